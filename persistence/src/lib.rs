@@ -1,0 +1,15 @@
+//! Storage for selfserve: one diesel schema for SQLite and PostgreSQL, chosen
+//! at run time from the database URL (`diesel::MultiConnection`).
+//!
+//! Repositories are plain functions over `&mut DbConnection`, one module per
+//! aggregate; the transaction belongs to the caller (the use case).
+
+pub mod connection;
+pub mod error;
+pub mod migrations;
+pub mod repos;
+pub mod rows;
+pub mod schema;
+
+pub use connection::{connect_pool, write_transaction, Backend, DbConnection, DbPool, DatabaseUrl, PoolOptions};
+pub use error::RepoError;

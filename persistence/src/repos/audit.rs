@@ -1,0 +1,26 @@
+use crate::connection::DbConnection;
+use crate::error::RepoError;
+use crate::rows::{AuditEventRow, NewAuditEvent};
+use crate::schema::audit_events as a;
+use diesel::prelude::*;
+
+pub fn record(conn: &mut DbConnection, event: &NewAuditEvent) -> Result<(), RepoError> {
+    diesel::insert_into(a::table).values(event).execute(conn)?;
+    Ok(())
+}
+
+/// The history of one target, oldest first.
+pub fn for_target(
+    conn: &mut DbConnection,
+    org: &str,
+    target_type: &str,
+    target_id: &str,
+) -> Result<Vec<AuditEventRow>, RepoError> {
+    Ok(a::table
+        .filter(a::organization_id.eq(org))
+        .filter(a::target_type.eq(target_type))
+        .filter(a::target_id.eq(target_id))
+        .order_by((a::occurred_at.asc(), a::id.asc()))
+        .select(AuditEventRow::as_select())
+        .load(conn)?)
+}

@@ -1,0 +1,9 @@
+use crate::connection::DbConnection;
+use crate::error::RepoError;
+use diesel::RunQueryDsl;
+
+/// A round trip to the database, for readiness.
+pub fn ping(conn: &mut DbConnection) -> Result<(), RepoError> {
+    diesel::sql_query("SELECT 1").execute(conn)?;
+    Ok(())
+}

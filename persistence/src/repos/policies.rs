@@ -1,0 +1,37 @@
+use crate::connection::DbConnection;
+use crate::error::RepoError;
+use crate::on_backend;
+use crate::rows::PolicyRow;
+use crate::schema::self_service_policies as p;
+use diesel::prelude::*;
+use diesel::upsert::excluded;
+
+pub fn find(conn: &mut DbConnection, org: &str, product: &str) -> Result<Option<PolicyRow>, RepoError> {
+    Ok(p::table
+        .filter(p::organization_id.eq(org))
+        .filter(p::product_id.eq(product))
+        .select(PolicyRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn all_for_organization(conn: &mut DbConnection, org: &str) -> Result<Vec<PolicyRow>, RepoError> {
+    Ok(p::table
+        .filter(p::organization_id.eq(org))
+        .select(PolicyRow::as_select())
+        .load(conn)?)
+}
+
+pub fn upsert(conn: &mut DbConnection, row: &PolicyRow) -> Result<(), RepoError> {
+    on_backend!(conn, |c| diesel::insert_into(p::table)
+        .values(row)
+        .on_conflict((p::organization_id, p::product_id))
+        .do_update()
+        .set((
+            p::policy.eq(excluded(p::policy)),
+            p::updated_by.eq(excluded(p::updated_by)),
+            p::updated_at.eq(excluded(p::updated_at)),
+        ))
+        .execute(c))?;
+    Ok(())
+}

@@ -1,0 +1,112 @@
+use crate::connection::DbConnection;
+use crate::error::RepoError;
+use crate::rows::{NewUser, UserRow};
+use crate::schema::users;
+use diesel::prelude::*;
+
+pub fn find(conn: &mut DbConnection, org: &str, id: &str) -> Result<Option<UserRow>, RepoError> {
+    Ok(users::table
+        .filter(users::organization_id.eq(org))
+        .filter(users::id.eq(id))
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn find_by_subject(conn: &mut DbConnection, org: &str, subject: &str) -> Result<Option<UserRow>, RepoError> {
+    Ok(users::table
+        .filter(users::organization_id.eq(org))
+        .filter(users::subject.eq(subject))
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// A member an admin added ahead of their first sign-in, matched by e-mail.
+pub fn find_unclaimed_by_email(conn: &mut DbConnection, org: &str, email_key: &str) -> Result<Option<UserRow>, RepoError> {
+    Ok(users::table
+        .filter(users::organization_id.eq(org))
+        .filter(users::email_key.eq(email_key))
+        .filter(users::subject.is_null())
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn email_taken(conn: &mut DbConnection, org: &str, email_key: &str) -> Result<bool, RepoError> {
+    let n: i64 = users::table
+        .filter(users::organization_id.eq(org))
+        .filter(users::email_key.eq(email_key))
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
+}
+
+pub fn id_taken(conn: &mut DbConnection, id: &str) -> Result<bool, RepoError> {
+    let n: i64 = users::table.filter(users::id.eq(id)).count().get_result(conn)?;
+    Ok(n > 0)
+}
+
+pub fn insert(conn: &mut DbConnection, user: &NewUser) -> Result<(), RepoError> {
+    diesel::insert_into(users::table).values(user).execute(conn)?;
+    Ok(())
+}
+
+/// Links a pre-added member to the token subject they signed in with.
+pub fn claim(conn: &mut DbConnection, id: &str, subject: &str) -> Result<(), RepoError> {
+    diesel::update(users::table.filter(users::id.eq(id)).filter(users::subject.is_null()))
+        .set(users::subject.eq(subject))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Keyset position in the directory order (display name key, id).
+pub struct DirectoryKey {
+    pub name_key: String,
+    pub id: String,
+}
+
+/// Directory page: members whose name or e-mail starts with `prefix`, in name order.
+pub fn search(
+    conn: &mut DbConnection,
+    org: &str,
+    prefix: Option<&str>,
+    after: Option<&DirectoryKey>,
+    limit: i64,
+) -> Result<Vec<(UserRow, String)>, RepoError> {
+    let mut query = users::table
+        .filter(users::organization_id.eq(org))
+        .select((UserRow::as_select(), users::display_name_key))
+        .order_by((users::display_name_key.asc(), users::id.asc()))
+        .limit(limit)
+        .into_boxed();
+    if let Some(prefix) = prefix {
+        let pattern = format!("{}%", escape_like(prefix));
+        query = query.filter(
+            users::display_name_key
+                .like(pattern.clone())
+                .escape('\\')
+                .or(users::email_key.like(pattern).escape('\\')),
+        );
+    }
+    if let Some(key) = after {
+        query = query.filter(
+            users::display_name_key
+                .gt(key.name_key.clone())
+                .or(users::display_name_key.eq(key.name_key.clone()).and(users::id.gt(key.id.clone()))),
+        );
+    }
+    Ok(query.load(conn)?)
+}
+
+/// `%` and `_` in a search prefix are literal characters, not wildcards.
+fn escape_like(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    for c in raw.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}

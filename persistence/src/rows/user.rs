@@ -1,0 +1,44 @@
+use crate::error::RepoError;
+use crate::schema::users;
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use domain::user::{DisplayName, Email, User};
+
+#[derive(Queryable, Selectable, Debug, Clone)]
+#[diesel(table_name = users)]
+pub struct UserRow {
+    pub id: String,
+    pub organization_id: String,
+    pub subject: Option<String>,
+    pub display_name: String,
+    pub email: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Insertable, Debug)]
+#[diesel(table_name = users)]
+pub struct NewUser {
+    pub id: String,
+    pub organization_id: String,
+    pub subject: Option<String>,
+    pub display_name: String,
+    pub display_name_key: String,
+    pub email: Option<String>,
+    pub email_key: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
+impl TryFrom<UserRow> for User {
+    type Error = RepoError;
+
+    fn try_from(row: UserRow) -> Result<Self, Self::Error> {
+        Ok(User {
+            id: row.id.parse().map_err(RepoError::corrupt)?,
+            organization_id: row.organization_id.parse().map_err(RepoError::corrupt)?,
+            display_name: DisplayName::parse(&row.display_name).map_err(RepoError::corrupt)?,
+            email: row.email.as_deref().map(Email::parse).transpose().map_err(RepoError::corrupt)?,
+            signed_in: row.subject.is_some(),
+            created_at: row.created_at.and_utc(),
+        })
+    }
+}
