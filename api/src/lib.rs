@@ -1,1 +1,19 @@
-pub fn _x(){}
+//! selfserve's HTTP API: handlers, DTOs, auth, errors, the contract, and the
+//! start-up of the `selfserve` binary.
+
+pub mod app;
+pub mod auth;
+pub mod catalog_file;
+pub mod cli;
+pub mod config;
+pub mod dto;
+pub mod error;
+pub mod extract;
+pub mod handlers;
+pub mod middleware;
+pub mod openapi;
+pub mod runtime;
+pub mod secrets;
+pub mod server;
+pub mod state;
+pub mod usecases;

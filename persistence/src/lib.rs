@@ -13,3 +13,5 @@ pub mod schema;
 
 pub use connection::{connect_pool, write_transaction, Backend, DbConnection, DbPool, DatabaseUrl, PoolOptions};
 pub use error::RepoError;
+/// The raw diesel error, for `From` impls of callers that own transactions.
+pub use diesel::result::Error as DbError;

@@ -1,0 +1,85 @@
+//! The actix application: every route, the error conventions, Swagger UI.
+
+use crate::error::handlers::{path_error, query_error};
+use crate::handlers::{self, fallback::RouteTable};
+use crate::middleware::request_id;
+use crate::openapi::{self, ApiDoc};
+use crate::state::AppState;
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::middleware::from_fn;
+use actix_web::{web, App};
+use utoipa::OpenApi;
+use utoipa_actix_web::{AppExt, UtoipaApp};
+use utoipa_swagger_ui::SwaggerUi;
+
+/// Mounts every handler; the contract is collected from exactly these calls.
+fn mount<T>(app: UtoipaApp<T>) -> UtoipaApp<T>
+where
+    T: ServiceFactory<ServiceRequest, Config = (), Error = actix_web::Error, InitError = ()>,
+{
+    app.openapi(ApiDoc::openapi())
+        .service(handlers::health::healthz)
+        .service(handlers::health::readyz)
+        .service(handlers::me::me)
+        .service(handlers::users::list_users)
+        .service(handlers::users::create_user)
+        .service(handlers::users::get_user)
+        .service(handlers::products::list_products)
+        .service(handlers::products::get_product)
+        .service(handlers::products::set_policy)
+}
+
+/// The OpenAPI document of the real routes (what `selfserve openapi` writes).
+pub fn openapi_document() -> utoipa::openapi::OpenApi {
+    let (_, api) = mount(App::new().into_utoipa_app()).split_for_parts();
+    openapi::finish(api)
+}
+
+/// Everything built once per process and shared by the workers.
+#[derive(Clone)]
+pub struct Shared {
+    pub state: web::Data<AppState>,
+    pub api: utoipa::openapi::OpenApi,
+    pub routes: web::Data<RouteTable>,
+}
+
+impl Shared {
+    pub fn new(state: AppState) -> Self {
+        let api = openapi_document();
+        let routes = web::Data::new(RouteTable::from_openapi(&api));
+        Self {
+            state: web::Data::new(state),
+            api,
+            routes,
+        }
+    }
+}
+
+pub fn build(
+    shared: &Shared,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let (app, _) = mount(App::new().into_utoipa_app()).split_for_parts();
+    app.app_data(shared.state.clone())
+        .app_data(shared.routes.clone())
+        .app_data(web::QueryConfig::default().error_handler(query_error))
+        .app_data(web::PathConfig::default().error_handler(path_error))
+        .service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/openapi.json", shared.api.clone()))
+        .default_service(web::to(handlers::fallback::not_found))
+        .wrap(from_fn(request_id::middleware))
+}
+
+/// The contract as committed in `openapi/openapi.json`: pretty JSON with a final newline.
+pub fn openapi_json() -> String {
+    let mut text = openapi_document().to_pretty_json().unwrap_or_default();
+    text.push('\n');
+    text
+}

@@ -1,0 +1,47 @@
+//! The `selfserve` command line.
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use uuid::Uuid;
+
+#[derive(Debug, Parser)]
+#[command(name = "selfserve", version, about = "Self-service purchases of software subscriptions")]
+pub struct Cli {
+    /// Optional configuration file with the same keys as the environment.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the HTTP service (the default).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Write the OpenAPI contract generated from the real routes.
+    Openapi {
+        #[arg(long, default_value = "openapi/openapi.json")]
+        output: PathBuf,
+        /// Do not write: exit non-zero when the file differs from the generated contract.
+        #[arg(long)]
+        check: bool,
+    },
+    /// Mint a local HS256 token that this configuration accepts.
+    Token {
+        #[arg(long)]
+        org: Uuid,
+        #[arg(long)]
+        user: Uuid,
+        #[arg(long)]
+        admin: bool,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        email: Option<String>,
+        /// Lifetime in seconds.
+        #[arg(long, default_value_t = 3600, value_parser = clap::value_parser!(u64).range(1..=31_536_000))]
+        ttl: u64,
+    },
+}

@@ -1,0 +1,34 @@
+use domain::Money;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// An amount of money: integer minor units (cents for USD) and an ISO 4217 currency.
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
+pub struct MoneyDto {
+    #[schema(example = 1250)]
+    pub amount: i64,
+    #[schema(example = "USD")]
+    pub currency: String,
+}
+
+impl From<Money> for MoneyDto {
+    fn from(m: Money) -> Self {
+        Self {
+            amount: m.amount(),
+            currency: m.currency().to_string(),
+        }
+    }
+}
+
+/// Declares a list response `{ "data": [...], "next_cursor": ... }` for one item type.
+#[macro_export]
+macro_rules! list_response {
+    ($name:ident, $item:ty) => {
+        #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+        pub struct $name {
+            pub data: Vec<$item>,
+            /// Pass as `cursor` to get the next page; `null` on the last page.
+            pub next_cursor: Option<String>,
+        }
+    };
+}

@@ -1,0 +1,8 @@
+//! Request and response bodies of the HTTP API (`serde` + `utoipa::ToSchema`).
+//! Request bodies deny unknown fields; none of them can set ids, owners,
+//! organisations, statuses, assigned counts or prices.
+
+pub mod common;
+pub mod me;
+pub mod products;
+pub mod users;

@@ -1,0 +1,198 @@
+//! The API's one error type, rendered as RFC 9457 `application/problem+json`.
+
+mod problem;
+pub mod handlers;
+
+pub use problem::Problem;
+
+use crate::auth::AuthError;
+use actix_web::http::{header, StatusCode};
+use actix_web::{HttpResponse, ResponseError};
+use domain::policy::PolicyRefusal;
+use persistence::RepoError;
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum ApiError {
+    #[error("{0}")]
+    Unauthorized(AuthError),
+    #[error("only organisation admins may do this")]
+    AdminOnly,
+    #[error("admins can read, but not change, another member's self-service purchase")]
+    AdminReadOnly,
+    #[error("{0}")]
+    PolicyRefused(PolicyRefusal),
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("no route matches {0}")]
+    RouteNotFound(String),
+    #[error("method not allowed here; allowed: {}", .0.join(", "))]
+    MethodNotAllowed(Vec<String>),
+    #[error("the body is not valid JSON: {0}")]
+    MalformedJson(String),
+    #[error("the body must be application/json")]
+    UnsupportedMediaType,
+    #[error("the body exceeds {limit} bytes")]
+    PayloadTooLarge { limit: usize },
+    #[error("unknown field `{field}`")]
+    UnknownField { field: String },
+    #[error("{detail}")]
+    InvalidField { field: String, detail: String },
+    #[error("{detail}")]
+    InvalidParameter { parameter: String, detail: String },
+    #[error("a member with this e-mail address already exists")]
+    EmailTaken,
+    #[error("the database is unavailable; retry shortly")]
+    DatabaseUnavailable,
+    /// Never shown to the client: logged with the request id.
+    #[error("internal error")]
+    Internal(String),
+}
+
+impl ApiError {
+    pub fn internal(what: impl Into<String>) -> Self {
+        ApiError::Internal(what.into())
+    }
+
+    pub fn invalid_field(field: impl Into<String>, detail: impl ToString) -> Self {
+        ApiError::InvalidField {
+            field: field.into(),
+            detail: detail.to_string(),
+        }
+    }
+
+    pub fn invalid_parameter(parameter: impl Into<String>, detail: impl ToString) -> Self {
+        ApiError::InvalidParameter {
+            parameter: parameter.into(),
+            detail: detail.to_string(),
+        }
+    }
+
+    /// Stable code, status and title: the contract of every error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApiError::Unauthorized(_) => "unauthorized",
+            ApiError::AdminOnly => "admin_only",
+            ApiError::AdminReadOnly => "admin_read_only",
+            ApiError::PolicyRefused(PolicyRefusal::SelfServiceDisabled) => "self_service_disabled",
+            ApiError::PolicyRefused(PolicyRefusal::TrialsOnly) => "trials_only",
+            ApiError::NotFound(_) => "not_found",
+            ApiError::RouteNotFound(_) => "route_not_found",
+            ApiError::MethodNotAllowed(_) => "method_not_allowed",
+            ApiError::MalformedJson(_) => "malformed_json",
+            ApiError::UnsupportedMediaType => "unsupported_media_type",
+            ApiError::PayloadTooLarge { .. } => "payload_too_large",
+            ApiError::UnknownField { .. } => "unknown_field",
+            ApiError::InvalidField { .. } => "invalid_field",
+            ApiError::InvalidParameter { .. } => "invalid_parameter",
+            ApiError::EmailTaken => "email_taken",
+            ApiError::DatabaseUnavailable => "database_unavailable",
+            ApiError::Internal(_) => "internal_error",
+        }
+    }
+
+    fn title(&self) -> &'static str {
+        match self {
+            ApiError::Unauthorized(_) => "Authentication required",
+            ApiError::AdminOnly => "Admins only",
+            ApiError::AdminReadOnly => "Read-only for admins",
+            ApiError::PolicyRefused(_) => "Blocked by the self-service policy",
+            ApiError::NotFound(_) | ApiError::RouteNotFound(_) => "Not found",
+            ApiError::MethodNotAllowed(_) => "Method not allowed",
+            ApiError::MalformedJson(_) => "Malformed JSON",
+            ApiError::UnsupportedMediaType => "Unsupported media type",
+            ApiError::PayloadTooLarge { .. } => "Payload too large",
+            ApiError::UnknownField { .. } | ApiError::InvalidField { .. } => "Invalid request body",
+            ApiError::InvalidParameter { .. } => "Invalid parameter",
+            ApiError::EmailTaken => "E-mail address taken",
+            ApiError::DatabaseUnavailable => "Service unavailable",
+            ApiError::Internal(_) => "Internal server error",
+        }
+    }
+
+    fn problem(&self) -> Problem {
+        let mut problem = Problem::new(self.status_code(), self.code(), self.title(), self.detail());
+        match self {
+            ApiError::UnknownField { field } | ApiError::InvalidField { field, .. } => problem.field = Some(field.clone()),
+            ApiError::InvalidParameter { parameter, .. } => problem.parameter = Some(parameter.clone()),
+            ApiError::MethodNotAllowed(allow) => problem.allow = Some(allow.clone()),
+            _ => {}
+        }
+        problem
+    }
+
+    fn detail(&self) -> String {
+        match self {
+            // Internals go to the log, never to the client.
+            ApiError::Internal(_) => "an unexpected error occurred; quote the request id when reporting it".to_owned(),
+            other => other.to_string(),
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            ApiError::AdminOnly | ApiError::AdminReadOnly | ApiError::PolicyRefused(_) => StatusCode::FORBIDDEN,
+            ApiError::NotFound(_) | ApiError::RouteNotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::MalformedJson(_) => StatusCode::BAD_REQUEST,
+            ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UnknownField { .. } | ApiError::InvalidField { .. } | ApiError::InvalidParameter { .. } => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
+            ApiError::EmailTaken => StatusCode::CONFLICT,
+            ApiError::DatabaseUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let mut problem = self.problem();
+        problem.request_id = crate::middleware::request_id::current();
+        match self {
+            ApiError::Internal(what) => tracing::error!(request_id = ?problem.request_id, error = %what, "internal error"),
+            ApiError::DatabaseUnavailable => tracing::warn!(request_id = ?problem.request_id, "database unavailable"),
+            _ => {}
+        }
+        let mut response = HttpResponse::build(self.status_code());
+        response.content_type("application/problem+json");
+        match self {
+            ApiError::Unauthorized(_) => {
+                response.insert_header((header::WWW_AUTHENTICATE, "Bearer error=\"invalid_token\""));
+            }
+            ApiError::MethodNotAllowed(allow) => {
+                response.insert_header((header::ALLOW, allow.join(", ")));
+            }
+            ApiError::DatabaseUnavailable => {
+                response.insert_header((header::RETRY_AFTER, "1"));
+            }
+            _ => {}
+        }
+        response.json(problem)
+    }
+}
+
+impl From<RepoError> for ApiError {
+    fn from(err: RepoError) -> Self {
+        match err {
+            RepoError::Unavailable(_) => ApiError::DatabaseUnavailable,
+            RepoError::NotFound => ApiError::internal("row unexpectedly missing"),
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<persistence::DbError> for ApiError {
+    fn from(err: persistence::DbError) -> Self {
+        RepoError::from(err).into()
+    }
+}
+
+impl From<actix_web::error::BlockingError> for ApiError {
+    fn from(_: actix_web::error::BlockingError) -> Self {
+        ApiError::internal("blocking pool is gone")
+    }
+}

@@ -1,0 +1,145 @@
+//! `JsonBody<T>`: a JSON request body read with a 64 KiB limit, parsed with
+//! the path of any failing field, so that every rejection says which field.
+
+use crate::error::ApiError;
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::web::BytesMut;
+use actix_web::{FromRequest, HttpRequest};
+use futures_util::future::LocalBoxFuture;
+use futures_util::StreamExt;
+use serde::de::DeserializeOwned;
+
+/// Request bodies larger than this are refused with 413 (PRODUCT.md §3).
+pub const BODY_LIMIT: usize = 64 * 1024;
+
+pub struct JsonBody<T>(pub T);
+
+impl<T> JsonBody<T> {
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let content_type_ok = is_json(req);
+        let declared_length = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok());
+        let mut payload = payload.take();
+        Box::pin(async move {
+            if declared_length.is_some_and(|n| n > BODY_LIMIT) {
+                return Err(ApiError::PayloadTooLarge { limit: BODY_LIMIT });
+            }
+            let mut body = BytesMut::new();
+            while let Some(chunk) = payload.next().await {
+                let chunk = chunk.map_err(|e| ApiError::MalformedJson(e.to_string()))?;
+                if body.len() + chunk.len() > BODY_LIMIT {
+                    return Err(ApiError::PayloadTooLarge { limit: BODY_LIMIT });
+                }
+                body.extend_from_slice(&chunk);
+            }
+            if !content_type_ok {
+                return Err(ApiError::UnsupportedMediaType);
+            }
+            parse(&body).map(JsonBody)
+        })
+    }
+}
+
+fn is_json(req: &HttpRequest) -> bool {
+    let Some(value) = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    let essence = value.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+/// Parses a body; syntax errors are 400, shape errors 422 naming the field.
+pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let value = serde_path_to_error::deserialize::<_, T>(&mut de).map_err(classify)?;
+    de.end().map_err(|e| ApiError::MalformedJson(e.to_string()))?;
+    Ok(value)
+}
+
+fn classify(err: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
+    let path = err.path().to_string();
+    let inner = err.into_inner();
+    match inner.classify() {
+        serde_json::error::Category::Data => {
+            let message = strip_position(&inner.to_string());
+            let quoted = message.split('`').nth(1).map(str::to_owned);
+            let join = |name: &str| if path == "." || path.is_empty() { name.to_owned() } else { format!("{path}.{name}") };
+            if message.starts_with("unknown field") {
+                // The path already ends at the unknown field itself.
+                let field = if path == "." { quoted.unwrap_or_else(|| "?".to_owned()) } else { path };
+                ApiError::UnknownField { field }
+            } else if message.starts_with("missing field") {
+                let field = join(quoted.as_deref().unwrap_or("?"));
+                ApiError::invalid_field(field.clone(), format!("`{field}` is required"))
+            } else {
+                let field = if path == "." { "body".to_owned() } else { path };
+                ApiError::invalid_field(field.clone(), format!("`{field}`: {message}"))
+            }
+        }
+        _ => ApiError::MalformedJson(inner.to_string()),
+    }
+}
+
+/// serde_json appends " at line 1 column 9"; the field path says more.
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(i) => message[..i].to_owned(),
+        None => message.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Deserialize, Debug)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Body {
+        name: String,
+        inner: Option<Inner>,
+    }
+
+    #[derive(Deserialize, Debug)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Inner {
+        count: u32,
+    }
+
+    #[test]
+    fn errors_name_the_field() {
+        assert!(matches!(parse::<Body>(b"{\"name\": 1"), Err(ApiError::MalformedJson(_))));
+        assert!(matches!(parse::<Body>(b"{\"name\":\"a\"} x"), Err(ApiError::MalformedJson(_))));
+        match parse::<Body>(br#"{"name":"a","id":"x"}"#) {
+            Err(ApiError::UnknownField { field }) => assert_eq!(field, "id"),
+            other => panic!("{other:?}"),
+        }
+        match parse::<Body>(br#"{"name":"a","inner":{"count":1,"x":2}}"#) {
+            Err(ApiError::UnknownField { field }) => assert_eq!(field, "inner.x"),
+            other => panic!("{other:?}"),
+        }
+        match parse::<Body>(br#"{"name":"a","inner":{"count":-1}}"#) {
+            Err(ApiError::InvalidField { field, .. }) => assert_eq!(field, "inner.count"),
+            other => panic!("{other:?}"),
+        }
+        match parse::<Body>(br#"{}"#) {
+            Err(ApiError::InvalidField { field, .. }) => assert_eq!(field, "name"),
+            other => panic!("{other:?}"),
+        }
+    }
+}

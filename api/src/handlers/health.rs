@@ -1,0 +1,32 @@
+use crate::error::{ApiError, Problem};
+use crate::state::AppState;
+use actix_web::{get, web, HttpResponse};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+#[derive(Serialize, ToSchema)]
+pub struct HealthResponse {
+    #[schema(example = "ok")]
+    pub status: &'static str,
+}
+
+/// Liveness: the process answers.
+#[utoipa::path(tag = "health", responses((status = 200, description = "Alive", body = HealthResponse)))]
+#[get("/healthz")]
+pub async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().json(HealthResponse { status: "ok" })
+}
+
+/// Readiness: the database answers a query.
+#[utoipa::path(tag = "health", responses(
+    (status = 200, description = "Ready", body = HealthResponse),
+    (status = 503, description = "The database is unreachable", body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/readyz")]
+pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    state
+        .db
+        .run(|conn| persistence::repos::health::ping(conn).map_err(|_| ApiError::DatabaseUnavailable))
+        .await?;
+    Ok(HttpResponse::Ok().json(HealthResponse { status: "ready" }))
+}

@@ -1,0 +1,56 @@
+use crate::auth::Caller;
+use crate::dto::users::{CreateUserRequest, UserDto, UserList, UserListQuery};
+use crate::error::{ApiError, Problem};
+use crate::extract::{JsonBody, PageQuery};
+use crate::state::AppState;
+use crate::usecases;
+use actix_web::{get, post, web, HttpResponse};
+use uuid::Uuid;
+
+/// The organisation's directory, in name order; `search` matches a name or e-mail prefix.
+#[utoipa::path(tag = "users", params(UserListQuery), responses((status = 200, description = "A page of members", body = UserList)))]
+#[get("/v1/users")]
+pub async fn list_users(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<UserListQuery>,
+) -> Result<web::Json<UserList>, ApiError> {
+    let query = query.into_inner();
+    let page = PageQuery::parse(query.limit, query.cursor.as_deref())?;
+    let (users, next_cursor) = usecases::users::list(&state, &caller, query.search, page).await?;
+    Ok(web::Json(UserList {
+        data: users.into_iter().map(UserDto::from).collect(),
+        next_cursor,
+    }))
+}
+
+/// Adds a member ahead of their first sign-in (admins only). When they sign
+/// in with a token carrying the same e-mail, the token's subject is linked to them.
+#[utoipa::path(tag = "users", request_body = CreateUserRequest, responses(
+    (status = 201, description = "Member added", body = UserDto),
+    (status = 403, description = "`admin_only`: the caller is not an admin", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "`email_taken`: a member with this e-mail exists", body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/v1/users")]
+pub async fn create_user(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: JsonBody<CreateUserRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let user = usecases::users::add(&state, &caller, &body.display_name, &body.email).await?;
+    Ok(HttpResponse::Created()
+        .insert_header(("Location", format!("/v1/users/{}", user.id)))
+        .json(UserDto::from(user)))
+}
+
+/// One member of the caller's organisation.
+#[utoipa::path(tag = "users", params(("user_id" = Uuid, Path, description = "User id")), responses(
+    (status = 200, description = "The member", body = UserDto),
+    (status = 404, description = "`not_found`: no such member in this organisation", body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/v1/users/{user_id}")]
+pub async fn get_user(state: web::Data<AppState>, caller: Caller, path: web::Path<Uuid>) -> Result<web::Json<UserDto>, ApiError> {
+    let user = usecases::users::get(&state, &caller, path.into_inner().into()).await?;
+    Ok(web::Json(user.into()))
+}

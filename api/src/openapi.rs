@@ -1,0 +1,109 @@
+//! The contract: paths come from the mounted handlers (utoipa-actix-web);
+//! this module adds what is true of every operation, so that no handler can
+//! forget it: bearer security and 401, 500, 503, and the body and parameter
+//! errors every JSON body or query string can produce.
+
+use crate::error::Problem;
+use utoipa::openapi::path::{Operation, ParameterIn};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
+use utoipa::openapi::{Content, OpenApi as OpenApiDoc, Ref, RefOr, Response, ResponseBuilder};
+use utoipa::{Modify, OpenApi};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "selfserve",
+        description = "Self-service purchases of software subscriptions inside an organisation.\n\n\
+            Conventions: JSON with snake_case fields; ids are UUIDs; timestamps RFC 3339 UTC; dates YYYY-MM-DD. \
+            Money is `{\"amount\": <integer minor units>, \"currency\": \"<ISO 4217>\"}`, never floats. \
+            Errors are RFC 9457 `application/problem+json` with a stable `code`. \
+            Lists take `limit` (1–100, default 25) and an opaque `cursor`, and answer `{\"data\": [...], \"next_cursor\": ...}`. \
+            Request bodies are limited to 64 KiB and reject unknown fields.",
+        version = env!("CARGO_PKG_VERSION"),
+        license(name = "MIT", identifier = "MIT"),
+    ),
+    components(schemas(Problem)),
+    modifiers(&Conventions),
+    tags(
+        (name = "health", description = "Liveness and readiness"),
+        (name = "me", description = "The caller"),
+        (name = "users", description = "The organisation's directory"),
+        (name = "products", description = "Catalog and self-service policy"),
+    )
+)]
+pub struct ApiDoc;
+
+pub const BEARER: &str = "bearer";
+
+struct Conventions;
+
+impl Modify for Conventions {
+    fn modify(&self, api: &mut OpenApiDoc) {
+        let components = api.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            BEARER,
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some("A JWT with `iss`, `aud`, `exp`, `sub` (user id) and `tid` (organisation id); `roles: [\"admin\"]` marks an admin. `selfserve token` mints one locally."))
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// Applies the conventions to every operation of the document produced by the app.
+pub fn finish(mut api: OpenApiDoc) -> OpenApiDoc {
+    for (path, item) in api.paths.paths.iter_mut() {
+        let secured = path.starts_with("/v1/");
+        let operations = [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch];
+        for op in operations.into_iter().flatten() {
+            complete_operation(op, secured);
+        }
+    }
+    api
+}
+
+fn complete_operation(op: &mut Operation, secured: bool) {
+    let has_body = op.request_body.is_some();
+    let has_query = op
+        .parameters
+        .as_ref()
+        .is_some_and(|ps| ps.iter().any(|p| matches!(p, RefOr::T(p) if p.parameter_in == ParameterIn::Query)));
+    let has_path = op
+        .parameters
+        .as_ref()
+        .is_some_and(|ps| ps.iter().any(|p| matches!(p, RefOr::T(p) if p.parameter_in == ParameterIn::Path)));
+    if secured {
+        op.security = Some(vec![SecurityRequirement::new(BEARER, Vec::<String>::new())]);
+        add(op, "401", "`unauthorized`: missing, malformed, expired or otherwise invalid bearer token");
+        add(op, "503", "`database_unavailable`: the database cannot be reached; retry after `Retry-After` seconds");
+    }
+    if has_path {
+        add(op, "404", "`not_found`: no such resource in the caller's organisation");
+    }
+    if has_body {
+        add(op, "400", "`malformed_json`: the body is not valid JSON");
+        add(op, "413", "`payload_too_large`: the body exceeds 64 KiB");
+        add(op, "415", "`unsupported_media_type`: the body is not `application/json`");
+        add(op, "422", "`unknown_field` or `invalid_field`: the body does not fit the schema; `field` names the field");
+    } else if has_query {
+        add(op, "422", "`invalid_parameter`: a query parameter is invalid; `parameter` names it");
+    }
+    add(op, "500", "`internal_error`: an unexpected error; the body carries only the request id");
+}
+
+fn add(op: &mut Operation, status: &str, description: &str) {
+    if op.responses.responses.contains_key(status) {
+        return;
+    }
+    op.responses.responses.insert(status.to_owned(), RefOr::T(problem_response(description)));
+}
+
+fn problem_response(description: &str) -> Response {
+    ResponseBuilder::new()
+        .description(description)
+        .content("application/problem+json", Content::new(Some(Ref::from_schema_name("Problem"))))
+        .build()
+}

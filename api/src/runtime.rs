@@ -1,0 +1,69 @@
+//! Start-up: configuration → verifier, database, catalog → application state.
+//! Every failure is one line naming the configuration key at fault.
+
+use crate::auth::cache::TokenCache;
+use crate::auth::JwtVerifier;
+use crate::config::{ConfigError, Settings};
+use crate::state::{AppState, Clock, Db, Deployment};
+use persistence::{connect_pool, migrations};
+use std::sync::Arc;
+
+fn err(key: &str, message: impl Into<String>) -> ConfigError {
+    ConfigError {
+        key: key.to_owned(),
+        message: message.into(),
+    }
+}
+
+/// Verified tokens kept in memory at most (each entry is a few hundred bytes).
+const TOKEN_CACHE_CAPACITY: usize = 50_000;
+
+/// RS256/ES256 keys when configured; otherwise the HS256 secret, generated
+/// into the data folder on first use.
+pub fn verifier(settings: &Settings) -> Result<JwtVerifier, ConfigError> {
+    if let Some(path) = &settings.jwt.public_keys {
+        let text = std::fs::read_to_string(path).map_err(|e| err("SELFSERVE_JWT_PUBLIC_KEYS", e.to_string()))?;
+        return JwtVerifier::public_keys(&text, &settings.jwt).map_err(|e| err("SELFSERVE_JWT_PUBLIC_KEYS", e.0));
+    }
+    let secret = match &settings.jwt.secret {
+        Some(secret) => secret.clone(),
+        None => {
+            let (secret, created) = crate::secrets::load_or_generate(&settings.data_dir, "jwt-secret")
+                .map_err(|e| err("SELFSERVE_JWT_SECRET", format!("unset, and no secret could be kept in {}: {e}", settings.data_dir.display())))?;
+            if created {
+                eprintln!(
+                    "selfserve: generated a local HS256 secret in {} (set SELFSERVE_JWT_SECRET to choose one): {secret}",
+                    settings.data_dir.join("jwt-secret").display()
+                );
+            }
+            secret
+        }
+    };
+    Ok(JwtVerifier::hs256(&secret, &settings.jwt))
+}
+
+/// Opens the pool and applies pending migrations.
+pub fn database(settings: &Settings) -> Result<Db, ConfigError> {
+    let pool = connect_pool(&settings.database, &settings.pool).map_err(|e| err("DATABASE_URL", e.to_string()))?;
+    let mut conn = pool.get().map_err(|e| err("DATABASE_URL", format!("cannot connect: {e}")))?;
+    migrations::run_pending(&mut conn).map_err(|e| err("DATABASE_URL", e.to_string()))?;
+    drop(conn);
+    Ok(Db::new(pool, settings.database.backend()))
+}
+
+pub fn state(settings: &Settings, clock: Clock) -> Result<AppState, ConfigError> {
+    let catalog = crate::catalog_file::load(&settings.catalog).map_err(|m| err("SELFSERVE_CATALOG", m))?;
+    let verifier = verifier(settings)?;
+    let db = database(settings)?;
+    Ok(AppState {
+        db,
+        catalog: Arc::new(catalog),
+        verifier: Arc::new(verifier),
+        tokens: TokenCache::new(TOKEN_CACHE_CAPACITY),
+        deployment: Deployment {
+            cloud: settings.cloud,
+            portal_url: settings.portal_url.clone(),
+        },
+        clock,
+    })
+}

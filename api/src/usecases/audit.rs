@@ -1,0 +1,39 @@
+//! Writing the audit history, inside the transaction of the change it records.
+
+use crate::auth::Caller;
+use crate::error::ApiError;
+use chrono::{DateTime, Utc};
+use domain::audit::AuditAction;
+use persistence::repos;
+use persistence::rows::NewAuditEvent;
+use persistence::DbConnection;
+
+pub struct Change<'a> {
+    pub action: AuditAction,
+    pub target_type: &'static str,
+    pub target_id: String,
+    pub subscription_id: Option<String>,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+    pub caller: &'a Caller,
+    pub at: DateTime<Utc>,
+}
+
+pub fn record(conn: &mut DbConnection, change: Change<'_>) -> Result<(), ApiError> {
+    repos::audit::record(
+        conn,
+        &NewAuditEvent {
+            id: uuid::Uuid::new_v4().to_string(),
+            organization_id: change.caller.org(),
+            actor_id: change.caller.user_id.to_string(),
+            action: change.action.as_str().to_owned(),
+            target_type: change.target_type.to_owned(),
+            target_id: change.target_id,
+            subscription_id: change.subscription_id,
+            before_state: change.before.map(|v| v.to_string()),
+            after_state: change.after.map(|v| v.to_string()),
+            occurred_at: change.at.naive_utc(),
+        },
+    )?;
+    Ok(())
+}

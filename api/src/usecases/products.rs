@@ -1,0 +1,104 @@
+//! The catalog as this organisation sees it, and its self-service policy.
+
+use super::audit::{self, Change};
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::extract::PageQuery;
+use crate::state::AppState;
+use domain::audit::AuditAction;
+use domain::catalog::Product;
+use domain::policy::SelfServicePolicy;
+use domain::ProductId;
+use persistence::repos::policies;
+use persistence::rows::PolicyRow;
+use persistence::write_transaction;
+use std::collections::HashMap;
+
+/// Products in catalog order with their policy; the cursor is a catalog position.
+pub async fn list(
+    state: &AppState,
+    caller: &Caller,
+    page: PageQuery<usize>,
+) -> Result<(Vec<(Product, SelfServicePolicy)>, Option<String>), ApiError> {
+    let org = caller.org();
+    let rows = state.db.run(move |conn| Ok(policies::all_for_organization(conn, &org)?)).await?;
+    let by_product: HashMap<String, String> = rows.into_iter().map(|r| (r.product_id, r.policy)).collect();
+    let start = page.after.map_or(0, |i| i + 1);
+    let items = state
+        .catalog
+        .products()
+        .iter()
+        .enumerate()
+        .skip(start)
+        .take(page.fetch_limit() as usize)
+        .map(|(i, p)| Ok((i, p.clone(), parse_policy(by_product.get(&p.id().to_string()))?)))
+        .collect::<Result<Vec<_>, ApiError>>()?;
+    let (items, next) = page.finish(items, |(i, _, _)| *i);
+    Ok((items.into_iter().map(|(_, p, policy)| (p, policy)).collect(), next))
+}
+
+pub async fn get(state: &AppState, caller: &Caller, id: ProductId) -> Result<(Product, SelfServicePolicy), ApiError> {
+    let product = state.catalog.get(id).ok_or(ApiError::NotFound("product"))?.clone();
+    let org = caller.org();
+    let row = state
+        .db
+        .run(move |conn| Ok(policies::find(conn, &org, &id.to_string())?))
+        .await?;
+    let policy = parse_policy(row.map(|r| r.policy).as_ref())?;
+    Ok((product, policy))
+}
+
+pub async fn set_policy(
+    state: &AppState,
+    caller: &Caller,
+    id: ProductId,
+    policy: SelfServicePolicy,
+) -> Result<(Product, SelfServicePolicy), ApiError> {
+    caller.require_admin()?;
+    let product = state.catalog.get(id).ok_or(ApiError::NotFound("product"))?.clone();
+    let now = state.clock.now();
+    let caller = caller.clone();
+    state
+        .db
+        .run(move |conn| {
+            write_transaction(conn, |conn| {
+                let org = caller.org();
+                let before = parse_policy(policies::find(conn, &org, &id.to_string())?.map(|r| r.policy).as_ref())?;
+                policies::upsert(
+                    conn,
+                    &PolicyRow {
+                        organization_id: org,
+                        product_id: id.to_string(),
+                        policy: policy.as_str().to_owned(),
+                        updated_by: caller.user_id.to_string(),
+                        updated_at: now.naive_utc(),
+                    },
+                )?;
+                if before != policy {
+                    audit::record(
+                        conn,
+                        Change {
+                            action: AuditAction::PolicyChanged,
+                            target_type: "product",
+                            target_id: id.to_string(),
+                            subscription_id: None,
+                            before: Some(serde_json::json!({"policy": before.as_str()})),
+                            after: Some(serde_json::json!({"policy": policy.as_str()})),
+                            caller: &caller,
+                            at: now,
+                        },
+                    )?;
+                }
+                Ok(())
+            })
+        })
+        .await?;
+    Ok((product, policy))
+}
+
+fn parse_policy(stored: Option<&String>) -> Result<SelfServicePolicy, ApiError> {
+    stored
+        .map(|s| s.parse().map_err(|_| ApiError::internal(format!("stored policy {s:?} is invalid"))))
+        .transpose()
+        .map(Option::unwrap_or_default)
+}

@@ -1,0 +1,90 @@
+//! The organisation's directory.
+
+use super::audit::{self, Change};
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::extract::PageQuery;
+use crate::state::AppState;
+use domain::audit::AuditAction;
+use domain::user::{DisplayName, Email, User};
+use domain::UserId;
+use persistence::repos::users::{self as repo, DirectoryKey};
+use persistence::rows::NewUser;
+use persistence::write_transaction;
+
+pub async fn list(
+    state: &AppState,
+    caller: &Caller,
+    search: Option<String>,
+    page: PageQuery<(String, String)>,
+) -> Result<(Vec<User>, Option<String>), ApiError> {
+    let org = caller.org();
+    let prefix = search.map(|s| s.trim().to_lowercase()).filter(|s| !s.is_empty());
+    if prefix.as_ref().is_some_and(|p| p.chars().count() > 100) {
+        return Err(ApiError::invalid_parameter("search", "search is at most 100 characters"));
+    }
+    let after = page.after.clone().map(|(name_key, id)| DirectoryKey { name_key, id });
+    let limit = page.fetch_limit();
+    let rows = state
+        .db
+        .run(move |conn| Ok(repo::search(conn, &org, prefix.as_deref(), after.as_ref(), limit)?))
+        .await?;
+    let (rows, next) = page.finish(rows, |(row, key)| (key.clone(), row.id.clone()));
+    let users = rows.into_iter().map(|(row, _)| User::try_from(row)).collect::<Result<_, _>>()?;
+    Ok((users, next))
+}
+
+pub async fn get(state: &AppState, caller: &Caller, id: UserId) -> Result<User, ApiError> {
+    let org = caller.org();
+    let row = state
+        .db
+        .run(move |conn| Ok(repo::find(conn, &org, &id.to_string())?))
+        .await?
+        .ok_or(ApiError::NotFound("user"))?;
+    Ok(User::try_from(row)?)
+}
+
+/// An admin adds a member ahead of their first sign-in.
+pub async fn add(state: &AppState, caller: &Caller, display_name: &str, email: &str) -> Result<User, ApiError> {
+    caller.require_admin()?;
+    let name = DisplayName::parse(display_name).map_err(|e| ApiError::invalid_field("display_name", e))?;
+    let email = Email::parse(email).map_err(|e| ApiError::invalid_field("email", e))?;
+    let now = state.clock.now();
+    let caller = caller.clone();
+    let new = NewUser {
+        id: UserId::new_random().to_string(),
+        organization_id: caller.org(),
+        subject: None,
+        display_name_key: name.search_key(),
+        display_name: name.as_str().to_owned(),
+        email: Some(email.as_str().to_owned()),
+        email_key: Some(email.normalized()),
+        created_at: now.naive_utc(),
+    };
+    let row = state
+        .db
+        .run(move |conn| {
+            write_transaction(conn, |conn| {
+                if repo::email_taken(conn, &new.organization_id, email.normalized().as_str())? {
+                    return Err(ApiError::EmailTaken);
+                }
+                repo::insert(conn, &new).map_err(|e| if e.is_conflict() { ApiError::EmailTaken } else { e.into() })?;
+                audit::record(
+                    conn,
+                    Change {
+                        action: AuditAction::UserAdded,
+                        target_type: "user",
+                        target_id: new.id.clone(),
+                        subscription_id: None,
+                        before: None,
+                        after: Some(serde_json::json!({"display_name": new.display_name, "email": new.email})),
+                        caller: &caller,
+                        at: now,
+                    },
+                )?;
+                repo::find(conn, &new.organization_id, &new.id)?.ok_or(ApiError::internal("inserted user vanished"))
+            })
+        })
+        .await?;
+    Ok(User::try_from(row)?)
+}
