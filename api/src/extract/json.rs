@@ -123,7 +123,7 @@ mod tests {
 
     #[test]
     fn errors_name_the_field() {
-        assert!(matches!(parse::<Body>(b"{\"name\": 1"), Err(ApiError::MalformedJson(_))));
+        assert!(matches!(parse::<Body>(b"{\"name\": \"a\""), Err(ApiError::MalformedJson(_))));
         assert!(matches!(parse::<Body>(b"{\"name\":\"a\"} x"), Err(ApiError::MalformedJson(_))));
         match parse::<Body>(br#"{"name":"a","id":"x"}"#) {
             Err(ApiError::UnknownField { field }) => assert_eq!(field, "id"),
