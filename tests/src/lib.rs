@@ -1,1 +1,234 @@
+//! The black-box test harness: a real `selfserve` server on a free loopback
+//! port, over a fresh database — a new SQLite file per test, or, when
+//! `TEST_DATABASE_URL` names a PostgreSQL server, a new schema per test.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use actix_web::dev::ServerHandle;
+use actix_web::{web, HttpServer};
+use api::app::{self, Shared};
+use api::config::{Settings, Sources};
+use api::state::{AppState, Clock};
+use serde_json::Value;
+use uuid::Uuid;
+
+pub use actix_web::http::Method;
+pub use serde_json::json;
+
+/// The HS256 secret test servers are configured with.
+pub const SECRET: &str = "test-secret-test-secret-test-secret-0123";
+
+pub struct TestApp {
+    pub base: String,
+    pub state: web::Data<AppState>,
+    client: awc::Client,
+    server: ServerHandle,
+    _dir: tempfile::TempDir,
+    pg_schema: Option<(String, String)>,
+}
+
+/// A member (or admin) with a token.
+#[derive(Clone, Debug)]
+pub struct Actor {
+    pub user_id: Uuid,
+    pub org: Uuid,
+    pub token: String,
+}
+
+pub struct Reply {
+    pub status: u16,
+    pub headers: actix_web::http::header::HeaderMap,
+    pub body: Value,
+}
+
+impl Reply {
+    /// The problem `code`, when the body is a problem.
+    pub fn code(&self) -> &str {
+        self.body["code"].as_str().unwrap_or("")
+    }
+
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned)
+    }
+}
+
+impl std::fmt::Debug for Reply {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.status, self.body)
+    }
+}
+
+pub fn backend_is_postgres() -> bool {
+    std::env::var("TEST_DATABASE_URL").is_ok_and(|u| u.starts_with("postgres"))
+}
+
+impl TestApp {
+    pub async fn spawn() -> Self {
+        Self::spawn_with(&[], Clock::System).await
+    }
+
+    /// Extra configuration pairs override the test defaults.
+    pub async fn spawn_with(extra: &[(&str, &str)], clock: Clock) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (database_url, pg_schema) = match std::env::var("TEST_DATABASE_URL") {
+            Ok(url) if url.starts_with("postgres") => {
+                let schema = format!("t_{}", Uuid::new_v4().simple());
+                postgres_admin(&url, &format!("CREATE SCHEMA {schema}"));
+                let sep = if url.contains('?') { '&' } else { '?' };
+                (format!("{url}{sep}options=-csearch_path%3D{schema}"), Some((url, schema)))
+            }
+            _ => (dir.path().join("selfserve.db").to_string_lossy().into_owned(), None),
+        };
+        let catalog = concat!(env!("CARGO_MANIFEST_DIR"), "/../catalog.toml");
+        let data_dir = dir.path().to_string_lossy().into_owned();
+        let mut pairs: Vec<(String, String)> = vec![
+            ("DATABASE_URL".into(), database_url),
+            ("SELFSERVE_DATA_DIR".into(), data_dir),
+            ("SELFSERVE_JWT_SECRET".into(), SECRET.into()),
+            ("SELFSERVE_CATALOG".into(), catalog.into()),
+            ("SELFSERVE_BILLING_INTERVAL_SECS".into(), "0".into()),
+            ("SELFSERVE_DB_POOL_SIZE".into(), "8".into()),
+        ];
+        for (k, v) in extra {
+            pairs.retain(|(key, _)| key != k);
+            pairs.push(((*k).into(), (*v).into()));
+        }
+        let settings = Settings::from_sources(&Sources::from_pairs(pairs)).expect("test settings");
+        let state = api::runtime::state(&settings, clock).expect("test state");
+        let shared = Shared::new(state);
+        let state = shared.state.clone();
+        let server = HttpServer::new(move || app::build(&shared))
+            .workers(2)
+            .disable_signals()
+            .bind(("127.0.0.1", 0))
+            .expect("bind");
+        let addr = server.addrs()[0];
+        let server = server.run();
+        let handle = server.handle();
+        actix_web::rt::spawn(server);
+        TestApp {
+            base: format!("http://{addr}"),
+            state,
+            client: awc::Client::builder().timeout(std::time::Duration::from_secs(30)).finish(),
+            server: handle,
+            _dir: dir,
+            pg_schema,
+        }
+    }
+
+    /// A token with the given claims, signed with the test secret.
+    pub fn sign(&self, claims: &Value) -> String {
+        jsonwebtoken::encode(
+            &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
+            claims,
+            &jsonwebtoken::EncodingKey::from_secret(SECRET.as_bytes()),
+        )
+        .unwrap()
+    }
+
+    pub fn claims(org: Uuid, user: Uuid, admin: bool) -> Value {
+        let now = chrono::Utc::now().timestamp();
+        let short = &user.simple().to_string()[..8];
+        json!({
+            "iss": "selfserve", "aud": "selfserve-api", "iat": now, "exp": now + 3600,
+            "sub": user, "tid": org,
+            "name": format!("User {short}"), "email": format!("{short}@example.com"),
+            "roles": if admin { vec!["admin"] } else { vec![] },
+        })
+    }
+
+    pub fn actor(&self, org: Uuid, admin: bool) -> Actor {
+        let user_id = Uuid::new_v4();
+        Actor {
+            user_id,
+            org,
+            token: self.sign(&Self::claims(org, user_id, admin)),
+        }
+    }
+
+    /// An actor whose user row exists (one authenticated call made).
+    pub async fn signed_in(&self, org: Uuid, admin: bool) -> Actor {
+        let actor = self.actor(org, admin);
+        let reply = self.get("/v1/me", &actor).await;
+        assert_eq!(reply.status, 200, "{reply:?}");
+        actor
+    }
+
+    pub async fn call(&self, method: Method, path: &str, token: Option<&str>, body: Option<&Value>) -> Reply {
+        let mut request = self.client.request(method, format!("{}{}", self.base, path));
+        if let Some(token) = token {
+            request = request.insert_header(("Authorization", format!("Bearer {token}")));
+        }
+        let mut response = match body {
+            Some(body) => request.send_json(body).await,
+            None => request.send().await,
+        }
+        .expect("request");
+        raw_reply(&mut response).await
+    }
+
+    /// Sends raw bytes with a content type, for malformed and oversized bodies.
+    pub async fn call_raw(&self, method: Method, path: &str, token: &str, content_type: &str, body: Vec<u8>) -> Reply {
+        let mut response = self
+            .client
+            .request(method, format!("{}{}", self.base, path))
+            .insert_header(("Authorization", format!("Bearer {token}")))
+            .insert_header(("Content-Type", content_type))
+            .send_body(body)
+            .await
+            .expect("request");
+        raw_reply(&mut response).await
+    }
+
+    pub async fn get(&self, path: &str, actor: &Actor) -> Reply {
+        self.call(Method::GET, path, Some(&actor.token), None).await
+    }
+
+    pub async fn post(&self, path: &str, actor: &Actor, body: Value) -> Reply {
+        self.call(Method::POST, path, Some(&actor.token), Some(&body)).await
+    }
+
+    pub async fn put(&self, path: &str, actor: &Actor, body: Value) -> Reply {
+        self.call(Method::PUT, path, Some(&actor.token), Some(&body)).await
+    }
+}
+
+async fn raw_reply<S>(response: &mut awc::ClientResponse<S>) -> Reply
+where
+    S: futures_util::Stream<Item = Result<actix_web::web::Bytes, awc::error::PayloadError>> + Unpin,
+{
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let bytes = response.body().limit(16 * 1024 * 1024).await.expect("body");
+    let body = if bytes.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
+    };
+    Reply { status, headers, body }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        drop(self.server.stop(false));
+        if let Some((url, schema)) = &self.pg_schema {
+            postgres_admin(url, &format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));
+        }
+    }
+}
+
+fn postgres_admin(url: &str, sql: &str) {
+    use persistence::DbConnection;
+    let pool = persistence::connect_pool(
+        &persistence::DatabaseUrl::parse(url).unwrap(),
+        &persistence::PoolOptions {
+            max_size: 1,
+            ..Default::default()
+        },
+    )
+    .expect("PostgreSQL from TEST_DATABASE_URL");
+    let mut conn = pool.get().unwrap();
+    if let DbConnection::Pg(_) = &mut *conn {
+        persistence::repos::health::execute_admin(&mut conn, sql).unwrap();
+    }
+}

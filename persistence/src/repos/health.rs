@@ -7,3 +7,9 @@ pub fn ping(conn: &mut DbConnection) -> Result<(), RepoError> {
     diesel::sql_query("SELECT 1").execute(conn)?;
     Ok(())
 }
+
+/// Runs one administrative statement (test harnesses create and drop schemas with it).
+pub fn execute_admin(conn: &mut DbConnection, sql: &str) -> Result<(), RepoError> {
+    diesel::sql_query(sql).execute(conn)?;
+    Ok(())
+}
