@@ -5,7 +5,11 @@ use std::path::PathBuf;
 use uuid::Uuid;
 
 #[derive(Debug, Parser)]
-#[command(name = "selfserve", version, about = "Self-service purchases of software subscriptions")]
+#[command(
+    name = "selfserve",
+    version,
+    about = "Self-service purchases of software subscriptions"
+)]
 pub struct Cli {
     /// Optional configuration file with the same keys as the environment.
     #[arg(long, global = true, value_name = "FILE")]

@@ -111,7 +111,12 @@ impl Sources {
         match std::fs::read_to_string(file) {
             Ok(text) => sources.merge_toml(&text, &file.display().to_string())?,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => {}
-            Err(e) => return Err(err("--config", format!("cannot read {}: {e}", file.display()))),
+            Err(e) => {
+                return Err(err(
+                    "--config",
+                    format!("cannot read {}: {e}", file.display()),
+                ))
+            }
         }
         for key in KEYS {
             if let Ok(value) = std::env::var(key) {
@@ -128,14 +133,17 @@ impl Sources {
         V: Into<String>,
     {
         Sources {
-            values: pairs.into_iter().map(|(k, v)| (k.into(), v.into())).collect(),
+            values: pairs
+                .into_iter()
+                .map(|(k, v)| (k.into(), v.into()))
+                .collect(),
         }
     }
 
     fn merge_toml(&mut self, text: &str, origin: &str) -> Result<(), ConfigError> {
-        let table: toml::Table = text
-            .parse()
-            .map_err(|e: toml::de::Error| err(origin, format!("not valid TOML: {}", e.message())))?;
+        let table: toml::Table = text.parse().map_err(|e: toml::de::Error| {
+            err(origin, format!("not valid TOML: {}", e.message()))
+        })?;
         for (key, value) in table {
             if !KEYS.contains(&key.as_str()) {
                 return Err(err(&key, format!("unknown key in {origin}")));
@@ -152,10 +160,18 @@ impl Sources {
     }
 
     fn get(&self, key: &str) -> Option<&str> {
-        self.values.get(key).map(String::as_str).filter(|v| !v.trim().is_empty())
+        self.values
+            .get(key)
+            .map(String::as_str)
+            .filter(|v| !v.trim().is_empty())
     }
 
-    fn parse_number<T: std::str::FromStr>(&self, key: &str, default: T, valid: impl Fn(&T) -> bool) -> Result<T, ConfigError> {
+    fn parse_number<T: std::str::FromStr>(
+        &self,
+        key: &str,
+        default: T,
+        valid: impl Fn(&T) -> bool,
+    ) -> Result<T, ConfigError> {
         match self.get(key) {
             None => Ok(default),
             Some(raw) => raw
@@ -171,15 +187,22 @@ impl Sources {
 impl Settings {
     pub fn from_sources(s: &Sources) -> Result<Self, ConfigError> {
         let bind_raw = s.get("SELFSERVE_BIND").unwrap_or("127.0.0.1:8080");
-        let bind = bind_raw
-            .trim()
-            .parse::<SocketAddr>()
-            .map_err(|_| err("SELFSERVE_BIND", format!("{bind_raw:?} is not an address like 127.0.0.1:8080")))?;
+        let bind = bind_raw.trim().parse::<SocketAddr>().map_err(|_| {
+            err(
+                "SELFSERVE_BIND",
+                format!("{bind_raw:?} is not an address like 127.0.0.1:8080"),
+            )
+        })?;
 
         let data_dir_explicit = s.get("SELFSERVE_DATA_DIR").map(PathBuf::from);
         let database = match s.get("DATABASE_URL") {
             Some(raw) => DatabaseUrl::parse(raw).map_err(|m| err("DATABASE_URL", m))?,
-            None => DatabaseUrl::Sqlite(data_dir_explicit.clone().unwrap_or_else(|| "data".into()).join("selfserve.db")),
+            None => DatabaseUrl::Sqlite(
+                data_dir_explicit
+                    .clone()
+                    .unwrap_or_else(|| "data".into())
+                    .join("selfserve.db"),
+            ),
         };
         let data_dir = data_dir_explicit.unwrap_or_else(|| match &database {
             DatabaseUrl::Sqlite(path) => path
@@ -193,50 +216,92 @@ impl Settings {
         let secret = s.get("SELFSERVE_JWT_SECRET").map(str::to_owned);
         if let Some(secret) = &secret {
             if secret.len() < 32 {
-                return Err(err("SELFSERVE_JWT_SECRET", "must be at least 32 characters"));
+                return Err(err(
+                    "SELFSERVE_JWT_SECRET",
+                    "must be at least 32 characters",
+                ));
             }
         }
         let public_keys = s.get("SELFSERVE_JWT_PUBLIC_KEYS").map(PathBuf::from);
         if let Some(path) = &public_keys {
             if !path.is_file() {
-                return Err(err("SELFSERVE_JWT_PUBLIC_KEYS", format!("{} is not a readable file", path.display())));
+                return Err(err(
+                    "SELFSERVE_JWT_PUBLIC_KEYS",
+                    format!("{} is not a readable file", path.display()),
+                ));
             }
         }
         let jwt = JwtSettings {
             secret,
-            issuer: s.get("SELFSERVE_JWT_ISSUER").unwrap_or("selfserve").to_owned(),
-            audience: s.get("SELFSERVE_JWT_AUDIENCE").unwrap_or("selfserve-api").to_owned(),
+            issuer: s
+                .get("SELFSERVE_JWT_ISSUER")
+                .unwrap_or("selfserve")
+                .to_owned(),
+            audience: s
+                .get("SELFSERVE_JWT_AUDIENCE")
+                .unwrap_or("selfserve-api")
+                .to_owned(),
             public_keys,
         };
 
         let cloud = match s.get("SELFSERVE_CLOUD").unwrap_or("global") {
             "global" => Cloud::Global,
             "china" => Cloud::China,
-            other => return Err(err("SELFSERVE_CLOUD", format!("{other:?} must be `global` or `china`"))),
+            other => {
+                return Err(err(
+                    "SELFSERVE_CLOUD",
+                    format!("{other:?} must be `global` or `china`"),
+                ))
+            }
         };
-        let portal_url = s.get("SELFSERVE_PORTAL_URL").unwrap_or(cloud.default_portal_url()).to_owned();
+        let portal_url = s
+            .get("SELFSERVE_PORTAL_URL")
+            .unwrap_or(cloud.default_portal_url())
+            .to_owned();
         if !(portal_url.starts_with("https://") || portal_url.starts_with("http://")) {
             return Err(err("SELFSERVE_PORTAL_URL", "must be an http(s) URL"));
         }
 
         let card_fingerprint_key = s.get("SELFSERVE_CARD_FINGERPRINT_KEY").map(str::to_owned);
         if matches!(&card_fingerprint_key, Some(k) if k.len() < 32) {
-            return Err(err("SELFSERVE_CARD_FINGERPRINT_KEY", "must be at least 32 characters"));
+            return Err(err(
+                "SELFSERVE_CARD_FINGERPRINT_KEY",
+                "must be at least 32 characters",
+            ));
         }
 
-        let billing_interval = Duration::from_secs(s.parse_number("SELFSERVE_BILLING_INTERVAL_SECS", 3600u64, |_| true)?);
+        let billing_interval = Duration::from_secs(s.parse_number(
+            "SELFSERVE_BILLING_INTERVAL_SECS",
+            3600u64,
+            |_| true,
+        )?);
         let pool = PoolOptions {
-            max_size: s.parse_number("SELFSERVE_DB_POOL_SIZE", PoolOptions::default().max_size, |n| (1..=256).contains(n))?,
-            checkout_timeout: Duration::from_millis(s.parse_number("SELFSERVE_DB_TIMEOUT_MS", 3000u64, |n| (10..=60_000).contains(n))?),
+            max_size: s.parse_number(
+                "SELFSERVE_DB_POOL_SIZE",
+                PoolOptions::default().max_size,
+                |n| (1..=256).contains(n),
+            )?,
+            checkout_timeout: Duration::from_millis(s.parse_number(
+                "SELFSERVE_DB_TIMEOUT_MS",
+                3000u64,
+                |n| (10..=60_000).contains(n),
+            )?),
         };
         let workers = match s.get("SELFSERVE_WORKERS") {
             None => None,
-            Some(_) => Some(s.parse_number("SELFSERVE_WORKERS", 1usize, |n| (1..=256).contains(n))?),
+            Some(_) => {
+                Some(s.parse_number("SELFSERVE_WORKERS", 1usize, |n| (1..=256).contains(n))?)
+            }
         };
         let log_format = match s.get("SELFSERVE_LOG_FORMAT").unwrap_or("text") {
             "text" => LogFormat::Text,
             "json" => LogFormat::Json,
-            other => return Err(err("SELFSERVE_LOG_FORMAT", format!("{other:?} must be `text` or `json`"))),
+            other => {
+                return Err(err(
+                    "SELFSERVE_LOG_FORMAT",
+                    format!("{other:?} must be `text` or `json`"),
+                ))
+            }
         };
 
         Ok(Settings {
@@ -287,19 +352,27 @@ mod tests {
         ] {
             let e = settings(&[(key, value)]).unwrap_err();
             assert_eq!(e.key, key);
-            assert!(e.to_string().starts_with(&format!("configuration error: {key}:")));
+            assert!(e
+                .to_string()
+                .starts_with(&format!("configuration error: {key}:")));
         }
     }
 
     #[test]
     fn toml_file_uses_the_same_keys_and_refuses_unknown_ones() {
         let mut s = Sources::default();
-        s.merge_toml("SELFSERVE_CLOUD = \"china\"\nSELFSERVE_DB_POOL_SIZE = 4\n", "f").unwrap();
+        s.merge_toml(
+            "SELFSERVE_CLOUD = \"china\"\nSELFSERVE_DB_POOL_SIZE = 4\n",
+            "f",
+        )
+        .unwrap();
         let settings = Settings::from_sources(&s).unwrap();
         assert_eq!(settings.cloud, Cloud::China);
         assert_eq!(settings.pool.max_size, 4);
         assert!(settings.portal_url.ends_with(".cn"));
-        let e = Sources::default().merge_toml("SELFSERVE_BINDD = \"x\"", "f").unwrap_err();
+        let e = Sources::default()
+            .merge_toml("SELFSERVE_BINDD = \"x\"", "f")
+            .unwrap_err();
         assert_eq!(e.key, "SELFSERVE_BINDD");
     }
 }

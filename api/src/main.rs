@@ -31,11 +31,13 @@ fn main() -> ExitCode {
             name,
             email,
             ttl,
-        } => api::runtime::verifier(&settings).map_err(|e| e.to_string()).and_then(|v| {
-            let token = api::auth::token::mint(&v, org, user, admin, name, email, ttl)?;
-            println!("{token}");
-            Ok(())
-        }),
+        } => api::runtime::verifier(&settings)
+            .map_err(|e| e.to_string())
+            .and_then(|v| {
+                let token = api::auth::token::mint(&v, org, user, admin, name, email, ttl)?;
+                println!("{token}");
+                Ok(())
+            }),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -49,11 +51,15 @@ fn main() -> ExitCode {
 fn write_openapi(output: &std::path::Path, check: bool) -> Result<(), String> {
     let generated = api::app::openapi_json();
     if check {
-        let committed = std::fs::read_to_string(output).map_err(|e| format!("cannot read {}: {e}", output.display()))?;
+        let committed = std::fs::read_to_string(output)
+            .map_err(|e| format!("cannot read {}: {e}", output.display()))?;
         return if committed == generated {
             Ok(())
         } else {
-            Err(format!("{} differs from the generated contract: run `selfserve openapi`", output.display()))
+            Err(format!(
+                "{} differs from the generated contract: run `selfserve openapi`",
+                output.display()
+            ))
         };
     }
     if let Some(parent) = output.parent().filter(|p| !p.as_os_str().is_empty()) {
@@ -67,7 +73,9 @@ fn write_openapi(output: &std::path::Path, check: bool) -> Result<(), String> {
 fn init_tracing(format: LogFormat) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     match format {
         LogFormat::Json => builder.json().init(),
         LogFormat::Text => builder.init(),

@@ -57,7 +57,13 @@ impl Modify for Conventions {
 pub fn finish(mut api: OpenApiDoc) -> OpenApiDoc {
     for (path, item) in api.paths.paths.iter_mut() {
         let secured = path.starts_with("/v1/");
-        let operations = [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch];
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ];
         for op in operations.into_iter().flatten() {
             complete_operation(op, secured);
         }
@@ -67,43 +73,68 @@ pub fn finish(mut api: OpenApiDoc) -> OpenApiDoc {
 
 fn complete_operation(op: &mut Operation, secured: bool) {
     let has_body = op.request_body.is_some();
-    let has_query = op
-        .parameters
-        .as_ref()
-        .is_some_and(|ps| ps.iter().any(|p| matches!(p, RefOr::T(p) if p.parameter_in == ParameterIn::Query)));
-    let has_path = op
-        .parameters
-        .as_ref()
-        .is_some_and(|ps| ps.iter().any(|p| matches!(p, RefOr::T(p) if p.parameter_in == ParameterIn::Path)));
+    let has_query = op.parameters.as_ref().is_some_and(|ps| {
+        ps.iter()
+            .any(|p| matches!(p, RefOr::T(p) if p.parameter_in == ParameterIn::Query))
+    });
+    let has_path = op.parameters.as_ref().is_some_and(|ps| {
+        ps.iter()
+            .any(|p| matches!(p, RefOr::T(p) if p.parameter_in == ParameterIn::Path))
+    });
     if secured {
         op.security = Some(vec![SecurityRequirement::new(BEARER, Vec::<String>::new())]);
-        add(op, "401", "`unauthorized`: missing, malformed, expired or otherwise invalid bearer token");
+        add(
+            op,
+            "401",
+            "`unauthorized`: missing, malformed, expired or otherwise invalid bearer token",
+        );
         add(op, "503", "`database_unavailable`: the database cannot be reached; retry after `Retry-After` seconds");
     }
     if has_path {
-        add(op, "404", "`not_found`: no such resource in the caller's organisation");
+        add(
+            op,
+            "404",
+            "`not_found`: no such resource in the caller's organisation",
+        );
     }
     if has_body {
         add(op, "400", "`malformed_json`: the body is not valid JSON");
         add(op, "413", "`payload_too_large`: the body exceeds 64 KiB");
-        add(op, "415", "`unsupported_media_type`: the body is not `application/json`");
+        add(
+            op,
+            "415",
+            "`unsupported_media_type`: the body is not `application/json`",
+        );
         add(op, "422", "`unknown_field` or `invalid_field`: the body does not fit the schema; `field` names the field");
     } else if has_query {
-        add(op, "422", "`invalid_parameter`: a query parameter is invalid; `parameter` names it");
+        add(
+            op,
+            "422",
+            "`invalid_parameter`: a query parameter is invalid; `parameter` names it",
+        );
     }
-    add(op, "500", "`internal_error`: an unexpected error; the body carries only the request id");
+    add(
+        op,
+        "500",
+        "`internal_error`: an unexpected error; the body carries only the request id",
+    );
 }
 
 fn add(op: &mut Operation, status: &str, description: &str) {
     if op.responses.responses.contains_key(status) {
         return;
     }
-    op.responses.responses.insert(status.to_owned(), RefOr::T(problem_response(description)));
+    op.responses
+        .responses
+        .insert(status.to_owned(), RefOr::T(problem_response(description)));
 }
 
 fn problem_response(description: &str) -> Response {
     ResponseBuilder::new()
         .description(description)
-        .content("application/problem+json", Content::new(Some(Ref::from_schema_name("Problem"))))
+        .content(
+            "application/problem+json",
+            Content::new(Some(Ref::from_schema_name("Problem"))),
+        )
         .build()
 }

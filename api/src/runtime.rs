@@ -22,14 +22,26 @@ const TOKEN_CACHE_CAPACITY: usize = 50_000;
 /// into the data folder on first use.
 pub fn verifier(settings: &Settings) -> Result<JwtVerifier, ConfigError> {
     if let Some(path) = &settings.jwt.public_keys {
-        let text = std::fs::read_to_string(path).map_err(|e| err("SELFSERVE_JWT_PUBLIC_KEYS", e.to_string()))?;
-        return JwtVerifier::public_keys(&text, &settings.jwt).map_err(|e| err("SELFSERVE_JWT_PUBLIC_KEYS", e.0));
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| err("SELFSERVE_JWT_PUBLIC_KEYS", e.to_string()))?;
+        return JwtVerifier::public_keys(&text, &settings.jwt)
+            .map_err(|e| err("SELFSERVE_JWT_PUBLIC_KEYS", e.0));
     }
     let secret = match &settings.jwt.secret {
         Some(secret) => secret.clone(),
         None => {
-            let (secret, created) = crate::secrets::load_or_generate(&settings.data_dir, "jwt-secret")
-                .map_err(|e| err("SELFSERVE_JWT_SECRET", format!("unset, and no secret could be kept in {}: {e}", settings.data_dir.display())))?;
+            let (secret, created) =
+                crate::secrets::load_or_generate(&settings.data_dir, "jwt-secret").map_err(
+                    |e| {
+                        err(
+                            "SELFSERVE_JWT_SECRET",
+                            format!(
+                                "unset, and no secret could be kept in {}: {e}",
+                                settings.data_dir.display()
+                            ),
+                        )
+                    },
+                )?;
             if created {
                 eprintln!(
                     "selfserve: generated a local HS256 secret in {} (set SELFSERVE_JWT_SECRET to choose one): {secret}",
@@ -44,17 +56,21 @@ pub fn verifier(settings: &Settings) -> Result<JwtVerifier, ConfigError> {
 
 /// Opens the pool and applies pending migrations.
 pub fn database(settings: &Settings) -> Result<Db, ConfigError> {
-    let pool = connect_pool(&settings.database, &settings.pool).map_err(|e| err("DATABASE_URL", e.to_string()))?;
-    let mut conn = pool.get().map_err(|e| err("DATABASE_URL", format!("cannot connect: {e}")))?;
+    let pool = connect_pool(&settings.database, &settings.pool)
+        .map_err(|e| err("DATABASE_URL", e.to_string()))?;
+    let mut conn = pool
+        .get()
+        .map_err(|e| err("DATABASE_URL", format!("cannot connect: {e}")))?;
     migrations::run_pending(&mut conn).map_err(|e| err("DATABASE_URL", e.to_string()))?;
     drop(conn);
     Ok(Db::new(pool, settings.database.backend()))
 }
 
 pub fn state(settings: &Settings, clock: Clock) -> Result<AppState, ConfigError> {
-    let catalog = crate::catalog_file::load(&settings.catalog).map_err(|m| err("SELFSERVE_CATALOG", m))?;
-    let verifier = verifier(settings)?;
+    let catalog =
+        crate::catalog_file::load(&settings.catalog).map_err(|m| err("SELFSERVE_CATALOG", m))?;
     let db = database(settings)?;
+    let verifier = verifier(settings)?;
     Ok(AppState {
         db,
         catalog: Arc::new(catalog),

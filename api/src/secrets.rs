@@ -10,7 +10,9 @@ use std::path::Path;
 pub fn load_or_generate(dir: &Path, name: &str) -> std::io::Result<(String, bool)> {
     let path = dir.join(name);
     match std::fs::read_to_string(&path) {
-        Ok(existing) if existing.trim().len() >= 32 => return Ok((existing.trim().to_owned(), false)),
+        Ok(existing) if existing.trim().len() >= 32 => {
+            return Ok((existing.trim().to_owned(), false))
+        }
         Ok(_) => {
             return Err(std::io::Error::new(
                 std::io::ErrorKind::InvalidData,

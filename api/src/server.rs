@@ -14,7 +14,12 @@ pub async fn serve(settings: Settings) -> Result<(), String> {
     let mut server = HttpServer::new(move || app::build(&factory_shared))
         .shutdown_timeout(10)
         .bind(settings.bind)
-        .map_err(|e| format!("configuration error: SELFSERVE_BIND: cannot listen on {}: {e}", settings.bind))?;
+        .map_err(|e| {
+            format!(
+                "configuration error: SELFSERVE_BIND: cannot listen on {}: {e}",
+                settings.bind
+            )
+        })?;
     if let Some(workers) = settings.workers {
         server = server.workers(workers);
     }

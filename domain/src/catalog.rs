@@ -245,7 +245,13 @@ mod tests {
         let product = &catalog.products()[0];
         assert_eq!(product.unit_price(BillingFrequency::Monthly).amount(), 1250);
         assert_eq!(product.unit_price(BillingFrequency::Annual).amount(), 12000);
-        assert_eq!(product.trial(), Some(TrialOffer { days: 30, max_licenses: 25 }));
+        assert_eq!(
+            product.trial(),
+            Some(TrialOffer {
+                days: 30,
+                max_licenses: 25
+            })
+        );
         assert!(catalog.get(product.id()).is_some());
     }
 
@@ -259,18 +265,27 @@ mod tests {
     fn half_a_trial_is_refused() {
         let mut d = draft(ID);
         d.trial_max_licenses = None;
-        assert_eq!(Catalog::from_drafts(vec![d]).unwrap_err(), CatalogError::InvalidTrial(ID.to_owned()));
+        assert_eq!(
+            Catalog::from_drafts(vec![d]).unwrap_err(),
+            CatalogError::InvalidTrial(ID.to_owned())
+        );
     }
 
     #[test]
     fn non_positive_prices_and_bad_ids_are_refused() {
         let mut d = draft(ID);
         d.annual_price = 0;
-        assert_eq!(Catalog::from_drafts(vec![d]).unwrap_err(), CatalogError::InvalidPrice(ID.to_owned()));
+        assert_eq!(
+            Catalog::from_drafts(vec![d]).unwrap_err(),
+            CatalogError::InvalidPrice(ID.to_owned())
+        );
         assert!(matches!(
             Catalog::from_drafts(vec![draft("crm")]).unwrap_err(),
             CatalogError::InvalidId { index: 0, .. }
         ));
-        assert_eq!(Catalog::from_drafts(vec![]).unwrap_err(), CatalogError::Empty);
+        assert_eq!(
+            Catalog::from_drafts(vec![]).unwrap_err(),
+            CatalogError::Empty
+        );
     }
 }

@@ -103,14 +103,22 @@ mod tests {
     fn adding_different_currencies_is_refused() {
         let usd = Currency::parse("USD").unwrap();
         let eur = Currency::parse("EUR").unwrap();
-        let err = Money::new(1, usd).checked_add(Money::new(1, eur)).unwrap_err();
+        let err = Money::new(1, usd)
+            .checked_add(Money::new(1, eur))
+            .unwrap_err();
         assert_eq!(err, MoneyError::CurrencyMismatch(usd, eur));
     }
 
     #[test]
     fn overflow_is_an_error_not_a_wrap() {
         let usd = Currency::parse("USD").unwrap();
-        assert_eq!(Money::new(i64::MAX, usd).checked_mul(2), Err(MoneyError::Overflow));
-        assert_eq!(Money::new(i64::MAX, usd).checked_add(Money::new(1, usd)), Err(MoneyError::Overflow));
+        assert_eq!(
+            Money::new(i64::MAX, usd).checked_mul(2),
+            Err(MoneyError::Overflow)
+        );
+        assert_eq!(
+            Money::new(i64::MAX, usd).checked_add(Money::new(1, usd)),
+            Err(MoneyError::Overflow)
+        );
     }
 }

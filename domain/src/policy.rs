@@ -100,7 +100,11 @@ mod tests {
 
     #[test]
     fn text_round_trips() {
-        for p in [SelfServicePolicy::Enabled, SelfServicePolicy::Disabled, SelfServicePolicy::TrialsOnly] {
+        for p in [
+            SelfServicePolicy::Enabled,
+            SelfServicePolicy::Disabled,
+            SelfServicePolicy::TrialsOnly,
+        ] {
             assert_eq!(p.as_str().parse::<SelfServicePolicy>(), Ok(p));
         }
         assert!("Enabled".parse::<SelfServicePolicy>().is_err());

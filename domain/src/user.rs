@@ -104,16 +104,41 @@ mod tests {
     fn display_name_bounds() {
         assert_eq!(DisplayName::parse("  Ada  ").unwrap().as_str(), "Ada");
         assert!(DisplayName::parse(&"x".repeat(100)).is_ok());
-        assert_eq!(DisplayName::parse(&"x".repeat(101)), Err(UserFieldError::InvalidDisplayName));
-        assert_eq!(DisplayName::parse("   "), Err(UserFieldError::InvalidDisplayName));
-        assert_eq!(DisplayName::parse("a\u{0}b"), Err(UserFieldError::InvalidDisplayName));
+        assert_eq!(
+            DisplayName::parse(&"x".repeat(101)),
+            Err(UserFieldError::InvalidDisplayName)
+        );
+        assert_eq!(
+            DisplayName::parse("   "),
+            Err(UserFieldError::InvalidDisplayName)
+        );
+        assert_eq!(
+            DisplayName::parse("a\u{0}b"),
+            Err(UserFieldError::InvalidDisplayName)
+        );
     }
 
     #[test]
     fn email_shape() {
-        assert_eq!(Email::parse("Ada@Example.com").unwrap().normalized(), "ada@example.com");
-        for bad in ["", "ada", "ada@", "@example.com", "ada@example", "a b@example.com", "a@b@c.com", "ada@.com"] {
-            assert_eq!(Email::parse(bad), Err(UserFieldError::InvalidEmail), "{bad}");
+        assert_eq!(
+            Email::parse("Ada@Example.com").unwrap().normalized(),
+            "ada@example.com"
+        );
+        for bad in [
+            "",
+            "ada",
+            "ada@",
+            "@example.com",
+            "ada@example",
+            "a b@example.com",
+            "a@b@c.com",
+            "ada@.com",
+        ] {
+            assert_eq!(
+                Email::parse(bad),
+                Err(UserFieldError::InvalidEmail),
+                "{bad}"
+            );
         }
     }
 

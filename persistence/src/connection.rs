@@ -116,8 +116,10 @@ impl ManageConnection for DbManager {
     fn connect(&self) -> Result<DbConnection, r2d2::Error> {
         match &self.url {
             DatabaseUrl::Sqlite(path) => {
-                let mut conn = SqliteConnection::establish(&path.to_string_lossy()).map_err(r2d2::Error::ConnectionError)?;
-                conn.batch_execute(SQLITE_PRAGMAS).map_err(r2d2::Error::QueryError)?;
+                let mut conn = SqliteConnection::establish(&path.to_string_lossy())
+                    .map_err(r2d2::Error::ConnectionError)?;
+                conn.batch_execute(SQLITE_PRAGMAS)
+                    .map_err(r2d2::Error::QueryError)?;
                 Ok(DbConnection::Sqlite(conn))
             }
             DatabaseUrl::Postgres(url) => PgConnection::establish(url)
@@ -141,10 +143,17 @@ pub type DbPool = r2d2::Pool<DbManager>;
 pub fn connect_pool(url: &DatabaseUrl, options: &PoolOptions) -> Result<DbPool, RepoError> {
     if let DatabaseUrl::Sqlite(path) = url {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent)
-                .map_err(|e| RepoError::Unavailable(format!("cannot create {}: {e}", parent.display())))?;
+            std::fs::create_dir_all(parent).map_err(|e| {
+                RepoError::Unavailable(format!("cannot create {}: {e}", parent.display()))
+            })?;
         }
     }
+    let manager = DbManager { url: url.clone() };
+    // One direct attempt first: a wrong URL fails at once with the driver's
+    // message, instead of after the pool's retries and their log lines.
+    manager
+        .connect()
+        .map_err(|e| RepoError::Unavailable(format!("cannot connect: {e}")))?;
     r2d2::Pool::builder()
         .max_size(options.max_size)
         .min_idle(Some(1))
@@ -152,7 +161,7 @@ pub fn connect_pool(url: &DatabaseUrl, options: &PoolOptions) -> Result<DbPool, 
         // A checkout ping costs a round trip per request; broken connections are
         // detected by `has_broken` and replaced instead.
         .test_on_check_out(false)
-        .build(DbManager { url: url.clone() })
+        .build(manager)
         .map_err(|e| RepoError::Unavailable(e.to_string()))
 }
 
@@ -166,17 +175,23 @@ where
     E: From<diesel::result::Error>,
 {
     match conn {
-        DbConnection::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?,
+        DbConnection::Sqlite(c) => {
+            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?
+        }
         DbConnection::Pg(c) => AnsiTransactionManager::begin_transaction(c)?,
     }
     match f(conn) {
-        Ok(value) => match <DbConnection as Connection>::TransactionManager::commit_transaction(conn) {
-            Ok(()) => Ok(value),
-            Err(commit_error) => {
-                let _ = <DbConnection as Connection>::TransactionManager::rollback_transaction(conn);
-                Err(commit_error.into())
+        Ok(value) => {
+            match <DbConnection as Connection>::TransactionManager::commit_transaction(conn) {
+                Ok(()) => Ok(value),
+                Err(commit_error) => {
+                    let _ = <DbConnection as Connection>::TransactionManager::rollback_transaction(
+                        conn,
+                    );
+                    Err(commit_error.into())
+                }
             }
-        },
+        }
         Err(error) => {
             <DbConnection as Connection>::TransactionManager::rollback_transaction(conn)?;
             Err(error)
@@ -202,11 +217,26 @@ mod tests {
 
     #[test]
     fn urls_choose_the_backend() {
-        assert_eq!(DatabaseUrl::parse("./data/x.db").unwrap(), DatabaseUrl::Sqlite("./data/x.db".into()));
-        assert_eq!(DatabaseUrl::parse("sqlite://x.db").unwrap(), DatabaseUrl::Sqlite("x.db".into()));
-        assert_eq!(DatabaseUrl::parse("sqlite:x.db").unwrap(), DatabaseUrl::Sqlite("x.db".into()));
-        assert_eq!(DatabaseUrl::parse("postgres://u@h/db").unwrap().backend(), Backend::Postgres);
-        assert_eq!(DatabaseUrl::parse("postgresql://u@h/db").unwrap().backend(), Backend::Postgres);
+        assert_eq!(
+            DatabaseUrl::parse("./data/x.db").unwrap(),
+            DatabaseUrl::Sqlite("./data/x.db".into())
+        );
+        assert_eq!(
+            DatabaseUrl::parse("sqlite://x.db").unwrap(),
+            DatabaseUrl::Sqlite("x.db".into())
+        );
+        assert_eq!(
+            DatabaseUrl::parse("sqlite:x.db").unwrap(),
+            DatabaseUrl::Sqlite("x.db".into())
+        );
+        assert_eq!(
+            DatabaseUrl::parse("postgres://u@h/db").unwrap().backend(),
+            Backend::Postgres
+        );
+        assert_eq!(
+            DatabaseUrl::parse("postgresql://u@h/db").unwrap().backend(),
+            Backend::Postgres
+        );
         assert!(DatabaseUrl::parse("mysql://u@h/db").is_err());
         assert!(DatabaseUrl::parse("  ").is_err());
         assert!(DatabaseUrl::parse("sqlite://").is_err());

@@ -44,11 +44,15 @@ impl From<DieselError> for RepoError {
                     | DatabaseErrorKind::CheckViolation
                     | DatabaseErrorKind::ForeignKeyViolation
                     | DatabaseErrorKind::SerializationFailure => RepoError::Conflict { constraint },
-                    DatabaseErrorKind::ClosedConnection => RepoError::Unavailable(info.message().to_owned()),
+                    DatabaseErrorKind::ClosedConnection => {
+                        RepoError::Unavailable(info.message().to_owned())
+                    }
                     _ => {
                         let message = info.message();
                         // SQLite reports lock time-outs as plain errors.
-                        if message.contains("database is locked") || message.contains("database is busy") {
+                        if message.contains("database is locked")
+                            || message.contains("database is busy")
+                        {
                             RepoError::Unavailable(message.to_owned())
                         } else {
                             RepoError::Other(message.to_owned())

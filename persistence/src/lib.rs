@@ -11,7 +11,9 @@ pub mod repos;
 pub mod rows;
 pub mod schema;
 
-pub use connection::{connect_pool, write_transaction, Backend, DbConnection, DbPool, DatabaseUrl, PoolOptions};
-pub use error::RepoError;
+pub use connection::{
+    connect_pool, write_transaction, Backend, DatabaseUrl, DbConnection, DbPool, PoolOptions,
+};
 /// The raw diesel error, for `From` impls of callers that own transactions.
 pub use diesel::result::Error as DbError;
+pub use error::RepoError;

@@ -20,9 +20,12 @@ pub fn run_pending(conn: &mut DbConnection) -> Result<usize, RepoError> {
     match conn {
         DbConnection::Sqlite(c) => apply(c, SQLITE),
         DbConnection::Pg(c) => {
-            diesel::sql_query(format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})")).execute(c)?;
+            diesel::sql_query(format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})"))
+                .execute(c)?;
             let result = apply(c, POSTGRES);
-            let unlocked = diesel::sql_query(format!("SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY})")).execute(c);
+            let unlocked =
+                diesel::sql_query(format!("SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY})"))
+                    .execute(c);
             let applied = result?;
             unlocked?;
             Ok(applied)

@@ -47,4 +47,9 @@ diesel::table! {
 }
 
 diesel::joinable!(users -> organizations (organization_id));
-diesel::allow_tables_to_appear_in_same_query!(organizations, users, self_service_policies, audit_events);
+diesel::allow_tables_to_appear_in_same_query!(
+    organizations,
+    users,
+    self_service_policies,
+    audit_events
+);

@@ -48,7 +48,10 @@ impl Reply {
     }
 
     pub fn header(&self, name: &str) -> Option<String> {
-        self.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned)
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
     }
 }
 
@@ -75,9 +78,18 @@ impl TestApp {
                 let schema = format!("t_{}", Uuid::new_v4().simple());
                 postgres_admin(&url, &format!("CREATE SCHEMA {schema}"));
                 let sep = if url.contains('?') { '&' } else { '?' };
-                (format!("{url}{sep}options=-csearch_path%3D{schema}"), Some((url, schema)))
+                (
+                    format!("{url}{sep}options=-csearch_path%3D{schema}"),
+                    Some((url, schema)),
+                )
             }
-            _ => (dir.path().join("selfserve.db").to_string_lossy().into_owned(), None),
+            _ => (
+                dir.path()
+                    .join("selfserve.db")
+                    .to_string_lossy()
+                    .into_owned(),
+                None,
+            ),
         };
         let catalog = concat!(env!("CARGO_MANIFEST_DIR"), "/../catalog.toml");
         let data_dir = dir.path().to_string_lossy().into_owned();
@@ -109,7 +121,9 @@ impl TestApp {
         TestApp {
             base: format!("http://{addr}"),
             state,
-            client: awc::Client::builder().timeout(std::time::Duration::from_secs(30)).finish(),
+            client: awc::Client::builder()
+                .timeout(std::time::Duration::from_secs(30))
+                .finish(),
             server: handle,
             _dir: dir,
             pg_schema,
@@ -154,8 +168,16 @@ impl TestApp {
         actor
     }
 
-    pub async fn call(&self, method: Method, path: &str, token: Option<&str>, body: Option<&Value>) -> Reply {
-        let mut request = self.client.request(method, format!("{}{}", self.base, path));
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+    ) -> Reply {
+        let mut request = self
+            .client
+            .request(method, format!("{}{}", self.base, path));
         if let Some(token) = token {
             request = request.insert_header(("Authorization", format!("Bearer {token}")));
         }
@@ -168,7 +190,14 @@ impl TestApp {
     }
 
     /// Sends raw bytes with a content type, for malformed and oversized bodies.
-    pub async fn call_raw(&self, method: Method, path: &str, token: &str, content_type: &str, body: Vec<u8>) -> Reply {
+    pub async fn call_raw(
+        &self,
+        method: Method,
+        path: &str,
+        token: &str,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> Reply {
         let mut response = self
             .client
             .request(method, format!("{}{}", self.base, path))
@@ -185,11 +214,13 @@ impl TestApp {
     }
 
     pub async fn post(&self, path: &str, actor: &Actor, body: Value) -> Reply {
-        self.call(Method::POST, path, Some(&actor.token), Some(&body)).await
+        self.call(Method::POST, path, Some(&actor.token), Some(&body))
+            .await
     }
 
     pub async fn put(&self, path: &str, actor: &Actor, body: Value) -> Reply {
-        self.call(Method::PUT, path, Some(&actor.token), Some(&body)).await
+        self.call(Method::PUT, path, Some(&actor.token), Some(&body))
+            .await
     }
 }
 
@@ -203,9 +234,14 @@ where
     let body = if bytes.is_empty() {
         Value::Null
     } else {
-        serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
+        serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
     };
-    Reply { status, headers, body }
+    Reply {
+        status,
+        headers,
+        body,
+    }
 }
 
 impl Drop for TestApp {

@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! The committed contract equals the one generated from the real routes.
 
 #[test]
@@ -19,12 +20,19 @@ fn every_v1_operation_declares_bearer_security_and_problem_responses() {
             let responses = op["responses"].as_object().unwrap();
             assert!(responses.contains_key("500"), "{method} {path} lacks 500");
             if path.starts_with("/v1/") {
-                assert_eq!(op["security"], serde_json::json!([{"bearer": []}]), "{method} {path}");
+                assert_eq!(
+                    op["security"],
+                    serde_json::json!([{"bearer": []}]),
+                    "{method} {path}"
+                );
                 assert!(responses.contains_key("401"), "{method} {path} lacks 401");
             }
             if op.get("requestBody").is_some() {
                 for status in ["400", "413", "415", "422"] {
-                    assert!(responses.contains_key(status), "{method} {path} lacks {status}");
+                    assert!(
+                        responses.contains_key(status),
+                        "{method} {path} lacks {status}"
+                    );
                 }
             }
         }

@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! Catalog and the per-organisation self-service policy.
 
 use tests::{json, TestApp};
@@ -15,7 +16,10 @@ async fn the_catalog_lists_prices_in_minor_units_and_trials() {
     let products = reply.body["data"].as_array().unwrap();
     assert!(products.len() >= 4);
     let crm = products.iter().find(|p| p["id"] == json!(CRM)).unwrap();
-    assert_eq!(crm["unit_prices"]["monthly"], json!({"amount": 1250, "currency": "USD"}));
+    assert_eq!(
+        crm["unit_prices"]["monthly"],
+        json!({"amount": 1250, "currency": "USD"})
+    );
     assert_eq!(crm["trial"], json!({"days": 30, "max_licenses": 25}));
     assert_eq!(crm["self_service_policy"], json!("enabled"));
     let mail = products.iter().find(|p| p["id"] == json!(MAIL)).unwrap();
@@ -24,11 +28,18 @@ async fn the_catalog_lists_prices_in_minor_units_and_trials() {
     let reply = app.get("/v1/products?limit=1", &member).await;
     assert_eq!(reply.body["data"].as_array().unwrap().len(), 1);
     let cursor = reply.body["next_cursor"].as_str().unwrap().to_owned();
-    let reply = app.get(&format!("/v1/products?limit=100&cursor={cursor}"), &member).await;
-    assert_eq!(reply.body["data"].as_array().unwrap().len(), products.len() - 1);
+    let reply = app
+        .get(&format!("/v1/products?limit=100&cursor={cursor}"), &member)
+        .await;
+    assert_eq!(
+        reply.body["data"].as_array().unwrap().len(),
+        products.len() - 1
+    );
     assert_eq!(reply.body["next_cursor"], json!(null));
 
-    let reply = app.get(&format!("/v1/products/{}", Uuid::new_v4()), &member).await;
+    let reply = app
+        .get(&format!("/v1/products/{}", Uuid::new_v4()), &member)
+        .await;
     assert_eq!((reply.status, reply.code()), (404, "not_found"));
 }
 
@@ -44,7 +55,11 @@ async fn only_admins_set_the_policy_and_it_is_per_organisation() {
     let reply = app.put(&path, &member, json!({"policy": "disabled"})).await;
     assert_eq!((reply.status, reply.code()), (403, "admin_only"));
     let reply = app.get(&format!("/v1/products/{CRM}"), &member).await;
-    assert_eq!(reply.body["self_service_policy"], json!("enabled"), "the member's attempt changed nothing");
+    assert_eq!(
+        reply.body["self_service_policy"],
+        json!("enabled"),
+        "the member's attempt changed nothing"
+    );
 
     for policy in ["trials_only", "disabled", "enabled", "disabled"] {
         let reply = app.put(&path, &admin, json!({"policy": policy})).await;
@@ -54,8 +69,18 @@ async fn only_admins_set_the_policy_and_it_is_per_organisation() {
     let reply = app.get(&format!("/v1/products/{CRM}"), &member).await;
     assert_eq!(reply.body["self_service_policy"], json!("disabled"));
     let reply = app.get(&format!("/v1/products/{CRM}"), &elsewhere).await;
-    assert_eq!(reply.body["self_service_policy"], json!("enabled"), "another organisation is unaffected");
+    assert_eq!(
+        reply.body["self_service_policy"],
+        json!("enabled"),
+        "another organisation is unaffected"
+    );
 
-    let reply = app.put(&format!("/v1/products/{}/self-service-policy", Uuid::new_v4()), &admin, json!({"policy": "disabled"})).await;
+    let reply = app
+        .put(
+            &format!("/v1/products/{}/self-service-policy", Uuid::new_v4()),
+            &admin,
+            json!({"policy": "disabled"}),
+        )
+        .await;
     assert_eq!((reply.status, reply.code()), (404, "not_found"));
 }

@@ -38,7 +38,9 @@ impl TokenCache {
     }
 
     pub fn insert(&self, key: TokenKey, caller: Caller, exp: u64, now: u64) {
-        let Ok(mut entries) = self.entries.lock() else { return };
+        let Ok(mut entries) = self.entries.lock() else {
+            return;
+        };
         if entries.len() >= self.capacity {
             entries.retain(|_, (_, e)| *e > now);
             if entries.len() >= self.capacity {
@@ -67,13 +69,20 @@ mod tests {
     #[test]
     fn entries_lapse_at_exp_and_capacity_is_bounded() {
         let cache = TokenCache::new(2);
-        let (a, b, c) = (TokenCache::key("a"), TokenCache::key("b"), TokenCache::key("c"));
+        let (a, b, c) = (
+            TokenCache::key("a"),
+            TokenCache::key("b"),
+            TokenCache::key("c"),
+        );
         cache.insert(a, caller(), 100, 0);
         assert!(cache.get(&a, 99).is_some());
         assert!(cache.get(&a, 100).is_none());
         cache.insert(b, caller(), 100, 0);
         cache.insert(c, caller(), 100, 0);
-        let live = [a, b, c].iter().filter(|k| cache.get(k, 50).is_some()).count();
+        let live = [a, b, c]
+            .iter()
+            .filter(|k| cache.get(k, 50).is_some())
+            .count();
         assert!(live <= 2);
         assert!(cache.get(&c, 50).is_some());
     }

@@ -44,7 +44,8 @@ impl FromRequest for Caller {
         let token = bearer_token(req);
         Box::pin(async move {
             let state = state.ok_or_else(|| ApiError::internal("application state missing"))?;
-            let token = token.ok_or(ApiError::Unauthorized(crate::auth::AuthError::MissingToken))?;
+            let token =
+                token.ok_or(ApiError::Unauthorized(crate::auth::AuthError::MissingToken))?;
             crate::usecases::authenticate::authenticate(&state, &token).await
         })
     }

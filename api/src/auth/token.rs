@@ -22,7 +22,11 @@ pub fn mint(
         tid: org,
         name,
         email,
-        roles: if admin { vec!["admin".to_owned()] } else { vec![] },
+        roles: if admin {
+            vec!["admin".to_owned()]
+        } else {
+            vec![]
+        },
     };
     verifier.sign(&claims)
 }

@@ -82,7 +82,8 @@ impl JwtVerifier {
     }
 
     fn from_jwks(text: &str) -> Result<Vec<VerificationKey>, KeyLoadError> {
-        let set: JwkSet = serde_json::from_str(text).map_err(|e| KeyLoadError(format!("not a JWKS document: {e}")))?;
+        let set: JwkSet = serde_json::from_str(text)
+            .map_err(|e| KeyLoadError(format!("not a JWKS document: {e}")))?;
         let mut keys = Vec::new();
         for jwk in &set.keys {
             let algorithm = match &jwk.algorithm {
@@ -90,7 +91,8 @@ impl JwtVerifier {
                 jsonwebtoken::jwk::AlgorithmParameters::EllipticCurve(_) => Algorithm::ES256,
                 _ => continue,
             };
-            let key = DecodingKey::from_jwk(jwk).map_err(|e| KeyLoadError(format!("unusable JWK: {e}")))?;
+            let key = DecodingKey::from_jwk(jwk)
+                .map_err(|e| KeyLoadError(format!("unusable JWK: {e}")))?;
             keys.push(VerificationKey {
                 kid: jwk.common.key_id.clone(),
                 algorithm,
@@ -102,14 +104,27 @@ impl JwtVerifier {
 
     fn from_pem(text: &str) -> Result<Vec<VerificationKey>, KeyLoadError> {
         let mut keys = Vec::new();
-        for block in text.split_inclusive("-----END PUBLIC KEY-----").filter(|b| b.contains("BEGIN")) {
+        for block in text
+            .split_inclusive("-----END PUBLIC KEY-----")
+            .filter(|b| b.contains("BEGIN"))
+        {
             let pem = block.trim().as_bytes();
             if let Ok(key) = DecodingKey::from_rsa_pem(pem) {
-                keys.push(VerificationKey { kid: None, algorithm: Algorithm::RS256, key });
+                keys.push(VerificationKey {
+                    kid: None,
+                    algorithm: Algorithm::RS256,
+                    key,
+                });
             } else if let Ok(key) = DecodingKey::from_ec_pem(pem) {
-                keys.push(VerificationKey { kid: None, algorithm: Algorithm::ES256, key });
+                keys.push(VerificationKey {
+                    kid: None,
+                    algorithm: Algorithm::ES256,
+                    key,
+                });
             } else {
-                return Err(KeyLoadError("a PEM block is neither an RSA nor an EC public key".into()));
+                return Err(KeyLoadError(
+                    "a PEM block is neither an RSA nor an EC public key".into(),
+                ));
             }
         }
         Ok(keys)
@@ -138,7 +153,11 @@ impl JwtVerifier {
             });
         let mut last = AuthError::AlgorithmNotAccepted;
         for candidate in candidates {
-            match jsonwebtoken::decode::<Claims>(token, &candidate.key, &self.validation(candidate.algorithm)) {
+            match jsonwebtoken::decode::<Claims>(
+                token,
+                &candidate.key,
+                &self.validation(candidate.algorithm),
+            ) {
                 Ok(data) => return Ok(data.claims),
                 Err(e) => {
                     last = map_error(e);
@@ -182,12 +201,16 @@ fn map_error(e: jsonwebtoken::errors::Error) -> AuthError {
         K::InvalidIssuer => AuthError::WrongIssuer,
         K::ImmatureSignature => AuthError::NotYetValid,
         K::MissingRequiredClaim(claim) => AuthError::MissingClaim(claim.clone()),
-        K::InvalidAlgorithm | K::MissingAlgorithm | K::UnsupportedAlgorithm => AuthError::AlgorithmNotAccepted,
+        K::InvalidAlgorithm | K::MissingAlgorithm | K::UnsupportedAlgorithm => {
+            AuthError::AlgorithmNotAccepted
+        }
         K::Json(inner) => {
             // serde reports a missing `tid` or `sub` as "missing field `tid`".
             let text = inner.to_string();
             match text.split('`').nth(1) {
-                Some(field) if text.starts_with("missing field") => AuthError::MissingClaim(field.to_owned()),
+                Some(field) if text.starts_with("missing field") => {
+                    AuthError::MissingClaim(field.to_owned())
+                }
                 _ => AuthError::Malformed,
             }
         }

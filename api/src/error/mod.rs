@@ -1,7 +1,7 @@
 //! The API's one error type, rendered as RFC 9457 `application/problem+json`.
 
-mod problem;
 pub mod handlers;
+mod problem;
 
 pub use problem::Problem;
 
@@ -111,10 +111,15 @@ impl ApiError {
     }
 
     fn problem(&self) -> Problem {
-        let mut problem = Problem::new(self.status_code(), self.code(), self.title(), self.detail());
+        let mut problem =
+            Problem::new(self.status_code(), self.code(), self.title(), self.detail());
         match self {
-            ApiError::UnknownField { field } | ApiError::InvalidField { field, .. } => problem.field = Some(field.clone()),
-            ApiError::InvalidParameter { parameter, .. } => problem.parameter = Some(parameter.clone()),
+            ApiError::UnknownField { field } | ApiError::InvalidField { field, .. } => {
+                problem.field = Some(field.clone())
+            }
+            ApiError::InvalidParameter { parameter, .. } => {
+                problem.parameter = Some(parameter.clone())
+            }
             ApiError::MethodNotAllowed(allow) => problem.allow = Some(allow.clone()),
             _ => {}
         }
@@ -124,7 +129,9 @@ impl ApiError {
     fn detail(&self) -> String {
         match self {
             // Internals go to the log, never to the client.
-            ApiError::Internal(_) => "an unexpected error occurred; quote the request id when reporting it".to_owned(),
+            ApiError::Internal(_) => {
+                "an unexpected error occurred; quote the request id when reporting it".to_owned()
+            }
             other => other.to_string(),
         }
     }
@@ -134,15 +141,17 @@ impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            ApiError::AdminOnly | ApiError::AdminReadOnly | ApiError::PolicyRefused(_) => StatusCode::FORBIDDEN,
+            ApiError::AdminOnly | ApiError::AdminReadOnly | ApiError::PolicyRefused(_) => {
+                StatusCode::FORBIDDEN
+            }
             ApiError::NotFound(_) | ApiError::RouteNotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::MalformedJson(_) => StatusCode::BAD_REQUEST,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::UnknownField { .. } | ApiError::InvalidField { .. } | ApiError::InvalidParameter { .. } => {
-                StatusCode::UNPROCESSABLE_ENTITY
-            }
+            ApiError::UnknownField { .. }
+            | ApiError::InvalidField { .. }
+            | ApiError::InvalidParameter { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::EmailTaken => StatusCode::CONFLICT,
             ApiError::DatabaseUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -153,15 +162,20 @@ impl ResponseError for ApiError {
         let mut problem = self.problem();
         problem.request_id = crate::middleware::request_id::current();
         match self {
-            ApiError::Internal(what) => tracing::error!(request_id = ?problem.request_id, error = %what, "internal error"),
-            ApiError::DatabaseUnavailable => tracing::warn!(request_id = ?problem.request_id, "database unavailable"),
+            ApiError::Internal(what) => {
+                tracing::error!(request_id = ?problem.request_id, error = %what, "internal error")
+            }
+            ApiError::DatabaseUnavailable => {
+                tracing::warn!(request_id = ?problem.request_id, "database unavailable")
+            }
             _ => {}
         }
         let mut response = HttpResponse::build(self.status_code());
         response.content_type("application/problem+json");
         match self {
             ApiError::Unauthorized(_) => {
-                response.insert_header((header::WWW_AUTHENTICATE, "Bearer error=\"invalid_token\""));
+                response
+                    .insert_header((header::WWW_AUTHENTICATE, "Bearer error=\"invalid_token\""));
             }
             ApiError::MethodNotAllowed(allow) => {
                 response.insert_header((header::ALLOW, allow.join(", ")));

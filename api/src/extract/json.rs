@@ -54,18 +54,29 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
 }
 
 fn is_json(req: &HttpRequest) -> bool {
-    let Some(value) = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) else {
+    let Some(value) = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
         return false;
     };
-    let essence = value.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
-    essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
+    let essence = value
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
 /// Parses a body; syntax errors are 400, shape errors 422 naming the field.
 pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     let mut de = serde_json::Deserializer::from_slice(body);
     let value = serde_path_to_error::deserialize::<_, T>(&mut de).map_err(classify)?;
-    de.end().map_err(|e| ApiError::MalformedJson(e.to_string()))?;
+    de.end()
+        .map_err(|e| ApiError::MalformedJson(e.to_string()))?;
     Ok(value)
 }
 
@@ -76,10 +87,20 @@ fn classify(err: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
         serde_json::error::Category::Data => {
             let message = strip_position(&inner.to_string());
             let quoted = message.split('`').nth(1).map(str::to_owned);
-            let join = |name: &str| if path == "." || path.is_empty() { name.to_owned() } else { format!("{path}.{name}") };
+            let join = |name: &str| {
+                if path == "." || path.is_empty() {
+                    name.to_owned()
+                } else {
+                    format!("{path}.{name}")
+                }
+            };
             if message.starts_with("unknown field") {
                 // The path already ends at the unknown field itself.
-                let field = if path == "." { quoted.unwrap_or_else(|| "?".to_owned()) } else { path };
+                let field = if path == "." {
+                    quoted.unwrap_or_else(|| "?".to_owned())
+                } else {
+                    path
+                };
                 ApiError::UnknownField { field }
             } else if message.starts_with("missing field") {
                 let field = join(quoted.as_deref().unwrap_or("?"));
@@ -123,8 +144,14 @@ mod tests {
 
     #[test]
     fn errors_name_the_field() {
-        assert!(matches!(parse::<Body>(b"{\"name\": \"a\""), Err(ApiError::MalformedJson(_))));
-        assert!(matches!(parse::<Body>(b"{\"name\":\"a\"} x"), Err(ApiError::MalformedJson(_))));
+        assert!(matches!(
+            parse::<Body>(b"{\"name\": \"a\""),
+            Err(ApiError::MalformedJson(_))
+        ));
+        assert!(matches!(
+            parse::<Body>(b"{\"name\":\"a\"} x"),
+            Err(ApiError::MalformedJson(_))
+        ));
         match parse::<Body>(br#"{"name":"a","id":"x"}"#) {
             Err(ApiError::UnknownField { field }) => assert_eq!(field, "id"),
             other => panic!("{other:?}"),

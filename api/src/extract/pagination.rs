@@ -19,9 +19,15 @@ impl<K: DeserializeOwned> PageQuery<K> {
     pub fn parse(limit: Option<i64>, cursor: Option<&str>) -> Result<Self, ApiError> {
         let limit = limit.unwrap_or(DEFAULT_LIMIT);
         if !(1..=MAX_LIMIT).contains(&limit) {
-            return Err(ApiError::invalid_parameter("limit", format!("limit must be between 1 and {MAX_LIMIT}")));
+            return Err(ApiError::invalid_parameter(
+                "limit",
+                format!("limit must be between 1 and {MAX_LIMIT}"),
+            ));
         }
-        let after = cursor.filter(|c| !c.is_empty()).map(Cursor::decode).transpose()?;
+        let after = cursor
+            .filter(|c| !c.is_empty())
+            .map(Cursor::decode)
+            .transpose()?;
         Ok(Self { limit, after })
     }
 
@@ -38,7 +44,11 @@ impl<K: DeserializeOwned> PageQuery<K> {
     {
         let more = rows.len() as i64 > self.limit;
         rows.truncate(self.limit as usize);
-        let next = if more { rows.last().map(|r| Cursor::encode(&key_of(r))) } else { None };
+        let next = if more {
+            rows.last().map(|r| Cursor::encode(&key_of(r)))
+        } else {
+            None
+        };
         (rows, next)
     }
 }
@@ -56,7 +66,9 @@ impl Cursor {
             .decode(raw)
             .ok()
             .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-            .ok_or_else(|| ApiError::invalid_parameter("cursor", "cursor is not one this service issued"))
+            .ok_or_else(|| {
+                ApiError::invalid_parameter("cursor", "cursor is not one this service issued")
+            })
     }
 }
 

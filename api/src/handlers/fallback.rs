@@ -36,11 +36,17 @@ impl RouteTable {
     }
 
     fn allowed(&self, path: &str) -> Option<&[String]> {
-        self.routes.iter().find(|(def, _)| def.is_match(path)).map(|(_, m)| m.as_slice())
+        self.routes
+            .iter()
+            .find(|(def, _)| def.is_match(path))
+            .map(|(_, m)| m.as_slice())
     }
 }
 
-pub async fn not_found(req: HttpRequest, table: web::Data<RouteTable>) -> Result<actix_web::HttpResponse, ApiError> {
+pub async fn not_found(
+    req: HttpRequest,
+    table: web::Data<RouteTable>,
+) -> Result<actix_web::HttpResponse, ApiError> {
     Err(match table.allowed(req.path()) {
         Some(methods) => ApiError::MethodNotAllowed(methods.to_vec()),
         None => ApiError::RouteNotFound(req.path().to_owned()),

@@ -26,7 +26,9 @@ pub async fn healthz() -> HttpResponse {
 pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     state
         .db
-        .run(|conn| persistence::repos::health::ping(conn).map_err(|_| ApiError::DatabaseUnavailable))
+        .run(|conn| {
+            persistence::repos::health::ping(conn).map_err(|_| ApiError::DatabaseUnavailable)
+        })
         .await?;
     Ok(HttpResponse::Ok().json(HealthResponse { status: "ready" }))
 }

@@ -9,7 +9,10 @@ use actix_web::{get, web};
 /// The caller, their organisation and roles, and this deployment's cloud and portal.
 #[utoipa::path(tag = "me", responses((status = 200, description = "The caller", body = MeResponse)))]
 #[get("/v1/me")]
-pub async fn me(state: web::Data<AppState>, caller: Caller) -> Result<web::Json<MeResponse>, ApiError> {
+pub async fn me(
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<web::Json<MeResponse>, ApiError> {
     let user = usecases::users::get(&state, &caller, caller.user_id).await?;
     Ok(web::Json(MeResponse {
         user: user.into(),

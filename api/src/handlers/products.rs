@@ -30,7 +30,10 @@ pub async fn list_products(
     let page = PageQuery::parse(query.limit, query.cursor.as_deref())?;
     let (items, next_cursor) = usecases::products::list(&state, &caller, page).await?;
     Ok(web::Json(ProductList {
-        data: items.iter().map(|(p, policy)| ProductDto::new(p, *policy)).collect(),
+        data: items
+            .iter()
+            .map(|(p, policy)| ProductDto::new(p, *policy))
+            .collect(),
         next_cursor,
     }))
 }
@@ -41,8 +44,13 @@ pub async fn list_products(
     (status = 404, description = "`not_found`: no such product", body = Problem, content_type = "application/problem+json"),
 ))]
 #[get("/v1/products/{product_id}")]
-pub async fn get_product(state: web::Data<AppState>, caller: Caller, path: web::Path<Uuid>) -> Result<web::Json<ProductDto>, ApiError> {
-    let (product, policy) = usecases::products::get(&state, &caller, path.into_inner().into()).await?;
+pub async fn get_product(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<Uuid>,
+) -> Result<web::Json<ProductDto>, ApiError> {
+    let (product, policy) =
+        usecases::products::get(&state, &caller, path.into_inner().into()).await?;
     Ok(web::Json(ProductDto::new(&product, policy)))
 }
 
@@ -61,6 +69,7 @@ pub async fn set_policy(
     body: JsonBody<PolicyRequest>,
 ) -> Result<web::Json<ProductDto>, ApiError> {
     let policy = body.into_inner().policy.into();
-    let (product, policy) = usecases::products::set_policy(&state, &caller, path.into_inner().into(), policy).await?;
+    let (product, policy) =
+        usecases::products::set_policy(&state, &caller, path.into_inner().into(), policy).await?;
     Ok(web::Json(ProductDto::new(&product, policy)))
 }

@@ -50,7 +50,11 @@ pub async fn create_user(
     (status = 404, description = "`not_found`: no such member in this organisation", body = Problem, content_type = "application/problem+json"),
 ))]
 #[get("/v1/users/{user_id}")]
-pub async fn get_user(state: web::Data<AppState>, caller: Caller, path: web::Path<Uuid>) -> Result<web::Json<UserDto>, ApiError> {
+pub async fn get_user(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<Uuid>,
+) -> Result<web::Json<UserDto>, ApiError> {
     let user = usecases::users::get(&state, &caller, path.into_inner().into()).await?;
     Ok(web::Json(user.into()))
 }

@@ -17,12 +17,18 @@ pub async fn authenticate(state: &AppState, token: &str) -> Result<Caller, ApiEr
     if let Some(caller) = state.tokens.get(&key, now_secs) {
         return Ok(caller);
     }
-    let claims = state.verifier.verify(token).map_err(ApiError::Unauthorized)?;
+    let claims = state
+        .verifier
+        .verify(token)
+        .map_err(ApiError::Unauthorized)?;
     let exp = claims.exp;
     let role = Role::from_claims(&claims.roles);
     let roles = claims.roles.clone();
     let organization_id = claims.tid.into();
-    let user_id = state.db.run(move |conn| provision(conn, &claims, now)).await?;
+    let user_id = state
+        .db
+        .run(move |conn| provision(conn, &claims, now))
+        .await?;
     let caller = Caller {
         user_id,
         organization_id,
@@ -34,7 +40,11 @@ pub async fn authenticate(state: &AppState, token: &str) -> Result<Caller, ApiEr
 }
 
 /// Finds the member behind the token, or creates them (and their organisation).
-fn provision(conn: &mut DbConnection, claims: &Claims, now: DateTime<Utc>) -> Result<UserId, ApiError> {
+fn provision(
+    conn: &mut DbConnection,
+    claims: &Claims,
+    now: DateTime<Utc>,
+) -> Result<UserId, ApiError> {
     let org = claims.tid.to_string();
     let subject = claims.sub.to_string();
     if let Some(row) = repos::users::find_by_subject(conn, &org, &subject)? {
@@ -44,7 +54,9 @@ fn provision(conn: &mut DbConnection, claims: &Claims, now: DateTime<Utc>) -> Re
     // insert hits the unique (organization_id, subject) and simply retries.
     let mut attempts = 0;
     loop {
-        match write_transaction(conn, |conn| provision_in_transaction(conn, claims, &org, &subject, now)) {
+        match write_transaction(conn, |conn| {
+            provision_in_transaction(conn, claims, &org, &subject, now)
+        }) {
             Err(ProvisionError::Repo(e)) if e.is_conflict() && attempts < 2 => attempts += 1,
             Err(ProvisionError::Repo(e)) => return Err(e.into()),
             Err(ProvisionError::Api(e)) => return Err(e),
@@ -104,7 +116,11 @@ fn provision_in_transaction(
         .name
         .as_deref()
         .and_then(|n| DisplayName::parse(n).ok())
-        .or_else(|| email.as_ref().and_then(|e| DisplayName::parse(e.as_str()).ok()))
+        .or_else(|| {
+            email
+                .as_ref()
+                .and_then(|e| DisplayName::parse(e.as_str()).ok())
+        })
         .or_else(|| DisplayName::parse(&format!("Member {}", &subject[..8])).ok())
         .ok_or_else(|| ProvisionError::Api(ApiError::internal("no display name")))?;
     // The address stays on the profile but only claims uniqueness when free.
@@ -125,9 +141,12 @@ fn provision_in_transaction(
             created_at: now.naive_utc(),
         },
     )?;
-    id.parse().map_err(|_| ProvisionError::Api(ApiError::internal("generated id is not a UUID")))
+    id.parse()
+        .map_err(|_| ProvisionError::Api(ApiError::internal("generated id is not a UUID")))
 }
 
 fn parse_id(row: &UserRow) -> Result<UserId, ApiError> {
-    row.id.parse().map_err(|_| ApiError::internal("stored user id is not a UUID"))
+    row.id
+        .parse()
+        .map_err(|_| ApiError::internal("stored user id is not a UUID"))
 }

@@ -21,8 +21,12 @@ pub async fn list(
     page: PageQuery<usize>,
 ) -> Result<(Vec<(Product, SelfServicePolicy)>, Option<String>), ApiError> {
     let org = caller.org();
-    let rows = state.db.run(move |conn| Ok(policies::all_for_organization(conn, &org)?)).await?;
-    let by_product: HashMap<String, String> = rows.into_iter().map(|r| (r.product_id, r.policy)).collect();
+    let rows = state
+        .db
+        .run(move |conn| Ok(policies::all_for_organization(conn, &org)?))
+        .await?;
+    let by_product: HashMap<String, String> =
+        rows.into_iter().map(|r| (r.product_id, r.policy)).collect();
     let start = page.after.map_or(0, |i| i + 1);
     let items = state
         .catalog
@@ -31,14 +35,34 @@ pub async fn list(
         .enumerate()
         .skip(start)
         .take(page.fetch_limit() as usize)
-        .map(|(i, p)| Ok((i, p.clone(), parse_policy(by_product.get(&p.id().to_string()))?)))
+        .map(|(i, p)| {
+            Ok((
+                i,
+                p.clone(),
+                parse_policy(by_product.get(&p.id().to_string()))?,
+            ))
+        })
         .collect::<Result<Vec<_>, ApiError>>()?;
     let (items, next) = page.finish(items, |(i, _, _)| *i);
-    Ok((items.into_iter().map(|(_, p, policy)| (p, policy)).collect(), next))
+    Ok((
+        items
+            .into_iter()
+            .map(|(_, p, policy)| (p, policy))
+            .collect(),
+        next,
+    ))
 }
 
-pub async fn get(state: &AppState, caller: &Caller, id: ProductId) -> Result<(Product, SelfServicePolicy), ApiError> {
-    let product = state.catalog.get(id).ok_or(ApiError::NotFound("product"))?.clone();
+pub async fn get(
+    state: &AppState,
+    caller: &Caller,
+    id: ProductId,
+) -> Result<(Product, SelfServicePolicy), ApiError> {
+    let product = state
+        .catalog
+        .get(id)
+        .ok_or(ApiError::NotFound("product"))?
+        .clone();
     let org = caller.org();
     let row = state
         .db
@@ -55,7 +79,11 @@ pub async fn set_policy(
     policy: SelfServicePolicy,
 ) -> Result<(Product, SelfServicePolicy), ApiError> {
     caller.require_admin()?;
-    let product = state.catalog.get(id).ok_or(ApiError::NotFound("product"))?.clone();
+    let product = state
+        .catalog
+        .get(id)
+        .ok_or(ApiError::NotFound("product"))?
+        .clone();
     let now = state.clock.now();
     let caller = caller.clone();
     state
@@ -63,7 +91,11 @@ pub async fn set_policy(
         .run(move |conn| {
             write_transaction(conn, |conn| {
                 let org = caller.org();
-                let before = parse_policy(policies::find(conn, &org, &id.to_string())?.map(|r| r.policy).as_ref())?;
+                let before = parse_policy(
+                    policies::find(conn, &org, &id.to_string())?
+                        .map(|r| r.policy)
+                        .as_ref(),
+                )?;
                 policies::upsert(
                     conn,
                     &PolicyRow {
@@ -98,7 +130,10 @@ pub async fn set_policy(
 
 fn parse_policy(stored: Option<&String>) -> Result<SelfServicePolicy, ApiError> {
     stored
-        .map(|s| s.parse().map_err(|_| ApiError::internal(format!("stored policy {s:?} is invalid"))))
+        .map(|s| {
+            s.parse()
+                .map_err(|_| ApiError::internal(format!("stored policy {s:?} is invalid")))
+        })
         .transpose()
         .map(Option::unwrap_or_default)
 }

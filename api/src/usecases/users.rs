@@ -19,18 +19,37 @@ pub async fn list(
     page: PageQuery<(String, String)>,
 ) -> Result<(Vec<User>, Option<String>), ApiError> {
     let org = caller.org();
-    let prefix = search.map(|s| s.trim().to_lowercase()).filter(|s| !s.is_empty());
+    let prefix = search
+        .map(|s| s.trim().to_lowercase())
+        .filter(|s| !s.is_empty());
     if prefix.as_ref().is_some_and(|p| p.chars().count() > 100) {
-        return Err(ApiError::invalid_parameter("search", "search is at most 100 characters"));
+        return Err(ApiError::invalid_parameter(
+            "search",
+            "search is at most 100 characters",
+        ));
     }
-    let after = page.after.clone().map(|(name_key, id)| DirectoryKey { name_key, id });
+    let after = page
+        .after
+        .clone()
+        .map(|(name_key, id)| DirectoryKey { name_key, id });
     let limit = page.fetch_limit();
     let rows = state
         .db
-        .run(move |conn| Ok(repo::search(conn, &org, prefix.as_deref(), after.as_ref(), limit)?))
+        .run(move |conn| {
+            Ok(repo::search(
+                conn,
+                &org,
+                prefix.as_deref(),
+                after.as_ref(),
+                limit,
+            )?)
+        })
         .await?;
     let (rows, next) = page.finish(rows, |(row, key)| (key.clone(), row.id.clone()));
-    let users = rows.into_iter().map(|(row, _)| User::try_from(row)).collect::<Result<_, _>>()?;
+    let users = rows
+        .into_iter()
+        .map(|(row, _)| User::try_from(row))
+        .collect::<Result<_, _>>()?;
     Ok((users, next))
 }
 
@@ -45,9 +64,15 @@ pub async fn get(state: &AppState, caller: &Caller, id: UserId) -> Result<User, 
 }
 
 /// An admin adds a member ahead of their first sign-in.
-pub async fn add(state: &AppState, caller: &Caller, display_name: &str, email: &str) -> Result<User, ApiError> {
+pub async fn add(
+    state: &AppState,
+    caller: &Caller,
+    display_name: &str,
+    email: &str,
+) -> Result<User, ApiError> {
     caller.require_admin()?;
-    let name = DisplayName::parse(display_name).map_err(|e| ApiError::invalid_field("display_name", e))?;
+    let name =
+        DisplayName::parse(display_name).map_err(|e| ApiError::invalid_field("display_name", e))?;
     let email = Email::parse(email).map_err(|e| ApiError::invalid_field("email", e))?;
     let now = state.clock.now();
     let caller = caller.clone();

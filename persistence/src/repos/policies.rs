@@ -6,7 +6,11 @@ use crate::schema::self_service_policies as p;
 use diesel::prelude::*;
 use diesel::upsert::excluded;
 
-pub fn find(conn: &mut DbConnection, org: &str, product: &str) -> Result<Option<PolicyRow>, RepoError> {
+pub fn find(
+    conn: &mut DbConnection,
+    org: &str,
+    product: &str,
+) -> Result<Option<PolicyRow>, RepoError> {
     Ok(p::table
         .filter(p::organization_id.eq(org))
         .filter(p::product_id.eq(product))
@@ -15,7 +19,10 @@ pub fn find(conn: &mut DbConnection, org: &str, product: &str) -> Result<Option<
         .optional()?)
 }
 
-pub fn all_for_organization(conn: &mut DbConnection, org: &str) -> Result<Vec<PolicyRow>, RepoError> {
+pub fn all_for_organization(
+    conn: &mut DbConnection,
+    org: &str,
+) -> Result<Vec<PolicyRow>, RepoError> {
     Ok(p::table
         .filter(p::organization_id.eq(org))
         .select(PolicyRow::as_select())

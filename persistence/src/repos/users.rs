@@ -13,7 +13,11 @@ pub fn find(conn: &mut DbConnection, org: &str, id: &str) -> Result<Option<UserR
         .optional()?)
 }
 
-pub fn find_by_subject(conn: &mut DbConnection, org: &str, subject: &str) -> Result<Option<UserRow>, RepoError> {
+pub fn find_by_subject(
+    conn: &mut DbConnection,
+    org: &str,
+    subject: &str,
+) -> Result<Option<UserRow>, RepoError> {
     Ok(users::table
         .filter(users::organization_id.eq(org))
         .filter(users::subject.eq(subject))
@@ -23,7 +27,11 @@ pub fn find_by_subject(conn: &mut DbConnection, org: &str, subject: &str) -> Res
 }
 
 /// A member an admin added ahead of their first sign-in, matched by e-mail.
-pub fn find_unclaimed_by_email(conn: &mut DbConnection, org: &str, email_key: &str) -> Result<Option<UserRow>, RepoError> {
+pub fn find_unclaimed_by_email(
+    conn: &mut DbConnection,
+    org: &str,
+    email_key: &str,
+) -> Result<Option<UserRow>, RepoError> {
     Ok(users::table
         .filter(users::organization_id.eq(org))
         .filter(users::email_key.eq(email_key))
@@ -43,20 +51,29 @@ pub fn email_taken(conn: &mut DbConnection, org: &str, email_key: &str) -> Resul
 }
 
 pub fn id_taken(conn: &mut DbConnection, id: &str) -> Result<bool, RepoError> {
-    let n: i64 = users::table.filter(users::id.eq(id)).count().get_result(conn)?;
+    let n: i64 = users::table
+        .filter(users::id.eq(id))
+        .count()
+        .get_result(conn)?;
     Ok(n > 0)
 }
 
 pub fn insert(conn: &mut DbConnection, user: &NewUser) -> Result<(), RepoError> {
-    diesel::insert_into(users::table).values(user).execute(conn)?;
+    diesel::insert_into(users::table)
+        .values(user)
+        .execute(conn)?;
     Ok(())
 }
 
 /// Links a pre-added member to the token subject they signed in with.
 pub fn claim(conn: &mut DbConnection, id: &str, subject: &str) -> Result<(), RepoError> {
-    diesel::update(users::table.filter(users::id.eq(id)).filter(users::subject.is_null()))
-        .set(users::subject.eq(subject))
-        .execute(conn)?;
+    diesel::update(
+        users::table
+            .filter(users::id.eq(id))
+            .filter(users::subject.is_null()),
+    )
+    .set(users::subject.eq(subject))
+    .execute(conn)?;
     Ok(())
 }
 
@@ -93,7 +110,9 @@ pub fn search(
         query = query.filter(
             users::display_name_key
                 .gt(key.name_key.clone())
-                .or(users::display_name_key.eq(key.name_key.clone()).and(users::id.gt(key.id.clone()))),
+                .or(users::display_name_key
+                    .eq(key.name_key.clone())
+                    .and(users::id.gt(key.id.clone()))),
         );
     }
     Ok(query.load(conn)?)

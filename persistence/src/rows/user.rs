@@ -36,7 +36,12 @@ impl TryFrom<UserRow> for User {
             id: row.id.parse().map_err(RepoError::corrupt)?,
             organization_id: row.organization_id.parse().map_err(RepoError::corrupt)?,
             display_name: DisplayName::parse(&row.display_name).map_err(RepoError::corrupt)?,
-            email: row.email.as_deref().map(Email::parse).transpose().map_err(RepoError::corrupt)?,
+            email: row
+                .email
+                .as_deref()
+                .map(Email::parse)
+                .transpose()
+                .map_err(RepoError::corrupt)?,
             signed_in: row.subject.is_some(),
             created_at: row.created_at.and_utc(),
         })
