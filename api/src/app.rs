@@ -28,6 +28,18 @@ where
         .service(handlers::products::list_products)
         .service(handlers::products::get_product)
         .service(handlers::products::set_policy)
+        .service(handlers::billing::list_accounts)
+        .service(handlers::billing::get_account)
+        .service(handlers::billing::list_profiles)
+        .service(handlers::billing::create_profile)
+        .service(handlers::billing::get_profile)
+        .service(handlers::billing::update_profile)
+        .service(handlers::billing::replace_payment_method)
+        .service(handlers::payment_methods::list)
+        .service(handlers::payment_methods::create)
+        .service(handlers::payment_methods::get_one)
+        .service(handlers::payment_methods::update)
+        .service(handlers::payment_methods::remove)
 }
 
 /// The OpenAPI document of the real routes (what `selfserve openapi` writes).

@@ -29,6 +29,8 @@ use utoipa::{Modify, OpenApi};
         (name = "me", description = "The caller"),
         (name = "users", description = "The organisation's directory"),
         (name = "products", description = "Catalog and self-service policy"),
+        (name = "billing", description = "Billing accounts and billing profiles"),
+        (name = "payment methods", description = "Cards: only brand, last four, expiry, holder, address and a keyed fingerprint are kept"),
     )
 )]
 pub struct ApiDoc;
@@ -81,6 +83,14 @@ fn complete_operation(op: &mut Operation, secured: bool) {
         ps.iter()
             .any(|p| matches!(p, RefOr::T(p) if p.parameter_in == ParameterIn::Path))
     });
+    let idempotent = op.parameters.as_ref().is_some_and(|ps| {
+        ps.iter()
+            .any(|p| matches!(p, RefOr::T(p) if p.name == crate::idempotency::HEADER))
+    });
+    if idempotent {
+        add(op, "409", "`idempotency_request_in_progress`: a request with this Idempotency-Key is still running");
+        add(op, "422", "`idempotency_key_reused`: this Idempotency-Key was used with another body; or the body is invalid");
+    }
     if secured {
         op.security = Some(vec![SecurityRequirement::new(BEARER, Vec::<String>::new())]);
         add(

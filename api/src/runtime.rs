@@ -71,11 +71,28 @@ pub fn state(settings: &Settings, clock: Clock) -> Result<AppState, ConfigError>
         crate::catalog_file::load(&settings.catalog).map_err(|m| err("SELFSERVE_CATALOG", m))?;
     let db = database(settings)?;
     let verifier = verifier(settings)?;
+    let fingerprint_key = match &settings.card_fingerprint_key {
+        Some(key) => key.clone(),
+        None => {
+            crate::secrets::load_or_generate(&settings.data_dir, "card-fingerprint-key")
+                .map_err(|e| {
+                    err(
+                        "SELFSERVE_CARD_FINGERPRINT_KEY",
+                        format!(
+                            "unset, and no key could be kept in {}: {e}",
+                            settings.data_dir.display()
+                        ),
+                    )
+                })?
+                .0
+        }
+    };
     Ok(AppState {
         db,
         catalog: Arc::new(catalog),
         verifier: Arc::new(verifier),
         tokens: TokenCache::new(TOKEN_CACHE_CAPACITY),
+        fingerprints: crate::fingerprint::Fingerprinter::new(&fingerprint_key),
         deployment: Deployment {
             cloud: settings.cloud,
             portal_url: settings.portal_url.clone(),

@@ -16,6 +16,7 @@ pub struct AppState {
     pub catalog: Arc<Catalog>,
     pub verifier: Arc<JwtVerifier>,
     pub tokens: TokenCache,
+    pub fingerprints: crate::fingerprint::Fingerprinter,
     pub deployment: Deployment,
     pub clock: Clock,
 }

@@ -5,6 +5,12 @@
 pub enum AuditAction {
     UserAdded,
     PolicyChanged,
+    BillingProfileCreated,
+    BillingProfileUpdated,
+    PaymentMethodAdded,
+    PaymentMethodUpdated,
+    PaymentMethodRemoved,
+    PaymentMethodReplaced,
 }
 
 impl AuditAction {
@@ -12,6 +18,12 @@ impl AuditAction {
         match self {
             AuditAction::UserAdded => "user_added",
             AuditAction::PolicyChanged => "policy_changed",
+            AuditAction::BillingProfileCreated => "billing_profile_created",
+            AuditAction::BillingProfileUpdated => "billing_profile_updated",
+            AuditAction::PaymentMethodAdded => "payment_method_added",
+            AuditAction::PaymentMethodUpdated => "payment_method_updated",
+            AuditAction::PaymentMethodRemoved => "payment_method_removed",
+            AuditAction::PaymentMethodReplaced => "payment_method_replaced",
         }
     }
 }

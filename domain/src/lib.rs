@@ -4,12 +4,20 @@
 //! as an argument, values are parsed once at the boundary ("parse, don't
 //! validate") and carried as types that cannot hold invalid data.
 
+pub mod address;
 pub mod audit;
+pub mod billing;
+pub mod card;
 pub mod catalog;
 pub mod ids;
+pub mod invoice;
+pub mod license;
 pub mod money;
 pub mod policy;
+pub mod subscription;
 pub mod user;
 
+pub use billing::BillingPeriod;
 pub use ids::{OrganizationId, ProductId, UserId};
+pub use license::LicenseCount;
 pub use money::{Currency, Money};

@@ -209,6 +209,55 @@ impl TestApp {
         raw_reply(&mut response).await
     }
 
+    /// A JSON request with one extra header (say, `Idempotency-Key`).
+    pub async fn call_with_header(
+        &self,
+        method: Method,
+        path: &str,
+        token: &str,
+        header: (&str, &str),
+        body: &Value,
+    ) -> Reply {
+        let mut response = self
+            .client
+            .request(method, format!("{}{}", self.base, path))
+            .insert_header(("Authorization", format!("Bearer {token}")))
+            .insert_header((header.0, header.1))
+            .send_json(body)
+            .await
+            .expect("request");
+        raw_reply(&mut response).await
+    }
+
+    /// Everything the test's database holds, as bytes to scan: the SQLite files
+    /// (database and WAL), or a `pg_dump` of the test's PostgreSQL schema.
+    pub fn database_bytes(&self) -> Vec<(String, Vec<u8>)> {
+        match &self.pg_schema {
+            Some((url, schema)) => {
+                let output = std::process::Command::new("pg_dump")
+                    .args(["--data-only", "--schema", schema, url])
+                    .output()
+                    .expect("pg_dump (postgresql-client) is needed for the PostgreSQL scan");
+                assert!(
+                    output.status.success(),
+                    "pg_dump: {}",
+                    String::from_utf8_lossy(&output.stderr)
+                );
+                vec![(format!("pg_dump of {schema}"), output.stdout)]
+            }
+            None => std::fs::read_dir(self._dir.path())
+                .expect("data dir")
+                .map(|e| e.expect("entry").path())
+                .map(|p| (p.display().to_string(), std::fs::read(&p).expect("read")))
+                .collect(),
+        }
+    }
+
+    /// The test server's data folder (its SQLite file and generated secrets).
+    pub fn data_dir(&self) -> std::path::PathBuf {
+        self._dir.path().to_path_buf()
+    }
+
     pub async fn get(&self, path: &str, actor: &Actor) -> Reply {
         self.call(Method::GET, path, Some(&actor.token), None).await
     }
@@ -267,4 +316,37 @@ fn postgres_admin(url: &str, sql: &str) {
     if let DbConnection::Pg(_) = &mut *conn {
         persistence::repos::health::execute_admin(&mut conn, sql).unwrap();
     }
+}
+
+/// Everything the service logs in this test process (every level), for scans.
+pub fn captured_logs() -> Vec<u8> {
+    LOGS.lock().map(|l| l.clone()).unwrap_or_default()
+}
+
+static LOGS: std::sync::Mutex<Vec<u8>> = std::sync::Mutex::new(Vec::new());
+
+struct LogSink;
+
+impl std::io::Write for LogSink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if let Ok(mut logs) = LOGS.lock() {
+            logs.extend_from_slice(buf);
+        }
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Sends the service's logs (at trace level) into `captured_logs()`; idempotent.
+pub fn capture_logs() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let _ = tracing_subscriber::fmt()
+            .with_max_level(tracing_subscriber::filter::LevelFilter::TRACE)
+            .with_writer(|| LogSink)
+            .with_ansi(false)
+            .try_init();
+    });
 }

@@ -2,7 +2,10 @@
 //! Request bodies deny unknown fields; none of them can set ids, owners,
 //! organisations, statuses, assigned counts or prices.
 
+pub mod address;
+pub mod billing;
 pub mod common;
 pub mod me;
+pub mod payment_methods;
 pub mod products;
 pub mod users;

@@ -8,6 +8,7 @@ pub use problem::Problem;
 use crate::auth::AuthError;
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
+use domain::card::CardError;
 use domain::policy::PolicyRefusal;
 use persistence::RepoError;
 use thiserror::Error;
@@ -42,6 +43,21 @@ pub enum ApiError {
     InvalidParameter { parameter: String, detail: String },
     #[error("a member with this e-mail address already exists")]
     EmailTaken,
+    #[error("{0}")]
+    Card(CardError),
+    #[error("this card is already one of your payment methods")]
+    DuplicatePaymentMethod { existing_id: String },
+    #[error("the payment method is the default of a billing profile with active subscriptions; replace it there first")]
+    PaymentMethodInUse,
+    #[error("`{field}` does not name one of your {what}")]
+    InvalidReference {
+        field: &'static str,
+        what: &'static str,
+    },
+    #[error("this Idempotency-Key was used with a different request")]
+    IdempotencyKeyReused,
+    #[error("a request with this Idempotency-Key is still in progress; retry shortly")]
+    IdempotencyInProgress,
     #[error("the database is unavailable; retry shortly")]
     DatabaseUnavailable,
     /// Never shown to the client: logged with the request id.
@@ -86,6 +102,12 @@ impl ApiError {
             ApiError::InvalidField { .. } => "invalid_field",
             ApiError::InvalidParameter { .. } => "invalid_parameter",
             ApiError::EmailTaken => "email_taken",
+            ApiError::Card(e) => card_code(e),
+            ApiError::DuplicatePaymentMethod { .. } => "duplicate_payment_method",
+            ApiError::PaymentMethodInUse => "payment_method_in_use",
+            ApiError::InvalidReference { .. } => "invalid_reference",
+            ApiError::IdempotencyKeyReused => "idempotency_key_reused",
+            ApiError::IdempotencyInProgress => "idempotency_request_in_progress",
             ApiError::DatabaseUnavailable => "database_unavailable",
             ApiError::Internal(_) => "internal_error",
         }
@@ -105,6 +127,12 @@ impl ApiError {
             ApiError::UnknownField { .. } | ApiError::InvalidField { .. } => "Invalid request body",
             ApiError::InvalidParameter { .. } => "Invalid parameter",
             ApiError::EmailTaken => "E-mail address taken",
+            ApiError::Card(_) => "Card declined by validation",
+            ApiError::DuplicatePaymentMethod { .. } => "Duplicate payment method",
+            ApiError::PaymentMethodInUse => "Payment method in use",
+            ApiError::InvalidReference { .. } => "Invalid reference",
+            ApiError::IdempotencyKeyReused => "Idempotency key reused",
+            ApiError::IdempotencyInProgress => "Request in progress",
             ApiError::DatabaseUnavailable => "Service unavailable",
             ApiError::Internal(_) => "Internal server error",
         }
@@ -121,6 +149,11 @@ impl ApiError {
                 problem.parameter = Some(parameter.clone())
             }
             ApiError::MethodNotAllowed(allow) => problem.allow = Some(allow.clone()),
+            ApiError::Card(e) => problem.field = Some(e.field().to_owned()),
+            ApiError::InvalidReference { field, .. } => problem.field = Some((*field).to_owned()),
+            ApiError::DuplicatePaymentMethod { existing_id } => {
+                problem.existing_id = Some(existing_id.clone())
+            }
             _ => {}
         }
         problem
@@ -152,7 +185,13 @@ impl ResponseError for ApiError {
             ApiError::UnknownField { .. }
             | ApiError::InvalidField { .. }
             | ApiError::InvalidParameter { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-            ApiError::EmailTaken => StatusCode::CONFLICT,
+            ApiError::Card(_)
+            | ApiError::InvalidReference { .. }
+            | ApiError::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::EmailTaken
+            | ApiError::DuplicatePaymentMethod { .. }
+            | ApiError::PaymentMethodInUse
+            | ApiError::IdempotencyInProgress => StatusCode::CONFLICT,
             ApiError::DatabaseUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -186,6 +225,17 @@ impl ResponseError for ApiError {
             _ => {}
         }
         response.json(problem)
+    }
+}
+
+fn card_code(e: &CardError) -> &'static str {
+    match e {
+        CardError::NumberInvalid => "card_number_invalid",
+        CardError::BrandUnsupported => "card_brand_unsupported",
+        CardError::Expired => "card_expired",
+        CardError::ExpiryInvalid => "card_expiry_invalid",
+        CardError::CvcInvalid => "cvc_invalid",
+        CardError::HolderNameInvalid => "holder_name_invalid",
     }
 }
 

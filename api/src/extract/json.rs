@@ -13,11 +13,19 @@ use serde::de::DeserializeOwned;
 /// Request bodies larger than this are refused with 413 (PRODUCT.md §3).
 pub const BODY_LIMIT: usize = 64 * 1024;
 
-pub struct JsonBody<T>(pub T);
+pub struct JsonBody<T> {
+    value: T,
+    /// The body as received, for the idempotency request hash.
+    raw: actix_web::web::Bytes,
+}
 
 impl<T> JsonBody<T> {
     pub fn into_inner(self) -> T {
-        self.0
+        self.value
+    }
+
+    pub fn into_parts(self) -> (T, actix_web::web::Bytes) {
+        (self.value, self.raw)
     }
 }
 
@@ -48,7 +56,8 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
             if !content_type_ok {
                 return Err(ApiError::UnsupportedMediaType);
             }
-            parse(&body).map(JsonBody)
+            let raw = body.freeze();
+            parse(&raw).map(|value| JsonBody { value, raw })
         })
     }
 }
@@ -106,8 +115,15 @@ fn classify(err: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
                 let field = join(quoted.as_deref().unwrap_or("?"));
                 ApiError::invalid_field(field.clone(), format!("`{field}` is required"))
             } else {
+                // serde quotes the offending value ("invalid type: integer `4242…`");
+                // it may be a card number, so only the expectation is repeated.
                 let field = if path == "." { "body".to_owned() } else { path };
-                ApiError::invalid_field(field.clone(), format!("`{field}`: {message}"))
+                let expected = message.split_once(", expected ").map(|(_, e)| e.to_owned());
+                let detail = match expected {
+                    Some(e) => format!("`{field}` is invalid: expected {e}"),
+                    None => format!("`{field}` is invalid"),
+                };
+                ApiError::invalid_field(field, detail)
             }
         }
         _ => ApiError::MalformedJson(inner.to_string()),
@@ -162,6 +178,12 @@ mod tests {
         }
         match parse::<Body>(br#"{"name":"a","inner":{"count":-1}}"#) {
             Err(ApiError::InvalidField { field, .. }) => assert_eq!(field, "inner.count"),
+            other => panic!("{other:?}"),
+        }
+        match parse::<Body>(br#"{"name": 4242424242424242}"#) {
+            Err(e @ ApiError::InvalidField { .. }) => {
+                assert!(!e.to_string().contains("4242"), "{e}")
+            }
             other => panic!("{other:?}"),
         }
         match parse::<Body>(br#"{}"#) {

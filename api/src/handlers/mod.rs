@@ -1,7 +1,9 @@
 //! Thin HTTP handlers, one module per resource: extract, call one use case, map the result.
 
+pub mod billing;
 pub mod fallback;
 pub mod health;
 pub mod me;
+pub mod payment_methods;
 pub mod products;
 pub mod users;

@@ -2,9 +2,10 @@ use crate::auth::Caller;
 use crate::dto::users::{CreateUserRequest, UserDto, UserList, UserListQuery};
 use crate::error::{ApiError, Problem};
 use crate::extract::{JsonBody, PageQuery};
+use crate::idempotency::{self, Created, IdempotencyKey};
 use crate::state::AppState;
 use crate::usecases;
-use actix_web::{get, post, web, HttpResponse};
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use uuid::Uuid;
 
 /// The organisation's directory, in name order; `search` matches a name or e-mail prefix.
@@ -26,7 +27,9 @@ pub async fn list_users(
 
 /// Adds a member ahead of their first sign-in (admins only). When they sign
 /// in with a token carrying the same e-mail, the token's subject is linked to them.
-#[utoipa::path(tag = "users", request_body = CreateUserRequest, responses(
+#[utoipa::path(tag = "users",
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body within 24 h replay the first response")),
+    request_body = CreateUserRequest, responses(
     (status = 201, description = "Member added", body = UserDto),
     (status = 403, description = "`admin_only`: the caller is not an admin", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "`email_taken`: a member with this e-mail exists", body = Problem, content_type = "application/problem+json"),
@@ -35,13 +38,20 @@ pub async fn list_users(
 pub async fn create_user(
     state: web::Data<AppState>,
     caller: Caller,
+    key: IdempotencyKey,
+    request: HttpRequest,
     body: JsonBody<CreateUserRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let body = body.into_inner();
-    let user = usecases::users::add(&state, &caller, &body.display_name, &body.email).await?;
-    Ok(HttpResponse::Created()
-        .insert_header(("Location", format!("/v1/users/{}", user.id)))
-        .json(UserDto::from(user)))
+    let (body, raw) = body.into_parts();
+    let member = usecases::users::validate_new(&caller, &body.display_name, &body.email)?;
+    let now = state.clock.now();
+    let who = caller.clone();
+    idempotency::run(&state, &caller, key, &request, &raw, move |conn| {
+        let user = usecases::users::add(conn, &who, member, now)?;
+        let location = format!("/v1/users/{}", user.id);
+        Created::new(UserDto::from(user), Some(location))
+    })
+    .await
 }
 
 /// One member of the caller's organisation.

@@ -3,5 +3,8 @@
 
 pub mod audit;
 pub mod authenticate;
+pub mod billing_accounts;
+pub mod billing_profiles;
+pub mod payment_methods;
 pub mod products;
 pub mod users;

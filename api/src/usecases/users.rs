@@ -5,12 +5,13 @@ use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::extract::PageQuery;
 use crate::state::AppState;
+use chrono::{DateTime, Utc};
 use domain::audit::AuditAction;
 use domain::user::{DisplayName, Email, User};
 use domain::UserId;
 use persistence::repos::users::{self as repo, DirectoryKey};
 use persistence::rows::NewUser;
-use persistence::write_transaction;
+use persistence::DbConnection;
 
 pub async fn list(
     state: &AppState,
@@ -63,53 +64,66 @@ pub async fn get(state: &AppState, caller: &Caller, id: UserId) -> Result<User, 
     Ok(User::try_from(row)?)
 }
 
-/// An admin adds a member ahead of their first sign-in.
-pub async fn add(
-    state: &AppState,
+/// Checks an admin's new member before any transaction starts.
+pub struct NewMember {
+    name: DisplayName,
+    email: Email,
+}
+
+pub fn validate_new(
     caller: &Caller,
     display_name: &str,
     email: &str,
-) -> Result<User, ApiError> {
+) -> Result<NewMember, ApiError> {
     caller.require_admin()?;
-    let name =
-        DisplayName::parse(display_name).map_err(|e| ApiError::invalid_field("display_name", e))?;
-    let email = Email::parse(email).map_err(|e| ApiError::invalid_field("email", e))?;
-    let now = state.clock.now();
-    let caller = caller.clone();
+    Ok(NewMember {
+        name: DisplayName::parse(display_name)
+            .map_err(|e| ApiError::invalid_field("display_name", e))?,
+        email: Email::parse(email).map_err(|e| ApiError::invalid_field("email", e))?,
+    })
+}
+
+/// An admin adds a member ahead of their first sign-in (inside the caller's transaction).
+pub fn add(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    member: NewMember,
+    now: DateTime<Utc>,
+) -> Result<User, ApiError> {
     let new = NewUser {
         id: UserId::new_random().to_string(),
         organization_id: caller.org(),
         subject: None,
-        display_name_key: name.search_key(),
-        display_name: name.as_str().to_owned(),
-        email: Some(email.as_str().to_owned()),
-        email_key: Some(email.normalized()),
+        display_name_key: member.name.search_key(),
+        display_name: member.name.as_str().to_owned(),
+        email: Some(member.email.as_str().to_owned()),
+        email_key: Some(member.email.normalized()),
         created_at: now.naive_utc(),
     };
-    let row = state
-        .db
-        .run(move |conn| {
-            write_transaction(conn, |conn| {
-                if repo::email_taken(conn, &new.organization_id, email.normalized().as_str())? {
-                    return Err(ApiError::EmailTaken);
-                }
-                repo::insert(conn, &new).map_err(|e| if e.is_conflict() { ApiError::EmailTaken } else { e.into() })?;
-                audit::record(
-                    conn,
-                    Change {
-                        action: AuditAction::UserAdded,
-                        target_type: "user",
-                        target_id: new.id.clone(),
-                        subscription_id: None,
-                        before: None,
-                        after: Some(serde_json::json!({"display_name": new.display_name, "email": new.email})),
-                        caller: &caller,
-                        at: now,
-                    },
-                )?;
-                repo::find(conn, &new.organization_id, &new.id)?.ok_or(ApiError::internal("inserted user vanished"))
-            })
-        })
-        .await?;
+    if repo::email_taken(conn, &new.organization_id, &member.email.normalized())? {
+        return Err(ApiError::EmailTaken);
+    }
+    repo::insert(conn, &new).map_err(|e| {
+        if e.is_conflict() {
+            ApiError::EmailTaken
+        } else {
+            e.into()
+        }
+    })?;
+    audit::record(
+        conn,
+        Change {
+            action: AuditAction::UserAdded,
+            target_type: "user",
+            target_id: new.id.clone(),
+            subscription_id: None,
+            before: None,
+            after: Some(serde_json::json!({"display_name": new.display_name, "email": new.email})),
+            caller,
+            at: now,
+        },
+    )?;
+    let row = repo::find(conn, &new.organization_id, &new.id)?
+        .ok_or(ApiError::internal("inserted user vanished"))?;
     Ok(User::try_from(row)?)
 }

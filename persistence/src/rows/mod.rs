@@ -1,11 +1,17 @@
 //! Row types: `XRow` (read), `NewX` (insert), converted to domain types with `TryFrom`.
 
 pub mod audit;
+pub mod billing;
+pub mod idempotency;
 pub mod organization;
+pub mod payment_method;
 pub mod policy;
 pub mod user;
 
 pub use audit::{AuditEventRow, NewAuditEvent};
+pub use billing::{BillingAccountRow, BillingProfileChangeset, BillingProfileRow};
+pub use idempotency::IdempotencyRow;
 pub use organization::NewOrganization;
+pub use payment_method::{PaymentMethodChangeset, PaymentMethodRow};
 pub use policy::PolicyRow;
 pub use user::{NewUser, UserRow};

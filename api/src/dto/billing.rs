@@ -1,0 +1,120 @@
+use super::address::AddressDto;
+use chrono::{DateTime, Utc};
+use persistence::rows::{BillingAccountRow, BillingProfileRow};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+/// A purchaser's billing account (one per purchaser, created on first use).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BillingAccountDto {
+    pub id: Uuid,
+    pub owner_id: Uuid,
+    #[schema(example = "Ada Lovelace")]
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<BillingAccountRow> for BillingAccountDto {
+    fn from(r: BillingAccountRow) -> Self {
+        Self {
+            id: r.id.parse().unwrap_or_default(),
+            owner_id: r.owner_id.parse().unwrap_or_default(),
+            name: r.name,
+            created_at: r.created_at.and_utc(),
+        }
+    }
+}
+
+crate::list_response!(BillingAccountList, BillingAccountDto);
+
+/// Who is billed, where invoices go, and the card subscriptions are charged to.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BillingProfileDto {
+    pub id: Uuid,
+    pub billing_account_id: Uuid,
+    #[schema(example = "Marketing department")]
+    pub name: String,
+    pub bill_to: AddressDto,
+    #[schema(example = "invoices@contoso.example")]
+    pub invoice_email: String,
+    #[schema(example = "PO-2026-117")]
+    pub po_number: Option<String>,
+    /// The default payment method; every subscription billed to this profile is charged to it.
+    pub payment_method_id: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<BillingProfileRow> for BillingProfileDto {
+    fn from(r: BillingProfileRow) -> Self {
+        Self {
+            id: r.id.parse().unwrap_or_default(),
+            billing_account_id: r.billing_account_id.parse().unwrap_or_default(),
+            name: r.name,
+            bill_to: AddressDto {
+                line1: r.bill_to_line1,
+                line2: r.bill_to_line2,
+                city: r.bill_to_city,
+                postal_code: r.bill_to_postal_code,
+                region: r.bill_to_region,
+                country: r.bill_to_country,
+            },
+            invoice_email: r.invoice_email,
+            po_number: r.po_number,
+            payment_method_id: r.payment_method_id.and_then(|id| id.parse().ok()),
+            created_at: r.created_at.and_utc(),
+            updated_at: r.updated_at.and_utc(),
+        }
+    }
+}
+
+crate::list_response!(BillingProfileList, BillingProfileDto);
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "name": "Marketing department",
+    "bill_to": {"line1": "1 Main St", "city": "Springfield", "postal_code": "12345", "country": "US"},
+    "invoice_email": "invoices@contoso.example",
+    "po_number": "PO-2026-117",
+    "payment_method_id": null
+}))]
+pub struct CreateBillingProfileRequest {
+    #[schema(min_length = 1, max_length = 100)]
+    pub name: String,
+    pub bill_to: AddressDto,
+    pub invoice_email: String,
+    #[serde(default)]
+    #[schema(max_length = 64)]
+    pub po_number: Option<String>,
+    /// One of your payment methods, to charge by default.
+    #[serde(default)]
+    pub payment_method_id: Option<Uuid>,
+}
+
+/// Every field is optional; send only what changes. An empty `po_number` clears it.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"invoice_email": "ap@contoso.example", "po_number": "PO-2027-001"}))]
+pub struct UpdateBillingProfileRequest {
+    #[serde(default)]
+    #[schema(min_length = 1, max_length = 100)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub bill_to: Option<AddressDto>,
+    #[serde(default)]
+    pub invoice_email: Option<String>,
+    #[serde(default)]
+    #[schema(max_length = 64)]
+    pub po_number: Option<String>,
+    #[serde(default)]
+    pub payment_method_id: Option<Uuid>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReplacePaymentMethodRequest {
+    /// One of your payment methods; it becomes the profile's default.
+    pub payment_method_id: Uuid,
+}

@@ -1,0 +1,138 @@
+//! Card DTOs. Request types redact the number and security code when printed.
+
+use super::address::AddressDto;
+use chrono::{DateTime, Utc};
+use persistence::rows::PaymentMethodRow;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CardInput {
+    /// The full card number; checked (Luhn, brand) and never stored or echoed.
+    #[schema(example = "4242 4242 4242 4242", min_length = 12, max_length = 23)]
+    pub number: String,
+    #[schema(example = 12, minimum = 1, maximum = 12)]
+    pub exp_month: i64,
+    #[schema(example = 2030)]
+    pub exp_year: i64,
+    /// The security code: 3 digits (4 for American Express); checked, never stored.
+    #[schema(example = "123", min_length = 3, max_length = 4)]
+    pub cvc: String,
+    #[schema(example = "Ada Lovelace", min_length = 1, max_length = 100)]
+    pub holder_name: String,
+}
+
+impl fmt::Debug for CardInput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CardInput")
+            .field("number", &"[redacted]")
+            .field("exp_month", &self.exp_month)
+            .field("exp_year", &self.exp_year)
+            .field("cvc", &"[redacted]")
+            .field("holder_name", &self.holder_name)
+            .finish()
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "card": {"number": "4242 4242 4242 4242", "exp_month": 12, "exp_year": 2030, "cvc": "123", "holder_name": "Ada Lovelace"},
+    "billing_address": {"line1": "1 Main St", "city": "Springfield", "postal_code": "12345", "country": "US"}
+}))]
+pub struct CreatePaymentMethodRequest {
+    pub card: CardInput,
+    pub billing_address: AddressDto,
+}
+
+/// Edits a card. The number cannot change: a new number is a new payment method.
+/// A `cvc` is checked against the brand and recorded as `cvc_check: pass`, never kept.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"exp_month": 1, "exp_year": 2031, "cvc": "123"}))]
+pub struct UpdatePaymentMethodRequest {
+    #[serde(default)]
+    #[schema(minimum = 1, maximum = 12)]
+    pub exp_month: Option<i64>,
+    #[serde(default)]
+    pub exp_year: Option<i64>,
+    #[serde(default)]
+    #[schema(min_length = 1, max_length = 100)]
+    pub holder_name: Option<String>,
+    #[serde(default)]
+    pub billing_address: Option<AddressDto>,
+    #[serde(default)]
+    #[schema(min_length = 3, max_length = 4)]
+    pub cvc: Option<String>,
+}
+
+impl fmt::Debug for UpdatePaymentMethodRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UpdatePaymentMethodRequest")
+            .field("exp_month", &self.exp_month)
+            .field("exp_year", &self.exp_year)
+            .field("holder_name", &self.holder_name)
+            .field("billing_address", &self.billing_address)
+            .field("cvc", &self.cvc.as_ref().map(|_| "[redacted]"))
+            .finish()
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentMethodType {
+    Card,
+}
+
+/// A stored card: never the number or the security code.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PaymentMethodDto {
+    pub id: Uuid,
+    #[serde(rename = "type")]
+    pub kind: PaymentMethodType,
+    #[schema(example = "visa")]
+    pub brand: String,
+    #[schema(example = "4242")]
+    pub last4: String,
+    #[schema(example = 12)]
+    pub exp_month: i32,
+    #[schema(example = 2030)]
+    pub exp_year: i32,
+    pub holder_name: String,
+    pub billing_address: AddressDto,
+    /// `pass` once a security code was checked, else `unchecked`.
+    #[schema(example = "pass")]
+    pub cvc_check: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<PaymentMethodRow> for PaymentMethodDto {
+    fn from(r: PaymentMethodRow) -> Self {
+        Self {
+            id: r.id.parse().unwrap_or_default(),
+            kind: PaymentMethodType::Card,
+            brand: r.brand,
+            last4: r.last4,
+            exp_month: r.exp_month,
+            exp_year: r.exp_year,
+            holder_name: r.holder_name,
+            billing_address: AddressDto {
+                line1: r.address_line1,
+                line2: r.address_line2,
+                city: r.address_city,
+                postal_code: r.address_postal_code,
+                region: r.address_region,
+                country: r.address_country,
+            },
+            cvc_check: r.cvc_check,
+            created_at: r.created_at.and_utc(),
+            updated_at: r.updated_at.and_utc(),
+        }
+    }
+}
+
+crate::list_response!(PaymentMethodList, PaymentMethodDto);

@@ -1,0 +1,160 @@
+//! Billing accounts and billing profiles.
+
+use crate::auth::Caller;
+use crate::dto::billing::{
+    BillingAccountDto, BillingAccountList, BillingProfileDto, BillingProfileList,
+    CreateBillingProfileRequest, ReplacePaymentMethodRequest, UpdateBillingProfileRequest,
+};
+use crate::error::{ApiError, Problem};
+use crate::extract::{JsonBody, PageQuery};
+use crate::idempotency::{self, Created, IdempotencyKey};
+use crate::state::AppState;
+use crate::usecases;
+use actix_web::{get, patch, post, put, web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use uuid::Uuid;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    /// Page size, 1 to 100.
+    #[param(minimum = 1, maximum = 100, default = 25)]
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// The caller's billing accounts: exactly one, created on first use.
+#[utoipa::path(tag = "billing", params(ListQuery), responses((status = 200, description = "The caller's billing account", body = BillingAccountList)))]
+#[get("/v1/billing-accounts")]
+pub async fn list_accounts(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<ListQuery>,
+) -> Result<web::Json<BillingAccountList>, ApiError> {
+    PageQuery::<String>::parse(query.limit, query.cursor.as_deref())?;
+    let account = usecases::billing_accounts::mine(&state, &caller).await?;
+    Ok(web::Json(BillingAccountList {
+        data: vec![account.into()],
+        next_cursor: None,
+    }))
+}
+
+/// One of the caller's billing accounts.
+#[utoipa::path(tag = "billing", params(("billing_account_id" = Uuid, Path, description = "Billing account id")), responses(
+    (status = 200, description = "The billing account", body = BillingAccountDto),
+))]
+#[get("/v1/billing-accounts/{billing_account_id}")]
+pub async fn get_account(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<Uuid>,
+) -> Result<web::Json<BillingAccountDto>, ApiError> {
+    Ok(web::Json(
+        usecases::billing_accounts::get(&state, &caller, path.into_inner())
+            .await?
+            .into(),
+    ))
+}
+
+/// The profiles of one of the caller's billing accounts, oldest first.
+#[utoipa::path(tag = "billing", params(("billing_account_id" = Uuid, Path, description = "Billing account id"), ListQuery), responses(
+    (status = 200, description = "Billing profiles", body = BillingProfileList),
+))]
+#[get("/v1/billing-accounts/{billing_account_id}/billing-profiles")]
+pub async fn list_profiles(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<Uuid>,
+    query: web::Query<ListQuery>,
+) -> Result<web::Json<BillingProfileList>, ApiError> {
+    let page = PageQuery::parse(query.limit, query.cursor.as_deref())?;
+    let (rows, next_cursor) =
+        usecases::billing_profiles::list(&state, &caller, path.into_inner(), page).await?;
+    Ok(web::Json(BillingProfileList {
+        data: rows.into_iter().map(Into::into).collect(),
+        next_cursor,
+    }))
+}
+
+/// Creates a billing profile in one of the caller's billing accounts.
+#[utoipa::path(tag = "billing",
+    params(("billing_account_id" = Uuid, Path, description = "Billing account id"), ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body within 24 h replay the first response")),
+    request_body = CreateBillingProfileRequest,
+    responses(
+        (status = 201, description = "Profile created", body = BillingProfileDto),
+        (status = 422, description = "`invalid_field`, `unknown_field`, `invalid_reference` (payment_method_id is not yours) or `idempotency_key_reused`", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[post("/v1/billing-accounts/{billing_account_id}/billing-profiles")]
+pub async fn create_profile(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<Uuid>,
+    key: IdempotencyKey,
+    request: HttpRequest,
+    body: JsonBody<CreateBillingProfileRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let (body, raw) = body.into_parts();
+    let account_id = path.into_inner();
+    let now = state.clock.now();
+    let who = caller.clone();
+    idempotency::run(&state, &caller, key, &request, &raw, move |conn| {
+        let row = usecases::billing_profiles::create(conn, &who, account_id, body, now)?;
+        let location = format!("/v1/billing-profiles/{}", row.id);
+        Created::new(BillingProfileDto::from(row), Some(location))
+    })
+    .await
+}
+
+/// One of the caller's billing profiles.
+#[utoipa::path(tag = "billing", params(("billing_profile_id" = Uuid, Path, description = "Billing profile id")), responses(
+    (status = 200, description = "The profile", body = BillingProfileDto),
+))]
+#[get("/v1/billing-profiles/{billing_profile_id}")]
+pub async fn get_profile(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<Uuid>,
+) -> Result<web::Json<BillingProfileDto>, ApiError> {
+    Ok(web::Json(
+        usecases::billing_profiles::get(&state, &caller, path.into_inner())
+            .await?
+            .into(),
+    ))
+}
+
+/// Edits a billing profile; send only the fields that change.
+#[utoipa::path(tag = "billing", params(("billing_profile_id" = Uuid, Path, description = "Billing profile id")), request_body = UpdateBillingProfileRequest, responses(
+    (status = 200, description = "The updated profile", body = BillingProfileDto),
+))]
+#[patch("/v1/billing-profiles/{billing_profile_id}")]
+pub async fn update_profile(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<Uuid>,
+    body: JsonBody<UpdateBillingProfileRequest>,
+) -> Result<web::Json<BillingProfileDto>, ApiError> {
+    let row =
+        usecases::billing_profiles::update(&state, &caller, path.into_inner(), body.into_inner())
+            .await?;
+    Ok(web::Json(row.into()))
+}
+
+/// Replaces the profile's default payment method; subscriptions billed to the profile follow it.
+#[utoipa::path(tag = "billing", params(("billing_profile_id" = Uuid, Path, description = "Billing profile id")), request_body = ReplacePaymentMethodRequest, responses(
+    (status = 200, description = "The profile with its new default payment method", body = BillingProfileDto),
+))]
+#[put("/v1/billing-profiles/{billing_profile_id}/payment-method")]
+pub async fn replace_payment_method(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<Uuid>,
+    body: JsonBody<ReplacePaymentMethodRequest>,
+) -> Result<web::Json<BillingProfileDto>, ApiError> {
+    let pm = body.into_inner().payment_method_id;
+    let row =
+        usecases::billing_profiles::replace_payment_method(&state, &caller, path.into_inner(), pm)
+            .await?;
+    Ok(web::Json(row.into()))
+}

@@ -1,0 +1,113 @@
+//! Cards.
+
+use super::billing::ListQuery;
+use crate::auth::Caller;
+use crate::dto::payment_methods::{
+    CreatePaymentMethodRequest, PaymentMethodDto, PaymentMethodList, UpdatePaymentMethodRequest,
+};
+use crate::error::{ApiError, Problem};
+use crate::extract::{JsonBody, PageQuery};
+use crate::idempotency::{self, Created, IdempotencyKey};
+use crate::state::AppState;
+use crate::usecases::payment_methods as usecase;
+use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
+use uuid::Uuid;
+
+/// The caller's cards, oldest first.
+#[utoipa::path(tag = "payment methods", params(ListQuery), responses((status = 200, description = "Payment methods", body = PaymentMethodList)))]
+#[get("/v1/payment-methods")]
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<ListQuery>,
+) -> Result<web::Json<PaymentMethodList>, ApiError> {
+    let page = PageQuery::parse(query.limit, query.cursor.as_deref())?;
+    let (rows, next_cursor) = usecase::list(&state, &caller, page).await?;
+    Ok(web::Json(PaymentMethodList {
+        data: rows.into_iter().map(Into::into).collect(),
+        next_cursor,
+    }))
+}
+
+/// Adds a card. The number and security code are validated (Luhn, brand, expiry,
+/// code length) and never stored, logged or echoed: only brand, last four, expiry,
+/// holder, address and a keyed fingerprint are kept.
+#[utoipa::path(tag = "payment methods",
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body within 24 h replay the first response")),
+    request_body = CreatePaymentMethodRequest,
+    responses(
+        (status = 201, description = "Card added", body = PaymentMethodDto),
+        (status = 409, description = "`duplicate_payment_method` (`existing_id` names it) or `idempotency_request_in_progress`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`card_number_invalid`, `card_brand_unsupported`, `card_expired`, `card_expiry_invalid`, `cvc_invalid`, `holder_name_invalid`, `invalid_field`, `unknown_field` or `idempotency_key_reused`; `field` names the field", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[post("/v1/payment-methods")]
+pub async fn create(
+    state: web::Data<AppState>,
+    caller: Caller,
+    key: IdempotencyKey,
+    request: HttpRequest,
+    body: JsonBody<CreatePaymentMethodRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let (body, raw) = body.into_parts();
+    let now = state.clock.now();
+    // Validation (and the fingerprint) happen here; the number is dropped before any storage.
+    let card = usecase::validate_new(&state, &caller, body, now)?;
+    let who = caller.clone();
+    idempotency::run(&state, &caller, key, &request, &raw, move |conn| {
+        let row = usecase::create(conn, &who, card, now)?;
+        let location = format!("/v1/payment-methods/{}", row.id);
+        Created::new(PaymentMethodDto::from(row), Some(location))
+    })
+    .await
+}
+
+/// One of the caller's cards.
+#[utoipa::path(tag = "payment methods", params(("payment_method_id" = Uuid, Path, description = "Payment method id")), responses(
+    (status = 200, description = "The card", body = PaymentMethodDto),
+))]
+#[get("/v1/payment-methods/{payment_method_id}")]
+pub async fn get_one(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<Uuid>,
+) -> Result<web::Json<PaymentMethodDto>, ApiError> {
+    Ok(web::Json(
+        usecase::get(&state, &caller, path.into_inner())
+            .await?
+            .into(),
+    ))
+}
+
+/// Edits expiry, holder name or billing address, or re-verifies the security code.
+#[utoipa::path(tag = "payment methods", params(("payment_method_id" = Uuid, Path, description = "Payment method id")), request_body = UpdatePaymentMethodRequest, responses(
+    (status = 200, description = "The updated card", body = PaymentMethodDto),
+    (status = 422, description = "`card_expired`, `card_expiry_invalid`, `cvc_invalid`, `holder_name_invalid`, `invalid_field` or `unknown_field` (a `number` cannot be changed)", body = Problem, content_type = "application/problem+json"),
+))]
+#[patch("/v1/payment-methods/{payment_method_id}")]
+pub async fn update(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<Uuid>,
+    body: JsonBody<UpdatePaymentMethodRequest>,
+) -> Result<web::Json<PaymentMethodDto>, ApiError> {
+    Ok(web::Json(
+        usecase::update(&state, &caller, path.into_inner(), body.into_inner())
+            .await?
+            .into(),
+    ))
+}
+
+/// Removes a card, unless it is the default of a profile with live subscriptions.
+#[utoipa::path(tag = "payment methods", params(("payment_method_id" = Uuid, Path, description = "Payment method id")), responses(
+    (status = 204, description = "Removed"),
+    (status = 409, description = "`payment_method_in_use`: replace it on the billing profile first", body = Problem, content_type = "application/problem+json"),
+))]
+#[delete("/v1/payment-methods/{payment_method_id}")]
+pub async fn remove(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    usecase::remove(&state, &caller, path.into_inner()).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,218 @@
+//! `Idempotency-Key` on creating POSTs.
+//!
+//! 1. Reserve the key (its own short transaction): a completed record with the
+//!    same request hash replays its response; another hash is 422; a live
+//!    reservation is 409.
+//! 2. Do the work and store the response in ONE transaction, so that a
+//!    response is recorded exactly when its effects are. A crash in between
+//!    leaves only a reservation whose lease expires, and whose work never
+//!    committed — so a later retry may safely take it over.
+//!
+//! The record holds a keyed hash of the request, never the body (a card
+//! number must not reach it), and the response, which never holds card data.
+
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::state::AppState;
+use actix_web::dev::Payload;
+use actix_web::http::StatusCode;
+use actix_web::{FromRequest, HttpRequest, HttpResponse};
+use chrono::{DateTime, Duration, Utc};
+use persistence::repos::idempotency as repo;
+use persistence::rows::IdempotencyRow;
+use persistence::{write_transaction, DbConnection};
+use serde_json::Value;
+use std::future::{ready, Ready};
+
+pub const HEADER: &str = "Idempotency-Key";
+/// How long a response is replayed.
+const RETENTION_HOURS: i64 = 24;
+/// How long a reservation blocks duplicates before it counts as abandoned.
+const LEASE_SECONDS: i64 = 30;
+
+/// The optional `Idempotency-Key` header: 1 to 255 visible ASCII characters.
+pub struct IdempotencyKey(pub Option<String>);
+
+impl FromRequest for IdempotencyKey {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let Some(value) = req.headers().get(HEADER) else {
+            return ready(Ok(IdempotencyKey(None)));
+        };
+        let valid = value.to_str().ok().filter(|v| {
+            !v.is_empty() && v.len() <= 255 && v.bytes().all(|b| (0x21..=0x7e).contains(&b))
+        });
+        ready(match valid {
+            Some(v) => Ok(IdempotencyKey(Some(v.to_owned()))),
+            None => Err(ApiError::invalid_parameter(
+                HEADER,
+                "Idempotency-Key must be 1 to 255 visible ASCII characters",
+            )),
+        })
+    }
+}
+
+/// What a creating operation answers: stored for replays.
+pub struct Created {
+    pub status: StatusCode,
+    pub body: Value,
+    pub location: Option<String>,
+}
+
+impl Created {
+    pub fn new(body: impl serde::Serialize, location: Option<String>) -> Result<Self, ApiError> {
+        Ok(Self {
+            status: StatusCode::CREATED,
+            body: serde_json::to_value(body).map_err(|e| ApiError::internal(e.to_string()))?,
+            location,
+        })
+    }
+
+    fn stored(&self) -> String {
+        serde_json::json!({"body": self.body, "location": self.location}).to_string()
+    }
+
+    fn from_stored(status: i32, text: &str) -> Result<Self, ApiError> {
+        let mut value: Value =
+            serde_json::from_str(text).map_err(|e| ApiError::internal(e.to_string()))?;
+        Ok(Self {
+            status: u16::try_from(status)
+                .ok()
+                .and_then(|s| StatusCode::from_u16(s).ok())
+                .ok_or_else(|| ApiError::internal("stored status invalid"))?,
+            location: value["location"].as_str().map(str::to_owned),
+            body: value["body"].take(),
+        })
+    }
+
+    fn respond(self, replayed: bool) -> HttpResponse {
+        let mut response = HttpResponse::build(self.status);
+        if let Some(location) = &self.location {
+            response.insert_header(("Location", location.as_str()));
+        }
+        if replayed {
+            response.insert_header(("Idempotent-Replayed", "true"));
+        }
+        response.json(self.body)
+    }
+}
+
+/// Runs `work` in a write transaction, exactly once per caller and key.
+pub async fn run<F>(
+    state: &AppState,
+    caller: &Caller,
+    key: IdempotencyKey,
+    request: &HttpRequest,
+    raw_body: &[u8],
+    work: F,
+) -> Result<HttpResponse, ApiError>
+where
+    F: FnOnce(&mut DbConnection) -> Result<Created, ApiError> + Send + 'static,
+{
+    let Some(key) = key.0 else {
+        let created = state
+            .db
+            .run(move |conn| write_transaction(conn, work))
+            .await?;
+        return Ok(created.respond(false));
+    };
+    let canonical = serde_json::from_slice::<Value>(raw_body)
+        .map(|v| v.to_string().into_bytes())
+        .unwrap_or_else(|_| raw_body.to_vec());
+    let hash = state
+        .fingerprints
+        .request(request.method().as_str(), request.path(), &canonical);
+    let owner = caller.user_id.to_string();
+    let now = state.clock.now();
+
+    let (o, k) = (owner.clone(), key.clone());
+    if let Some(replay) = state
+        .db
+        .run(move |conn| reserve(conn, &o, &k, &hash, now))
+        .await?
+    {
+        return Ok(replay.respond(true));
+    }
+
+    let (o, k) = (owner.clone(), key.clone());
+    let outcome = state
+        .db
+        .run(move |conn| {
+            write_transaction(conn, |conn| {
+                let created = work(conn)?;
+                repo::complete(
+                    conn,
+                    &o,
+                    &k,
+                    i32::from(created.status.as_u16()),
+                    &created.stored(),
+                )?;
+                Ok(created)
+            })
+        })
+        .await;
+    match outcome {
+        Ok(created) => Ok(created.respond(false)),
+        Err(error) => {
+            // Nothing committed: free the key so that a corrected retry runs.
+            // If this fails too, the lease simply expires.
+            let _ = state
+                .db
+                .run(move |conn| Ok(repo::delete(conn, &owner, &key)?))
+                .await;
+            Err(error)
+        }
+    }
+}
+
+/// Reserves the key, or returns the response to replay.
+fn reserve(
+    conn: &mut DbConnection,
+    owner: &str,
+    key: &str,
+    hash: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<Created>, ApiError> {
+    write_transaction(conn, |conn| {
+        let fresh = IdempotencyRow {
+            owner_id: owner.to_owned(),
+            idempotency_key: key.to_owned(),
+            request_hash: hash.to_owned(),
+            state: "in_progress".to_owned(),
+            locked_until: (now + Duration::seconds(LEASE_SECONDS)).naive_utc(),
+            response_status: None,
+            response_body: None,
+            created_at: now.naive_utc(),
+        };
+        let Some(existing) = repo::find(conn, owner, key)? else {
+            return match repo::insert(conn, &fresh) {
+                Ok(()) => Ok(None),
+                // A concurrent request reserved it first (PostgreSQL).
+                Err(e) if e.is_conflict() => Err(ApiError::IdempotencyInProgress),
+                Err(e) => Err(e.into()),
+            };
+        };
+        let expired = existing.created_at < (now - Duration::hours(RETENTION_HOURS)).naive_utc();
+        if expired {
+            repo::reset(conn, &fresh)?;
+            return Ok(None);
+        }
+        if existing.request_hash != hash {
+            return Err(ApiError::IdempotencyKeyReused);
+        }
+        match (
+            existing.state.as_str(),
+            existing.response_status,
+            existing.response_body.as_deref(),
+        ) {
+            ("completed", Some(status), Some(body)) => Created::from_stored(status, body).map(Some),
+            _ if existing.locked_until > now.naive_utc() => Err(ApiError::IdempotencyInProgress),
+            _ => {
+                repo::reset(conn, &fresh)?;
+                Ok(None)
+            }
+        }
+    })
+}

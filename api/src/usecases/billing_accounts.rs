@@ -1,0 +1,69 @@
+//! A purchaser's billing account, created on first use.
+
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::state::AppState;
+use chrono::{DateTime, Utc};
+use persistence::repos::{billing_accounts, users};
+use persistence::rows::BillingAccountRow;
+use persistence::{write_transaction, DbConnection};
+
+/// The caller's account, creating it when absent (inside the caller's transaction).
+pub fn ensure(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    now: DateTime<Utc>,
+) -> Result<BillingAccountRow, ApiError> {
+    let (org, owner) = (caller.org(), caller.user_id.to_string());
+    if let Some(account) = billing_accounts::find_for_owner(conn, &org, &owner)? {
+        return Ok(account);
+    }
+    let name = users::find(conn, &org, &owner)?
+        .map(|u| u.display_name)
+        .unwrap_or_else(|| "Billing account".to_owned());
+    billing_accounts::insert_if_absent(
+        conn,
+        &BillingAccountRow {
+            id: uuid::Uuid::new_v4().to_string(),
+            organization_id: org.clone(),
+            owner_id: owner.clone(),
+            name,
+            created_at: now.naive_utc(),
+        },
+    )?;
+    billing_accounts::find_for_owner(conn, &org, &owner)?
+        .ok_or_else(|| ApiError::internal("billing account vanished"))
+}
+
+pub async fn mine(state: &AppState, caller: &Caller) -> Result<BillingAccountRow, ApiError> {
+    let caller = caller.clone();
+    let now = state.clock.now();
+    let (org, owner) = (caller.org(), caller.user_id.to_string());
+    // Read first: creation (a write) happens once per purchaser.
+    let existing = state
+        .db
+        .run(move |conn| Ok(billing_accounts::find_for_owner(conn, &org, &owner)?))
+        .await?;
+    match existing {
+        Some(account) => Ok(account),
+        None => {
+            state
+                .db
+                .run(move |conn| write_transaction(conn, |conn| ensure(conn, &caller, now)))
+                .await
+        }
+    }
+}
+
+pub async fn get(
+    state: &AppState,
+    caller: &Caller,
+    id: uuid::Uuid,
+) -> Result<BillingAccountRow, ApiError> {
+    let account = mine(state, caller).await?;
+    if account.id == id.to_string() {
+        Ok(account)
+    } else {
+        Err(ApiError::NotFound("billing account"))
+    }
+}

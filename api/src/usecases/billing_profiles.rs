@@ -1,0 +1,279 @@
+//! Billing profiles: who is billed, where invoices go, which card pays.
+
+use super::audit::{self, Change};
+use super::payment_methods::{find_owned as find_payment_method, parse_address};
+use crate::auth::Caller;
+use crate::dto::billing::{CreateBillingProfileRequest, UpdateBillingProfileRequest};
+use crate::error::ApiError;
+use crate::extract::PageQuery;
+use crate::state::AppState;
+use chrono::{DateTime, NaiveDateTime, Utc};
+use domain::audit::AuditAction;
+use domain::user::Email;
+use persistence::repos::billing_profiles as repo;
+use persistence::rows::{BillingProfileChangeset, BillingProfileRow};
+use persistence::{write_transaction, DbConnection};
+
+fn parse_name(raw: &str) -> Result<String, ApiError> {
+    let name = raw.trim();
+    let n = name.chars().count();
+    if n == 0 || n > 100 || name.chars().any(char::is_control) {
+        return Err(ApiError::invalid_field(
+            "name",
+            "name must be 1 to 100 characters",
+        ));
+    }
+    Ok(name.to_owned())
+}
+
+fn parse_po(raw: Option<&str>) -> Result<Option<String>, ApiError> {
+    match raw.map(str::trim).filter(|p| !p.is_empty()) {
+        None => Ok(None),
+        Some(p) if p.chars().count() <= 64 && !p.chars().any(char::is_control) => {
+            Ok(Some(p.to_owned()))
+        }
+        Some(_) => Err(ApiError::invalid_field(
+            "po_number",
+            "po_number is at most 64 characters",
+        )),
+    }
+}
+
+fn parse_email(raw: &str) -> Result<String, ApiError> {
+    Email::parse(raw)
+        .map(|e| e.as_str().to_owned())
+        .map_err(|e| ApiError::invalid_field("invoice_email", e))
+}
+
+/// A payment method id from a request body must be one of the caller's cards.
+fn owned_payment_method(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: uuid::Uuid,
+    field: &'static str,
+) -> Result<String, ApiError> {
+    find_payment_method(conn, caller, &id.to_string())
+        .map(|pm| pm.id)
+        .map_err(|e| match e {
+            ApiError::NotFound(_) => ApiError::InvalidReference {
+                field,
+                what: "payment methods",
+            },
+            other => other,
+        })
+}
+
+fn summary(row: &BillingProfileRow) -> serde_json::Value {
+    serde_json::json!({
+        "name": row.name, "invoice_email": row.invoice_email, "po_number": row.po_number,
+        "bill_to_country": row.bill_to_country, "payment_method_id": row.payment_method_id,
+    })
+}
+
+pub fn find_owned(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: &str,
+) -> Result<BillingProfileRow, ApiError> {
+    repo::find_owned(conn, &caller.org(), &caller.user_id.to_string(), id)?
+        .ok_or(ApiError::NotFound("billing profile"))
+}
+
+pub async fn list(
+    state: &AppState,
+    caller: &Caller,
+    account_id: uuid::Uuid,
+    page: PageQuery<(NaiveDateTime, String)>,
+) -> Result<(Vec<BillingProfileRow>, Option<String>), ApiError> {
+    let account = super::billing_accounts::get(state, caller, account_id).await?;
+    let (limit, after) = (page.fetch_limit(), page.after.clone());
+    let rows = state
+        .db
+        .run(move |conn| Ok(repo::list_for_account(conn, &account.id, after, limit)?))
+        .await?;
+    Ok(page.finish(rows, |r| (r.created_at, r.id.clone())))
+}
+
+/// Validates outside the transaction; stores inside the caller's one.
+pub fn create(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    account_id: uuid::Uuid,
+    req: CreateBillingProfileRequest,
+    now: DateTime<Utc>,
+) -> Result<BillingProfileRow, ApiError> {
+    let name = parse_name(&req.name)?;
+    let bill_to = parse_address("bill_to", &req.bill_to)?;
+    let invoice_email = parse_email(&req.invoice_email)?;
+    let po_number = parse_po(req.po_number.as_deref())?;
+    let account = super::billing_accounts::ensure(conn, caller, now)?;
+    if account.id != account_id.to_string() {
+        return Err(ApiError::NotFound("billing account"));
+    }
+    let payment_method_id = req
+        .payment_method_id
+        .map(|id| owned_payment_method(conn, caller, id, "payment_method_id"))
+        .transpose()?;
+    let at = now.naive_utc();
+    let row = BillingProfileRow {
+        id: uuid::Uuid::new_v4().to_string(),
+        organization_id: caller.org(),
+        billing_account_id: account.id,
+        owner_id: caller.user_id.to_string(),
+        name,
+        bill_to_line1: bill_to.line1().to_owned(),
+        bill_to_line2: bill_to.line2().map(str::to_owned),
+        bill_to_city: bill_to.city().to_owned(),
+        bill_to_postal_code: bill_to.postal_code().to_owned(),
+        bill_to_region: bill_to.region().map(str::to_owned),
+        bill_to_country: bill_to.country().to_owned(),
+        invoice_email,
+        po_number,
+        payment_method_id,
+        created_at: at,
+        updated_at: at,
+    };
+    repo::insert(conn, &row)?;
+    audit::record(
+        conn,
+        Change {
+            action: AuditAction::BillingProfileCreated,
+            target_type: "billing_profile",
+            target_id: row.id.clone(),
+            subscription_id: None,
+            before: None,
+            after: Some(summary(&row)),
+            caller,
+            at: now,
+        },
+    )?;
+    Ok(row)
+}
+
+pub async fn get(
+    state: &AppState,
+    caller: &Caller,
+    id: uuid::Uuid,
+) -> Result<BillingProfileRow, ApiError> {
+    let caller = caller.clone();
+    state
+        .db
+        .run(move |conn| find_owned(conn, &caller, &id.to_string()))
+        .await
+}
+
+pub async fn update(
+    state: &AppState,
+    caller: &Caller,
+    id: uuid::Uuid,
+    req: UpdateBillingProfileRequest,
+) -> Result<BillingProfileRow, ApiError> {
+    let now = state.clock.now();
+    let caller = caller.clone();
+    state
+        .db
+        .run(move |conn| {
+            write_transaction(conn, |conn| {
+                let before = find_owned(conn, &caller, &id.to_string())?;
+                let mut changes = BillingProfileChangeset::from(&before);
+                if let Some(name) = &req.name {
+                    changes.name = parse_name(name)?;
+                }
+                if let Some(address) = &req.bill_to {
+                    let a = parse_address("bill_to", address)?;
+                    changes.bill_to_line1 = a.line1().to_owned();
+                    changes.bill_to_line2 = a.line2().map(str::to_owned);
+                    changes.bill_to_city = a.city().to_owned();
+                    changes.bill_to_postal_code = a.postal_code().to_owned();
+                    changes.bill_to_region = a.region().map(str::to_owned);
+                    changes.bill_to_country = a.country().to_owned();
+                }
+                if let Some(email) = &req.invoice_email {
+                    changes.invoice_email = parse_email(email)?;
+                }
+                if req.po_number.is_some() {
+                    changes.po_number = parse_po(req.po_number.as_deref())?;
+                }
+                if let Some(pm) = req.payment_method_id {
+                    changes.payment_method_id = Some(owned_payment_method(
+                        conn,
+                        &caller,
+                        pm,
+                        "payment_method_id",
+                    )?);
+                }
+                changes.updated_at = now.naive_utc();
+                save(
+                    conn,
+                    &caller,
+                    &before,
+                    &changes,
+                    AuditAction::BillingProfileUpdated,
+                    now,
+                )
+            })
+        })
+        .await
+}
+
+/// Sets the profile's default payment method; every subscription billed to the
+/// profile is charged to the profile's default, so they all follow it.
+pub async fn replace_payment_method(
+    state: &AppState,
+    caller: &Caller,
+    id: uuid::Uuid,
+    payment_method: uuid::Uuid,
+) -> Result<BillingProfileRow, ApiError> {
+    let now = state.clock.now();
+    let caller = caller.clone();
+    state
+        .db
+        .run(move |conn| {
+            write_transaction(conn, |conn| {
+                let before = find_owned(conn, &caller, &id.to_string())?;
+                let mut changes = BillingProfileChangeset::from(&before);
+                changes.payment_method_id = Some(owned_payment_method(
+                    conn,
+                    &caller,
+                    payment_method,
+                    "payment_method_id",
+                )?);
+                changes.updated_at = now.naive_utc();
+                save(
+                    conn,
+                    &caller,
+                    &before,
+                    &changes,
+                    AuditAction::PaymentMethodReplaced,
+                    now,
+                )
+            })
+        })
+        .await
+}
+
+fn save(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    before: &BillingProfileRow,
+    changes: &BillingProfileChangeset,
+    action: AuditAction,
+    now: DateTime<Utc>,
+) -> Result<BillingProfileRow, ApiError> {
+    repo::update(conn, &before.id, changes)?;
+    let after = find_owned(conn, caller, &before.id)?;
+    audit::record(
+        conn,
+        Change {
+            action,
+            target_type: "billing_profile",
+            target_id: before.id.clone(),
+            subscription_id: None,
+            before: Some(summary(before)),
+            after: Some(summary(&after)),
+            caller,
+            at: now,
+        },
+    )?;
+    Ok(after)
+}

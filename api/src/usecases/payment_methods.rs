@@ -1,0 +1,269 @@
+//! Cards: validated in `domain`, stored as brand, last four, expiry, holder,
+//! address and a keyed fingerprint — never the number or the security code.
+
+use super::audit::{self, Change};
+use crate::auth::Caller;
+use crate::dto::address::AddressDto;
+use crate::dto::payment_methods::{CreatePaymentMethodRequest, UpdatePaymentMethodRequest};
+use crate::error::ApiError;
+use crate::extract::PageQuery;
+use crate::state::AppState;
+use chrono::{DateTime, NaiveDateTime, Utc};
+use domain::address::{Address, AddressInput};
+use domain::audit::AuditAction;
+use domain::card::{parse_holder_name, CardBrand, CardExpiry, CardNumber, Cvc};
+use persistence::repos::{billing_profiles, payment_methods as repo};
+use persistence::rows::{PaymentMethodChangeset, PaymentMethodRow};
+use persistence::{write_transaction, DbConnection};
+
+pub fn parse_address(prefix: &str, dto: &AddressDto) -> Result<Address, ApiError> {
+    Address::parse(&AddressInput::from(dto))
+        .map_err(|e| ApiError::invalid_field(format!("{prefix}.{}", e.field), e.to_string()))
+}
+
+/// Validated card fields, ready to store; the number itself is dropped here.
+pub struct NewCard {
+    row: PaymentMethodRow,
+}
+
+pub fn validate_new(
+    state: &AppState,
+    caller: &Caller,
+    req: CreatePaymentMethodRequest,
+    now: DateTime<Utc>,
+) -> Result<NewCard, ApiError> {
+    let number = CardNumber::parse(&req.card.number).map_err(ApiError::Card)?;
+    let expiry = CardExpiry::parse(req.card.exp_month, req.card.exp_year, now.date_naive())
+        .map_err(ApiError::Card)?;
+    Cvc::check(&req.card.cvc, number.brand()).map_err(ApiError::Card)?;
+    let holder = parse_holder_name(&req.card.holder_name).map_err(ApiError::Card)?;
+    let address = parse_address("billing_address", &req.billing_address)?;
+    let at = now.naive_utc();
+    Ok(NewCard {
+        row: PaymentMethodRow {
+            id: uuid::Uuid::new_v4().to_string(),
+            organization_id: caller.org(),
+            owner_id: caller.user_id.to_string(),
+            brand: number.brand().as_str().to_owned(),
+            last4: number.last4().to_owned(),
+            exp_month: expiry.month() as i32,
+            exp_year: expiry.year(),
+            holder_name: holder,
+            address_line1: address.line1().to_owned(),
+            address_line2: address.line2().map(str::to_owned),
+            address_city: address.city().to_owned(),
+            address_postal_code: address.postal_code().to_owned(),
+            address_region: address.region().map(str::to_owned),
+            address_country: address.country().to_owned(),
+            fingerprint: state.fingerprints.card(&number),
+            // The code was checked above, so the card passed the check.
+            cvc_check: "pass".to_owned(),
+            created_at: at,
+            updated_at: at,
+            deleted_at: None,
+        },
+    })
+}
+
+/// Stores the card (inside the caller's transaction); the same card twice is 409.
+pub fn create(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    card: NewCard,
+    now: DateTime<Utc>,
+) -> Result<PaymentMethodRow, ApiError> {
+    let row = card.row;
+    if let Some(existing_id) = repo::find_by_fingerprint(conn, &row.owner_id, &row.fingerprint)? {
+        return Err(ApiError::DuplicatePaymentMethod { existing_id });
+    }
+    repo::insert(conn, &row).map_err(|e| {
+        if e.is_conflict() {
+            ApiError::internal("duplicate card raced")
+        } else {
+            e.into()
+        }
+    })?;
+    audit::record(
+        conn,
+        Change {
+            action: AuditAction::PaymentMethodAdded,
+            target_type: "payment_method",
+            target_id: row.id.clone(),
+            subscription_id: None,
+            before: None,
+            after: Some(summary(&row)),
+            caller,
+            at: now,
+        },
+    )?;
+    Ok(row)
+}
+
+/// What the audit history may say about a card.
+fn summary(row: &PaymentMethodRow) -> serde_json::Value {
+    serde_json::json!({
+        "brand": row.brand, "last4": row.last4, "exp_month": row.exp_month, "exp_year": row.exp_year,
+        "holder_name": row.holder_name, "country": row.address_country, "cvc_check": row.cvc_check,
+    })
+}
+
+pub async fn list(
+    state: &AppState,
+    caller: &Caller,
+    page: PageQuery<(NaiveDateTime, String)>,
+) -> Result<(Vec<PaymentMethodRow>, Option<String>), ApiError> {
+    let (org, owner, limit, after) = (
+        caller.org(),
+        caller.user_id.to_string(),
+        page.fetch_limit(),
+        page.after.clone(),
+    );
+    let rows = state
+        .db
+        .run(move |conn| Ok(repo::list_owned(conn, &org, &owner, after, limit)?))
+        .await?;
+    Ok(page.finish(rows, |r| (r.created_at, r.id.clone())))
+}
+
+pub fn find_owned(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: &str,
+) -> Result<PaymentMethodRow, ApiError> {
+    repo::find_owned(conn, &caller.org(), &caller.user_id.to_string(), id)?
+        .ok_or(ApiError::NotFound("payment method"))
+}
+
+pub async fn get(
+    state: &AppState,
+    caller: &Caller,
+    id: uuid::Uuid,
+) -> Result<PaymentMethodRow, ApiError> {
+    let caller = caller.clone();
+    state
+        .db
+        .run(move |conn| find_owned(conn, &caller, &id.to_string()))
+        .await
+}
+
+pub async fn update(
+    state: &AppState,
+    caller: &Caller,
+    id: uuid::Uuid,
+    req: UpdatePaymentMethodRequest,
+) -> Result<PaymentMethodRow, ApiError> {
+    let now = state.clock.now();
+    let caller = caller.clone();
+    state
+        .db
+        .run(move |conn| {
+            write_transaction(conn, |conn| {
+                let before = find_owned(conn, &caller, &id.to_string())?;
+                let brand = CardBrand::parse(&before.brand)
+                    .ok_or_else(|| ApiError::internal("stored brand unknown"))?;
+                let month = req.exp_month.unwrap_or(i64::from(before.exp_month));
+                let year = req.exp_year.unwrap_or(i64::from(before.exp_year));
+                let expiry =
+                    CardExpiry::parse(month, year, now.date_naive()).map_err(ApiError::Card)?;
+                let holder = match &req.holder_name {
+                    Some(name) => parse_holder_name(name).map_err(ApiError::Card)?,
+                    None => before.holder_name.clone(),
+                };
+                let cvc_check = match &req.cvc {
+                    Some(code) => {
+                        Cvc::check(code, brand).map_err(ApiError::Card)?;
+                        "pass".to_owned()
+                    }
+                    None => before.cvc_check.clone(),
+                };
+                let address = req
+                    .billing_address
+                    .as_ref()
+                    .map(|a| parse_address("billing_address", a))
+                    .transpose()?;
+                let changes = PaymentMethodChangeset {
+                    exp_month: expiry.month() as i32,
+                    exp_year: expiry.year(),
+                    holder_name: holder,
+                    address_line1: address
+                        .as_ref()
+                        .map_or(before.address_line1.clone(), |a| a.line1().to_owned()),
+                    address_line2: address.as_ref().map_or(before.address_line2.clone(), |a| {
+                        a.line2().map(str::to_owned)
+                    }),
+                    address_city: address
+                        .as_ref()
+                        .map_or(before.address_city.clone(), |a| a.city().to_owned()),
+                    address_postal_code: address
+                        .as_ref()
+                        .map_or(before.address_postal_code.clone(), |a| {
+                            a.postal_code().to_owned()
+                        }),
+                    address_region: address.as_ref().map_or(before.address_region.clone(), |a| {
+                        a.region().map(str::to_owned)
+                    }),
+                    address_country: address
+                        .as_ref()
+                        .map_or(before.address_country.clone(), |a| a.country().to_owned()),
+                    cvc_check,
+                    updated_at: now.naive_utc(),
+                };
+                repo::update(conn, &before.id, &changes)?;
+                let after = find_owned(conn, &caller, &before.id)?;
+                audit::record(
+                    conn,
+                    Change {
+                        action: AuditAction::PaymentMethodUpdated,
+                        target_type: "payment_method",
+                        target_id: before.id.clone(),
+                        subscription_id: None,
+                        before: Some(summary(&before)),
+                        after: Some(summary(&after)),
+                        caller: &caller,
+                        at: now,
+                    },
+                )?;
+                Ok(after)
+            })
+        })
+        .await
+}
+
+/// Removal is refused while the card is the default of a profile that bills
+/// live subscriptions; otherwise profiles that defaulted to it lose their default.
+pub async fn remove(state: &AppState, caller: &Caller, id: uuid::Uuid) -> Result<(), ApiError> {
+    let now = state.clock.now();
+    let caller = caller.clone();
+    state
+        .db
+        .run(move |conn| {
+            write_transaction(conn, |conn| {
+                let row = find_owned(conn, &caller, &id.to_string())?;
+                if in_use(conn, &row.id)? {
+                    return Err(ApiError::PaymentMethodInUse);
+                }
+                billing_profiles::clear_payment_method(conn, &row.id, now.naive_utc())?;
+                repo::mark_deleted(conn, &row.id, now.naive_utc())?;
+                audit::record(
+                    conn,
+                    Change {
+                        action: AuditAction::PaymentMethodRemoved,
+                        target_type: "payment_method",
+                        target_id: row.id.clone(),
+                        subscription_id: None,
+                        before: Some(summary(&row)),
+                        after: None,
+                        caller: &caller,
+                        at: now,
+                    },
+                )?;
+                Ok(())
+            })
+        })
+        .await
+}
+
+/// Until subscriptions exist, being any profile's default counts as in use.
+fn in_use(conn: &mut DbConnection, payment_method: &str) -> Result<bool, ApiError> {
+    Ok(!billing_profiles::ids_using_payment_method(conn, payment_method)?.is_empty())
+}

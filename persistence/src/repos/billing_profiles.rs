@@ -1,0 +1,86 @@
+use crate::connection::DbConnection;
+use crate::error::RepoError;
+use crate::rows::{BillingProfileChangeset, BillingProfileRow};
+use crate::schema::billing_profiles as p;
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+pub fn insert(conn: &mut DbConnection, row: &BillingProfileRow) -> Result<(), RepoError> {
+    diesel::insert_into(p::table).values(row).execute(conn)?;
+    Ok(())
+}
+
+/// The owner's profile; anyone else's is "not found".
+pub fn find_owned(
+    conn: &mut DbConnection,
+    org: &str,
+    owner: &str,
+    id: &str,
+) -> Result<Option<BillingProfileRow>, RepoError> {
+    Ok(p::table
+        .filter(p::organization_id.eq(org))
+        .filter(p::owner_id.eq(owner))
+        .filter(p::id.eq(id))
+        .select(BillingProfileRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn list_for_account(
+    conn: &mut DbConnection,
+    account: &str,
+    after: Option<(NaiveDateTime, String)>,
+    limit: i64,
+) -> Result<Vec<BillingProfileRow>, RepoError> {
+    let mut query = p::table
+        .filter(p::billing_account_id.eq(account))
+        .select(BillingProfileRow::as_select())
+        .order_by((p::created_at.asc(), p::id.asc()))
+        .limit(limit)
+        .into_boxed();
+    if let Some((at, id)) = after {
+        query = query.filter(
+            p::created_at
+                .gt(at)
+                .or(p::created_at.eq(at).and(p::id.gt(id))),
+        );
+    }
+    Ok(query.load(conn)?)
+}
+
+pub fn update(
+    conn: &mut DbConnection,
+    id: &str,
+    changes: &BillingProfileChangeset,
+) -> Result<(), RepoError> {
+    diesel::update(p::table.filter(p::id.eq(id)))
+        .set(changes)
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Profiles whose default payment method is `payment_method`.
+pub fn ids_using_payment_method(
+    conn: &mut DbConnection,
+    payment_method: &str,
+) -> Result<Vec<String>, RepoError> {
+    Ok(p::table
+        .filter(p::payment_method_id.eq(payment_method))
+        .select(p::id)
+        .load(conn)?)
+}
+
+pub fn clear_payment_method(
+    conn: &mut DbConnection,
+    payment_method: &str,
+    at: NaiveDateTime,
+) -> Result<usize, RepoError> {
+    Ok(
+        diesel::update(p::table.filter(p::payment_method_id.eq(payment_method)))
+            .set((
+                p::payment_method_id.eq(None::<String>),
+                p::updated_at.eq(at),
+            ))
+            .execute(conn)?,
+    )
+}

@@ -1,0 +1,86 @@
+use crate::connection::DbConnection;
+use crate::error::RepoError;
+use crate::rows::{PaymentMethodChangeset, PaymentMethodRow};
+use crate::schema::payment_methods as pm;
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+pub fn insert(conn: &mut DbConnection, row: &PaymentMethodRow) -> Result<(), RepoError> {
+    diesel::insert_into(pm::table).values(row).execute(conn)?;
+    Ok(())
+}
+
+/// The owner's live (not removed) payment method.
+pub fn find_owned(
+    conn: &mut DbConnection,
+    org: &str,
+    owner: &str,
+    id: &str,
+) -> Result<Option<PaymentMethodRow>, RepoError> {
+    Ok(pm::table
+        .filter(pm::organization_id.eq(org))
+        .filter(pm::owner_id.eq(owner))
+        .filter(pm::id.eq(id))
+        .filter(pm::deleted_at.is_null())
+        .select(PaymentMethodRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn find_by_fingerprint(
+    conn: &mut DbConnection,
+    owner: &str,
+    fingerprint: &str,
+) -> Result<Option<String>, RepoError> {
+    Ok(pm::table
+        .filter(pm::owner_id.eq(owner))
+        .filter(pm::fingerprint.eq(fingerprint))
+        .filter(pm::deleted_at.is_null())
+        .select(pm::id)
+        .first(conn)
+        .optional()?)
+}
+
+pub fn list_owned(
+    conn: &mut DbConnection,
+    org: &str,
+    owner: &str,
+    after: Option<(NaiveDateTime, String)>,
+    limit: i64,
+) -> Result<Vec<PaymentMethodRow>, RepoError> {
+    let mut query = pm::table
+        .filter(pm::organization_id.eq(org))
+        .filter(pm::owner_id.eq(owner))
+        .filter(pm::deleted_at.is_null())
+        .select(PaymentMethodRow::as_select())
+        .order_by((pm::created_at.asc(), pm::id.asc()))
+        .limit(limit)
+        .into_boxed();
+    if let Some((at, id)) = after {
+        query = query.filter(
+            pm::created_at
+                .gt(at)
+                .or(pm::created_at.eq(at).and(pm::id.gt(id))),
+        );
+    }
+    Ok(query.load(conn)?)
+}
+
+pub fn update(
+    conn: &mut DbConnection,
+    id: &str,
+    changes: &PaymentMethodChangeset,
+) -> Result<(), RepoError> {
+    diesel::update(pm::table.filter(pm::id.eq(id)))
+        .set(changes)
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Removal keeps the row (invoices and history refer to it) but frees the card for re-adding.
+pub fn mark_deleted(conn: &mut DbConnection, id: &str, at: NaiveDateTime) -> Result<(), RepoError> {
+    diesel::update(pm::table.filter(pm::id.eq(id)))
+        .set((pm::deleted_at.eq(Some(at)), pm::updated_at.eq(at)))
+        .execute(conn)?;
+    Ok(())
+}

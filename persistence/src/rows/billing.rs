@@ -1,0 +1,69 @@
+use crate::schema::{billing_accounts, billing_profiles};
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+#[derive(Queryable, Selectable, Insertable, Debug, Clone)]
+#[diesel(table_name = billing_accounts)]
+pub struct BillingAccountRow {
+    pub id: String,
+    pub organization_id: String,
+    pub owner_id: String,
+    pub name: String,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Queryable, Selectable, Insertable, Debug, Clone)]
+#[diesel(table_name = billing_profiles)]
+pub struct BillingProfileRow {
+    pub id: String,
+    pub organization_id: String,
+    pub billing_account_id: String,
+    pub owner_id: String,
+    pub name: String,
+    pub bill_to_line1: String,
+    pub bill_to_line2: Option<String>,
+    pub bill_to_city: String,
+    pub bill_to_postal_code: String,
+    pub bill_to_region: Option<String>,
+    pub bill_to_country: String,
+    pub invoice_email: String,
+    pub po_number: Option<String>,
+    pub payment_method_id: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// The editable part of a profile (everything a PATCH may change).
+#[derive(AsChangeset, Debug, Clone)]
+#[diesel(table_name = billing_profiles, treat_none_as_null = true)]
+pub struct BillingProfileChangeset {
+    pub name: String,
+    pub bill_to_line1: String,
+    pub bill_to_line2: Option<String>,
+    pub bill_to_city: String,
+    pub bill_to_postal_code: String,
+    pub bill_to_region: Option<String>,
+    pub bill_to_country: String,
+    pub invoice_email: String,
+    pub po_number: Option<String>,
+    pub payment_method_id: Option<String>,
+    pub updated_at: NaiveDateTime,
+}
+
+impl From<&BillingProfileRow> for BillingProfileChangeset {
+    fn from(r: &BillingProfileRow) -> Self {
+        Self {
+            name: r.name.clone(),
+            bill_to_line1: r.bill_to_line1.clone(),
+            bill_to_line2: r.bill_to_line2.clone(),
+            bill_to_city: r.bill_to_city.clone(),
+            bill_to_postal_code: r.bill_to_postal_code.clone(),
+            bill_to_region: r.bill_to_region.clone(),
+            bill_to_country: r.bill_to_country.clone(),
+            invoice_email: r.invoice_email.clone(),
+            po_number: r.po_number.clone(),
+            payment_method_id: r.payment_method_id.clone(),
+            updated_at: r.updated_at,
+        }
+    }
+}
