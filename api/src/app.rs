@@ -40,6 +40,16 @@ where
         .service(handlers::payment_methods::get_one)
         .service(handlers::payment_methods::update)
         .service(handlers::payment_methods::remove)
+        .service(handlers::subscriptions::create)
+        .service(handlers::subscriptions::list)
+        .service(handlers::subscriptions::get_one)
+        .service(handlers::subscriptions::update)
+        .service(handlers::subscriptions::preview)
+        .service(handlers::subscriptions::convert)
+        .service(handlers::subscriptions::cancel)
+        .service(handlers::subscriptions::events)
+        .service(handlers::invoices::list)
+        .service(handlers::invoices::get_one)
 }
 
 /// The OpenAPI document of the real routes (what `selfserve openapi` writes).

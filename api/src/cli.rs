@@ -48,4 +48,20 @@ pub enum Command {
         #[arg(long, default_value_t = 3600, value_parser = clap::value_parser!(u64).range(1..=31_536_000))]
         ttl: u64,
     },
+    /// Billing operations.
+    Billing {
+        #[command(subcommand)]
+        command: BillingCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BillingCommand {
+    /// Renew due subscriptions, issue their invoices and expire ended trials, as of a date.
+    /// Running it twice for the same date changes nothing the second time.
+    Run {
+        /// The date to bill up to (YYYY-MM-DD, UTC).
+        #[arg(long, value_name = "DATE")]
+        as_of: chrono::NaiveDate,
+    },
 }

@@ -23,6 +23,7 @@ pub const KEYS: &[&str] = &[
     "SELFSERVE_PORTAL_URL",
     "SELFSERVE_CARD_FINGERPRINT_KEY",
     "SELFSERVE_BILLING_INTERVAL_SECS",
+    "SELFSERVE_TAX_RATE_BPS",
     "SELFSERVE_DB_POOL_SIZE",
     "SELFSERVE_DB_TIMEOUT_MS",
     "SELFSERVE_WORKERS",
@@ -93,6 +94,8 @@ pub struct Settings {
     pub card_fingerprint_key: Option<String>,
     /// How often the server's billing run wakes up; 0 disables it.
     pub billing_interval: Duration,
+    /// Tax on invoices, in basis points of the subtotal (825 = 8.25 %).
+    pub tax_rate_bps: u32,
     pub pool: PoolOptions,
     pub workers: Option<usize>,
     pub log_format: LogFormat,
@@ -275,6 +278,7 @@ impl Settings {
             3600u64,
             |_| true,
         )?);
+        let tax_rate_bps = s.parse_number("SELFSERVE_TAX_RATE_BPS", 0u32, |n| *n <= 10_000)?;
         let pool = PoolOptions {
             max_size: s.parse_number(
                 "SELFSERVE_DB_POOL_SIZE",
@@ -314,6 +318,7 @@ impl Settings {
             portal_url,
             card_fingerprint_key,
             billing_interval,
+            tax_rate_bps,
             pool,
             workers,
             log_format,

@@ -1,4 +1,4 @@
-use api::cli::{Cli, Command};
+use api::cli::{BillingCommand, Cli, Command};
 use api::config::{LogFormat, Settings, Sources};
 use clap::Parser;
 use std::path::PathBuf;
@@ -38,6 +38,14 @@ fn main() -> ExitCode {
                 println!("{token}");
                 Ok(())
             }),
+        Command::Billing {
+            command: BillingCommand::Run { as_of },
+        } => api::server::billing_run_once(&settings, as_of).map(|report| {
+            println!(
+                "{{\"as_of\":\"{as_of}\",\"renewals\":{},\"lapsed\":{},\"expired_trials\":{}}}",
+                report.renewals, report.lapsed, report.expired_trials
+            );
+        }),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -30,6 +30,8 @@ use utoipa::{Modify, OpenApi};
         (name = "users", description = "The organisation's directory"),
         (name = "products", description = "Catalog and self-service policy"),
         (name = "billing", description = "Billing accounts and billing profiles"),
+        (name = "subscriptions", description = "Buy, trial, convert, change the total license count, cancel"),
+        (name = "invoices", description = "Invoices by period"),
         (name = "payment methods", description = "Cards: only brand, last four, expiry, holder, address and a keyed fingerprint are kept"),
     )
 )]

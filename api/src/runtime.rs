@@ -97,6 +97,7 @@ pub fn state(settings: &Settings, clock: Clock) -> Result<AppState, ConfigError>
             cloud: settings.cloud,
             portal_url: settings.portal_url.clone(),
         },
+        tax_rate_bps: settings.tax_rate_bps,
         clock,
     })
 }

@@ -20,6 +20,7 @@ pub async fn serve(settings: Settings) -> Result<(), String> {
                 settings.bind
             )
         })?;
+    spawn_billing_run(&shared, settings.billing_interval);
     if let Some(workers) = settings.workers {
         server = server.workers(workers);
     }
@@ -38,4 +39,57 @@ pub async fn serve(settings: Settings) -> Result<(), String> {
         settings.bind
     );
     server.run().await.map_err(|e| e.to_string())
+}
+
+/// The periodic billing run inside the server. Several replicas may run it at
+/// once: each renewal is guarded by the database, so nothing happens twice.
+fn spawn_billing_run(shared: &Shared, interval: std::time::Duration) {
+    if interval.is_zero() {
+        return;
+    }
+    let state = shared.state.clone();
+    actix_web::rt::spawn(async move {
+        let mut ticker = tokio::time::interval(interval);
+        loop {
+            ticker.tick().await;
+            let now = state.clock.now();
+            let tax = state.tax_rate_bps;
+            let result = state
+                .db
+                .run(move |conn| {
+                    crate::usecases::subscriptions::billing_run::run(
+                        conn,
+                        now.date_naive(),
+                        tax,
+                        now,
+                    )
+                })
+                .await;
+            match result {
+                Ok(report) => tracing::info!(?report, "billing run"),
+                Err(e) => {
+                    tracing::warn!(error = %e, "billing run failed; retrying at the next interval")
+                }
+            }
+        }
+    });
+}
+
+/// `selfserve billing run --as-of DATE`.
+pub fn billing_run_once(
+    settings: &Settings,
+    as_of: chrono::NaiveDate,
+) -> Result<crate::usecases::subscriptions::billing_run::Report, String> {
+    let db = crate::runtime::database(settings).map_err(|e| e.to_string())?;
+    let mut conn = db
+        .pool()
+        .get()
+        .map_err(|e| format!("database unavailable: {e}"))?;
+    crate::usecases::subscriptions::billing_run::run(
+        &mut conn,
+        as_of,
+        settings.tax_rate_bps,
+        chrono::Utc::now(),
+    )
+    .map_err(|e| format!("billing run failed: {e:?}"))
 }

@@ -18,6 +18,8 @@ pub struct AppState {
     pub tokens: TokenCache,
     pub fingerprints: crate::fingerprint::Fingerprinter,
     pub deployment: Deployment,
+    /// Tax on invoices, in basis points.
+    pub tax_rate_bps: u32,
     pub clock: Clock,
 }
 

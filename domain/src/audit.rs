@@ -11,6 +11,16 @@ pub enum AuditAction {
     PaymentMethodUpdated,
     PaymentMethodRemoved,
     PaymentMethodReplaced,
+    Purchased,
+    TrialStarted,
+    TrialConverted,
+    LicenseCountChanged,
+    AutoRenewChanged,
+    Canceled,
+    Renewed,
+    Expired,
+    LicensesAssigned,
+    LicensesUnassigned,
 }
 
 impl AuditAction {
@@ -24,6 +34,16 @@ impl AuditAction {
             AuditAction::PaymentMethodUpdated => "payment_method_updated",
             AuditAction::PaymentMethodRemoved => "payment_method_removed",
             AuditAction::PaymentMethodReplaced => "payment_method_replaced",
+            AuditAction::Purchased => "purchased",
+            AuditAction::TrialStarted => "trial_started",
+            AuditAction::TrialConverted => "trial_converted",
+            AuditAction::LicenseCountChanged => "license_count_changed",
+            AuditAction::AutoRenewChanged => "auto_renew_changed",
+            AuditAction::Canceled => "canceled",
+            AuditAction::Renewed => "renewed",
+            AuditAction::Expired => "expired",
+            AuditAction::LicensesAssigned => "licenses_assigned",
+            AuditAction::LicensesUnassigned => "licenses_unassigned",
         }
     }
 }

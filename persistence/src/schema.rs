@@ -35,7 +35,7 @@ diesel::table! {
     audit_events (id) {
         id -> Text,
         organization_id -> Text,
-        actor_id -> Text,
+        actor_id -> Nullable<Text>,
         action -> Text,
         target_type -> Text,
         target_id -> Text,
@@ -116,6 +116,103 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    subscriptions (id) {
+        id -> Text,
+        organization_id -> Text,
+        purchaser_id -> Text,
+        product_id -> Text,
+        source -> Text,
+        status -> Text,
+        license_count -> BigInt,
+        assigned_count -> BigInt,
+        currency -> Text,
+        billing_frequency -> Nullable<Text>,
+        unit_price -> Nullable<BigInt>,
+        current_period_start -> Nullable<Date>,
+        current_period_end -> Nullable<Date>,
+        period_anchor_day -> Nullable<Integer>,
+        trial_ends_on -> Nullable<Date>,
+        purchased_on -> Nullable<Date>,
+        auto_renew -> Bool,
+        billing_profile_id -> Nullable<Text>,
+        payment_method_id -> Nullable<Text>,
+        cancel_reason -> Nullable<Text>,
+        cancel_feedback -> Nullable<Text>,
+        canceled_at -> Nullable<Timestamp>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    license_assignments (subscription_id, user_id) {
+        subscription_id -> Text,
+        user_id -> Text,
+        organization_id -> Text,
+        assigned_by -> Text,
+        assigned_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    invoices (id) {
+        id -> Text,
+        organization_id -> Text,
+        owner_id -> Text,
+        number -> BigInt,
+        billing_profile_id -> Text,
+        subscription_id -> Text,
+        reason -> Text,
+        issued_at -> Timestamp,
+        issue_date -> Date,
+        due_date -> Date,
+        period_start -> Date,
+        period_end -> Date,
+        status -> Text,
+        currency -> Text,
+        subtotal -> BigInt,
+        tax -> BigInt,
+        total -> BigInt,
+        renewal_key -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    invoice_lines (invoice_id, position) {
+        invoice_id -> Text,
+        position -> Integer,
+        kind -> Text,
+        description -> Text,
+        subscription_id -> Text,
+        quantity -> BigInt,
+        unit_amount -> BigInt,
+        amount -> BigInt,
+        period_start -> Date,
+        period_end -> Date,
+    }
+}
+
+diesel::table! {
+    pending_credits (id) {
+        id -> Text,
+        subscription_id -> Text,
+        kind -> Text,
+        description -> Text,
+        quantity -> BigInt,
+        unit_amount -> BigInt,
+        amount -> BigInt,
+        period_start -> Date,
+        period_end -> Date,
+        created_at -> Timestamp,
+        invoice_id -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(license_assignments -> users (user_id));
+diesel::joinable!(invoice_lines -> invoices (invoice_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     organizations,
     users,
@@ -125,4 +222,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     billing_profiles,
     payment_methods,
     idempotency_keys,
+    subscriptions,
+    license_assignments,
+    invoices,
+    invoice_lines,
+    pending_credits,
 );

@@ -267,6 +267,105 @@ impl TestApp {
             .await
     }
 
+    /// A card and a billing profile for `actor`: (billing_profile_id, payment_method_id).
+    pub async fn billing_setup(&self, actor: &Actor) -> (String, String) {
+        let card = json!({
+            "card": {"number": "4242424242424242", "exp_month": 12, "exp_year": 2040, "cvc": "123", "holder_name": "Test Purchaser"},
+            "billing_address": {"line1": "1 Main St", "city": "Springfield", "postal_code": "12345", "country": "US"}
+        });
+        let reply = self.post("/v1/payment-methods", actor, card).await;
+        let pm = match reply.status {
+            201 => reply.body["id"].as_str().unwrap().to_owned(),
+            409 => reply.body["existing_id"].as_str().unwrap().to_owned(),
+            _ => panic!("card: {reply:?}"),
+        };
+        let account = self.get("/v1/billing-accounts", actor).await.body["data"][0]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let profile = json!({
+            "name": "Team", "invoice_email": "ap@example.com", "payment_method_id": pm,
+            "bill_to": {"line1": "1 Main St", "city": "Springfield", "postal_code": "12345", "country": "US"}
+        });
+        let reply = self
+            .post(
+                &format!("/v1/billing-accounts/{account}/billing-profiles"),
+                actor,
+                profile,
+            )
+            .await;
+        assert_eq!(reply.status, 201, "{reply:?}");
+        (reply.body["id"].as_str().unwrap().to_owned(), pm)
+    }
+
+    /// Buys `licenses` of `product` monthly; returns the subscription body.
+    pub async fn buy(&self, actor: &Actor, product: &str, licenses: i64) -> Value {
+        let (profile, pm) = self.billing_setup(actor).await;
+        let reply = self
+            .post(
+                "/v1/subscriptions",
+                actor,
+                json!({"product_id": product, "license_count": licenses, "billing_frequency": "monthly", "billing_profile_id": profile, "payment_method_id": pm}),
+            )
+            .await;
+        assert_eq!(reply.status, 201, "{reply:?}");
+        reply.body
+    }
+
+    /// Sets the service's clock (servers spawned with `Clock::Fixed`).
+    pub fn set_today(&self, date: &str) {
+        let day = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").unwrap();
+        self.state
+            .clock
+            .set(day.and_hms_opt(12, 0, 0).unwrap().and_utc());
+    }
+
+    /// Runs the billing run as of `date` (what `selfserve billing run --as-of` does).
+    pub fn billing_run(&self, date: &str) -> api::usecases::subscriptions::billing_run::Report {
+        let day = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").unwrap();
+        let mut conn = self.state.db.pool().get().unwrap();
+        api::usecases::subscriptions::billing_run::run(
+            &mut conn,
+            day,
+            self.state.tax_rate_bps,
+            self.state.clock.now(),
+        )
+        .unwrap()
+    }
+
+    /// A request with arbitrary extra headers.
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        actor: &Actor,
+        headers: &[(&str, &str)],
+        body: Option<&Value>,
+    ) -> Reply {
+        let mut request = self
+            .client
+            .request(method, format!("{}{}", self.base, path))
+            .insert_header(("Authorization", format!("Bearer {}", actor.token)));
+        for (k, v) in headers {
+            request = request.insert_header((*k, *v));
+        }
+        let mut response = match body {
+            Some(body) => request.send_json(body).await,
+            None => request.send().await,
+        }
+        .expect("request");
+        raw_reply(&mut response).await
+    }
+
+    /// A server whose clock starts at noon UTC on `date`.
+    pub async fn spawn_at(date: &str) -> Self {
+        let day = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").unwrap();
+        let clock = Clock::Fixed(std::sync::Arc::new(std::sync::RwLock::new(
+            day.and_hms_opt(12, 0, 0).unwrap().and_utc(),
+        )));
+        Self::spawn_with(&[], clock).await
+    }
+
     pub async fn put(&self, path: &str, actor: &Actor, body: Value) -> Reply {
         self.call(Method::PUT, path, Some(&actor.token), Some(&body))
             .await

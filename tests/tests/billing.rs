@@ -280,7 +280,7 @@ async fn only_the_owner_sees_cards_and_profiles() {
 }
 
 #[actix_web::test]
-async fn a_default_card_cannot_be_removed_until_replaced() {
+async fn a_card_charged_by_live_subscriptions_cannot_be_removed_until_replaced() {
     let app = TestApp::spawn().await;
     let ada = app.signed_in(Uuid::new_v4(), false).await;
     let visa = app
@@ -304,6 +304,9 @@ async fn a_default_card_cannot_be_removed_until_replaced() {
         .body["id"]
         .clone();
     let visa_path = format!("/v1/payment-methods/{}", visa.as_str().unwrap());
+    let buy = json!({"product_id": "6f1c1f7e-8a4f-4c55-9e1e-0d7c1b5f1a01", "license_count": 2, "billing_frequency": "monthly", "billing_profile_id": profile, "payment_method_id": visa});
+    let sub = app.post("/v1/subscriptions", &ada, buy).await;
+    assert_eq!(sub.status, 201, "{sub:?}");
 
     let reply = app
         .call(Method::DELETE, &visa_path, Some(&ada.token), None)
@@ -311,15 +314,29 @@ async fn a_default_card_cannot_be_removed_until_replaced() {
     assert_eq!((reply.status, reply.code()), (409, "payment_method_in_use"));
     assert_eq!(app.get(&visa_path, &ada).await.status, 200, "still there");
 
-    app.put(
-        &format!(
-            "/v1/billing-profiles/{}/payment-method",
-            profile.as_str().unwrap()
-        ),
-        &ada,
-        json!({"payment_method_id": amex}),
-    )
-    .await;
+    // Replacing the profile's default moves the subscription to the new card.
+    let reply = app
+        .put(
+            &format!(
+                "/v1/billing-profiles/{}/payment-method",
+                profile.as_str().unwrap()
+            ),
+            &ada,
+            json!({"payment_method_id": amex}),
+        )
+        .await;
+    assert_eq!(reply.status, 200);
+    let sub = app
+        .get(
+            &format!("/v1/subscriptions/{}", sub.body["id"].as_str().unwrap()),
+            &ada,
+        )
+        .await;
+    assert_eq!(
+        sub.body["payment_method_id"], amex,
+        "the subscription follows the profile"
+    );
+
     let reply = app
         .call(Method::DELETE, &visa_path, Some(&ada.token), None)
         .await;
@@ -332,6 +349,43 @@ async fn a_default_card_cannot_be_removed_until_replaced() {
             .status,
         201
     );
+}
+
+#[actix_web::test]
+async fn removing_an_unused_default_card_clears_the_profile_default() {
+    let app = TestApp::spawn().await;
+    let ada = app.signed_in(Uuid::new_v4(), false).await;
+    let visa = app
+        .post("/v1/payment-methods", &ada, card(VISA, "123"))
+        .await
+        .body["id"]
+        .clone();
+    let account = account_id(&app, &ada).await;
+    let profile = app
+        .post(
+            &format!("/v1/billing-accounts/{account}/billing-profiles"),
+            &ada,
+            profile(Some(&visa)),
+        )
+        .await
+        .body["id"]
+        .clone();
+    let reply = app
+        .call(
+            Method::DELETE,
+            &format!("/v1/payment-methods/{}", visa.as_str().unwrap()),
+            Some(&ada.token),
+            None,
+        )
+        .await;
+    assert_eq!(reply.status, 204);
+    let reply = app
+        .get(
+            &format!("/v1/billing-profiles/{}", profile.as_str().unwrap()),
+            &ada,
+        )
+        .await;
+    assert_eq!(reply.body["payment_method_id"], json!(null));
 }
 
 #[actix_web::test]

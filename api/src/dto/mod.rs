@@ -5,7 +5,9 @@
 pub mod address;
 pub mod billing;
 pub mod common;
+pub mod invoices;
 pub mod me;
 pub mod payment_methods;
 pub mod products;
+pub mod subscriptions;
 pub mod users;

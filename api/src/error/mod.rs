@@ -54,6 +54,39 @@ pub enum ApiError {
         field: &'static str,
         what: &'static str,
     },
+    #[error("{detail}")]
+    InvalidLicenseCount { detail: String },
+    #[error("this product offers no free trial")]
+    TrialNotOffered,
+    #[error("a trial of this product is limited to {max} licenses")]
+    TrialLicenseLimit { max: u32 },
+    #[error("you already have an active trial of this product")]
+    TrialAlreadyActive,
+    #[error("this operation needs an If-Match header with the subscription's ETag")]
+    PreconditionRequired,
+    #[error("the subscription changed since you read it; read it again and retry")]
+    PreconditionFailed,
+    #[error("{assigned} licenses are assigned; unassign {excess} before lowering the total to {requested}")]
+    LicensesInUse {
+        assigned: i64,
+        requested: i64,
+        excess: i64,
+    },
+    #[error("the subscription is {status}; only active and trial subscriptions can do this")]
+    SubscriptionNotActive { status: String },
+    #[error("the subscription is already canceled")]
+    AlreadyCanceled,
+    #[error("only trial subscriptions can be converted")]
+    NotATrial,
+    #[error("{requested} licenses requested but only {available} are available")]
+    NotEnoughLicenses { available: i64, requested: i64 },
+    #[error("{count} of the users are not members of your organisation")]
+    UsersNotInOrganization { user_ids: Vec<String>, count: usize },
+    #[error("{detail}")]
+    InvalidDateRange {
+        parameter: &'static str,
+        detail: String,
+    },
     #[error("this Idempotency-Key was used with a different request")]
     IdempotencyKeyReused,
     #[error("a request with this Idempotency-Key is still in progress; retry shortly")]
@@ -107,6 +140,19 @@ impl ApiError {
             ApiError::PaymentMethodInUse => "payment_method_in_use",
             ApiError::InvalidReference { .. } => "invalid_reference",
             ApiError::IdempotencyKeyReused => "idempotency_key_reused",
+            ApiError::InvalidDateRange { .. } => "invalid_date_range",
+            ApiError::InvalidLicenseCount { .. } => "invalid_license_count",
+            ApiError::TrialNotOffered => "trial_not_offered",
+            ApiError::TrialLicenseLimit { .. } => "trial_license_limit",
+            ApiError::TrialAlreadyActive => "trial_already_active",
+            ApiError::PreconditionRequired => "precondition_required",
+            ApiError::PreconditionFailed => "precondition_failed",
+            ApiError::LicensesInUse { .. } => "licenses_in_use",
+            ApiError::SubscriptionNotActive { .. } => "subscription_not_active",
+            ApiError::AlreadyCanceled => "already_canceled",
+            ApiError::NotATrial => "not_a_trial",
+            ApiError::NotEnoughLicenses { .. } => "not_enough_licenses",
+            ApiError::UsersNotInOrganization { .. } => "users_not_in_organization",
             ApiError::IdempotencyInProgress => "idempotency_request_in_progress",
             ApiError::DatabaseUnavailable => "database_unavailable",
             ApiError::Internal(_) => "internal_error",
@@ -132,6 +178,18 @@ impl ApiError {
             ApiError::PaymentMethodInUse => "Payment method in use",
             ApiError::InvalidReference { .. } => "Invalid reference",
             ApiError::IdempotencyKeyReused => "Idempotency key reused",
+            ApiError::InvalidDateRange { .. } => "Invalid date range",
+            ApiError::InvalidLicenseCount { .. } => "Invalid license count",
+            ApiError::TrialNotOffered | ApiError::TrialLicenseLimit { .. } => "Trial not possible",
+            ApiError::TrialAlreadyActive => "Trial already active",
+            ApiError::PreconditionRequired => "Precondition required",
+            ApiError::PreconditionFailed => "Precondition failed",
+            ApiError::LicensesInUse { .. } => "Licenses in use",
+            ApiError::SubscriptionNotActive { .. } => "Subscription not active",
+            ApiError::AlreadyCanceled => "Already canceled",
+            ApiError::NotATrial => "Not a trial",
+            ApiError::NotEnoughLicenses { .. } => "Not enough licenses",
+            ApiError::UsersNotInOrganization { .. } => "Users not in organization",
             ApiError::IdempotencyInProgress => "Request in progress",
             ApiError::DatabaseUnavailable => "Service unavailable",
             ApiError::Internal(_) => "Internal server error",
@@ -187,7 +245,20 @@ impl ResponseError for ApiError {
             | ApiError::InvalidParameter { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Card(_)
             | ApiError::InvalidReference { .. }
-            | ApiError::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
+            | ApiError::IdempotencyKeyReused
+            | ApiError::InvalidDateRange { .. }
+            | ApiError::InvalidLicenseCount { .. }
+            | ApiError::TrialNotOffered
+            | ApiError::TrialLicenseLimit { .. }
+            | ApiError::UsersNotInOrganization { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
+            ApiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+            ApiError::TrialAlreadyActive
+            | ApiError::LicensesInUse { .. }
+            | ApiError::SubscriptionNotActive { .. }
+            | ApiError::AlreadyCanceled
+            | ApiError::NotATrial
+            | ApiError::NotEnoughLicenses { .. } => StatusCode::CONFLICT,
             ApiError::EmailTaken
             | ApiError::DuplicatePaymentMethod { .. }
             | ApiError::PaymentMethodInUse

@@ -1,7 +1,11 @@
 //! Request extractors that answer with problems instead of actix's plain-text errors.
 
+pub mod if_match;
 pub mod json;
 pub mod pagination;
+pub mod query;
 
+pub use if_match::IfMatch;
 pub use json::JsonBody;
 pub use pagination::{Cursor, PageQuery};
+pub use query::Query;

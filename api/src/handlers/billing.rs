@@ -6,7 +6,7 @@ use crate::dto::billing::{
     CreateBillingProfileRequest, ReplacePaymentMethodRequest, UpdateBillingProfileRequest,
 };
 use crate::error::{ApiError, Problem};
-use crate::extract::{JsonBody, PageQuery};
+use crate::extract::{JsonBody, PageQuery, Query};
 use crate::idempotency::{self, Created, IdempotencyKey};
 use crate::state::AppState;
 use crate::usecases;
@@ -31,7 +31,7 @@ pub struct ListQuery {
 pub async fn list_accounts(
     state: web::Data<AppState>,
     caller: Caller,
-    query: web::Query<ListQuery>,
+    query: Query<ListQuery>,
 ) -> Result<web::Json<BillingAccountList>, ApiError> {
     PageQuery::<String>::parse(query.limit, query.cursor.as_deref())?;
     let account = usecases::billing_accounts::mine(&state, &caller).await?;
@@ -67,7 +67,7 @@ pub async fn list_profiles(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<Uuid>,
-    query: web::Query<ListQuery>,
+    query: Query<ListQuery>,
 ) -> Result<web::Json<BillingProfileList>, ApiError> {
     let page = PageQuery::parse(query.limit, query.cursor.as_deref())?;
     let (rows, next_cursor) =

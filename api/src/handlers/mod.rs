@@ -3,7 +3,9 @@
 pub mod billing;
 pub mod fallback;
 pub mod health;
+pub mod invoices;
 pub mod me;
 pub mod payment_methods;
 pub mod products;
+pub mod subscriptions;
 pub mod users;

@@ -6,7 +6,7 @@ use crate::dto::payment_methods::{
     CreatePaymentMethodRequest, PaymentMethodDto, PaymentMethodList, UpdatePaymentMethodRequest,
 };
 use crate::error::{ApiError, Problem};
-use crate::extract::{JsonBody, PageQuery};
+use crate::extract::{JsonBody, PageQuery, Query};
 use crate::idempotency::{self, Created, IdempotencyKey};
 use crate::state::AppState;
 use crate::usecases::payment_methods as usecase;
@@ -19,7 +19,7 @@ use uuid::Uuid;
 pub async fn list(
     state: web::Data<AppState>,
     caller: Caller,
-    query: web::Query<ListQuery>,
+    query: Query<ListQuery>,
 ) -> Result<web::Json<PaymentMethodList>, ApiError> {
     let page = PageQuery::parse(query.limit, query.cursor.as_deref())?;
     let (rows, next_cursor) = usecase::list(&state, &caller, page).await?;

@@ -1,7 +1,7 @@
 use crate::auth::Caller;
 use crate::dto::products::{PolicyRequest, ProductDto, ProductList};
 use crate::error::{ApiError, Problem};
-use crate::extract::{JsonBody, PageQuery};
+use crate::extract::{JsonBody, PageQuery, Query};
 use crate::state::AppState;
 use crate::usecases;
 use actix_web::{get, put, web};
@@ -25,7 +25,7 @@ pub struct ProductListQuery {
 pub async fn list_products(
     state: web::Data<AppState>,
     caller: Caller,
-    query: web::Query<ProductListQuery>,
+    query: Query<ProductListQuery>,
 ) -> Result<web::Json<ProductList>, ApiError> {
     let page = PageQuery::parse(query.limit, query.cursor.as_deref())?;
     let (items, next_cursor) = usecases::products::list(&state, &caller, page).await?;

@@ -1,7 +1,7 @@
 use crate::auth::Caller;
 use crate::dto::users::{CreateUserRequest, UserDto, UserList, UserListQuery};
 use crate::error::{ApiError, Problem};
-use crate::extract::{JsonBody, PageQuery};
+use crate::extract::{JsonBody, PageQuery, Query};
 use crate::idempotency::{self, Created, IdempotencyKey};
 use crate::state::AppState;
 use crate::usecases;
@@ -14,7 +14,7 @@ use uuid::Uuid;
 pub async fn list_users(
     state: web::Data<AppState>,
     caller: Caller,
-    query: web::Query<UserListQuery>,
+    query: Query<UserListQuery>,
 ) -> Result<web::Json<UserList>, ApiError> {
     let query = query.into_inner();
     let page = PageQuery::parse(query.limit, query.cursor.as_deref())?;

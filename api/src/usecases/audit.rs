@@ -19,13 +19,42 @@ pub struct Change<'a> {
     pub at: DateTime<Utc>,
 }
 
+/// A change the system made on its own (the billing run): no acting user.
+pub struct SystemChange {
+    pub organization_id: String,
+    pub action: AuditAction,
+    pub subscription_id: String,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+    pub at: DateTime<Utc>,
+}
+
+pub fn record_system(conn: &mut DbConnection, change: SystemChange) -> Result<(), ApiError> {
+    repos::audit::record(
+        conn,
+        &NewAuditEvent {
+            id: uuid::Uuid::new_v4().to_string(),
+            organization_id: change.organization_id,
+            actor_id: None,
+            action: change.action.as_str().to_owned(),
+            target_type: "subscription".to_owned(),
+            target_id: change.subscription_id.clone(),
+            subscription_id: Some(change.subscription_id),
+            before_state: change.before.map(|v| v.to_string()),
+            after_state: change.after.map(|v| v.to_string()),
+            occurred_at: change.at.naive_utc(),
+        },
+    )?;
+    Ok(())
+}
+
 pub fn record(conn: &mut DbConnection, change: Change<'_>) -> Result<(), ApiError> {
     repos::audit::record(
         conn,
         &NewAuditEvent {
             id: uuid::Uuid::new_v4().to_string(),
             organization_id: change.caller.org(),
-            actor_id: change.caller.user_id.to_string(),
+            actor_id: Some(change.caller.user_id.to_string()),
             action: change.action.as_str().to_owned(),
             target_type: change.target_type.to_owned(),
             target_id: change.target_id,

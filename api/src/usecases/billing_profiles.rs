@@ -261,6 +261,19 @@ fn save(
     now: DateTime<Utc>,
 ) -> Result<BillingProfileRow, ApiError> {
     repo::update(conn, &before.id, changes)?;
+    if let Some(card) = changes
+        .payment_method_id
+        .as_deref()
+        .filter(|c| before.payment_method_id.as_deref() != Some(*c))
+    {
+        // Every live subscription billed to the profile is charged to its default card.
+        persistence::repos::subscriptions::repoint_payment_method(
+            conn,
+            &before.id,
+            card,
+            now.naive_utc(),
+        )?;
+    }
     let after = find_owned(conn, caller, &before.id)?;
     audit::record(
         conn,

@@ -5,6 +5,8 @@ pub mod audit;
 pub mod authenticate;
 pub mod billing_accounts;
 pub mod billing_profiles;
+pub mod invoices;
 pub mod payment_methods;
 pub mod products;
+pub mod subscriptions;
 pub mod users;

@@ -263,7 +263,14 @@ pub async fn remove(state: &AppState, caller: &Caller, id: uuid::Uuid) -> Result
         .await
 }
 
-/// Until subscriptions exist, being any profile's default counts as in use.
+/// In use: charged by a live subscription, directly or as the default of its billing profile.
 fn in_use(conn: &mut DbConnection, payment_method: &str) -> Result<bool, ApiError> {
-    Ok(!billing_profiles::ids_using_payment_method(conn, payment_method)?.is_empty())
+    let profiles = billing_profiles::ids_using_payment_method(conn, payment_method)?;
+    Ok(
+        persistence::repos::subscriptions::live_using_payment_method(
+            conn,
+            payment_method,
+            &profiles,
+        )?,
+    )
 }

@@ -34,7 +34,8 @@ CREATE TABLE self_service_policies (
 CREATE TABLE audit_events (
     id TEXT PRIMARY KEY NOT NULL,
     organization_id TEXT NOT NULL REFERENCES organizations(id),
-    actor_id TEXT NOT NULL REFERENCES users(id),
+    -- NULL when the system acted (the billing run).
+    actor_id TEXT REFERENCES users(id),
     action TEXT NOT NULL,
     target_type TEXT NOT NULL,
     target_id TEXT NOT NULL,

@@ -7,7 +7,7 @@ use diesel::prelude::*;
 pub struct NewAuditEvent {
     pub id: String,
     pub organization_id: String,
-    pub actor_id: String,
+    pub actor_id: Option<String>,
     pub action: String,
     pub target_type: String,
     pub target_id: String,
@@ -21,7 +21,7 @@ pub struct NewAuditEvent {
 #[diesel(table_name = audit_events)]
 pub struct AuditEventRow {
     pub id: String,
-    pub actor_id: String,
+    pub actor_id: Option<String>,
     pub action: String,
     pub target_type: String,
     pub target_id: String,

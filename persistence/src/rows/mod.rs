@@ -3,15 +3,19 @@
 pub mod audit;
 pub mod billing;
 pub mod idempotency;
+pub mod invoice;
 pub mod organization;
 pub mod payment_method;
 pub mod policy;
+pub mod subscription;
 pub mod user;
 
 pub use audit::{AuditEventRow, NewAuditEvent};
 pub use billing::{BillingAccountRow, BillingProfileChangeset, BillingProfileRow};
 pub use idempotency::IdempotencyRow;
+pub use invoice::{InvoiceLineRow, InvoiceRow, PendingCreditRow};
 pub use organization::NewOrganization;
 pub use payment_method::{PaymentMethodChangeset, PaymentMethodRow};
 pub use policy::PolicyRow;
+pub use subscription::{AssignmentRow, SubscriptionChanges, SubscriptionRow};
 pub use user::{NewUser, UserRow};

@@ -1,0 +1,77 @@
+use super::common::MoneyDto;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InvoiceLineDto {
+    /// `purchase`, `renewal`, `prorated_increase`, `prorated_decrease_credit`, `cancellation_credit` or `trial_conversion`.
+    #[schema(example = "prorated_increase")]
+    pub kind: String,
+    #[schema(example = "Contoso CRM: 5 licenses, 2026-11-23 to 2026-12-01")]
+    pub description: String,
+    pub subscription_id: Uuid,
+    /// Negative on credits.
+    pub quantity: i64,
+    /// Price of one license for the whole period.
+    pub unit_amount: MoneyDto,
+    /// `round_half_away_from_zero(unit_amount × quantity × days / period_days)`.
+    pub amount: MoneyDto,
+    pub period_start: NaiveDate,
+    pub period_end: NaiveDate,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InvoiceDto {
+    pub id: Uuid,
+    /// Sequential per organisation.
+    #[schema(example = 42)]
+    pub number: i64,
+    pub billing_profile_id: Uuid,
+    pub subscription_id: Uuid,
+    pub issued_at: DateTime<Utc>,
+    pub issue_date: NaiveDate,
+    pub due_date: NaiveDate,
+    pub period_start: NaiveDate,
+    pub period_end: NaiveDate,
+    /// `paid` (charged to the card when issued) or `credited` (a net credit).
+    #[schema(example = "paid")]
+    pub status: String,
+    #[schema(example = "USD")]
+    pub currency: String,
+    pub lines: Vec<InvoiceLineDto>,
+    pub subtotal: MoneyDto,
+    pub tax: MoneyDto,
+    pub total: MoneyDto,
+}
+
+crate::list_response!(InvoiceList, InvoiceDto);
+
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum PeriodDto {
+    #[serde(rename = "last_3_months")]
+    Last3Months,
+    #[serde(rename = "last_6_months")]
+    Last6Months,
+    Custom,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct InvoiceListQuery {
+    /// `last_3_months` (the default) or `last_6_months`, counted back from today in UTC; or `custom` with `from` and `to`.
+    pub period: Option<PeriodDto>,
+    /// With `period=custom`: first issue date included (YYYY-MM-DD).
+    pub from: Option<String>,
+    /// With `period=custom`: last issue date included (YYYY-MM-DD); `from <= to`, at most 24 months apart.
+    pub to: Option<String>,
+    pub billing_profile_id: Option<Uuid>,
+    pub subscription_id: Option<Uuid>,
+    /// Page size, 1 to 100.
+    #[param(minimum = 1, maximum = 100, default = 25)]
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}

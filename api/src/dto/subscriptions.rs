@@ -1,0 +1,218 @@
+use super::common::MoneyDto;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum FrequencyDto {
+    Monthly,
+    Annual,
+}
+
+impl From<FrequencyDto> for domain::catalog::BillingFrequency {
+    fn from(f: FrequencyDto) -> Self {
+        match f {
+            FrequencyDto::Monthly => Self::Monthly,
+            FrequencyDto::Annual => Self::Annual,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum StatusDto {
+    Trial,
+    Active,
+    Canceled,
+    Expired,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum SourceDto {
+    /// Bought by a member through self-service.
+    SelfService,
+    /// Bought by the organisation centrally (listed, never created here).
+    Organization,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum CancelReasonDto {
+    NoLongerNeeded,
+    TooExpensive,
+    MissingFeatures,
+    SwitchedService,
+    TooComplex,
+    TechnicalIssues,
+    Other,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PurchaserDto {
+    pub id: Uuid,
+    #[schema(example = "Ada Lovelace")]
+    pub display_name: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CancellationDto {
+    pub reason: CancelReasonDto,
+    pub feedback: Option<String>,
+    pub canceled_at: DateTime<Utc>,
+}
+
+/// A subscription. `license_count` is the total; `available_count = license_count - assigned_count`.
+/// Prices are `null` for trials.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SubscriptionDto {
+    pub id: Uuid,
+    pub product_id: Uuid,
+    #[schema(example = "Contoso CRM")]
+    pub product_name: String,
+    pub purchaser: PurchaserDto,
+    pub source: SourceDto,
+    pub status: StatusDto,
+    pub is_trial: bool,
+    #[schema(example = 100)]
+    pub license_count: i64,
+    #[schema(example = 20)]
+    pub assigned_count: i64,
+    #[schema(example = 80)]
+    pub available_count: i64,
+    pub billing_frequency: Option<FrequencyDto>,
+    /// Price of one license per billing period.
+    pub unit_price: Option<MoneyDto>,
+    /// `unit_price × license_count`: the price of one billing period.
+    pub total_price: Option<MoneyDto>,
+    pub current_period_start: Option<NaiveDate>,
+    /// Exclusive: the period covers the days before this date.
+    pub current_period_end: Option<NaiveDate>,
+    /// When access ends unless renewed: the end of the current period (or of the trial).
+    pub expires_at: Option<DateTime<Utc>>,
+    /// The renewal date, when `auto_renew` is on.
+    pub renews_at: Option<DateTime<Utc>>,
+    pub trial_ends_at: Option<DateTime<Utc>>,
+    pub auto_renew: bool,
+    pub billing_profile_id: Option<Uuid>,
+    pub payment_method_id: Option<Uuid>,
+    pub cancellation: Option<CancellationDto>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+crate::list_response!(SubscriptionList, SubscriptionDto);
+
+/// Buy (`trial` absent or false: billing fields required) or start a free trial
+/// (`"trial": true`: no billing fields).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "product_id": "6f1c1f7e-8a4f-4c55-9e1e-0d7c1b5f1a01",
+    "license_count": 100,
+    "billing_frequency": "monthly",
+    "billing_profile_id": "0b6f2b8e-3c55-4b1e-9f67-3a1e6a0f4d21",
+    "payment_method_id": "5d0c9d43-61c1-4b8f-9a6b-2f7f4b2f9c10"
+}))]
+pub struct CreateSubscriptionRequest {
+    pub product_id: Uuid,
+    /// Total licenses: 1 to the product's maximum (its trial maximum for a trial).
+    #[schema(minimum = 1, example = 100)]
+    pub license_count: i64,
+    #[serde(default)]
+    pub trial: bool,
+    #[serde(default)]
+    pub billing_frequency: Option<FrequencyDto>,
+    #[serde(default)]
+    pub billing_profile_id: Option<Uuid>,
+    #[serde(default)]
+    pub payment_method_id: Option<Uuid>,
+}
+
+/// Trial → paid, keeping the subscription id.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConvertRequest {
+    pub billing_profile_id: Uuid,
+    pub payment_method_id: Uuid,
+    pub billing_frequency: FrequencyDto,
+}
+
+/// The new **total** license count (never a delta) and/or auto-renew.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"license_count": 105}))]
+pub struct UpdateSubscriptionRequest {
+    #[serde(default)]
+    #[schema(minimum = 1)]
+    pub license_count: Option<i64>,
+    #[serde(default)]
+    pub auto_renew: Option<bool>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"license_count": 105}))]
+pub struct PreviewRequest {
+    #[schema(minimum = 1)]
+    pub license_count: i64,
+}
+
+/// What a license-count change would cost; nothing is stored.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PreviewResponse {
+    pub current_license_count: i64,
+    pub new_license_count: i64,
+    /// Positive: charged at once on a new invoice. Negative: a credit line on the next invoice.
+    pub prorated_amount: MoneyDto,
+    pub remaining_days: i64,
+    pub period_days: i64,
+    pub current_period_end: Option<NaiveDate>,
+    /// The price of the next full period at the new count.
+    pub new_total_price: Option<MoneyDto>,
+    /// `invoiced_now`, `credited_on_next_invoice`, or `no_charge` (trials, unchanged).
+    #[schema(example = "invoiced_now")]
+    pub billing: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"reason": "too_expensive", "feedback": "We only need it in spring."}))]
+pub struct CancelRequest {
+    pub reason: CancelReasonDto,
+    #[serde(default)]
+    #[schema(max_length = 2000)]
+    pub feedback: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SubscriptionListQuery {
+    pub status: Option<StatusDto>,
+    pub product_id: Option<Uuid>,
+    pub source: Option<SourceDto>,
+    /// Page size, 1 to 100.
+    #[param(minimum = 1, maximum = 100, default = 25)]
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// One entry of a subscription's audit history.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EventDto {
+    pub id: Uuid,
+    #[schema(example = "license_count_changed")]
+    pub action: String,
+    /// `null` when the system acted (the billing run).
+    pub actor_id: Option<Uuid>,
+    pub occurred_at: DateTime<Utc>,
+    #[schema(value_type = Option<Object>)]
+    pub before: Option<serde_json::Value>,
+    #[schema(value_type = Option<Object>)]
+    pub after: Option<serde_json::Value>,
+}
+
+crate::list_response!(EventList, EventDto);

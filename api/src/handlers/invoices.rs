@@ -1,0 +1,107 @@
+//! Invoices: list by period, read one.
+
+use crate::auth::Caller;
+use crate::dto::common::MoneyDto;
+use crate::dto::invoices::{InvoiceDto, InvoiceLineDto, InvoiceList, InvoiceListQuery, PeriodDto};
+use crate::error::ApiError;
+use crate::extract::PageQuery;
+use crate::extract::Query;
+use crate::state::AppState;
+use crate::usecases::invoices::{self as usecase, Invoice, Period};
+use actix_web::{get, web};
+use persistence::repos::invoices::Filter;
+use uuid::Uuid;
+
+pub fn to_dto(invoice: &Invoice) -> InvoiceDto {
+    let r = &invoice.row;
+    let money = |amount: i64| MoneyDto {
+        amount,
+        currency: r.currency.clone(),
+    };
+    InvoiceDto {
+        id: r.id.parse().unwrap_or_default(),
+        number: r.number,
+        billing_profile_id: r.billing_profile_id.parse().unwrap_or_default(),
+        subscription_id: r.subscription_id.parse().unwrap_or_default(),
+        issued_at: r.issued_at.and_utc(),
+        issue_date: r.issue_date,
+        due_date: r.due_date,
+        period_start: r.period_start,
+        period_end: r.period_end,
+        status: r.status.clone(),
+        currency: r.currency.clone(),
+        lines: invoice
+            .lines
+            .iter()
+            .map(|l| InvoiceLineDto {
+                kind: l.kind.clone(),
+                description: l.description.clone(),
+                subscription_id: l.subscription_id.parse().unwrap_or_default(),
+                quantity: l.quantity,
+                unit_amount: money(l.unit_amount),
+                amount: money(l.amount),
+                period_start: l.period_start,
+                period_end: l.period_end,
+            })
+            .collect(),
+        subtotal: money(r.subtotal),
+        tax: money(r.tax),
+        total: money(r.total),
+    }
+}
+
+pub fn filter_from(state: &AppState, q: &InvoiceListQuery) -> Result<Filter, ApiError> {
+    let period = q.period.map(|p| match p {
+        PeriodDto::Last3Months => Period::Last3Months,
+        PeriodDto::Last6Months => Period::Last6Months,
+        PeriodDto::Custom => Period::Custom,
+    });
+    let (from, to) = usecase::window(
+        period,
+        q.from.as_deref(),
+        q.to.as_deref(),
+        state.clock.now().date_naive(),
+    )?;
+    Ok(Filter {
+        from: Some(from),
+        to: Some(to),
+        billing_profile: q.billing_profile_id.map(|p| p.to_string()),
+        subscription: q.subscription_id.map(|s| s.to_string()),
+    })
+}
+
+/// The caller's invoices issued in a period (default: the last 3 months, in UTC), newest first.
+#[utoipa::path(tag = "invoices", params(InvoiceListQuery), responses(
+    (status = 200, description = "A page of invoices", body = InvoiceList),
+    (status = 422, description = "`invalid_date_range` (`parameter` names `from` or `to`) or `invalid_parameter`", body = crate::error::Problem, content_type = "application/problem+json"),
+))]
+#[get("/v1/invoices")]
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: Query<InvoiceListQuery>,
+) -> Result<web::Json<InvoiceList>, ApiError> {
+    let q = query.into_inner();
+    let page = PageQuery::parse(q.limit, q.cursor.as_deref())?;
+    let filter = filter_from(&state, &q)?;
+    let (invoices, next_cursor) = usecase::list(&state, &caller, filter, page).await?;
+    Ok(web::Json(InvoiceList {
+        data: invoices.iter().map(to_dto).collect(),
+        next_cursor,
+    }))
+}
+
+/// One of the caller's invoices, with its lines.
+#[utoipa::path(tag = "invoices", params(("invoice_id" = Uuid, Path, description = "Invoice id")), responses(
+    (status = 200, description = "The invoice", body = InvoiceDto),
+))]
+#[get("/v1/invoices/{invoice_id}")]
+pub async fn get_one(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<Uuid>,
+) -> Result<web::Json<InvoiceDto>, ApiError> {
+    Ok(web::Json(to_dto(
+        &usecase::get(&state, &caller, path.into_inner()).await?,
+    )))
+}

@@ -1,0 +1,427 @@
+//! Subscriptions: buy or trial, read, change the total, preview, convert, cancel, history.
+
+use crate::auth::Caller;
+use crate::dto::common::MoneyDto;
+use crate::dto::subscriptions::*;
+use crate::error::{ApiError, Problem};
+use crate::extract::{IfMatch, JsonBody, PageQuery, Query};
+use crate::idempotency::{self, Created, IdempotencyKey};
+use crate::state::AppState;
+use crate::usecases::subscriptions::{self as usecase, change, etag, Names, View};
+use actix_web::http::header;
+use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
+use chrono::NaiveDate;
+use domain::subscription::{CancelReason, Feedback, SubscriptionStatus};
+use domain::Money;
+use persistence::repos::subscriptions::Filter;
+use persistence::write_transaction;
+use uuid::Uuid;
+
+fn midnight(date: NaiveDate) -> chrono::DateTime<chrono::Utc> {
+    date.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc()
+}
+
+pub fn to_dto(view: &View) -> SubscriptionDto {
+    let l = &view.loaded;
+    let r = &l.row;
+    let status = match l.status {
+        SubscriptionStatus::Trial => StatusDto::Trial,
+        SubscriptionStatus::Active => StatusDto::Active,
+        SubscriptionStatus::Canceled => StatusDto::Canceled,
+        SubscriptionStatus::Expired => StatusDto::Expired,
+    };
+    let assigned = l.assigned();
+    let available = if l.status.is_live() {
+        r.license_count - assigned
+    } else {
+        0
+    };
+    let total = l
+        .unit_price
+        .and_then(|u| u.checked_mul(r.license_count).ok());
+    let live = l.status.is_live();
+    let expires_at = match l.status {
+        SubscriptionStatus::Trial => r.trial_ends_on.map(midnight),
+        _ => r.current_period_end.map(midnight),
+    };
+    SubscriptionDto {
+        id: r.id.parse().unwrap_or_default(),
+        product_id: r.product_id.parse().unwrap_or_default(),
+        product_name: view.product_name.clone(),
+        purchaser: PurchaserDto {
+            id: r.purchaser_id.parse().unwrap_or_default(),
+            display_name: view.purchaser_name.clone(),
+        },
+        source: if r.source == "organization" {
+            SourceDto::Organization
+        } else {
+            SourceDto::SelfService
+        },
+        status,
+        is_trial: l.status == SubscriptionStatus::Trial,
+        license_count: r.license_count,
+        assigned_count: assigned,
+        available_count: available,
+        billing_frequency: l.frequency.map(|f| match f {
+            domain::catalog::BillingFrequency::Monthly => FrequencyDto::Monthly,
+            domain::catalog::BillingFrequency::Annual => FrequencyDto::Annual,
+        }),
+        unit_price: l.unit_price.map(MoneyDto::from),
+        total_price: total.map(MoneyDto::from),
+        current_period_start: r.current_period_start,
+        current_period_end: r.current_period_end,
+        expires_at,
+        renews_at: if live && r.auto_renew {
+            r.current_period_end.map(midnight)
+        } else {
+            None
+        },
+        trial_ends_at: r.trial_ends_on.map(midnight),
+        auto_renew: r.auto_renew,
+        billing_profile_id: r.billing_profile_id.as_deref().and_then(|s| s.parse().ok()),
+        payment_method_id: r.payment_method_id.as_deref().and_then(|s| s.parse().ok()),
+        cancellation: match (
+            r.cancel_reason
+                .as_deref()
+                .and_then(|c| c.parse::<CancelReason>().ok()),
+            r.canceled_at,
+        ) {
+            (Some(reason), Some(at)) => Some(CancellationDto {
+                reason: reason_dto(reason),
+                feedback: r.cancel_feedback.clone(),
+                canceled_at: at.and_utc(),
+            }),
+            _ => None,
+        },
+        created_at: r.created_at.and_utc(),
+        updated_at: r.updated_at.and_utc(),
+    }
+}
+
+fn reason_dto(r: CancelReason) -> CancelReasonDto {
+    match r {
+        CancelReason::NoLongerNeeded => CancelReasonDto::NoLongerNeeded,
+        CancelReason::TooExpensive => CancelReasonDto::TooExpensive,
+        CancelReason::MissingFeatures => CancelReasonDto::MissingFeatures,
+        CancelReason::SwitchedService => CancelReasonDto::SwitchedService,
+        CancelReason::TooComplex => CancelReasonDto::TooComplex,
+        CancelReason::TechnicalIssues => CancelReasonDto::TechnicalIssues,
+        CancelReason::Other => CancelReasonDto::Other,
+    }
+}
+
+fn reason_from(r: CancelReasonDto) -> CancelReason {
+    match r {
+        CancelReasonDto::NoLongerNeeded => CancelReason::NoLongerNeeded,
+        CancelReasonDto::TooExpensive => CancelReason::TooExpensive,
+        CancelReasonDto::MissingFeatures => CancelReason::MissingFeatures,
+        CancelReasonDto::SwitchedService => CancelReason::SwitchedService,
+        CancelReasonDto::TooComplex => CancelReason::TooComplex,
+        CancelReasonDto::TechnicalIssues => CancelReason::TechnicalIssues,
+        CancelReasonDto::Other => CancelReason::Other,
+    }
+}
+
+pub fn status_filter(s: StatusDto) -> &'static str {
+    match s {
+        StatusDto::Trial => "trial",
+        StatusDto::Active => "active",
+        StatusDto::Canceled => "canceled",
+        StatusDto::Expired => "expired",
+    }
+}
+
+fn respond(view: &View) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::ETAG, etag(&view.loaded.row)))
+        .json(to_dto(view))
+}
+
+/// Buys a subscription, or starts a free trial with `"trial": true`. A purchase
+/// is `active` at once, renews automatically and is invoiced for its first period.
+#[utoipa::path(tag = "subscriptions",
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body within 24 h replay the first response")),
+    request_body = CreateSubscriptionRequest,
+    responses(
+        (status = 201, description = "Subscription created (ETag header carries its version)", body = SubscriptionDto),
+        (status = 403, description = "`self_service_disabled` or `trials_only`: the organisation's policy blocks this", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`trial_already_active` or `idempotency_request_in_progress`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`invalid_license_count`, `trial_not_offered`, `trial_license_limit`, `invalid_reference`, `invalid_field`, `unknown_field` or `idempotency_key_reused`", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[post("/v1/subscriptions")]
+pub async fn create(
+    state: web::Data<AppState>,
+    caller: Caller,
+    key: IdempotencyKey,
+    request: HttpRequest,
+    body: JsonBody<CreateSubscriptionRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let (body, raw) = body.into_parts();
+    let order = usecase::purchase::validate(&state.catalog, body)?;
+    let (now, tax, names, who) = (
+        state.clock.now(),
+        state.tax_rate_bps,
+        Names::from(state.get_ref()),
+        caller.clone(),
+    );
+    idempotency::run(&state, &caller, key, &request, &raw, move |conn| {
+        let loaded = usecase::purchase::place(conn, &who, order, tax, now)?;
+        let view = names.view(conn, loaded)?;
+        Created::new(
+            to_dto(&view),
+            Some(format!("/v1/subscriptions/{}", view.loaded.row.id)),
+        )
+    })
+    .await
+}
+
+/// The caller's own subscriptions, newest first.
+#[utoipa::path(tag = "subscriptions", params(SubscriptionListQuery), responses((status = 200, description = "A page of subscriptions", body = SubscriptionList)))]
+#[get("/v1/subscriptions")]
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: Query<SubscriptionListQuery>,
+) -> Result<web::Json<SubscriptionList>, ApiError> {
+    let q = query.into_inner();
+    let page = PageQuery::parse(q.limit, q.cursor.as_deref())?;
+    let filter = Filter {
+        purchaser: None,
+        status: q.status.map(|s| status_filter(s).to_owned()),
+        product: q.product_id.map(|p| p.to_string()),
+        source: q.source.map(|s| {
+            if s == SourceDto::Organization {
+                "organization"
+            } else {
+                "self_service"
+            }
+            .to_owned()
+        }),
+    };
+    let (views, next_cursor) = usecase::list(&state, &caller, filter, true, page).await?;
+    Ok(web::Json(SubscriptionList {
+        data: views.iter().map(to_dto).collect(),
+        next_cursor,
+    }))
+}
+
+/// One subscription (its purchaser, or an admin) with a strong `ETag`.
+#[utoipa::path(tag = "subscriptions", params(("subscription_id" = Uuid, Path, description = "Subscription id")), responses(
+    (status = 200, description = "The subscription; `ETag` is its version", body = SubscriptionDto, headers(("ETag" = String, description = "Strong ETag; send it as If-Match to change the subscription"))),
+))]
+#[get("/v1/subscriptions/{subscription_id}")]
+pub async fn get_one(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(respond(
+        &usecase::get(&state, &caller, path.into_inner()).await?,
+    ))
+}
+
+/// Sets the new **total** license count and/or auto-renew; requires `If-Match`.
+/// An increase is invoiced at once, prorated for the rest of the period; a
+/// decrease (only down to the assigned count) leaves a prorated credit on the next invoice.
+#[utoipa::path(tag = "subscriptions",
+    params(("subscription_id" = Uuid, Path, description = "Subscription id"), ("If-Match" = String, Header, description = "The ETag from the last read")),
+    request_body = UpdateSubscriptionRequest,
+    responses(
+        (status = 200, description = "The changed subscription", body = SubscriptionDto),
+        (status = 403, description = "`admin_read_only`: admins cannot change another member's purchase", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`licenses_in_use` (with `assigned_count`), `already_canceled` or `subscription_not_active`", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "`precondition_failed`: the ETag is stale", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "`precondition_required`: no If-Match", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[patch("/v1/subscriptions/{subscription_id}")]
+pub async fn update(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<Uuid>,
+    if_match: IfMatch,
+    body: JsonBody<UpdateSubscriptionRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let (now, tax, names, catalog) = (
+        state.clock.now(),
+        state.tax_rate_bps,
+        Names::from(state.get_ref()),
+        state.catalog.clone(),
+    );
+    let id = path.into_inner().to_string();
+    let view = state
+        .db
+        .run(move |conn| {
+            write_transaction(conn, |conn| {
+                let patch = change::Patch {
+                    license_count: body.license_count,
+                    auto_renew: body.auto_renew,
+                };
+                let loaded = change::apply(
+                    conn,
+                    &caller,
+                    &catalog,
+                    &id,
+                    if_match.0.as_deref(),
+                    patch,
+                    tax,
+                    now,
+                )?;
+                names.view(conn, loaded)
+            })
+        })
+        .await?;
+    Ok(respond(&view))
+}
+
+/// The price of a new total license count, prorated; nothing is stored.
+#[utoipa::path(tag = "subscriptions", params(("subscription_id" = Uuid, Path, description = "Subscription id")), request_body = PreviewRequest, responses(
+    (status = 200, description = "The price change", body = PreviewResponse),
+    (status = 403, description = "`admin_read_only`", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "`licenses_in_use`, `already_canceled` or `subscription_not_active`", body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/v1/subscriptions/{subscription_id}/license-count-preview")]
+pub async fn preview(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<Uuid>,
+    body: JsonBody<PreviewRequest>,
+) -> Result<web::Json<PreviewResponse>, ApiError> {
+    let new_total = body.into_inner().license_count;
+    let (now, catalog) = (state.clock.now(), state.catalog.clone());
+    let id = path.into_inner().to_string();
+    let p = state
+        .db
+        .run(move |conn| change::preview(conn, &caller, &catalog, &id, new_total, now))
+        .await?;
+    let new_total_price = p
+        .loaded
+        .unit_price
+        .and_then(|u: Money| u.checked_mul(p.new).ok())
+        .map(MoneyDto::from);
+    Ok(web::Json(PreviewResponse {
+        current_license_count: p.current,
+        new_license_count: p.new,
+        prorated_amount: p.prorated.into(),
+        remaining_days: p.remaining_days,
+        period_days: p.period_days,
+        current_period_end: p.loaded.row.current_period_end,
+        new_total_price,
+        billing: p.billing.to_owned(),
+    }))
+}
+
+/// Converts a trial to a paid subscription, keeping its id; billing starts today.
+#[utoipa::path(tag = "subscriptions",
+    params(("subscription_id" = Uuid, Path, description = "Subscription id"), ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
+    request_body = ConvertRequest,
+    responses(
+        (status = 200, description = "The converted subscription", body = SubscriptionDto),
+        (status = 403, description = "`admin_read_only`, `self_service_disabled` or `trials_only`", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`not_a_trial`, `already_canceled`, `subscription_not_active` or `idempotency_request_in_progress`", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[post("/v1/subscriptions/{subscription_id}/convert")]
+pub async fn convert(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<Uuid>,
+    key: IdempotencyKey,
+    request: HttpRequest,
+    body: JsonBody<ConvertRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let (body, raw) = body.into_parts();
+    let (now, tax, names, catalog, who) = (
+        state.clock.now(),
+        state.tax_rate_bps,
+        Names::from(state.get_ref()),
+        state.catalog.clone(),
+        caller.clone(),
+    );
+    let id = path.into_inner().to_string();
+    idempotency::run(&state, &caller, key, &request, &raw, move |conn| {
+        let loaded = usecase::purchase::convert(conn, &who, &catalog, &id, body, tax, now)?;
+        let view = names.view(conn, loaded)?;
+        let mut created = Created::new(to_dto(&view), None)?;
+        created.status = actix_web::http::StatusCode::OK;
+        Ok(created)
+    })
+    .await
+}
+
+/// Cancels at once with a reason: every license is released and the unused
+/// part of the period is credited (all of it within 7 days of the purchase).
+/// `If-Match` is honoured when sent.
+#[utoipa::path(tag = "subscriptions",
+    params(("subscription_id" = Uuid, Path, description = "Subscription id"), ("If-Match" = Option<String>, Header, description = "Optional ETag guard")),
+    request_body = CancelRequest,
+    responses(
+        (status = 200, description = "The canceled subscription", body = SubscriptionDto),
+        (status = 403, description = "`admin_read_only`", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`already_canceled` or `subscription_not_active`", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "`precondition_failed`: the If-Match ETag is stale", body = Problem, content_type = "application/problem+json"),
+    ))]
+#[post("/v1/subscriptions/{subscription_id}/cancel")]
+pub async fn cancel(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<Uuid>,
+    if_match: IfMatch,
+    body: JsonBody<CancelRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let feedback = Feedback::parse_optional(body.feedback.as_deref())
+        .map_err(|e| ApiError::invalid_field("feedback", e))?;
+    let reason = reason_from(body.reason);
+    let (now, tax, names) = (
+        state.clock.now(),
+        state.tax_rate_bps,
+        Names::from(state.get_ref()),
+    );
+    let id = path.into_inner().to_string();
+    let view = state
+        .db
+        .run(move |conn| {
+            write_transaction(conn, |conn| {
+                let loaded = usecase::cancel::cancel(
+                    conn,
+                    &caller,
+                    &id,
+                    if_match.0.as_deref(),
+                    reason,
+                    feedback,
+                    tax,
+                    now,
+                )?;
+                names.view(conn, loaded)
+            })
+        })
+        .await?;
+    Ok(respond(&view))
+}
+
+/// The subscription's audit history, oldest first (its purchaser and admins).
+#[utoipa::path(tag = "subscriptions", params(("subscription_id" = Uuid, Path, description = "Subscription id")), responses(
+    (status = 200, description = "Events", body = EventList),
+))]
+#[get("/v1/subscriptions/{subscription_id}/events")]
+pub async fn events(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<Uuid>,
+) -> Result<web::Json<EventList>, ApiError> {
+    let rows = usecase::events::list(&state, &caller, path.into_inner()).await?;
+    Ok(web::Json(EventList {
+        data: rows
+            .into_iter()
+            .map(|r| EventDto {
+                id: r.id.parse().unwrap_or_default(),
+                action: r.action,
+                actor_id: r.actor_id.and_then(|a| a.parse().ok()),
+                occurred_at: r.occurred_at.and_utc(),
+                before: r.before_state.and_then(|s| serde_json::from_str(&s).ok()),
+                after: r.after_state.and_then(|s| serde_json::from_str(&s).ok()),
+            })
+            .collect(),
+        next_cursor: None,
+    }))
+}

@@ -1,0 +1,209 @@
+//! Reading invoices: by period (presets computed in UTC), profile or subscription.
+
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::extract::PageQuery;
+use crate::state::AppState;
+use chrono::{Months, NaiveDate};
+use persistence::repos::invoices::{self as repo, Filter};
+use persistence::rows::{InvoiceLineRow, InvoiceRow};
+use std::collections::HashMap;
+
+/// The issue-date window of a listing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Period {
+    Last3Months,
+    Last6Months,
+    Custom,
+}
+
+/// Inclusive [from, to] in UTC dates. Presets end today and start the same day
+/// 3 (or 6) months earlier; custom ranges are at most 24 months long.
+pub fn window(
+    period: Option<Period>,
+    from: Option<&str>,
+    to: Option<&str>,
+    today: NaiveDate,
+) -> Result<(NaiveDate, NaiveDate), ApiError> {
+    let parse = |parameter: &'static str, raw: &str| {
+        NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| ApiError::InvalidDateRange {
+            parameter,
+            detail: format!("`{parameter}` must be a date like 2026-01-31"),
+        })
+    };
+    let months_back = |n: u32| {
+        today
+            .checked_sub_months(Months::new(n))
+            .unwrap_or(NaiveDate::MIN)
+    };
+    match period.unwrap_or(Period::Last3Months) {
+        preset @ (Period::Last3Months | Period::Last6Months) => {
+            if let Some(parameter) = from.map(|_| "from").or(to.map(|_| "to")) {
+                return Err(ApiError::InvalidDateRange {
+                    parameter,
+                    detail: format!("`{parameter}` is only allowed with period=custom"),
+                });
+            }
+            let n = if preset == Period::Last3Months { 3 } else { 6 };
+            Ok((months_back(n), today))
+        }
+        Period::Custom => {
+            let from = parse(
+                "from",
+                from.ok_or(ApiError::InvalidDateRange {
+                    parameter: "from",
+                    detail: "period=custom needs `from` and `to`".to_owned(),
+                })?,
+            )?;
+            let to = parse(
+                "to",
+                to.ok_or(ApiError::InvalidDateRange {
+                    parameter: "to",
+                    detail: "period=custom needs `from` and `to`".to_owned(),
+                })?,
+            )?;
+            if from > to {
+                return Err(ApiError::InvalidDateRange {
+                    parameter: "from",
+                    detail: "`from` must not be after `to`".to_owned(),
+                });
+            }
+            if from
+                .checked_add_months(Months::new(24))
+                .is_some_and(|limit| to > limit)
+            {
+                return Err(ApiError::InvalidDateRange {
+                    parameter: "to",
+                    detail: "a custom range is at most 24 months".to_owned(),
+                });
+            }
+            Ok((from, to))
+        }
+    }
+}
+
+pub struct Invoice {
+    pub row: InvoiceRow,
+    pub lines: Vec<InvoiceLineRow>,
+}
+
+pub async fn list(
+    state: &AppState,
+    caller: &Caller,
+    filter: Filter,
+    page: PageQuery<i64>,
+) -> Result<(Vec<Invoice>, Option<String>), ApiError> {
+    let (org, owner, limit, before) = (
+        caller.org(),
+        caller.user_id.to_string(),
+        page.fetch_limit(),
+        page.after,
+    );
+    let rows = state
+        .db
+        .run(move |conn| Ok(repo::list(conn, &org, &owner, &filter, before, limit)?))
+        .await?;
+    let (rows, next) = page.finish(rows, |r| r.number);
+    Ok((with_lines(state, rows).await?, next))
+}
+
+pub async fn get(state: &AppState, caller: &Caller, id: uuid::Uuid) -> Result<Invoice, ApiError> {
+    let (org, owner) = (caller.org(), caller.user_id.to_string());
+    let row = state
+        .db
+        .run(move |conn| Ok(repo::find_owned(conn, &org, &owner, &id.to_string())?))
+        .await?
+        .ok_or(ApiError::NotFound("invoice"))?;
+    with_lines(state, vec![row])
+        .await?
+        .pop()
+        .ok_or_else(|| ApiError::internal("invoice lost"))
+}
+
+async fn with_lines(state: &AppState, rows: Vec<InvoiceRow>) -> Result<Vec<Invoice>, ApiError> {
+    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let lines = state
+        .db
+        .run(move |conn| Ok(repo::lines(conn, &ids)?))
+        .await?;
+    let mut by_invoice: HashMap<String, Vec<InvoiceLineRow>> = HashMap::new();
+    for line in lines {
+        by_invoice
+            .entry(line.invoice_id.clone())
+            .or_default()
+            .push(line);
+    }
+    Ok(rows
+        .into_iter()
+        .map(|row| Invoice {
+            lines: by_invoice.remove(&row.id).unwrap_or_default(),
+            row,
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn presets_and_custom_ranges() {
+        let today = d("2026-11-23");
+        assert_eq!(
+            window(None, None, None, today).unwrap(),
+            (d("2026-08-23"), today)
+        );
+        assert_eq!(
+            window(Some(Period::Last6Months), None, None, today).unwrap(),
+            (d("2026-05-23"), today)
+        );
+        assert_eq!(
+            window(
+                Some(Period::Custom),
+                Some("2026-01-01"),
+                Some("2026-01-01"),
+                today
+            )
+            .unwrap(),
+            (d("2026-01-01"), d("2026-01-01"))
+        );
+        for (period, from, to, parameter) in [
+            (
+                Some(Period::Custom),
+                Some("2026-02-01"),
+                Some("2026-01-01"),
+                "from",
+            ),
+            (
+                Some(Period::Custom),
+                Some("2026-02-30"),
+                Some("2026-03-01"),
+                "from",
+            ),
+            (Some(Period::Custom), None, Some("2026-03-01"), "from"),
+            (
+                Some(Period::Custom),
+                Some("2020-01-01"),
+                Some("2022-01-02"),
+                "to",
+            ),
+            (None, Some("2026-01-01"), None, "from"),
+        ] {
+            match window(period, from, to, today) {
+                Err(ApiError::InvalidDateRange { parameter: p, .. }) => assert_eq!(p, parameter),
+                other => panic!("{other:?}"),
+            }
+        }
+        assert!(window(
+            Some(Period::Custom),
+            Some("2020-01-01"),
+            Some("2022-01-01"),
+            today
+        )
+        .is_ok());
+    }
+}

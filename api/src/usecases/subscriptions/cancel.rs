@@ -1,0 +1,98 @@
+//! Canceling: effective at once, every license released, and a credit for
+//! what was paid and will not be used (all of it within the refund window).
+
+use super::invoicing::{self, Issue, Reason};
+use super::purchase::record;
+use super::{check_if_match, load_owned, Loaded};
+use crate::auth::Caller;
+use crate::error::ApiError;
+use chrono::{DateTime, Utc};
+use domain::audit::AuditAction;
+use domain::subscription::{
+    cancellation_credit, full_refund, in_refund_window, CancelReason, Feedback, SubscriptionStatus,
+};
+use domain::Money;
+use persistence::repos::{assignments, invoices, subscriptions as repo};
+use persistence::rows::SubscriptionChanges;
+use persistence::DbConnection;
+
+#[allow(clippy::too_many_arguments)]
+pub fn cancel(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: &str,
+    if_match: Option<&str>,
+    reason: CancelReason,
+    feedback: Option<Feedback>,
+    tax_rate_bps: u32,
+    now: DateTime<Utc>,
+) -> Result<Loaded, ApiError> {
+    let today = now.date_naive();
+    let loaded = load_owned(conn, caller, id, today)?;
+    check_if_match(&loaded, if_match, false)?;
+    loaded.require_live()?;
+    let changes = SubscriptionChanges {
+        status: Some(SubscriptionStatus::Canceled.as_str().to_owned()),
+        auto_renew: Some(false),
+        cancel_reason: Some(Some(reason.as_str().to_owned())),
+        cancel_feedback: Some(feedback.map(|f| f.as_str().to_owned())),
+        canceled_at: Some(Some(now.naive_utc())),
+        updated_at: Some(now.naive_utc()),
+        ..Default::default()
+    };
+    if !repo::update_if_version(conn, id, loaded.row.version, &changes)? {
+        return Err(ApiError::PreconditionFailed);
+    }
+    assignments::delete_all(conn, id)?;
+    repo::reset_assigned(conn, id)?;
+    let after = repo::find(conn, &caller.org(), id)?
+        .ok_or_else(|| ApiError::internal("subscription vanished"))?;
+
+    if loaded.status == SubscriptionStatus::Active {
+        let (Some(unit), Some(period), Some(purchased_on), Some(profile)) = (
+            loaded.unit_price,
+            loaded.period.as_ref(),
+            loaded.row.purchased_on,
+            after.billing_profile_id.clone(),
+        ) else {
+            return Err(ApiError::internal(
+                "active subscription without billing terms",
+            ));
+        };
+        let credit = if in_refund_window(purchased_on, today) {
+            // Everything charged for this period, less credits still waiting to be
+            // invoiced (they go on this same invoice): the invoice nets to a full refund.
+            let invoiced: i64 = invoices::invoiced_amounts(conn, id, period.start(), period.end())?
+                .iter()
+                .sum();
+            let waiting = invoicing::open_credit_total(conn, id)?;
+            full_refund(Money::new(invoiced + waiting, unit.currency()), period)
+        } else {
+            cancellation_credit(loaded.licenses, unit, period, purchased_on, today)
+        }
+        .map_err(|e| ApiError::internal(e.to_string()))?;
+        invoicing::issue(
+            conn,
+            Issue {
+                subscription: &after,
+                billing_profile_id: &profile,
+                reason: Reason::Cancellation,
+                period_start: credit.period_start,
+                period_end: credit.period_end,
+                lines: vec![credit],
+                renewal_key: None,
+            },
+            tax_rate_bps,
+            now,
+        )?;
+    }
+    record(
+        conn,
+        caller,
+        AuditAction::Canceled,
+        Some(&loaded.row),
+        &after,
+        now,
+    )?;
+    Loaded::parse(after, today)
+}

@@ -1,0 +1,260 @@
+//! Changing the total license count (and auto-renew), and previewing the price of it.
+
+use super::invoicing::{self, Issue, Reason};
+use super::purchase::{license_count, record};
+use super::{check_if_match, load_owned, load_visible, Loaded};
+use crate::auth::Caller;
+use crate::error::ApiError;
+use chrono::{DateTime, Utc};
+use domain::audit::AuditAction;
+use domain::catalog::Catalog;
+use domain::invoice::InvoiceLine;
+use domain::subscription::{
+    change_count, change_trial_count, CountChange, CountChangeError, SubscriptionStatus,
+    TrialCountError,
+};
+use domain::Money;
+use persistence::repos::subscriptions as repo;
+use persistence::rows::SubscriptionChanges;
+use persistence::DbConnection;
+
+/// What a new total means for one subscription, decided without storing anything.
+pub enum Decision {
+    Trial,
+    Paid(CountChange),
+}
+
+fn max_licenses(catalog: &Catalog, loaded: &Loaded) -> Result<u32, ApiError> {
+    loaded
+        .row
+        .product_id
+        .parse()
+        .ok()
+        .and_then(|p| catalog.get(p))
+        .map(|p| p.max_licenses())
+        .ok_or_else(|| ApiError::internal("product left the catalog"))
+}
+
+fn in_use(assigned: i64, requested: i64) -> ApiError {
+    ApiError::LicensesInUse {
+        assigned,
+        requested,
+        excess: assigned - requested,
+    }
+}
+
+pub fn decide(
+    catalog: &Catalog,
+    loaded: &Loaded,
+    new_total: i64,
+    now: DateTime<Utc>,
+) -> Result<Decision, ApiError> {
+    loaded.require_live()?;
+    let assigned = loaded.assigned();
+    let assigned_u32 = u32::try_from(assigned).unwrap_or(u32::MAX);
+    if loaded.status == SubscriptionStatus::Trial {
+        let product = loaded
+            .row
+            .product_id
+            .parse()
+            .ok()
+            .and_then(|p| catalog.get(p));
+        let offer = product
+            .and_then(|p| p.trial())
+            .ok_or_else(|| ApiError::internal("trial without offer"))?;
+        change_trial_count(new_total, offer, assigned_u32).map_err(|e| match e {
+            TrialCountError::TooFew => ApiError::InvalidLicenseCount {
+                detail: "license_count must be at least 1".to_owned(),
+            },
+            TrialCountError::TooMany { max } => ApiError::TrialLicenseLimit { max },
+            TrialCountError::BelowAssigned { assigned } => in_use(i64::from(assigned), new_total),
+        })?;
+        return Ok(Decision::Trial);
+    }
+    let new = license_count(new_total, max_licenses(catalog, loaded)?)?;
+    let (Some(unit), Some(period)) = (loaded.unit_price, loaded.period.as_ref()) else {
+        return Err(ApiError::internal(
+            "paid subscription without price or period",
+        ));
+    };
+    let change = change_count(
+        loaded.licenses,
+        new,
+        assigned_u32,
+        unit,
+        period,
+        now.date_naive(),
+    )
+    .map_err(|e| match e {
+        CountChangeError::BelowAssigned { assigned } => in_use(i64::from(assigned), new_total),
+        CountChangeError::Money(m) => ApiError::internal(m.to_string()),
+    })?;
+    Ok(Decision::Paid(change))
+}
+
+pub struct Preview {
+    pub current: i64,
+    pub new: i64,
+    pub prorated: Money,
+    pub remaining_days: i64,
+    pub period_days: i64,
+    pub billing: &'static str,
+    pub loaded: Loaded,
+}
+
+pub fn preview(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    catalog: &Catalog,
+    id: &str,
+    new_total: i64,
+    now: DateTime<Utc>,
+) -> Result<Preview, ApiError> {
+    let today = now.date_naive();
+    let loaded = load_owned(conn, caller, id, today)?;
+    let currency = Money::zero(
+        domain::Currency::parse(&loaded.row.currency)
+            .map_err(|e| ApiError::internal(e.to_string()))?,
+    );
+    let decision = decide(catalog, &loaded, new_total, now)?;
+    let (prorated, billing) = match &decision {
+        Decision::Trial | Decision::Paid(CountChange::Unchanged) => (currency, "no_charge"),
+        Decision::Paid(CountChange::Increase { charge, .. }) => (charge.amount, "invoiced_now"),
+        Decision::Paid(CountChange::Decrease { credit, .. }) => {
+            (credit.amount, "credited_on_next_invoice")
+        }
+    };
+    let (remaining_days, period_days) = loaded
+        .period
+        .as_ref()
+        .map_or((0, 0), |p| (p.remaining_days(today), p.days()));
+    Ok(Preview {
+        current: loaded.row.license_count,
+        new: new_total,
+        prorated,
+        remaining_days,
+        period_days,
+        billing,
+        loaded,
+    })
+}
+
+pub struct Patch {
+    pub license_count: Option<i64>,
+    pub auto_renew: Option<bool>,
+}
+
+/// Applies a PATCH under `If-Match`; an increase is invoiced at once, a
+/// decrease leaves a credit for the next invoice.
+#[allow(clippy::too_many_arguments)]
+pub fn apply(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    catalog: &Catalog,
+    id: &str,
+    if_match: Option<&str>,
+    patch: Patch,
+    tax_rate_bps: u32,
+    now: DateTime<Utc>,
+) -> Result<Loaded, ApiError> {
+    let today = now.date_naive();
+    let at = now.naive_utc();
+    if patch.license_count.is_none() && patch.auto_renew.is_none() {
+        return Err(ApiError::invalid_field(
+            "body",
+            "send `license_count`, `auto_renew` or both",
+        ));
+    }
+    let loaded = load_owned(conn, caller, id, today)?;
+    check_if_match(&loaded, if_match, true)?;
+    loaded.require_live()?;
+    let mut version = loaded.row.version;
+    let mut issued: Option<InvoiceLine> = None;
+    if let Some(new_total) = patch.license_count {
+        let decision = decide(catalog, &loaded, new_total, now)?;
+        let changed = !matches!(decision, Decision::Paid(CountChange::Unchanged))
+            && new_total != loaded.row.license_count;
+        if changed {
+            // The count guard (assigned <= new total) and the version check are one
+            // statement: a concurrent assignment either lands first (and we refuse) or after.
+            if !repo::set_license_count(conn, id, version, new_total, at)? {
+                let fresh = load_visible(conn, caller, id, today)?;
+                return Err(if fresh.row.version != version {
+                    ApiError::PreconditionFailed
+                } else {
+                    in_use(fresh.assigned(), new_total)
+                });
+            }
+            version += 1;
+            match decision {
+                Decision::Paid(CountChange::Increase { charge, .. }) => issued = Some(charge),
+                Decision::Paid(CountChange::Decrease { credit, .. }) => {
+                    invoicing::defer_credit(conn, id, &credit, now)?
+                }
+                _ => {}
+            }
+        }
+    }
+    if let Some(auto_renew) = patch.auto_renew {
+        if auto_renew != loaded.row.auto_renew {
+            if loaded.status == SubscriptionStatus::Trial && auto_renew {
+                return Err(ApiError::invalid_field(
+                    "auto_renew",
+                    "a trial does not renew; convert it to paid",
+                ));
+            }
+            let changes = SubscriptionChanges {
+                auto_renew: Some(auto_renew),
+                updated_at: Some(at),
+                ..Default::default()
+            };
+            if !repo::update_if_version(conn, id, version, &changes)? {
+                return Err(ApiError::PreconditionFailed);
+            }
+        }
+    }
+    let after = repo::find(conn, &caller.org(), id)?
+        .ok_or_else(|| ApiError::internal("subscription vanished"))?;
+    if let Some(charge) = issued {
+        let profile = after
+            .billing_profile_id
+            .clone()
+            .ok_or_else(|| ApiError::internal("paid subscription without billing profile"))?;
+        let (start, end) = (charge.period_start, charge.period_end);
+        invoicing::issue(
+            conn,
+            Issue {
+                subscription: &after,
+                billing_profile_id: &profile,
+                reason: Reason::LicenseIncrease,
+                lines: vec![charge],
+                period_start: start,
+                period_end: end,
+                renewal_key: None,
+            },
+            tax_rate_bps,
+            now,
+        )?;
+    }
+    if after.license_count != loaded.row.license_count {
+        record(
+            conn,
+            caller,
+            AuditAction::LicenseCountChanged,
+            Some(&loaded.row),
+            &after,
+            now,
+        )?;
+    }
+    if after.auto_renew != loaded.row.auto_renew {
+        record(
+            conn,
+            caller,
+            AuditAction::AutoRenewChanged,
+            Some(&loaded.row),
+            &after,
+            now,
+        )?;
+    }
+    Loaded::parse(after, today)
+}

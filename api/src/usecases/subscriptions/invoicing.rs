@@ -1,0 +1,155 @@
+//! Issuing invoices: numbered per organisation inside the issuing
+//! transaction, with any credits waiting for the subscription's next invoice.
+
+use crate::error::ApiError;
+use chrono::{DateTime, NaiveDate, Utc};
+use domain::invoice::{status_for, totals, InvoiceLine, LineKind};
+use domain::{Currency, Money};
+use persistence::repos::invoices as repo;
+use persistence::rows::{InvoiceLineRow, InvoiceRow, PendingCreditRow, SubscriptionRow};
+use persistence::DbConnection;
+
+/// Why an invoice was issued.
+#[derive(Clone, Copy, Debug)]
+pub enum Reason {
+    Purchase,
+    TrialConversion,
+    LicenseIncrease,
+    Renewal,
+    Cancellation,
+}
+
+impl Reason {
+    fn as_str(&self) -> &'static str {
+        match self {
+            Reason::Purchase => "purchase",
+            Reason::TrialConversion => "trial_conversion",
+            Reason::LicenseIncrease => "license_increase",
+            Reason::Renewal => "renewal",
+            Reason::Cancellation => "cancellation",
+        }
+    }
+}
+
+pub struct Issue<'a> {
+    pub subscription: &'a SubscriptionRow,
+    pub billing_profile_id: &'a str,
+    pub reason: Reason,
+    pub lines: Vec<InvoiceLine>,
+    pub period_start: NaiveDate,
+    pub period_end: NaiveDate,
+    /// Renewals only: one invoice per subscription and period, enforced by a unique column.
+    pub renewal_key: Option<String>,
+}
+
+pub fn issue(
+    conn: &mut DbConnection,
+    input: Issue<'_>,
+    tax_rate_bps: u32,
+    now: DateTime<Utc>,
+) -> Result<InvoiceRow, ApiError> {
+    let sub = input.subscription;
+    let currency = Currency::parse(&sub.currency).map_err(|e| ApiError::internal(e.to_string()))?;
+    let mut lines = input.lines;
+    let credits = repo::open_credits(conn, &sub.id)?;
+    for credit in &credits {
+        lines.push(credit_line(credit, currency)?);
+    }
+    let sums =
+        totals(&lines, currency, tax_rate_bps).map_err(|e| ApiError::internal(e.to_string()))?;
+    let number = repo::next_number(conn, &sub.organization_id)?;
+    let id = uuid::Uuid::new_v4().to_string();
+    let today = now.date_naive();
+    let invoice = InvoiceRow {
+        id: id.clone(),
+        organization_id: sub.organization_id.clone(),
+        owner_id: sub.purchaser_id.clone(),
+        number,
+        billing_profile_id: input.billing_profile_id.to_owned(),
+        subscription_id: sub.id.clone(),
+        reason: input.reason.as_str().to_owned(),
+        issued_at: now.naive_utc(),
+        issue_date: today,
+        // Charged to the card on issue: due the day it is issued.
+        due_date: today,
+        period_start: input.period_start,
+        period_end: input.period_end,
+        status: status_for(&sums.total).as_str().to_owned(),
+        currency: currency.to_string(),
+        subtotal: sums.subtotal.amount(),
+        tax: sums.tax.amount(),
+        total: sums.total.amount(),
+        renewal_key: input.renewal_key,
+    };
+    let rows: Vec<InvoiceLineRow> = lines
+        .iter()
+        .enumerate()
+        .map(|(i, line)| InvoiceLineRow {
+            invoice_id: id.clone(),
+            position: i as i32 + 1,
+            kind: line.kind.as_str().to_owned(),
+            description: line.description.clone(),
+            subscription_id: sub.id.clone(),
+            quantity: line.quantity,
+            unit_amount: line.unit_amount.amount(),
+            amount: line.amount.amount(),
+            period_start: line.period_start,
+            period_end: line.period_end,
+        })
+        .collect();
+    repo::insert(conn, &invoice, &rows)?;
+    if !credits.is_empty() {
+        let ids: Vec<String> = credits.into_iter().map(|c| c.id).collect();
+        repo::settle_credits(conn, &ids, &id)?;
+    }
+    Ok(invoice)
+}
+
+/// A license decrease: its prorated credit waits for the subscription's next invoice.
+pub fn defer_credit(
+    conn: &mut DbConnection,
+    subscription: &str,
+    line: &InvoiceLine,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    repo::add_pending_credit(
+        conn,
+        &PendingCreditRow {
+            id: uuid::Uuid::new_v4().to_string(),
+            subscription_id: subscription.to_owned(),
+            kind: line.kind.as_str().to_owned(),
+            description: line.description.clone(),
+            quantity: line.quantity,
+            unit_amount: line.unit_amount.amount(),
+            amount: line.amount.amount(),
+            period_start: line.period_start,
+            period_end: line.period_end,
+            created_at: now.naive_utc(),
+            invoice_id: None,
+        },
+    )?;
+    Ok(())
+}
+
+/// Credits not yet on an invoice, summed (for previews and refunds).
+pub fn open_credit_total(conn: &mut DbConnection, subscription: &str) -> Result<i64, ApiError> {
+    Ok(repo::open_credits(conn, subscription)?
+        .iter()
+        .map(|c| c.amount)
+        .sum())
+}
+
+fn credit_line(credit: &PendingCreditRow, currency: Currency) -> Result<InvoiceLine, ApiError> {
+    Ok(InvoiceLine {
+        kind: credit
+            .kind
+            .parse::<LineKind>()
+            .map_err(|_| ApiError::internal("stored credit kind invalid"))?,
+        description: credit.description.clone(),
+        quantity: credit.quantity,
+        unit_amount: Money::new(credit.unit_amount, currency),
+        amount: Money::new(credit.amount, currency),
+        period_start: credit.period_start,
+        period_end: credit.period_end,
+    })
+}

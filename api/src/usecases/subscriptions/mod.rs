@@ -1,0 +1,273 @@
+//! Subscriptions: who may see and change them, and how a stored row becomes
+//! the domain values decisions are made on.
+
+pub mod billing_run;
+pub mod cancel;
+pub mod change;
+pub mod events;
+pub mod invoicing;
+pub mod purchase;
+
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::extract::PageQuery;
+use crate::state::AppState;
+use chrono::{NaiveDate, NaiveDateTime};
+use domain::billing::BillingPeriod;
+use domain::catalog::BillingFrequency;
+use domain::license::LicenseCount;
+use domain::subscription::{trial_expired, SubscriptionStatus};
+use domain::{Currency, Money};
+use persistence::repos::{subscriptions as repo, users};
+use persistence::rows::SubscriptionRow;
+use persistence::DbConnection;
+use std::collections::HashMap;
+
+/// A stored subscription, parsed into domain values.
+#[derive(Clone, Debug)]
+pub struct Loaded {
+    pub row: SubscriptionRow,
+    /// As of today: a trial past its end reads as expired even before the billing run records it.
+    pub status: SubscriptionStatus,
+    pub licenses: LicenseCount,
+    pub frequency: Option<BillingFrequency>,
+    pub unit_price: Option<Money>,
+    pub period: Option<BillingPeriod>,
+}
+
+impl Loaded {
+    pub fn parse(row: SubscriptionRow, today: NaiveDate) -> Result<Self, ApiError> {
+        let corrupt = |what: &str| {
+            ApiError::internal(format!("subscription {}: stored {what} is invalid", row.id))
+        };
+        let stored: SubscriptionStatus = row.status.parse().map_err(|_| corrupt("status"))?;
+        let status = match (stored, row.trial_ends_on) {
+            (SubscriptionStatus::Trial, Some(ends)) if trial_expired(ends, today) => {
+                SubscriptionStatus::Expired
+            }
+            (s, _) => s,
+        };
+        let licenses = LicenseCount::parse(row.license_count, u32::MAX)
+            .map_err(|_| corrupt("license count"))?;
+        let frequency = row
+            .billing_frequency
+            .as_deref()
+            .map(|f| {
+                f.parse::<BillingFrequency>()
+                    .map_err(|_| corrupt("frequency"))
+            })
+            .transpose()?;
+        let currency = Currency::parse(&row.currency).map_err(|_| corrupt("currency"))?;
+        let unit_price = row.unit_price.map(|p| Money::new(p, currency));
+        let period = match (
+            row.current_period_start,
+            row.current_period_end,
+            row.period_anchor_day,
+        ) {
+            (Some(start), Some(end), Some(anchor)) => Some(
+                BillingPeriod::from_parts(
+                    start,
+                    end,
+                    u32::try_from(anchor).map_err(|_| corrupt("anchor"))?,
+                )
+                .map_err(|_| corrupt("period"))?,
+            ),
+            _ => None,
+        };
+        Ok(Self {
+            row,
+            status,
+            licenses,
+            frequency,
+            unit_price,
+            period,
+        })
+    }
+
+    pub fn require_live(&self) -> Result<(), ApiError> {
+        match self.status {
+            SubscriptionStatus::Trial | SubscriptionStatus::Active => Ok(()),
+            SubscriptionStatus::Canceled => Err(ApiError::AlreadyCanceled),
+            SubscriptionStatus::Expired => Err(ApiError::SubscriptionNotActive {
+                status: "expired".to_owned(),
+            }),
+        }
+    }
+
+    /// Assigned licenses as they count today (none once expired or canceled).
+    pub fn assigned(&self) -> i64 {
+        if self.status.is_live() {
+            self.row.assigned_count
+        } else {
+            0
+        }
+    }
+}
+
+/// Read access: the purchaser, or an admin of the organisation (read-only view).
+pub fn load_visible(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: &str,
+    today: NaiveDate,
+) -> Result<Loaded, ApiError> {
+    let row = repo::find(conn, &caller.org(), id)?.ok_or(ApiError::NotFound("subscription"))?;
+    if row.purchaser_id != caller.user_id.to_string() && !caller.is_admin() {
+        return Err(ApiError::NotFound("subscription"));
+    }
+    Loaded::parse(row, today)
+}
+
+/// Write access: the purchaser only. An admin gets 403 `admin_read_only`;
+/// any other member 404, as if it did not exist.
+pub fn load_owned(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: &str,
+    today: NaiveDate,
+) -> Result<Loaded, ApiError> {
+    let row = repo::find(conn, &caller.org(), id)?.ok_or(ApiError::NotFound("subscription"))?;
+    if row.purchaser_id != caller.user_id.to_string() {
+        return Err(if caller.is_admin() {
+            ApiError::AdminReadOnly
+        } else {
+            ApiError::NotFound("subscription")
+        });
+    }
+    Loaded::parse(row, today)
+}
+
+/// The strong ETag of a subscription version.
+pub fn etag(row: &SubscriptionRow) -> String {
+    format!("\"{}\"", row.version)
+}
+
+/// If-Match against the loaded version: `*` or the exact ETag.
+pub fn check_if_match(
+    loaded: &Loaded,
+    if_match: Option<&str>,
+    required: bool,
+) -> Result<(), ApiError> {
+    match if_match {
+        None if required => Err(ApiError::PreconditionRequired),
+        None => Ok(()),
+        Some(value) => {
+            let current = etag(&loaded.row);
+            let matches = value
+                .split(',')
+                .map(str::trim)
+                .any(|tag| tag == "*" || tag == current);
+            if matches {
+                Ok(())
+            } else {
+                Err(ApiError::PreconditionFailed)
+            }
+        }
+    }
+}
+
+/// A subscription with the names its representation shows.
+pub struct View {
+    pub loaded: Loaded,
+    pub product_name: String,
+    pub purchaser_name: String,
+}
+
+pub async fn get(state: &AppState, caller: &Caller, id: uuid::Uuid) -> Result<View, ApiError> {
+    let today = state.clock.now().date_naive();
+    let caller = caller.clone();
+    let names = Names::from(state);
+    state
+        .db
+        .run(move |conn| {
+            let loaded = load_visible(conn, &caller, &id.to_string(), today)?;
+            names.view(conn, loaded)
+        })
+        .await
+}
+
+pub async fn list(
+    state: &AppState,
+    caller: &Caller,
+    mut filter: repo::Filter,
+    mine_only: bool,
+    page: PageQuery<(NaiveDateTime, String)>,
+) -> Result<(Vec<View>, Option<String>), ApiError> {
+    let today = state.clock.now().date_naive();
+    if mine_only {
+        filter.purchaser = Some(caller.user_id.to_string());
+    }
+    let org = caller.org();
+    let (limit, before) = (page.fetch_limit(), page.after.clone());
+    let names = Names::from(state);
+    let (rows, next) = state
+        .db
+        .run(move |conn| {
+            let rows = repo::list(conn, &org, &filter, before, limit)?;
+            let (rows, next) = page.finish(rows, |r| (r.created_at, r.id.clone()));
+            let loaded = rows
+                .into_iter()
+                .map(|r| Loaded::parse(r, today))
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok((names.views(conn, loaded)?, next))
+        })
+        .await?;
+    Ok((rows, next))
+}
+
+/// Names products (from the catalog) and purchasers (from the directory) for views;
+/// cheap to clone into a blocking closure.
+#[derive(Clone)]
+pub struct Names {
+    catalog: std::sync::Arc<domain::catalog::Catalog>,
+}
+
+impl From<&AppState> for Names {
+    fn from(state: &AppState) -> Self {
+        Self {
+            catalog: state.catalog.clone(),
+        }
+    }
+}
+
+impl Names {
+    pub fn view(&self, conn: &mut DbConnection, loaded: Loaded) -> Result<View, ApiError> {
+        let mut v = self.views(conn, vec![loaded])?;
+        v.pop().ok_or_else(|| ApiError::internal("view lost"))
+    }
+
+    pub fn views(
+        &self,
+        conn: &mut DbConnection,
+        loaded: Vec<Loaded>,
+    ) -> Result<Vec<View>, ApiError> {
+        let mut names: HashMap<String, String> = HashMap::new();
+        for l in &loaded {
+            if !names.contains_key(&l.row.purchaser_id) {
+                let name = users::find(conn, &l.row.organization_id, &l.row.purchaser_id)?
+                    .map(|u| u.display_name)
+                    .unwrap_or_default();
+                names.insert(l.row.purchaser_id.clone(), name);
+            }
+        }
+        Ok(loaded
+            .into_iter()
+            .map(|l| {
+                let product_name = l
+                    .row
+                    .product_id
+                    .parse()
+                    .ok()
+                    .and_then(|id| self.catalog.get(id))
+                    .map(|p| p.name().to_owned())
+                    .unwrap_or_else(|| "Unknown product".to_owned());
+                let purchaser_name = names.get(&l.row.purchaser_id).cloned().unwrap_or_default();
+                View {
+                    loaded: l,
+                    product_name,
+                    purchaser_name,
+                }
+            })
+            .collect())
+    }
+}

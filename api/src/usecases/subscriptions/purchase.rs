@@ -1,0 +1,378 @@
+//! Buying, starting a trial, and converting a trial to paid.
+
+use super::invoicing::{self, Issue, Reason};
+use super::{load_owned, Loaded};
+use crate::auth::Caller;
+use crate::dto::subscriptions::{ConvertRequest, CreateSubscriptionRequest};
+use crate::error::ApiError;
+use crate::usecases::audit::{self, Change};
+use crate::usecases::{billing_profiles, payment_methods};
+use chrono::{DateTime, Utc};
+use domain::audit::AuditAction;
+use domain::catalog::{BillingFrequency, Catalog, Product};
+use domain::license::{LicenseCount, LicenseCountError};
+use domain::policy::SelfServicePolicy;
+use domain::subscription::{self as rules, PurchasePlan, SubscriptionStatus, TrialError};
+use persistence::repos::{billing_profiles as profiles_repo, policies, subscriptions as repo};
+use persistence::rows::{BillingProfileChangeset, SubscriptionChanges, SubscriptionRow};
+use persistence::DbConnection;
+
+/// A purchase or trial request, checked before any transaction starts.
+pub enum Order {
+    Buy {
+        product: Product,
+        licenses: LicenseCount,
+        frequency: BillingFrequency,
+        billing_profile_id: uuid::Uuid,
+        payment_method_id: uuid::Uuid,
+    },
+    Trial {
+        product: Product,
+        licenses: i64,
+    },
+}
+
+pub fn license_count(n: i64, max: u32) -> Result<LicenseCount, ApiError> {
+    LicenseCount::parse(n, max).map_err(|e| ApiError::InvalidLicenseCount {
+        detail: match e {
+            LicenseCountError::TooFew => "license_count must be at least 1".to_owned(),
+            LicenseCountError::TooMany { max } => {
+                format!("license_count is at most {max} for this product")
+            }
+        },
+    })
+}
+
+fn required<T>(value: Option<T>, field: &str) -> Result<T, ApiError> {
+    value.ok_or_else(|| {
+        ApiError::invalid_field(
+            field,
+            format!("`{field}` is required to buy (leave it out only with \"trial\": true)"),
+        )
+    })
+}
+
+pub fn validate(catalog: &Catalog, req: CreateSubscriptionRequest) -> Result<Order, ApiError> {
+    let product =
+        catalog
+            .get(req.product_id.into())
+            .cloned()
+            .ok_or(ApiError::InvalidReference {
+                field: "product_id",
+                what: "catalog's products",
+            })?;
+    if req.trial {
+        for (present, field) in [
+            (req.billing_frequency.is_some(), "billing_frequency"),
+            (req.billing_profile_id.is_some(), "billing_profile_id"),
+            (req.payment_method_id.is_some(), "payment_method_id"),
+        ] {
+            if present {
+                return Err(ApiError::invalid_field(
+                    field,
+                    format!("`{field}` is not used by a free trial; convert the trial to pay"),
+                ));
+            }
+        }
+        return Ok(Order::Trial {
+            product,
+            licenses: req.license_count,
+        });
+    }
+    Ok(Order::Buy {
+        licenses: license_count(req.license_count, product.max_licenses())?,
+        frequency: required(req.billing_frequency, "billing_frequency")?.into(),
+        billing_profile_id: required(req.billing_profile_id, "billing_profile_id")?,
+        payment_method_id: required(req.payment_method_id, "payment_method_id")?,
+        product,
+    })
+}
+
+fn policy(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    product: &Product,
+) -> Result<SelfServicePolicy, ApiError> {
+    let stored = policies::find(conn, &caller.org(), &product.id().to_string())?;
+    stored
+        .map(|p| {
+            p.policy
+                .parse()
+                .map_err(|_| ApiError::internal("stored policy invalid"))
+        })
+        .transpose()
+        .map(Option::unwrap_or_default)
+}
+
+/// The caller's billing profile and card for a purchase; the profile adopts the
+/// card as its default when it has none.
+fn billing(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    profile_id: uuid::Uuid,
+    payment_method_id: uuid::Uuid,
+    now: DateTime<Utc>,
+) -> Result<(String, String), ApiError> {
+    let as_reference = |field: &'static str, what: &'static str| {
+        move |e: ApiError| match e {
+            ApiError::NotFound(_) => ApiError::InvalidReference { field, what },
+            other => other,
+        }
+    };
+    let profile = billing_profiles::find_owned(conn, caller, &profile_id.to_string())
+        .map_err(as_reference("billing_profile_id", "billing profiles"))?;
+    let card = payment_methods::find_owned(conn, caller, &payment_method_id.to_string())
+        .map_err(as_reference("payment_method_id", "payment methods"))?;
+    if profile.payment_method_id.is_none() {
+        let mut changes = BillingProfileChangeset::from(&profile);
+        changes.payment_method_id = Some(card.id.clone());
+        changes.updated_at = now.naive_utc();
+        profiles_repo::update(conn, &profile.id, &changes)?;
+    }
+    Ok((profile.id, card.id))
+}
+
+fn summary(row: &SubscriptionRow) -> serde_json::Value {
+    serde_json::json!({
+        "status": row.status, "license_count": row.license_count, "billing_frequency": row.billing_frequency,
+        "unit_price": row.unit_price, "auto_renew": row.auto_renew, "billing_profile_id": row.billing_profile_id,
+        "payment_method_id": row.payment_method_id, "current_period_end": row.current_period_end,
+    })
+}
+
+pub fn record(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    action: AuditAction,
+    before: Option<&SubscriptionRow>,
+    after: &SubscriptionRow,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    audit::record(
+        conn,
+        Change {
+            action,
+            target_type: "subscription",
+            target_id: after.id.clone(),
+            subscription_id: Some(after.id.clone()),
+            before: before.map(summary),
+            after: Some(summary(after)),
+            caller,
+            at: now,
+        },
+    )
+}
+
+/// Places the order inside the caller's transaction.
+pub fn place(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    order: Order,
+    tax_rate_bps: u32,
+    now: DateTime<Utc>,
+) -> Result<Loaded, ApiError> {
+    let today = now.date_naive();
+    let at = now.naive_utc();
+    let base = |product: &Product, status: SubscriptionStatus, licenses: u32| SubscriptionRow {
+        id: uuid::Uuid::new_v4().to_string(),
+        organization_id: caller.org(),
+        purchaser_id: caller.user_id.to_string(),
+        product_id: product.id().to_string(),
+        source: "self_service".to_owned(),
+        status: status.as_str().to_owned(),
+        license_count: i64::from(licenses),
+        assigned_count: 0,
+        currency: product.currency().to_string(),
+        billing_frequency: None,
+        unit_price: None,
+        current_period_start: None,
+        current_period_end: None,
+        period_anchor_day: None,
+        trial_ends_on: None,
+        purchased_on: None,
+        auto_renew: true,
+        billing_profile_id: None,
+        payment_method_id: None,
+        cancel_reason: None,
+        cancel_feedback: None,
+        canceled_at: None,
+        version: 1,
+        created_at: at,
+        updated_at: at,
+    };
+    match order {
+        Order::Buy {
+            product,
+            licenses,
+            frequency,
+            billing_profile_id,
+            payment_method_id,
+        } => {
+            policy(conn, caller, &product)?
+                .check_purchase()
+                .map_err(ApiError::PolicyRefused)?;
+            let (profile, card) =
+                billing(conn, caller, billing_profile_id, payment_method_id, now)?;
+            let plan = rules::purchase(&product, licenses, frequency, today)
+                .map_err(|e| ApiError::internal(e.to_string()))?;
+            let mut row = base(&product, SubscriptionStatus::Active, licenses.get());
+            apply_plan(&mut row, &plan, frequency, &profile, &card, today);
+            repo::insert(conn, &row)?;
+            invoicing::issue(
+                conn,
+                Issue {
+                    subscription: &row,
+                    billing_profile_id: &profile,
+                    reason: Reason::Purchase,
+                    period_start: plan.period.start(),
+                    period_end: plan.period.end(),
+                    lines: vec![plan.line],
+                    renewal_key: None,
+                },
+                tax_rate_bps,
+                now,
+            )?;
+            record(conn, caller, AuditAction::Purchased, None, &row, now)?;
+            Loaded::parse(row, today)
+        }
+        Order::Trial { product, licenses } => {
+            policy(conn, caller, &product)?
+                .check_trial()
+                .map_err(ApiError::PolicyRefused)?;
+            super::billing_run::expire_stale_trials(
+                conn,
+                &caller.org(),
+                &caller.user_id.to_string(),
+                &product.id().to_string(),
+                today,
+                now,
+            )?;
+            let plan = rules::start_trial(&product, licenses, today).map_err(|e| match e {
+                TrialError::NoTrialOffered => ApiError::TrialNotOffered,
+                TrialError::TooManyLicenses { max } => ApiError::TrialLicenseLimit { max },
+                TrialError::TooFewLicenses => ApiError::InvalidLicenseCount {
+                    detail: "license_count must be at least 1".to_owned(),
+                },
+            })?;
+            let mut row = base(&product, SubscriptionStatus::Trial, plan.licenses.get());
+            row.trial_ends_on = Some(plan.ends_on);
+            row.auto_renew = false;
+            repo::insert(conn, &row).map_err(|e| {
+                if e.is_conflict() {
+                    ApiError::TrialAlreadyActive
+                } else {
+                    e.into()
+                }
+            })?;
+            record(conn, caller, AuditAction::TrialStarted, None, &row, now)?;
+            Loaded::parse(row, today)
+        }
+    }
+}
+
+fn apply_plan(
+    row: &mut SubscriptionRow,
+    plan: &PurchasePlan,
+    frequency: BillingFrequency,
+    profile: &str,
+    card: &str,
+    today: chrono::NaiveDate,
+) {
+    row.billing_frequency = Some(frequency.as_str().to_owned());
+    row.unit_price = Some(plan.unit_price.amount());
+    row.current_period_start = Some(plan.period.start());
+    row.current_period_end = Some(plan.period.end());
+    row.period_anchor_day = Some(plan.period.anchor_day() as i32);
+    row.purchased_on = Some(today);
+    row.auto_renew = true;
+    row.billing_profile_id = Some(profile.to_owned());
+    row.payment_method_id = Some(card.to_owned());
+}
+
+/// Trial → paid, keeping the id; billing starts today.
+pub fn convert(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    catalog: &Catalog,
+    id: &str,
+    req: ConvertRequest,
+    tax_rate_bps: u32,
+    now: DateTime<Utc>,
+) -> Result<Loaded, ApiError> {
+    let today = now.date_naive();
+    let loaded = load_owned(conn, caller, id, today)?;
+    match loaded.status {
+        SubscriptionStatus::Trial => {}
+        SubscriptionStatus::Active => return Err(ApiError::NotATrial),
+        _ => loaded.require_live()?,
+    }
+    let product = loaded
+        .row
+        .product_id
+        .parse()
+        .ok()
+        .and_then(|p| catalog.get(p))
+        .cloned()
+        .ok_or_else(|| ApiError::internal("product left the catalog"))?;
+    policy(conn, caller, &product)?
+        .check_purchase()
+        .map_err(ApiError::PolicyRefused)?;
+    let licenses = license_count(loaded.row.license_count, product.max_licenses())?;
+    let frequency: BillingFrequency = req.billing_frequency.into();
+    let (profile, card) = billing(
+        conn,
+        caller,
+        req.billing_profile_id,
+        req.payment_method_id,
+        now,
+    )?;
+    let plan = rules::convert_trial(&product, licenses, frequency, today)
+        .map_err(|e| ApiError::internal(e.to_string()))?;
+    let mut after = loaded.row.clone();
+    apply_plan(&mut after, &plan, frequency, &profile, &card, today);
+    after.status = SubscriptionStatus::Active.as_str().to_owned();
+    after.trial_ends_on = None;
+    let changes = SubscriptionChanges {
+        status: Some(after.status.clone()),
+        billing_frequency: Some(after.billing_frequency.clone()),
+        unit_price: Some(after.unit_price),
+        current_period_start: Some(after.current_period_start),
+        current_period_end: Some(after.current_period_end),
+        period_anchor_day: Some(after.period_anchor_day),
+        trial_ends_on: Some(None),
+        purchased_on: Some(after.purchased_on),
+        auto_renew: Some(true),
+        billing_profile_id: Some(after.billing_profile_id.clone()),
+        payment_method_id: Some(after.payment_method_id.clone()),
+        updated_at: Some(now.naive_utc()),
+        ..Default::default()
+    };
+    if !repo::update_if_version(conn, id, loaded.row.version, &changes)? {
+        return Err(ApiError::PreconditionFailed);
+    }
+    let after = repo::find(conn, &caller.org(), id)?
+        .ok_or_else(|| ApiError::internal("converted subscription vanished"))?;
+    invoicing::issue(
+        conn,
+        Issue {
+            subscription: &after,
+            billing_profile_id: &profile,
+            reason: Reason::TrialConversion,
+            period_start: plan.period.start(),
+            period_end: plan.period.end(),
+            lines: vec![plan.line],
+            renewal_key: None,
+        },
+        tax_rate_bps,
+        now,
+    )?;
+    record(
+        conn,
+        caller,
+        AuditAction::TrialConverted,
+        Some(&loaded.row),
+        &after,
+        now,
+    )?;
+    Loaded::parse(after, today)
+}

@@ -1,0 +1,5 @@
+DROP TABLE pending_credits;
+DROP TABLE invoice_lines;
+DROP TABLE invoices;
+DROP TABLE license_assignments;
+DROP TABLE subscriptions;

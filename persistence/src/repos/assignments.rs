@@ -1,0 +1,79 @@
+use crate::connection::DbConnection;
+use crate::error::RepoError;
+use crate::rows::AssignmentRow;
+use crate::schema::license_assignments as a;
+use diesel::prelude::*;
+
+/// Releases every license of a subscription; returns how many were held.
+pub fn delete_all(conn: &mut DbConnection, subscription: &str) -> Result<usize, RepoError> {
+    Ok(diesel::delete(a::table.filter(a::subscription_id.eq(subscription))).execute(conn)?)
+}
+
+pub fn holders_among(
+    conn: &mut DbConnection,
+    subscription: &str,
+    users: &[String],
+) -> Result<Vec<String>, RepoError> {
+    Ok(a::table
+        .filter(a::subscription_id.eq(subscription))
+        .filter(a::user_id.eq_any(users))
+        .select(a::user_id)
+        .load(conn)?)
+}
+
+pub fn insert(conn: &mut DbConnection, row: &AssignmentRow) -> Result<(), RepoError> {
+    diesel::insert_into(a::table).values(row).execute(conn)?;
+    Ok(())
+}
+
+pub fn delete(conn: &mut DbConnection, subscription: &str, user: &str) -> Result<bool, RepoError> {
+    Ok(diesel::delete(
+        a::table
+            .filter(a::subscription_id.eq(subscription))
+            .filter(a::user_id.eq(user)),
+    )
+    .execute(conn)?
+        == 1)
+}
+
+pub fn count(conn: &mut DbConnection, subscription: &str) -> Result<i64, RepoError> {
+    Ok(a::table
+        .filter(a::subscription_id.eq(subscription))
+        .count()
+        .get_result(conn)?)
+}
+
+pub fn page(
+    conn: &mut DbConnection,
+    subscription: &str,
+    after: Option<(chrono::NaiveDateTime, String)>,
+    limit: i64,
+) -> Result<Vec<AssignmentRow>, RepoError> {
+    let mut query = a::table
+        .filter(a::subscription_id.eq(subscription))
+        .select(AssignmentRow::as_select())
+        .order_by((a::assigned_at.asc(), a::user_id.asc()))
+        .limit(limit)
+        .into_boxed();
+    if let Some((at, user)) = after {
+        query = query.filter(
+            a::assigned_at
+                .gt(at)
+                .or(a::assigned_at.eq(at).and(a::user_id.gt(user))),
+        );
+    }
+    Ok(query.load(conn)?)
+}
+
+pub fn for_user(
+    conn: &mut DbConnection,
+    org: &str,
+    user: &str,
+) -> Result<Vec<AssignmentRow>, RepoError> {
+    Ok(a::table
+        .filter(a::organization_id.eq(org))
+        .filter(a::user_id.eq(user))
+        .select(AssignmentRow::as_select())
+        .order_by(a::assigned_at.asc())
+        .load(conn)?)
+}

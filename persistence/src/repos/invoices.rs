@@ -1,0 +1,153 @@
+use crate::connection::DbConnection;
+use crate::error::RepoError;
+use crate::rows::{InvoiceLineRow, InvoiceRow, PendingCreditRow};
+use crate::schema::{invoice_lines as l, invoices as i, organizations as o, pending_credits as p};
+use chrono::NaiveDate;
+use diesel::prelude::*;
+
+/// The organisation's next invoice number. The row update locks the counter
+/// until the issuing transaction ends, so numbers are sequential with no
+/// duplicates under any concurrency (and no gaps: a rollback returns it).
+pub fn next_number(conn: &mut DbConnection, org: &str) -> Result<i64, RepoError> {
+    let next: i64 = diesel::update(o::table.filter(o::id.eq(org)))
+        .set(o::next_invoice_number.eq(o::next_invoice_number + 1))
+        .returning(o::next_invoice_number)
+        .get_result(conn)?;
+    Ok(next - 1)
+}
+
+pub fn insert(
+    conn: &mut DbConnection,
+    invoice: &InvoiceRow,
+    lines: &[InvoiceLineRow],
+) -> Result<(), RepoError> {
+    diesel::insert_into(i::table)
+        .values(invoice)
+        .execute(conn)?;
+    for line in lines {
+        diesel::insert_into(l::table).values(line).execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn renewal_exists(conn: &mut DbConnection, renewal_key: &str) -> Result<bool, RepoError> {
+    let n: i64 = i::table
+        .filter(i::renewal_key.eq(renewal_key))
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
+}
+
+pub fn find_owned(
+    conn: &mut DbConnection,
+    org: &str,
+    owner: &str,
+    id: &str,
+) -> Result<Option<InvoiceRow>, RepoError> {
+    Ok(i::table
+        .filter(i::organization_id.eq(org))
+        .filter(i::owner_id.eq(owner))
+        .filter(i::id.eq(id))
+        .select(InvoiceRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn lines(
+    conn: &mut DbConnection,
+    invoice_ids: &[String],
+) -> Result<Vec<InvoiceLineRow>, RepoError> {
+    Ok(l::table
+        .filter(l::invoice_id.eq_any(invoice_ids))
+        .select(InvoiceLineRow::as_select())
+        .order_by((l::invoice_id, l::position))
+        .load(conn)?)
+}
+
+#[derive(Default, Clone, Debug)]
+pub struct Filter {
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub billing_profile: Option<String>,
+    pub subscription: Option<String>,
+}
+
+/// The owner's invoices issued in [from, to], newest first (keyset on number).
+pub fn list(
+    conn: &mut DbConnection,
+    org: &str,
+    owner: &str,
+    filter: &Filter,
+    before_number: Option<i64>,
+    limit: i64,
+) -> Result<Vec<InvoiceRow>, RepoError> {
+    let mut query = i::table
+        .filter(i::organization_id.eq(org))
+        .filter(i::owner_id.eq(owner))
+        .select(InvoiceRow::as_select())
+        .order_by(i::number.desc())
+        .limit(limit)
+        .into_boxed();
+    if let Some(from) = filter.from {
+        query = query.filter(i::issue_date.ge(from));
+    }
+    if let Some(to) = filter.to {
+        query = query.filter(i::issue_date.le(to));
+    }
+    if let Some(profile) = &filter.billing_profile {
+        query = query.filter(i::billing_profile_id.eq(profile.clone()));
+    }
+    if let Some(subscription) = &filter.subscription {
+        query = query.filter(i::subscription_id.eq(subscription.clone()));
+    }
+    if let Some(number) = before_number {
+        query = query.filter(i::number.lt(number));
+    }
+    Ok(query.load(conn)?)
+}
+
+/// Line amounts already invoiced for a subscription within [start, end).
+pub fn invoiced_amounts(
+    conn: &mut DbConnection,
+    subscription: &str,
+    start: NaiveDate,
+    end: NaiveDate,
+) -> Result<Vec<i64>, RepoError> {
+    Ok(l::table
+        .filter(l::subscription_id.eq(subscription))
+        .filter(l::period_start.ge(start))
+        .filter(l::period_start.lt(end))
+        .select(l::amount)
+        .load(conn)?)
+}
+
+pub fn add_pending_credit(
+    conn: &mut DbConnection,
+    credit: &PendingCreditRow,
+) -> Result<(), RepoError> {
+    diesel::insert_into(p::table).values(credit).execute(conn)?;
+    Ok(())
+}
+
+pub fn open_credits(
+    conn: &mut DbConnection,
+    subscription: &str,
+) -> Result<Vec<PendingCreditRow>, RepoError> {
+    Ok(p::table
+        .filter(p::subscription_id.eq(subscription))
+        .filter(p::invoice_id.is_null())
+        .select(PendingCreditRow::as_select())
+        .order_by((p::created_at, p::id))
+        .load(conn)?)
+}
+
+pub fn settle_credits(
+    conn: &mut DbConnection,
+    ids: &[String],
+    invoice: &str,
+) -> Result<(), RepoError> {
+    diesel::update(p::table.filter(p::id.eq_any(ids)))
+        .set(p::invoice_id.eq(invoice))
+        .execute(conn)?;
+    Ok(())
+}

@@ -1,0 +1,219 @@
+use crate::connection::DbConnection;
+use crate::error::RepoError;
+use crate::rows::{SubscriptionChanges, SubscriptionRow};
+use crate::schema::subscriptions as s;
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+pub fn insert(conn: &mut DbConnection, row: &SubscriptionRow) -> Result<(), RepoError> {
+    diesel::insert_into(s::table).values(row).execute(conn)?;
+    Ok(())
+}
+
+pub fn find(
+    conn: &mut DbConnection,
+    org: &str,
+    id: &str,
+) -> Result<Option<SubscriptionRow>, RepoError> {
+    Ok(s::table
+        .filter(s::organization_id.eq(org))
+        .filter(s::id.eq(id))
+        .select(SubscriptionRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// List filters; `purchaser` is `None` only for the admins' organisation-wide view.
+#[derive(Default, Clone, Debug)]
+pub struct Filter {
+    pub purchaser: Option<String>,
+    pub status: Option<String>,
+    pub product: Option<String>,
+    pub source: Option<String>,
+}
+
+/// Newest first, keyset on (created_at, id).
+pub fn list(
+    conn: &mut DbConnection,
+    org: &str,
+    filter: &Filter,
+    before: Option<(NaiveDateTime, String)>,
+    limit: i64,
+) -> Result<Vec<SubscriptionRow>, RepoError> {
+    let mut query = s::table
+        .filter(s::organization_id.eq(org))
+        .select(SubscriptionRow::as_select())
+        .order_by((s::created_at.desc(), s::id.desc()))
+        .limit(limit)
+        .into_boxed();
+    if let Some(purchaser) = &filter.purchaser {
+        query = query.filter(s::purchaser_id.eq(purchaser.clone()));
+    }
+    if let Some(status) = &filter.status {
+        query = query.filter(s::status.eq(status.clone()));
+    }
+    if let Some(product) = &filter.product {
+        query = query.filter(s::product_id.eq(product.clone()));
+    }
+    if let Some(source) = &filter.source {
+        query = query.filter(s::source.eq(source.clone()));
+    }
+    if let Some((at, id)) = before {
+        query = query.filter(
+            s::created_at
+                .lt(at)
+                .or(s::created_at.eq(at).and(s::id.lt(id))),
+        );
+    }
+    Ok(query.load(conn)?)
+}
+
+/// Applies `changes` only if nobody changed the row since `version` was read;
+/// bumps the version. Returns whether the row was updated.
+pub fn update_if_version(
+    conn: &mut DbConnection,
+    id: &str,
+    version: i64,
+    changes: &SubscriptionChanges,
+) -> Result<bool, RepoError> {
+    let n = diesel::update(s::table.filter(s::id.eq(id)).filter(s::version.eq(version)))
+        .set((changes, s::version.eq(s::version + 1)))
+        .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Sets a new total only while it stays at or above the assigned count — the
+/// guard and the write are one statement, so no concurrent assignment can slip in between.
+pub fn set_license_count(
+    conn: &mut DbConnection,
+    id: &str,
+    version: i64,
+    license_count: i64,
+    at: NaiveDateTime,
+) -> Result<bool, RepoError> {
+    let n = diesel::update(
+        s::table
+            .filter(s::id.eq(id))
+            .filter(s::version.eq(version))
+            .filter(s::assigned_count.le(license_count)),
+    )
+    .set((
+        s::license_count.eq(license_count),
+        s::updated_at.eq(at),
+        s::version.eq(s::version + 1),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Takes `n` licenses if they are free and the subscription is live, in one statement.
+pub fn take_licenses(
+    conn: &mut DbConnection,
+    id: &str,
+    n: i64,
+    at: NaiveDateTime,
+) -> Result<bool, RepoError> {
+    let updated = diesel::update(
+        s::table
+            .filter(s::id.eq(id))
+            .filter(s::status.eq_any(["trial", "active"]))
+            .filter((s::assigned_count + n).le(s::license_count)),
+    )
+    .set((
+        s::assigned_count.eq(s::assigned_count + n),
+        s::updated_at.eq(at),
+        s::version.eq(s::version + 1),
+    ))
+    .execute(conn)?;
+    Ok(updated == 1)
+}
+
+pub fn release_licenses(
+    conn: &mut DbConnection,
+    id: &str,
+    n: i64,
+    at: NaiveDateTime,
+) -> Result<(), RepoError> {
+    diesel::update(s::table.filter(s::id.eq(id)))
+        .set((
+            s::assigned_count.eq(s::assigned_count - n),
+            s::updated_at.eq(at),
+            s::version.eq(s::version + 1),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn reset_assigned(conn: &mut DbConnection, id: &str) -> Result<(), RepoError> {
+    diesel::update(s::table.filter(s::id.eq(id)))
+        .set(s::assigned_count.eq(0))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Every subscription billed to a profile follows the profile's default payment method.
+pub fn repoint_payment_method(
+    conn: &mut DbConnection,
+    profile: &str,
+    payment_method: &str,
+    at: NaiveDateTime,
+) -> Result<usize, RepoError> {
+    Ok(diesel::update(
+        s::table
+            .filter(s::billing_profile_id.eq(profile))
+            .filter(s::status.eq_any(["trial", "active"])),
+    )
+    .set((
+        s::payment_method_id.eq(payment_method),
+        s::updated_at.eq(at),
+        s::version.eq(s::version + 1),
+    ))
+    .execute(conn)?)
+}
+
+/// Is the payment method charged by a live subscription, directly or as its profile's default?
+pub fn live_using_payment_method(
+    conn: &mut DbConnection,
+    payment_method: &str,
+    profiles: &[String],
+) -> Result<bool, RepoError> {
+    let n: i64 = s::table
+        .filter(s::status.eq_any(["trial", "active"]))
+        .filter(
+            s::payment_method_id
+                .eq(payment_method)
+                .or(s::billing_profile_id.eq_any(profiles)),
+        )
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
+}
+
+/// Active subscriptions whose period has ended by `as_of` (renew or let lapse).
+pub fn due_ids(
+    conn: &mut DbConnection,
+    as_of: NaiveDate,
+    limit: i64,
+) -> Result<Vec<(String, String)>, RepoError> {
+    Ok(s::table
+        .filter(s::status.eq("active"))
+        .filter(s::current_period_end.le(as_of))
+        .select((s::organization_id, s::id))
+        .order_by(s::id)
+        .limit(limit)
+        .load(conn)?)
+}
+
+pub fn ended_trial_ids(
+    conn: &mut DbConnection,
+    as_of: NaiveDate,
+    limit: i64,
+) -> Result<Vec<(String, String)>, RepoError> {
+    Ok(s::table
+        .filter(s::status.eq("trial"))
+        .filter(s::trial_ends_on.le(as_of))
+        .select((s::organization_id, s::id))
+        .order_by(s::id)
+        .limit(limit)
+        .load(conn)?)
+}

@@ -1,0 +1,65 @@
+use crate::schema::{license_assignments, subscriptions};
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+#[derive(Queryable, Selectable, Insertable, Debug, Clone)]
+#[diesel(table_name = subscriptions)]
+pub struct SubscriptionRow {
+    pub id: String,
+    pub organization_id: String,
+    pub purchaser_id: String,
+    pub product_id: String,
+    pub source: String,
+    pub status: String,
+    pub license_count: i64,
+    pub assigned_count: i64,
+    pub currency: String,
+    pub billing_frequency: Option<String>,
+    pub unit_price: Option<i64>,
+    pub current_period_start: Option<NaiveDate>,
+    pub current_period_end: Option<NaiveDate>,
+    pub period_anchor_day: Option<i32>,
+    pub trial_ends_on: Option<NaiveDate>,
+    pub purchased_on: Option<NaiveDate>,
+    pub auto_renew: bool,
+    pub billing_profile_id: Option<String>,
+    pub payment_method_id: Option<String>,
+    pub cancel_reason: Option<String>,
+    pub cancel_feedback: Option<String>,
+    pub canceled_at: Option<NaiveDateTime>,
+    pub version: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// A partial update: `None` leaves a column as it is.
+#[derive(AsChangeset, Debug, Clone, Default)]
+#[diesel(table_name = subscriptions)]
+pub struct SubscriptionChanges {
+    pub status: Option<String>,
+    pub license_count: Option<i64>,
+    pub billing_frequency: Option<Option<String>>,
+    pub unit_price: Option<Option<i64>>,
+    pub current_period_start: Option<Option<NaiveDate>>,
+    pub current_period_end: Option<Option<NaiveDate>>,
+    pub period_anchor_day: Option<Option<i32>>,
+    pub trial_ends_on: Option<Option<NaiveDate>>,
+    pub purchased_on: Option<Option<NaiveDate>>,
+    pub auto_renew: Option<bool>,
+    pub billing_profile_id: Option<Option<String>>,
+    pub payment_method_id: Option<Option<String>>,
+    pub cancel_reason: Option<Option<String>>,
+    pub cancel_feedback: Option<Option<String>>,
+    pub canceled_at: Option<Option<NaiveDateTime>>,
+    pub updated_at: Option<NaiveDateTime>,
+}
+
+#[derive(Queryable, Selectable, Insertable, Debug, Clone)]
+#[diesel(table_name = license_assignments)]
+pub struct AssignmentRow {
+    pub subscription_id: String,
+    pub user_id: String,
+    pub organization_id: String,
+    pub assigned_by: String,
+    pub assigned_at: NaiveDateTime,
+}
