@@ -48,6 +48,11 @@ where
         .service(handlers::subscriptions::convert)
         .service(handlers::subscriptions::cancel)
         .service(handlers::subscriptions::events)
+        .service(handlers::assignments::assign)
+        .service(handlers::assignments::unassign)
+        .service(handlers::assignments::unassign_one)
+        .service(handlers::assignments::list)
+        .service(handlers::assignments::user_licenses)
         .service(handlers::invoices::list)
         .service(handlers::invoices::get_one)
 }

@@ -31,6 +31,7 @@ use utoipa::{Modify, OpenApi};
         (name = "products", description = "Catalog and self-service policy"),
         (name = "billing", description = "Billing accounts and billing profiles"),
         (name = "subscriptions", description = "Buy, trial, convert, change the total license count, cancel"),
+        (name = "assignments", description = "Assign licenses to up to 20 colleagues at once"),
         (name = "invoices", description = "Invoices by period"),
         (name = "payment methods", description = "Cards: only brand, last four, expiry, holder, address and a keyed fingerprint are kept"),
     )

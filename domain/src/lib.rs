@@ -5,6 +5,7 @@
 //! validate") and carried as types that cannot hold invalid data.
 
 pub mod address;
+pub mod assignment;
 pub mod audit;
 pub mod billing;
 pub mod card;

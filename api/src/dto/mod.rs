@@ -3,6 +3,7 @@
 //! organisations, statuses, assigned counts or prices.
 
 pub mod address;
+pub mod assignments;
 pub mod billing;
 pub mod common;
 pub mod invoices;

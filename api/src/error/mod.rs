@@ -80,6 +80,8 @@ pub enum ApiError {
     NotATrial,
     #[error("{requested} licenses requested but only {available} are available")]
     NotEnoughLicenses { available: i64, requested: i64 },
+    #[error("{0}")]
+    Batch(domain::assignment::BatchError),
     #[error("{count} of the users are not members of your organisation")]
     UsersNotInOrganization { user_ids: Vec<String>, count: usize },
     #[error("{detail}")]
@@ -153,6 +155,9 @@ impl ApiError {
             ApiError::NotATrial => "not_a_trial",
             ApiError::NotEnoughLicenses { .. } => "not_enough_licenses",
             ApiError::UsersNotInOrganization { .. } => "users_not_in_organization",
+            ApiError::Batch(domain::assignment::BatchError::Empty) => "no_users",
+            ApiError::Batch(domain::assignment::BatchError::TooMany { .. }) => "too_many_users",
+            ApiError::Batch(domain::assignment::BatchError::Duplicates(_)) => "duplicate_user_ids",
             ApiError::IdempotencyInProgress => "idempotency_request_in_progress",
             ApiError::DatabaseUnavailable => "database_unavailable",
             ApiError::Internal(_) => "internal_error",
@@ -190,6 +195,7 @@ impl ApiError {
             ApiError::NotATrial => "Not a trial",
             ApiError::NotEnoughLicenses { .. } => "Not enough licenses",
             ApiError::UsersNotInOrganization { .. } => "Users not in organization",
+            ApiError::Batch(_) => "Invalid user batch",
             ApiError::IdempotencyInProgress => "Request in progress",
             ApiError::DatabaseUnavailable => "Service unavailable",
             ApiError::Internal(_) => "Internal server error",
@@ -212,6 +218,31 @@ impl ApiError {
             ApiError::DuplicatePaymentMethod { existing_id } => {
                 problem.existing_id = Some(existing_id.clone())
             }
+            ApiError::InvalidDateRange { parameter, .. } => {
+                problem.parameter = Some((*parameter).to_owned())
+            }
+            ApiError::InvalidLicenseCount { .. } | ApiError::TrialLicenseLimit { .. } => {
+                problem.field = Some("license_count".to_owned())
+            }
+            ApiError::LicensesInUse { assigned, .. } => problem.assigned_count = Some(*assigned),
+            ApiError::NotEnoughLicenses {
+                available,
+                requested,
+            } => {
+                problem.available = Some(*available);
+                problem.requested = Some(*requested);
+            }
+            ApiError::Batch(e) => {
+                problem.field = Some("user_ids".to_owned());
+                if let domain::assignment::BatchError::Duplicates(ids) = e {
+                    problem.user_ids = Some(ids.iter().map(ToString::to_string).collect());
+                }
+            }
+            ApiError::UsersNotInOrganization { user_ids, .. } => {
+                problem.user_ids = Some(user_ids.clone());
+                problem.field = Some("user_ids".to_owned());
+            }
+            // The rest carry no extension members.
             _ => {}
         }
         problem
@@ -250,7 +281,8 @@ impl ResponseError for ApiError {
             | ApiError::InvalidLicenseCount { .. }
             | ApiError::TrialNotOffered
             | ApiError::TrialLicenseLimit { .. }
-            | ApiError::UsersNotInOrganization { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            | ApiError::UsersNotInOrganization { .. }
+            | ApiError::Batch(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             ApiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             ApiError::TrialAlreadyActive

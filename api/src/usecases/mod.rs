@@ -1,6 +1,7 @@
 //! Use cases: each owns its transaction, asks `domain` for decisions and
 //! `persistence` for rows, and answers in `ApiError` terms.
 
+pub mod assignments;
 pub mod audit;
 pub mod authenticate;
 pub mod billing_accounts;

@@ -217,3 +217,13 @@ pub fn ended_trial_ids(
         .limit(limit)
         .load(conn)?)
 }
+
+/// Locks the subscription row until the transaction ends (PostgreSQL; SQLite's
+/// write transactions are already exclusive), so that work on one
+/// subscription's assignments is serialised while others proceed.
+pub fn lock(conn: &mut DbConnection, id: &str) -> Result<(), RepoError> {
+    diesel::update(s::table.filter(s::id.eq(id)))
+        .set(s::version.eq(s::version))
+        .execute(conn)?;
+    Ok(())
+}

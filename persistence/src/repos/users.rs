@@ -129,3 +129,28 @@ fn escape_like(raw: &str) -> String {
     }
     out
 }
+
+/// Which of `ids` are members of the organisation.
+pub fn members_among(
+    conn: &mut DbConnection,
+    org: &str,
+    ids: &[String],
+) -> Result<Vec<String>, RepoError> {
+    Ok(users::table
+        .filter(users::organization_id.eq(org))
+        .filter(users::id.eq_any(ids))
+        .select(users::id)
+        .load(conn)?)
+}
+
+pub fn find_many(
+    conn: &mut DbConnection,
+    org: &str,
+    ids: &[String],
+) -> Result<Vec<UserRow>, RepoError> {
+    Ok(users::table
+        .filter(users::organization_id.eq(org))
+        .filter(users::id.eq_any(ids))
+        .select(UserRow::as_select())
+        .load(conn)?)
+}

@@ -1,0 +1,56 @@
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+/// 1 to 20 distinct members of the organisation.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"user_ids": ["3f2c8a4e-0b7d-4e8a-9a31-6c2f0e9d1b77"]}))]
+pub struct UserBatchRequest {
+    #[schema(min_items = 1, max_items = 20)]
+    pub user_ids: Vec<Uuid>,
+}
+
+/// All-or-nothing: either every listed user now holds a license, or nothing changed.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AssignResponse {
+    /// Users who received a license with this request.
+    pub assigned: Vec<Uuid>,
+    /// Users who already held one (they consumed nothing).
+    pub already_assigned: Vec<Uuid>,
+    pub assigned_count: i64,
+    pub available_count: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UnassignResponse {
+    pub removed: Vec<Uuid>,
+    /// Users who held no license: reported, not an error.
+    pub not_assigned: Vec<Uuid>,
+    pub assigned_count: i64,
+    pub available_count: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AssignmentDto {
+    pub user_id: Uuid,
+    pub display_name: String,
+    pub email: Option<String>,
+    pub assigned_at: DateTime<Utc>,
+    pub assigned_by: Uuid,
+}
+
+crate::list_response!(AssignmentList, AssignmentDto);
+
+/// A license a user holds.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LicenseDto {
+    pub subscription_id: Uuid,
+    pub product_id: Uuid,
+    pub product_name: String,
+    pub purchaser_id: Uuid,
+    pub assigned_at: DateTime<Utc>,
+}
+
+crate::list_response!(LicenseList, LicenseDto);

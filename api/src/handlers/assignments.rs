@@ -1,0 +1,150 @@
+//! License assignments.
+
+use crate::auth::Caller;
+use crate::dto::assignments::*;
+use crate::error::{ApiError, Problem};
+use crate::extract::{JsonBody, PageQuery, Query};
+use crate::handlers::billing::ListQuery;
+use crate::state::AppState;
+use crate::usecases::assignments::{self as usecase, Outcome};
+use actix_web::{delete, get, post, web, HttpResponse};
+use uuid::Uuid;
+
+fn ids(values: &[String]) -> Vec<Uuid> {
+    values.iter().filter_map(|s| s.parse().ok()).collect()
+}
+
+fn available(o: &Outcome) -> i64 {
+    (o.license_count - o.assigned_count).max(0)
+}
+
+/// Assigns licenses to 1–20 members, all or nothing. Users who already hold a
+/// license are reported in `already_assigned` and consume nothing, so a retry is harmless.
+#[utoipa::path(tag = "assignments", params(("subscription_id" = Uuid, Path, description = "Subscription id")), request_body = UserBatchRequest, responses(
+    (status = 200, description = "Every listed user now holds a license", body = AssignResponse),
+    (status = 403, description = "`admin_read_only`", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "`not_enough_licenses` (with `available` and `requested`; nothing changed) or `subscription_not_active`", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "`no_users`, `too_many_users` (over 20), `duplicate_user_ids`, `users_not_in_organization` (with `user_ids`), `invalid_field` or `unknown_field`", body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/v1/subscriptions/{subscription_id}/assignments")]
+pub async fn assign(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<Uuid>,
+    body: JsonBody<UserBatchRequest>,
+) -> Result<web::Json<AssignResponse>, ApiError> {
+    let batch = usecase::batch(body.into_inner().user_ids)?;
+    let o = usecase::assign(&state, &caller, path.into_inner(), batch).await?;
+    Ok(web::Json(AssignResponse {
+        assigned: ids(&o.changed),
+        already_assigned: ids(&o.unchanged),
+        assigned_count: o.assigned_count,
+        available_count: available(&o),
+    }))
+}
+
+/// Unassigns licenses from 1–20 users; users without a license are reported, not an error.
+#[utoipa::path(tag = "assignments", params(("subscription_id" = Uuid, Path, description = "Subscription id")), request_body = UserBatchRequest, responses(
+    (status = 200, description = "Licenses released", body = UnassignResponse),
+    (status = 403, description = "`admin_read_only`", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "`no_users`, `too_many_users`, `duplicate_user_ids`, `invalid_field` or `unknown_field`", body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/v1/subscriptions/{subscription_id}/assignments/remove")]
+pub async fn unassign(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<Uuid>,
+    body: JsonBody<UserBatchRequest>,
+) -> Result<web::Json<UnassignResponse>, ApiError> {
+    let batch = usecase::batch(body.into_inner().user_ids)?;
+    let o = usecase::unassign(&state, &caller, path.into_inner(), batch).await?;
+    Ok(web::Json(UnassignResponse {
+        removed: ids(&o.changed),
+        not_assigned: ids(&o.unchanged),
+        assigned_count: o.assigned_count,
+        available_count: available(&o),
+    }))
+}
+
+/// Unassigns one user's license.
+#[utoipa::path(tag = "assignments", params(("subscription_id" = Uuid, Path, description = "Subscription id"), ("user_id" = Uuid, Path, description = "User id")), responses(
+    (status = 204, description = "Released"),
+    (status = 403, description = "`admin_read_only`", body = Problem, content_type = "application/problem+json"),
+))]
+#[delete("/v1/subscriptions/{subscription_id}/assignments/{user_id}")]
+pub async fn unassign_one(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(Uuid, Uuid)>,
+) -> Result<HttpResponse, ApiError> {
+    let (subscription, user) = path.into_inner();
+    let o = usecase::unassign(&state, &caller, subscription, usecase::batch(vec![user])?).await?;
+    if o.changed.is_empty() {
+        return Err(ApiError::NotFound("license assignment"));
+    }
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Who holds the subscription's licenses, in assignment order (purchaser and admins).
+#[utoipa::path(tag = "assignments", params(("subscription_id" = Uuid, Path, description = "Subscription id"), ListQuery), responses(
+    (status = 200, description = "Assignments", body = AssignmentList),
+))]
+#[get("/v1/subscriptions/{subscription_id}/assignments")]
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<Uuid>,
+    query: Query<ListQuery>,
+) -> Result<web::Json<AssignmentList>, ApiError> {
+    let page = PageQuery::parse(query.limit, query.cursor.as_deref())?;
+    let (rows, next_cursor) = usecase::list(&state, &caller, path.into_inner(), page).await?;
+    Ok(web::Json(AssignmentList {
+        data: rows
+            .into_iter()
+            .map(|(r, person)| AssignmentDto {
+                user_id: r.user_id.parse().unwrap_or_default(),
+                display_name: person
+                    .as_ref()
+                    .map(|p| p.display_name.clone())
+                    .unwrap_or_default(),
+                email: person.and_then(|p| p.email),
+                assigned_at: r.assigned_at.and_utc(),
+                assigned_by: r.assigned_by.parse().unwrap_or_default(),
+            })
+            .collect(),
+        next_cursor,
+    }))
+}
+
+/// The licenses a user holds in live subscriptions (the user themself, or an admin).
+#[utoipa::path(tag = "assignments", params(("user_id" = Uuid, Path, description = "User id")), responses(
+    (status = 200, description = "Licenses", body = LicenseList),
+    (status = 403, description = "`admin_only`: members see only their own licenses", body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/v1/users/{user_id}/licenses")]
+pub async fn user_licenses(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<Uuid>,
+) -> Result<web::Json<LicenseList>, ApiError> {
+    let rows = usecase::of_user(&state, &caller, path.into_inner()).await?;
+    Ok(web::Json(LicenseList {
+        data: rows
+            .into_iter()
+            .map(|(a, s)| LicenseDto {
+                subscription_id: s.id.parse().unwrap_or_default(),
+                product_id: s.product_id.parse().unwrap_or_default(),
+                product_name: s
+                    .product_id
+                    .parse()
+                    .ok()
+                    .and_then(|p| state.catalog.get(p))
+                    .map(|p| p.name().to_owned())
+                    .unwrap_or_default(),
+                purchaser_id: s.purchaser_id.parse().unwrap_or_default(),
+                assigned_at: a.assigned_at.and_utc(),
+            })
+            .collect(),
+        next_cursor: None,
+    }))
+}

@@ -1,0 +1,284 @@
+//! Assigning and unassigning licenses: all-or-nothing batches of 1 to 20
+//! members, never more assigned than purchased, under any concurrency.
+//!
+//! The invariant `0 <= assigned_count <= license_count` is enforced three
+//! times over: the conditional update that takes licenses (`take_licenses`),
+//! a CHECK constraint, and the unique (subscription, user) key.
+
+use super::audit::{self, Change};
+use super::subscriptions::{load_owned, load_visible, Loaded};
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::extract::PageQuery;
+use crate::state::AppState;
+use chrono::{DateTime, NaiveDateTime, Utc};
+use domain::assignment::{check_capacity, AssignmentBatch};
+use domain::audit::AuditAction;
+use domain::UserId;
+use persistence::repos::{assignments as repo, subscriptions, users};
+use persistence::rows::{AssignmentRow, UserRow};
+use persistence::{write_transaction, DbConnection};
+use std::collections::HashSet;
+
+pub struct Outcome {
+    pub changed: Vec<String>,
+    pub unchanged: Vec<String>,
+    pub assigned_count: i64,
+    pub license_count: i64,
+}
+
+pub fn batch(ids: Vec<uuid::Uuid>) -> Result<AssignmentBatch, ApiError> {
+    AssignmentBatch::parse(ids.into_iter().map(UserId::from).collect()).map_err(ApiError::Batch)
+}
+
+fn counts(conn: &mut DbConnection, caller: &Caller, id: &str) -> Result<(i64, i64), ApiError> {
+    let row =
+        subscriptions::find(conn, &caller.org(), id)?.ok_or(ApiError::NotFound("subscription"))?;
+    Ok((row.assigned_count, row.license_count))
+}
+
+fn live_for_assignment(loaded: &Loaded) -> Result<(), ApiError> {
+    if loaded.status.is_live() {
+        Ok(())
+    } else {
+        Err(ApiError::SubscriptionNotActive {
+            status: loaded.status.as_str().to_owned(),
+        })
+    }
+}
+
+pub async fn assign(
+    state: &AppState,
+    caller: &Caller,
+    id: uuid::Uuid,
+    users_batch: AssignmentBatch,
+) -> Result<Outcome, ApiError> {
+    let now = state.clock.now();
+    let caller = caller.clone();
+    let id = id.to_string();
+    state
+        .db
+        .run(move |conn| {
+            // A unique-key race (two requests naming the same user at once on
+            // PostgreSQL) is retried: on the second pass that user is a holder.
+            let mut attempt = 0;
+            loop {
+                match write_transaction(conn, |conn| {
+                    assign_in(conn, &caller, &id, &users_batch, now)
+                }) {
+                    Err(ApiError::Internal(e)) if attempt < 2 && e.contains("constraint") => {
+                        attempt += 1
+                    }
+                    other => return other,
+                }
+            }
+        })
+        .await
+}
+
+fn assign_in(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: &str,
+    batch: &AssignmentBatch,
+    now: DateTime<Utc>,
+) -> Result<Outcome, ApiError> {
+    let today = now.date_naive();
+    let loaded = load_owned(conn, caller, id, today)?;
+    live_for_assignment(&loaded)?;
+    subscriptions::lock(conn, id)?;
+    let wanted: Vec<String> = batch.users().iter().map(ToString::to_string).collect();
+    let members: HashSet<String> = users::members_among(conn, &caller.org(), &wanted)?
+        .into_iter()
+        .collect();
+    let strangers: Vec<String> = wanted
+        .iter()
+        .filter(|u| !members.contains(*u))
+        .cloned()
+        .collect();
+    if !strangers.is_empty() {
+        return Err(ApiError::UsersNotInOrganization {
+            count: strangers.len(),
+            user_ids: strangers,
+        });
+    }
+    let holders: HashSet<String> = repo::holders_among(conn, id, &wanted)?
+        .into_iter()
+        .collect();
+    let (already, new): (Vec<String>, Vec<String>) =
+        wanted.into_iter().partition(|u| holders.contains(u));
+    if !new.is_empty() {
+        let (assigned, total) = counts(conn, caller, id)?;
+        if let Err((available, requested)) = check_capacity(new.len(), total, assigned) {
+            return Err(ApiError::NotEnoughLicenses {
+                available,
+                requested,
+            });
+        }
+        // The guard that holds under any interleaving: one conditional statement.
+        if !subscriptions::take_licenses(conn, id, new.len() as i64, now.naive_utc())? {
+            let (assigned, total) = counts(conn, caller, id)?;
+            return Err(ApiError::NotEnoughLicenses {
+                available: (total - assigned).max(0),
+                requested: new.len() as i64,
+            });
+        }
+        for user in &new {
+            repo::insert(
+                conn,
+                &AssignmentRow {
+                    subscription_id: id.to_owned(),
+                    user_id: user.clone(),
+                    organization_id: caller.org(),
+                    assigned_by: caller.user_id.to_string(),
+                    assigned_at: now.naive_utc(),
+                },
+            )?;
+        }
+        record(conn, caller, AuditAction::LicensesAssigned, id, &new, now)?;
+    }
+    let (assigned_count, license_count) = counts(conn, caller, id)?;
+    Ok(Outcome {
+        changed: new,
+        unchanged: already,
+        assigned_count,
+        license_count,
+    })
+}
+
+pub async fn unassign(
+    state: &AppState,
+    caller: &Caller,
+    id: uuid::Uuid,
+    users_batch: AssignmentBatch,
+) -> Result<Outcome, ApiError> {
+    let now = state.clock.now();
+    let caller = caller.clone();
+    let id = id.to_string();
+    state
+        .db
+        .run(move |conn| {
+            write_transaction(conn, |conn| {
+                unassign_in(conn, &caller, &id, &users_batch, now)
+            })
+        })
+        .await
+}
+
+fn unassign_in(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: &str,
+    batch: &AssignmentBatch,
+    now: DateTime<Utc>,
+) -> Result<Outcome, ApiError> {
+    load_owned(conn, caller, id, now.date_naive())?;
+    subscriptions::lock(conn, id)?;
+    let (mut removed, mut not_assigned) = (Vec::new(), Vec::new());
+    for user in batch.users().iter().map(ToString::to_string) {
+        if repo::delete(conn, id, &user)? {
+            removed.push(user);
+        } else {
+            not_assigned.push(user);
+        }
+    }
+    if !removed.is_empty() {
+        subscriptions::release_licenses(conn, id, removed.len() as i64, now.naive_utc())?;
+        record(
+            conn,
+            caller,
+            AuditAction::LicensesUnassigned,
+            id,
+            &removed,
+            now,
+        )?;
+    }
+    let (assigned_count, license_count) = counts(conn, caller, id)?;
+    Ok(Outcome {
+        changed: removed,
+        unchanged: not_assigned,
+        assigned_count,
+        license_count,
+    })
+}
+
+fn record(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    action: AuditAction,
+    id: &str,
+    users: &[String],
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    audit::record(
+        conn,
+        Change {
+            action,
+            target_type: "subscription",
+            target_id: id.to_owned(),
+            subscription_id: Some(id.to_owned()),
+            before: None,
+            after: Some(serde_json::json!({ "user_ids": users })),
+            caller,
+            at: now,
+        },
+    )
+}
+
+pub async fn list(
+    state: &AppState,
+    caller: &Caller,
+    id: uuid::Uuid,
+    page: PageQuery<(NaiveDateTime, String)>,
+) -> Result<(Vec<(AssignmentRow, Option<UserRow>)>, Option<String>), ApiError> {
+    let today = state.clock.now().date_naive();
+    let caller = caller.clone();
+    let (limit, after) = (page.fetch_limit(), page.after.clone());
+    let rows = state
+        .db
+        .run(move |conn| {
+            let loaded = load_visible(conn, &caller, &id.to_string(), today)?;
+            let rows = repo::page(conn, &loaded.row.id, after, limit)?;
+            let ids: Vec<String> = rows.iter().map(|r| r.user_id.clone()).collect();
+            let people = users::find_many(conn, &caller.org(), &ids)?;
+            Ok(rows
+                .into_iter()
+                .map(|r| {
+                    let person = people.iter().find(|p| p.id == r.user_id).cloned();
+                    (r, person)
+                })
+                .collect::<Vec<_>>())
+        })
+        .await?;
+    Ok(page.finish(rows, |(r, _)| (r.assigned_at, r.user_id.clone())))
+}
+
+/// Licenses a user holds in live subscriptions: the user themself, or an admin.
+pub async fn of_user(
+    state: &AppState,
+    caller: &Caller,
+    user: uuid::Uuid,
+) -> Result<Vec<(AssignmentRow, persistence::rows::SubscriptionRow)>, ApiError> {
+    let caller = caller.clone();
+    let today = state.clock.now().date_naive();
+    state
+        .db
+        .run(move |conn| {
+            let org = caller.org();
+            let user = user.to_string();
+            users::find(conn, &org, &user)?.ok_or(ApiError::NotFound("user"))?;
+            if user != caller.user_id.to_string() {
+                caller.require_admin()?;
+            }
+            let mut out = Vec::new();
+            for row in repo::for_user(conn, &org, &user)? {
+                if let Some(sub) = subscriptions::find(conn, &org, &row.subscription_id)? {
+                    if Loaded::parse(sub.clone(), today)?.status.is_live() {
+                        out.push((row, sub));
+                    }
+                }
+            }
+            Ok(out)
+        })
+        .await
+}
