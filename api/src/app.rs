@@ -53,8 +53,13 @@ where
         .service(handlers::assignments::unassign_one)
         .service(handlers::assignments::list)
         .service(handlers::assignments::user_licenses)
+        .service(handlers::admin::list)
+        .service(handlers::admin::export_csv)
+        .service(handlers::admin::get_one)
         .service(handlers::invoices::list)
+        .service(handlers::invoices::export_csv)
         .service(handlers::invoices::get_one)
+        .service(handlers::invoices::pdf)
 }
 
 /// The OpenAPI document of the real routes (what `selfserve openapi` writes).

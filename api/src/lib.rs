@@ -14,6 +14,7 @@ pub mod handlers;
 pub mod idempotency;
 pub mod middleware;
 pub mod openapi;
+pub mod render;
 pub mod runtime;
 pub mod secrets;
 pub mod server;

@@ -32,7 +32,8 @@ use utoipa::{Modify, OpenApi};
         (name = "billing", description = "Billing accounts and billing profiles"),
         (name = "subscriptions", description = "Buy, trial, convert, change the total license count, cancel"),
         (name = "assignments", description = "Assign licenses to up to 20 colleagues at once"),
-        (name = "invoices", description = "Invoices by period"),
+        (name = "invoices", description = "Invoices by period, as JSON, CSV and PDF"),
+        (name = "admin", description = "Admins' read-only view of every self-service purchase"),
         (name = "payment methods", description = "Cards: only brand, last four, expiry, holder, address and a keyed fingerprint are kept"),
     )
 )]

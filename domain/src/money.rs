@@ -25,6 +25,17 @@ impl Currency {
         // Constructed only from ASCII upper-case letters.
         std::str::from_utf8(&self.0).unwrap_or("XXX")
     }
+
+    /// Digits after the decimal point (ISO 4217): 0 for JPY and KRW, 3 for BHD,
+    /// JOD, KWD, OMR and TND, 2 for the rest.
+    pub fn minor_units(&self) -> u32 {
+        match self.as_str() {
+            "BIF" | "CLP" | "DJF" | "GNF" | "ISK" | "JPY" | "KMF" | "KRW" | "PYG" | "RWF"
+            | "UGX" | "UYI" | "VND" | "VUV" | "XAF" | "XOF" | "XPF" => 0,
+            "BHD" | "IQD" | "JOD" | "KWD" | "LYD" | "OMR" | "TND" => 3,
+            _ => 2,
+        }
+    }
 }
 
 impl fmt::Display for Currency {
@@ -85,6 +96,23 @@ impl Money {
     pub fn negate(self) -> Money {
         Money::new(-self.amount, self.currency)
     }
+
+    /// The amount in major units as exact decimal text: 1250 USD → "12.50", −5 USD → "-0.05".
+    pub fn to_decimal(&self) -> String {
+        let digits = self.currency.minor_units();
+        let sign = if self.amount < 0 { "-" } else { "" };
+        let abs = self.amount.unsigned_abs();
+        if digits == 0 {
+            return format!("{sign}{abs}");
+        }
+        let scale = 10u64.pow(digits);
+        format!(
+            "{sign}{}.{:0width$}",
+            abs / scale,
+            abs % scale,
+            width = digits as usize
+        )
+    }
 }
 
 #[cfg(test)]
@@ -107,6 +135,17 @@ mod tests {
             .checked_add(Money::new(1, eur))
             .unwrap_err();
         assert_eq!(err, MoneyError::CurrencyMismatch(usd, eur));
+    }
+
+    #[test]
+    fn decimals_follow_the_currency() {
+        let m = |a: i64, c: &str| Money::new(a, Currency::parse(c).unwrap()).to_decimal();
+        assert_eq!(m(1250, "USD"), "12.50");
+        assert_eq!(m(-5, "USD"), "-0.05");
+        assert_eq!(m(0, "EUR"), "0.00");
+        assert_eq!(m(1250, "JPY"), "1250");
+        assert_eq!(m(1250, "KWD"), "1.250");
+        assert_eq!(m(i64::MIN, "USD"), "-92233720368547758.08");
     }
 
     #[test]

@@ -175,6 +175,7 @@ diesel::table! {
         subtotal -> BigInt,
         tax -> BigInt,
         total -> BigInt,
+        bill_to -> Text,
         renewal_key -> Nullable<Text>,
     }
 }

@@ -22,6 +22,16 @@ pub struct InvoiceLineDto {
     pub period_end: NaiveDate,
 }
 
+/// Who was billed, as the billing profile read when the invoice was issued.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct BillToDto {
+    #[schema(example = "Marketing department")]
+    pub name: String,
+    pub address: super::address::AddressDto,
+    pub invoice_email: String,
+    pub po_number: Option<String>,
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct InvoiceDto {
     pub id: Uuid,
@@ -29,6 +39,7 @@ pub struct InvoiceDto {
     #[schema(example = 42)]
     pub number: i64,
     pub billing_profile_id: Uuid,
+    pub bill_to: Option<BillToDto>,
     pub subscription_id: Uuid,
     pub issued_at: DateTime<Utc>,
     pub issue_date: NaiveDate,

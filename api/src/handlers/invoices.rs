@@ -8,7 +8,8 @@ use crate::extract::PageQuery;
 use crate::extract::Query;
 use crate::state::AppState;
 use crate::usecases::invoices::{self as usecase, Invoice, Period};
-use actix_web::{get, web};
+use actix_web::http::header;
+use actix_web::{get, web, HttpResponse};
 use persistence::repos::invoices::Filter;
 use uuid::Uuid;
 
@@ -22,6 +23,7 @@ pub fn to_dto(invoice: &Invoice) -> InvoiceDto {
         id: r.id.parse().unwrap_or_default(),
         number: r.number,
         billing_profile_id: r.billing_profile_id.parse().unwrap_or_default(),
+        bill_to: serde_json::from_str(&r.bill_to).ok(),
         subscription_id: r.subscription_id.parse().unwrap_or_default(),
         issued_at: r.issued_at.and_utc(),
         issue_date: r.issue_date,
@@ -104,4 +106,70 @@ pub async fn get_one(
     Ok(web::Json(to_dto(
         &usecase::get(&state, &caller, path.into_inner()).await?,
     )))
+}
+
+/// Invoices in one CSV export at most; narrow the period for more.
+const EXPORT_LIMIT: i64 = 10_000;
+
+/// The filtered list as CSV: a header row, then one row per invoice line;
+/// money as exact decimals with the currency.
+#[utoipa::path(tag = "invoices", params(InvoiceListQuery), responses(
+    (status = 200, description = "CSV (`Content-Disposition: attachment`)", content_type = "text/csv", body = String),
+    (status = 422, description = "`invalid_date_range` or `invalid_parameter`", body = crate::error::Problem, content_type = "application/problem+json"),
+))]
+#[get("/v1/invoices.csv")]
+pub async fn export_csv(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: Query<InvoiceListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let q = query.into_inner();
+    PageQuery::<i64>::parse(q.limit, q.cursor.as_deref())?;
+    let filter = filter_from(&state, &q)?;
+    let (from, to) = (filter.from, filter.to);
+    let page = PageQuery {
+        limit: EXPORT_LIMIT,
+        after: None,
+    };
+    let (invoices, more) = usecase::list(&state, &caller, filter, page).await?;
+    if more.is_some() {
+        return Err(ApiError::invalid_parameter(
+            "to",
+            format!("more than {EXPORT_LIMIT} invoices: narrow the period"),
+        ));
+    }
+    let dtos: Vec<InvoiceDto> = invoices.iter().map(to_dto).collect();
+    let body = crate::render::csv_export::invoices(&dtos).map_err(ApiError::internal)?;
+    let name = match (from, to) {
+        (Some(f), Some(t)) => format!("invoices-{f}-to-{t}.csv"),
+        _ => "invoices.csv".to_owned(),
+    };
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{name}\""),
+        ))
+        .body(body))
+}
+
+/// The invoice as a PDF document.
+#[utoipa::path(tag = "invoices", params(("invoice_id" = Uuid, Path, description = "Invoice id")), responses(
+    (status = 200, description = "The invoice as PDF", content_type = "application/pdf", body = Vec<u8>),
+))]
+#[get("/v1/invoices/{invoice_id}/pdf")]
+pub async fn pdf(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let dto = to_dto(&usecase::get(&state, &caller, path.into_inner()).await?);
+    let body = crate::render::pdf::invoice(&dto);
+    Ok(HttpResponse::Ok()
+        .content_type("application/pdf")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("inline; filename=\"invoice-{}.pdf\"", dto.number),
+        ))
+        .body(body))
 }

@@ -1,5 +1,6 @@
 //! Thin HTTP handlers, one module per resource: extract, call one use case, map the result.
 
+pub mod admin;
 pub mod assignments;
 pub mod billing;
 pub mod fallback;

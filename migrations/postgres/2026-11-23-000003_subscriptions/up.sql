@@ -68,6 +68,8 @@ CREATE TABLE invoices (
     subtotal BIGINT NOT NULL,
     tax BIGINT NOT NULL,
     total BIGINT NOT NULL,
+    -- The bill-to as it was when issued (profile name, address, e-mail, PO): an invoice never changes.
+    bill_to TEXT NOT NULL,
     -- Set for renewals: one renewal invoice per subscription and period, enforced here.
     renewal_key TEXT UNIQUE,
     UNIQUE (organization_id, number)

@@ -26,6 +26,14 @@ pub fn find_owned(
         .optional()?)
 }
 
+pub fn find(conn: &mut DbConnection, id: &str) -> Result<Option<BillingProfileRow>, RepoError> {
+    Ok(p::table
+        .filter(p::id.eq(id))
+        .select(BillingProfileRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
 pub fn list_for_account(
     conn: &mut DbConnection,
     account: &str,

@@ -22,6 +22,8 @@ pub struct InvoiceRow {
     pub subtotal: i64,
     pub tax: i64,
     pub total: i64,
+    /// JSON snapshot of the billing profile's bill-to when issued.
+    pub bill_to: String,
     pub renewal_key: Option<String>,
 }
 

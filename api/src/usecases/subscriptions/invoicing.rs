@@ -57,6 +57,18 @@ pub fn issue(
     }
     let sums =
         totals(&lines, currency, tax_rate_bps).map_err(|e| ApiError::internal(e.to_string()))?;
+    let profile = persistence::repos::billing_profiles::find(conn, input.billing_profile_id)?
+        .ok_or_else(|| ApiError::internal("invoice for a missing billing profile"))?;
+    let bill_to = serde_json::json!({
+        "name": profile.name,
+        "address": {
+            "line1": profile.bill_to_line1, "line2": profile.bill_to_line2, "city": profile.bill_to_city,
+            "postal_code": profile.bill_to_postal_code, "region": profile.bill_to_region, "country": profile.bill_to_country,
+        },
+        "invoice_email": profile.invoice_email,
+        "po_number": profile.po_number,
+    })
+    .to_string();
     let number = repo::next_number(conn, &sub.organization_id)?;
     let id = uuid::Uuid::new_v4().to_string();
     let today = now.date_naive();
@@ -79,6 +91,7 @@ pub fn issue(
         subtotal: sums.subtotal.amount(),
         tax: sums.tax.amount(),
         total: sums.total.amount(),
+        bill_to,
         renewal_key: input.renewal_key,
     };
     let rows: Vec<InvoiceLineRow> = lines

@@ -1,0 +1,159 @@
+//! The admins' read-only view of every self-service purchase in the organisation.
+
+use super::subscriptions::{status_filter, to_dto};
+use crate::auth::Caller;
+use crate::dto::assignments::AssignmentDto;
+use crate::dto::subscriptions::{StatusDto, SubscriptionDto, SubscriptionList};
+use crate::error::ApiError;
+use crate::extract::{PageQuery, Query};
+use crate::render::csv_export::{self, SubscriptionCsvRow};
+use crate::state::AppState;
+use crate::usecases::{assignments, subscriptions as usecase};
+use actix_web::http::header;
+use actix_web::{get, web, HttpResponse};
+use persistence::repos::subscriptions::Filter;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AdminListQuery {
+    pub product_id: Option<Uuid>,
+    pub purchaser_id: Option<Uuid>,
+    pub status: Option<StatusDto>,
+    /// Page size, 1 to 100.
+    #[param(minimum = 1, maximum = 100, default = 25)]
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// A subscription with everyone who holds one of its licenses.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AdminSubscriptionDto {
+    #[serde(flatten)]
+    pub subscription: SubscriptionDto,
+    pub assigned_users: Vec<AssignmentDto>,
+}
+
+fn filter(q: &AdminListQuery) -> Filter {
+    Filter {
+        purchaser: q.purchaser_id.map(|p| p.to_string()),
+        status: q.status.map(|s| status_filter(s).to_owned()),
+        product: q.product_id.map(|p| p.to_string()),
+        source: Some("self_service".to_owned()),
+    }
+}
+
+/// Every self-service subscription in the organisation, newest first (admins only).
+#[utoipa::path(tag = "admin", params(AdminListQuery), responses(
+    (status = 200, description = "A page of subscriptions", body = SubscriptionList),
+    (status = 403, description = "`admin_only`", body = crate::error::Problem, content_type = "application/problem+json"),
+))]
+#[get("/v1/admin/subscriptions")]
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: Query<AdminListQuery>,
+) -> Result<web::Json<SubscriptionList>, ApiError> {
+    caller.require_admin()?;
+    let page = PageQuery::parse(query.limit, query.cursor.as_deref())?;
+    let (views, next_cursor) = usecase::list(&state, &caller, filter(&query), false, page).await?;
+    Ok(web::Json(SubscriptionList {
+        data: views.iter().map(to_dto).collect(),
+        next_cursor,
+    }))
+}
+
+/// One self-service subscription with its assigned users (admins only).
+#[utoipa::path(tag = "admin", params(("subscription_id" = Uuid, Path, description = "Subscription id")), responses(
+    (status = 200, description = "The subscription and its assignees", body = AdminSubscriptionDto),
+    (status = 403, description = "`admin_only`", body = crate::error::Problem, content_type = "application/problem+json"),
+))]
+#[get("/v1/admin/subscriptions/{subscription_id}")]
+pub async fn get_one(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<Uuid>,
+) -> Result<web::Json<AdminSubscriptionDto>, ApiError> {
+    caller.require_admin()?;
+    let id = path.into_inner();
+    let view = usecase::get(&state, &caller, id).await?;
+    let page = PageQuery {
+        limit: 10_000,
+        after: None,
+    };
+    let (rows, _) = assignments::list(&state, &caller, id, page).await?;
+    Ok(web::Json(AdminSubscriptionDto {
+        subscription: to_dto(&view),
+        assigned_users: rows
+            .into_iter()
+            .map(|(r, person)| AssignmentDto {
+                user_id: r.user_id.parse().unwrap_or_default(),
+                display_name: person
+                    .as_ref()
+                    .map(|p| p.display_name.clone())
+                    .unwrap_or_default(),
+                email: person.and_then(|p| p.email),
+                assigned_at: r.assigned_at.and_utc(),
+                assigned_by: r.assigned_by.parse().unwrap_or_default(),
+            })
+            .collect(),
+    }))
+}
+
+/// The same list as CSV, every page at once (admins only).
+#[utoipa::path(tag = "admin", params(AdminListQuery), responses(
+    (status = 200, description = "CSV (`Content-Disposition: attachment`)", content_type = "text/csv", body = String),
+    (status = 403, description = "`admin_only`", body = crate::error::Problem, content_type = "application/problem+json"),
+))]
+#[get("/v1/admin/subscriptions.csv")]
+pub async fn export_csv(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: Query<AdminListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require_admin()?;
+    PageQuery::<String>::parse(query.limit, None)?;
+    let mut rows = Vec::new();
+    let mut cursor = query.cursor.clone();
+    loop {
+        let page = PageQuery::parse(Some(100), cursor.as_deref())?;
+        let (views, next) = usecase::list(&state, &caller, filter(&query), false, page).await?;
+        rows.extend(views.iter().map(|v| {
+            let dto = to_dto(v);
+            SubscriptionCsvRow {
+                id: dto.id.to_string(),
+                product_id: dto.product_id.to_string(),
+                product_name: dto.product_name.clone(),
+                purchaser_id: dto.purchaser.id.to_string(),
+                purchaser_name: dto.purchaser.display_name.clone(),
+                status: v.loaded.status.as_str().to_owned(),
+                license_count: dto.license_count,
+                assigned_count: dto.assigned_count,
+                billing_frequency: v.loaded.row.billing_frequency.clone().unwrap_or_default(),
+                currency: v.loaded.row.currency.clone(),
+                unit_price: dto.unit_price.as_ref().map(|m| m.amount),
+                total_price: dto.total_price.as_ref().map(|m| m.amount),
+                expires_on: dto
+                    .expires_at
+                    .map(|d| d.date_naive().to_string())
+                    .unwrap_or_default(),
+                created_at: dto.created_at.to_rfc3339(),
+            }
+        }));
+        match next {
+            Some(n) => cursor = Some(n),
+            None => break,
+        }
+    }
+    let body = csv_export::subscriptions(&rows).map_err(ApiError::internal)?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            "attachment; filename=\"self-service-subscriptions.csv\"",
+        ))
+        .body(body))
+}
