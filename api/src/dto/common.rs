@@ -1,6 +1,6 @@
 use domain::Money;
-use serde::Serialize;
-use utoipa::ToSchema;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
 /// An amount of money: integer minor units (cents for USD) and an ISO 4217 currency.
 #[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
@@ -31,4 +31,15 @@ macro_rules! list_response {
             pub next_cursor: Option<String>,
         }
     };
+}
+
+/// `limit` and `cursor` of a list without other filters.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageParams {
+    /// Page size, 1 to 100.
+    #[param(minimum = 1, maximum = 100, default = 25)]
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
 }

@@ -2,9 +2,9 @@
 
 use crate::auth::Caller;
 use crate::dto::assignments::*;
+use crate::dto::common::PageParams;
 use crate::error::{ApiError, Problem};
 use crate::extract::{JsonBody, PageQuery, Query};
-use crate::handlers::billing::ListQuery;
 use crate::state::AppState;
 use crate::usecases::assignments::{self as usecase, Outcome};
 use actix_web::{delete, get, post, web, HttpResponse};
@@ -86,7 +86,7 @@ pub async fn unassign_one(
 }
 
 /// Who holds the subscription's licenses, in assignment order (purchaser and admins).
-#[utoipa::path(tag = "assignments", params(("subscription_id" = Uuid, Path, description = "Subscription id"), ListQuery), responses(
+#[utoipa::path(tag = "assignments", params(("subscription_id" = Uuid, Path, description = "Subscription id"), PageParams), responses(
     (status = 200, description = "Assignments", body = AssignmentList),
 ))]
 #[get("/v1/subscriptions/{subscription_id}/assignments")]
@@ -94,7 +94,7 @@ pub async fn list(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<Uuid>,
-    query: Query<ListQuery>,
+    query: Query<PageParams>,
 ) -> Result<web::Json<AssignmentList>, ApiError> {
     let page = PageQuery::parse(query.limit, query.cursor.as_deref())?;
     let (rows, next_cursor) = usecase::list(&state, &caller, path.into_inner(), page).await?;

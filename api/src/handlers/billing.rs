@@ -5,33 +5,22 @@ use crate::dto::billing::{
     BillingAccountDto, BillingAccountList, BillingProfileDto, BillingProfileList,
     CreateBillingProfileRequest, ReplacePaymentMethodRequest, UpdateBillingProfileRequest,
 };
+use crate::dto::common::PageParams;
 use crate::error::{ApiError, Problem};
 use crate::extract::{JsonBody, PageQuery, Query};
 use crate::idempotency::{self, Created, IdempotencyKey};
 use crate::state::AppState;
 use crate::usecases;
 use actix_web::{get, patch, post, put, web, HttpRequest, HttpResponse};
-use serde::Deserialize;
-use utoipa::IntoParams;
 use uuid::Uuid;
 
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ListQuery {
-    /// Page size, 1 to 100.
-    #[param(minimum = 1, maximum = 100, default = 25)]
-    pub limit: Option<i64>,
-    /// `next_cursor` of the previous page.
-    pub cursor: Option<String>,
-}
-
 /// The caller's billing accounts: exactly one, created on first use.
-#[utoipa::path(tag = "billing", params(ListQuery), responses((status = 200, description = "The caller's billing account", body = BillingAccountList)))]
+#[utoipa::path(tag = "billing", params(PageParams), responses((status = 200, description = "The caller's billing account", body = BillingAccountList)))]
 #[get("/v1/billing-accounts")]
 pub async fn list_accounts(
     state: web::Data<AppState>,
     caller: Caller,
-    query: Query<ListQuery>,
+    query: Query<PageParams>,
 ) -> Result<web::Json<BillingAccountList>, ApiError> {
     PageQuery::<String>::parse(query.limit, query.cursor.as_deref())?;
     let account = usecases::billing_accounts::mine(&state, &caller).await?;
@@ -59,7 +48,7 @@ pub async fn get_account(
 }
 
 /// The profiles of one of the caller's billing accounts, oldest first.
-#[utoipa::path(tag = "billing", params(("billing_account_id" = Uuid, Path, description = "Billing account id"), ListQuery), responses(
+#[utoipa::path(tag = "billing", params(("billing_account_id" = Uuid, Path, description = "Billing account id"), PageParams), responses(
     (status = 200, description = "Billing profiles", body = BillingProfileList),
 ))]
 #[get("/v1/billing-accounts/{billing_account_id}/billing-profiles")]
@@ -67,7 +56,7 @@ pub async fn list_profiles(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<Uuid>,
-    query: Query<ListQuery>,
+    query: Query<PageParams>,
 ) -> Result<web::Json<BillingProfileList>, ApiError> {
     let page = PageQuery::parse(query.limit, query.cursor.as_deref())?;
     let (rows, next_cursor) =

@@ -1,7 +1,7 @@
 //! Cards.
 
-use super::billing::ListQuery;
 use crate::auth::Caller;
+use crate::dto::common::PageParams;
 use crate::dto::payment_methods::{
     CreatePaymentMethodRequest, PaymentMethodDto, PaymentMethodList, UpdatePaymentMethodRequest,
 };
@@ -14,12 +14,12 @@ use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use uuid::Uuid;
 
 /// The caller's cards, oldest first.
-#[utoipa::path(tag = "payment methods", params(ListQuery), responses((status = 200, description = "Payment methods", body = PaymentMethodList)))]
+#[utoipa::path(tag = "payment methods", params(PageParams), responses((status = 200, description = "Payment methods", body = PaymentMethodList)))]
 #[get("/v1/payment-methods")]
 pub async fn list(
     state: web::Data<AppState>,
     caller: Caller,
-    query: Query<ListQuery>,
+    query: Query<PageParams>,
 ) -> Result<web::Json<PaymentMethodList>, ApiError> {
     let page = PageQuery::parse(query.limit, query.cursor.as_deref())?;
     let (rows, next_cursor) = usecase::list(&state, &caller, page).await?;

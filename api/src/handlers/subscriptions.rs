@@ -400,7 +400,7 @@ pub async fn cancel(
 }
 
 /// The subscription's audit history, oldest first (its purchaser and admins).
-#[utoipa::path(tag = "subscriptions", params(("subscription_id" = Uuid, Path, description = "Subscription id")), responses(
+#[utoipa::path(tag = "subscriptions", params(("subscription_id" = Uuid, Path, description = "Subscription id"), crate::dto::common::PageParams), responses(
     (status = 200, description = "Events", body = EventList),
 ))]
 #[get("/v1/subscriptions/{subscription_id}/events")]
@@ -408,8 +408,11 @@ pub async fn events(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<Uuid>,
+    query: crate::extract::Query<crate::dto::common::PageParams>,
 ) -> Result<web::Json<EventList>, ApiError> {
-    let rows = usecase::events::list(&state, &caller, path.into_inner()).await?;
+    let page = PageQuery::parse(query.limit, query.cursor.as_deref())?;
+    let (rows, next_cursor) =
+        usecase::events::list(&state, &caller, path.into_inner(), page).await?;
     Ok(web::Json(EventList {
         data: rows
             .into_iter()
@@ -422,6 +425,6 @@ pub async fn events(
                 after: r.after_state.and_then(|s| serde_json::from_str(&s).ok()),
             })
             .collect(),
-        next_cursor: None,
+        next_cursor,
     }))
 }

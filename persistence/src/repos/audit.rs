@@ -9,18 +9,29 @@ pub fn record(conn: &mut DbConnection, event: &NewAuditEvent) -> Result<(), Repo
     Ok(())
 }
 
-/// The history of one target, oldest first.
+/// The history of one target, oldest first, keyset-paged on (occurred_at, id).
 pub fn for_target(
     conn: &mut DbConnection,
     org: &str,
     target_type: &str,
     target_id: &str,
+    after: Option<(chrono::NaiveDateTime, String)>,
+    limit: i64,
 ) -> Result<Vec<AuditEventRow>, RepoError> {
-    Ok(a::table
+    let mut query = a::table
         .filter(a::organization_id.eq(org))
         .filter(a::target_type.eq(target_type))
         .filter(a::target_id.eq(target_id))
         .order_by((a::occurred_at.asc(), a::id.asc()))
         .select(AuditEventRow::as_select())
-        .load(conn)?)
+        .limit(limit)
+        .into_boxed();
+    if let Some((at, id)) = after {
+        query = query.filter(
+            a::occurred_at
+                .gt(at)
+                .or(a::occurred_at.eq(at).and(a::id.gt(id))),
+        );
+    }
+    Ok(query.load(conn)?)
 }

@@ -3,7 +3,9 @@
 use super::load_visible;
 use crate::auth::Caller;
 use crate::error::ApiError;
+use crate::extract::PageQuery;
 use crate::state::AppState;
+use chrono::NaiveDateTime;
 use persistence::repos::audit;
 use persistence::rows::AuditEventRow;
 
@@ -11,10 +13,12 @@ pub async fn list(
     state: &AppState,
     caller: &Caller,
     id: uuid::Uuid,
-) -> Result<Vec<AuditEventRow>, ApiError> {
+    page: PageQuery<(NaiveDateTime, String)>,
+) -> Result<(Vec<AuditEventRow>, Option<String>), ApiError> {
     let today = state.clock.now().date_naive();
     let caller = caller.clone();
-    state
+    let (limit, after) = (page.fetch_limit(), page.after.clone());
+    let rows = state
         .db
         .run(move |conn| {
             let loaded = load_visible(conn, &caller, &id.to_string(), today)?;
@@ -23,7 +27,10 @@ pub async fn list(
                 &caller.org(),
                 "subscription",
                 &loaded.row.id,
+                after,
+                limit,
             )?)
         })
-        .await
+        .await?;
+    Ok(page.finish(rows, |r| (r.occurred_at, r.id.clone())))
 }

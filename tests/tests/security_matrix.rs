@@ -1,0 +1,341 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! The security matrix, walked over every operation of the contract, so that a
+//! new route cannot escape it: no token → 401; another organisation's ids → 404;
+//! members on admin routes → 403; admins writing another's purchase → 403;
+//! unknown or read-only fields → 422; `limit` over 100 → 422; bodies over 64 KiB → 413.
+
+use serde_json::Value;
+use std::collections::HashMap;
+use tests::{json, Actor, Method, TestApp};
+use uuid::Uuid;
+
+const CRM: &str = "6f1c1f7e-8a4f-4c55-9e1e-0d7c1b5f1a01";
+
+struct Op {
+    method: Method,
+    path: String,
+    has_body: bool,
+    has_limit: bool,
+}
+
+fn operations() -> Vec<Op> {
+    let doc: Value = serde_json::from_str(&api::app::openapi_json()).unwrap();
+    let mut ops = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let method = match method.as_str() {
+                "get" => Method::GET,
+                "post" => Method::POST,
+                "put" => Method::PUT,
+                "patch" => Method::PATCH,
+                "delete" => Method::DELETE,
+                _ => continue,
+            };
+            let params = op["parameters"].as_array().cloned().unwrap_or_default();
+            ops.push(Op {
+                method,
+                path: path.clone(),
+                has_body: op.get("requestBody").is_some(),
+                has_limit: params
+                    .iter()
+                    .any(|p| p["name"] == "limit" && p["in"] == "query"),
+            });
+        }
+    }
+    ops
+}
+
+/// Organisation A's objects, for filling path parameters.
+struct Fixture {
+    ids: HashMap<&'static str, String>,
+    owner: Actor,
+    admin: Actor,
+    profile: String,
+    card: String,
+    assignee: String,
+}
+
+async fn fixture(app: &TestApp) -> Fixture {
+    let org = Uuid::new_v4();
+    let admin = app.signed_in(org, true).await;
+    let owner = app.signed_in(org, false).await;
+    let assignee = app.signed_in(org, false).await;
+    let (profile, card) = app.billing_setup(&owner).await;
+    let sub = app
+        .post(
+            "/v1/subscriptions",
+            &owner,
+            json!({"product_id": CRM, "license_count": 5, "billing_frequency": "monthly", "billing_profile_id": profile, "payment_method_id": card}),
+        )
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let reply = app
+        .post(
+            &format!("/v1/subscriptions/{sub}/assignments"),
+            &owner,
+            json!({"user_ids": [assignee.user_id]}),
+        )
+        .await;
+    assert_eq!(reply.status, 200);
+    let invoice = app.get("/v1/invoices", &owner).await.body["data"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let account = app.get("/v1/billing-accounts", &owner).await.body["data"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let ids = HashMap::from([
+        ("subscription_id", sub),
+        ("invoice_id", invoice),
+        ("billing_profile_id", profile.clone()),
+        ("billing_account_id", account),
+        ("payment_method_id", card.clone()),
+        ("user_id", assignee.user_id.to_string()),
+        ("product_id", CRM.to_owned()),
+    ]);
+    Fixture {
+        ids,
+        owner,
+        admin,
+        profile,
+        card,
+        assignee: assignee.user_id.to_string(),
+    }
+}
+
+fn fill(path: &str, ids: &HashMap<&'static str, String>) -> String {
+    let mut out = path.to_owned();
+    for (name, id) in ids {
+        out = out.replace(&format!("{{{name}}}"), id);
+    }
+    assert!(!out.contains('{'), "no fixture for a parameter of {path}");
+    out
+}
+
+/// A valid body for every operation that takes one. A new operation with a
+/// body and no entry here fails the matrix.
+fn valid_body(op: &Op, f: &Fixture) -> Value {
+    let key = format!("{} {}", op.method, op.path);
+    match key.as_str() {
+        "POST /v1/users" => {
+            json!({"display_name": "New Member", "email": format!("{}@example.org", Uuid::new_v4().simple())})
+        }
+        "PUT /v1/products/{product_id}/self-service-policy" => json!({"policy": "enabled"}),
+        "POST /v1/billing-accounts/{billing_account_id}/billing-profiles" => json!({
+            "name": "P", "invoice_email": "a@b.example",
+            "bill_to": {"line1": "1 Main St", "city": "Springfield", "postal_code": "12345", "country": "US"}
+        }),
+        "PATCH /v1/billing-profiles/{billing_profile_id}" => json!({"name": "Renamed"}),
+        "PUT /v1/billing-profiles/{billing_profile_id}/payment-method" => {
+            json!({"payment_method_id": f.card})
+        }
+        "POST /v1/payment-methods" => json!({
+            "card": {"number": "5555555555554444", "exp_month": 12, "exp_year": 2040, "cvc": "123", "holder_name": "X"},
+            "billing_address": {"line1": "1 Main St", "city": "Springfield", "postal_code": "12345", "country": "US"}
+        }),
+        "PATCH /v1/payment-methods/{payment_method_id}" => json!({"holder_name": "Y"}),
+        "POST /v1/subscriptions" => json!({"product_id": CRM, "license_count": 1, "trial": true}),
+        "PATCH /v1/subscriptions/{subscription_id}" => json!({"license_count": 6}),
+        "POST /v1/subscriptions/{subscription_id}/license-count-preview" => {
+            json!({"license_count": 6})
+        }
+        "POST /v1/subscriptions/{subscription_id}/convert" => {
+            json!({"billing_profile_id": f.profile, "payment_method_id": f.card, "billing_frequency": "monthly"})
+        }
+        "POST /v1/subscriptions/{subscription_id}/cancel" => json!({"reason": "other"}),
+        "POST /v1/subscriptions/{subscription_id}/assignments"
+        | "POST /v1/subscriptions/{subscription_id}/assignments/remove" => {
+            json!({"user_ids": [f.assignee]})
+        }
+        other => panic!("the security matrix has no valid body for `{other}`: add one"),
+    }
+}
+
+async fn send(
+    app: &TestApp,
+    op: &Op,
+    path: &str,
+    actor: Option<&Actor>,
+    body: Option<&Value>,
+) -> tests::Reply {
+    match actor {
+        Some(actor) => {
+            app.send(op.method.clone(), path, actor, &[("If-Match", "*")], body)
+                .await
+        }
+        None => app.call(op.method.clone(), path, None, body).await,
+    }
+}
+
+fn assert_problem(reply: &tests::Reply, status: u16, code: &str, what: &str) {
+    assert_eq!(
+        (reply.status, reply.code()),
+        (status, code),
+        "{what}: {reply:?}"
+    );
+    assert_eq!(
+        reply.header("content-type").as_deref(),
+        Some("application/problem+json"),
+        "{what}"
+    );
+}
+
+#[actix_web::test]
+async fn every_v1_operation_needs_a_token() {
+    let app = TestApp::spawn().await;
+    let f = fixture(&app).await;
+    for op in operations().iter().filter(|o| o.path.starts_with("/v1/")) {
+        let path = fill(&op.path, &f.ids);
+        let body = op.has_body.then(|| valid_body(op, &f));
+        let reply = send(&app, op, &path, None, body.as_ref()).await;
+        assert_problem(
+            &reply,
+            401,
+            "unauthorized",
+            &format!("{} {}", op.method, op.path),
+        );
+    }
+}
+
+#[actix_web::test]
+async fn another_organisations_ids_are_404() {
+    let app = TestApp::spawn().await;
+    let f = fixture(&app).await;
+    let stranger = app.signed_in(Uuid::new_v4(), true).await;
+    app.billing_setup(&stranger).await;
+    for op in operations()
+        .iter()
+        .filter(|o| o.path.starts_with("/v1/") && o.path.contains('{'))
+    {
+        // The catalog is shared by every organisation: a product id is not tenant data.
+        if op.path.starts_with("/v1/products/{product_id}") {
+            continue;
+        }
+        let path = fill(&op.path, &f.ids);
+        let body = op.has_body.then(|| valid_body(op, &f));
+        let reply = send(&app, op, &path, Some(&stranger), body.as_ref()).await;
+        assert_problem(
+            &reply,
+            404,
+            "not_found",
+            &format!("{} {}", op.method, op.path),
+        );
+    }
+}
+
+#[actix_web::test]
+async fn members_are_refused_admin_operations() {
+    let app = TestApp::spawn().await;
+    let f = fixture(&app).await;
+    let admin_only = |op: &Op| {
+        op.path.starts_with("/v1/admin/")
+            || (op.method == Method::POST && op.path == "/v1/users")
+            || op.path.ends_with("/self-service-policy")
+    };
+    let mut checked = 0;
+    for op in operations().iter().filter(|o| admin_only(o)) {
+        let path = fill(&op.path, &f.ids);
+        let body = op.has_body.then(|| valid_body(op, &f));
+        let reply = send(&app, op, &path, Some(&f.owner), body.as_ref()).await;
+        assert_problem(
+            &reply,
+            403,
+            "admin_only",
+            &format!("{} {}", op.method, op.path),
+        );
+        let reply = send(&app, op, &path, Some(&f.admin), body.as_ref()).await;
+        assert!(
+            reply.status < 300,
+            "{} {} as admin: {reply:?}",
+            op.method,
+            op.path
+        );
+        checked += 1;
+    }
+    assert!(checked >= 5);
+}
+
+#[actix_web::test]
+async fn admins_cannot_write_anothers_purchase() {
+    let app = TestApp::spawn().await;
+    let f = fixture(&app).await;
+    let writes = operations()
+        .into_iter()
+        .filter(|o| {
+            o.path.starts_with("/v1/subscriptions/{subscription_id}") && o.method != Method::GET
+        })
+        .collect::<Vec<_>>();
+    assert!(writes.len() >= 7);
+    for op in &writes {
+        let path = fill(&op.path, &f.ids);
+        let body = op.has_body.then(|| valid_body(op, &f));
+        let reply = send(&app, op, &path, Some(&f.admin), body.as_ref()).await;
+        assert_problem(
+            &reply,
+            403,
+            "admin_read_only",
+            &format!("{} {}", op.method, op.path),
+        );
+    }
+}
+
+#[actix_web::test]
+async fn bodies_refuse_unknown_and_read_only_fields_and_oversize() {
+    let app = TestApp::spawn().await;
+    let f = fixture(&app).await;
+    for op in operations().iter().filter(|o| o.has_body) {
+        let path = fill(&op.path, &f.ids);
+        let what = format!("{} {}", op.method, op.path);
+        for field in [
+            "id",
+            "organization_id",
+            "owner_id",
+            "purchaser_id",
+            "status",
+            "assigned_count",
+            "unit_price",
+            "total_price",
+        ] {
+            let mut body = valid_body(op, &f);
+            if body.get(field).is_some() {
+                continue;
+            }
+            body[field] = json!(1);
+            let reply = send(&app, op, &path, Some(&f.owner), Some(&body)).await;
+            assert_problem(
+                &reply,
+                422,
+                "unknown_field",
+                &format!("{what} with `{field}`"),
+            );
+            assert_eq!(reply.body["field"], json!(field));
+        }
+        let mut big = valid_body(op, &f);
+        big["padding"] = json!("x".repeat(65 * 1024));
+        let reply = send(&app, op, &path, Some(&f.owner), Some(&big)).await;
+        assert_problem(&reply, 413, "payload_too_large", &what);
+    }
+}
+
+#[actix_web::test]
+async fn limits_over_100_are_refused() {
+    let app = TestApp::spawn().await;
+    let f = fixture(&app).await;
+    let mut checked = 0;
+    for op in operations().iter().filter(|o| o.has_limit) {
+        let path = format!("{}?limit=101", fill(&op.path, &f.ids));
+        let reply = send(&app, op, &path, Some(&f.admin), None).await;
+        assert_problem(
+            &reply,
+            422,
+            "invalid_parameter",
+            &format!("{} {}", op.method, op.path),
+        );
+        checked += 1;
+    }
+    assert!(checked >= 8, "{checked}");
+}
