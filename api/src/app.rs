@@ -21,6 +21,7 @@ where
     app.openapi(ApiDoc::openapi())
         .service(handlers::health::healthz)
         .service(handlers::health::readyz)
+        .service(handlers::health::metrics)
         .service(handlers::me::me)
         .service(handlers::users::list_users)
         .service(handlers::users::create_user)
@@ -72,6 +73,7 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
 #[derive(Clone)]
 pub struct Shared {
     pub state: web::Data<AppState>,
+    pub metrics: web::Data<crate::middleware::metrics::Metrics>,
     pub api: utoipa::openapi::OpenApi,
     pub routes: web::Data<RouteTable>,
 }
@@ -80,8 +82,12 @@ impl Shared {
     pub fn new(state: AppState) -> Self {
         let api = openapi_document();
         let routes = web::Data::new(RouteTable::from_openapi(&api));
+        // The metric definitions are fixed and valid: registration cannot fail.
+        let metrics =
+            crate::middleware::metrics::Metrics::new().unwrap_or_else(|e| panic!("metrics: {e}"));
         Self {
             state: web::Data::new(state),
+            metrics: web::Data::new(metrics),
             api,
             routes,
         }
@@ -101,11 +107,13 @@ pub fn build(
 > {
     let (app, _) = mount(App::new().into_utoipa_app()).split_for_parts();
     app.app_data(shared.state.clone())
+        .app_data(shared.metrics.clone())
         .app_data(shared.routes.clone())
         .app_data(web::QueryConfig::default().error_handler(query_error))
         .app_data(web::PathConfig::default().error_handler(path_error))
         .service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/openapi.json", shared.api.clone()))
         .default_service(web::to(handlers::fallback::not_found))
+        .wrap(from_fn(crate::middleware::metrics::middleware))
         .wrap(from_fn(request_id::middleware))
 }
 

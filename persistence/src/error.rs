@@ -47,22 +47,42 @@ impl From<DieselError> for RepoError {
                     DatabaseErrorKind::ClosedConnection => {
                         RepoError::Unavailable(info.message().to_owned())
                     }
-                    _ => {
-                        let message = info.message();
-                        // SQLite reports lock time-outs as plain errors.
-                        if message.contains("database is locked")
-                            || message.contains("database is busy")
-                        {
-                            RepoError::Unavailable(message.to_owned())
-                        } else {
-                            RepoError::Other(message.to_owned())
-                        }
+                    _ if is_unavailable(info.message()) => {
+                        RepoError::Unavailable(info.message().to_owned())
                     }
+                    _ => RepoError::Other(info.message().to_owned()),
                 }
+            }
+            DieselError::BrokenTransactionManager => {
+                RepoError::Unavailable("connection lost mid-transaction".into())
+            }
+            other if is_unavailable(&other.to_string()) => {
+                RepoError::Unavailable(other.to_string())
             }
             other => RepoError::Other(other.to_string()),
         }
     }
+}
+
+/// Lost or refused connections and lock time-outs: the database is (for now)
+/// unavailable, which callers answer with 503 and a retry, never a 500.
+fn is_unavailable(message: &str) -> bool {
+    const SIGNS: [&str; 12] = [
+        "database is locked",
+        "database is busy",
+        "server closed the connection",
+        "terminating connection",
+        "no connection to the server",
+        "connection refused",
+        "could not connect",
+        "connection reset",
+        "broken pipe",
+        "ssl syscall",
+        "the database system is starting up",
+        "the database system is shutting down",
+    ];
+    let lower = message.to_lowercase();
+    SIGNS.iter().any(|sign| lower.contains(sign))
 }
 
 impl From<diesel::r2d2::PoolError> for RepoError {

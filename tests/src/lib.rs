@@ -12,6 +12,8 @@ use api::state::{AppState, Clock};
 use serde_json::Value;
 use uuid::Uuid;
 
+pub mod proxy;
+
 pub use actix_web::http::Method;
 pub use serde_json::json;
 
@@ -72,14 +74,28 @@ impl TestApp {
 
     /// Extra configuration pairs override the test defaults.
     pub async fn spawn_with(extra: &[(&str, &str)], clock: Clock) -> Self {
+        Self::spawn_full(extra, clock, None).await
+    }
+
+    /// A PostgreSQL-backed server that reaches the database through `proxy`
+    /// (the schema itself is created directly).
+    pub async fn spawn_through(proxy: &proxy::Proxy, extra: &[(&str, &str)]) -> Self {
+        Self::spawn_full(extra, Clock::System, Some(proxy.port)).await
+    }
+
+    async fn spawn_full(extra: &[(&str, &str)], clock: Clock, pg_port: Option<u16>) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let (database_url, pg_schema) = match std::env::var("TEST_DATABASE_URL") {
             Ok(url) if url.starts_with("postgres") => {
                 let schema = format!("t_{}", Uuid::new_v4().simple());
                 postgres_admin(&url, &format!("CREATE SCHEMA {schema}"));
                 let sep = if url.contains('?') { '&' } else { '?' };
+                let server_url = match pg_port {
+                    Some(port) => with_port(&url, port),
+                    None => url.clone(),
+                };
                 (
-                    format!("{url}{sep}options=-csearch_path%3D{schema}"),
+                    format!("{server_url}{sep}options=-csearch_path%3D{schema}"),
                     Some((url, schema)),
                 )
             }
@@ -399,6 +415,32 @@ impl Drop for TestApp {
             postgres_admin(url, &format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));
         }
     }
+}
+
+/// The upstream `host:port` of a postgres:// URL (port 5432 when absent).
+pub fn pg_host_port(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let after_at = rest.rsplit_once('@').map_or(rest, |(_, h)| h);
+    let host_port = after_at.split(['/', '?']).next().unwrap_or("127.0.0.1");
+    if host_port.contains(':') {
+        host_port.to_owned()
+    } else {
+        format!("{host_port}:5432")
+    }
+}
+
+/// The same URL with its host's port replaced.
+fn with_port(url: &str, port: u16) -> String {
+    let host_port = pg_host_port(url);
+    let host = host_port
+        .rsplit_once(':')
+        .map_or(host_port.as_str(), |(h, _)| h);
+    let original = {
+        let rest = url.split_once("://").map_or(url, |(_, r)| r);
+        let after_at = rest.rsplit_once('@').map_or(rest, |(_, h)| h);
+        after_at.split(['/', '?']).next().unwrap_or("").to_owned()
+    };
+    url.replacen(&format!("@{original}"), &format!("@{host}:{port}"), 1)
 }
 
 fn postgres_admin(url: &str, sql: &str) {

@@ -32,3 +32,15 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError
         .await?;
     Ok(HttpResponse::Ok().json(HealthResponse { status: "ready" }))
 }
+
+/// Prometheus metrics (text format): requests and latency per route and status, pool connections.
+#[utoipa::path(tag = "health", responses((status = 200, description = "Prometheus text exposition", content_type = "text/plain", body = String)))]
+#[get("/metrics")]
+pub async fn metrics(
+    state: web::Data<AppState>,
+    metrics: web::Data<crate::middleware::metrics::Metrics>,
+) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4")
+        .body(metrics.render(state.db.pool()))
+}

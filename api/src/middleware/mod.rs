@@ -1,3 +1,4 @@
 //! Cross-cutting request handling.
 
+pub mod metrics;
 pub mod request_id;
