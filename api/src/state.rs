@@ -62,6 +62,24 @@ impl Db {
         })
         .await?
     }
+
+    /// For short reads: on SQLite, when a pooled connection is free right now,
+    /// the read runs on the calling worker — a local point read takes
+    /// microseconds, less than the hop to the blocking pool and back. Otherwise
+    /// (PostgreSQL's network round trips, or a busy pool) it goes through `run`,
+    /// so an event-loop thread never waits for a connection.
+    pub async fn read<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
+        T: Send + 'static,
+    {
+        if self.backend == Backend::Sqlite {
+            if let Some(mut conn) = self.pool.try_get() {
+                return f(&mut conn);
+            }
+        }
+        self.run(f).await
+    }
 }
 
 /// Wall-clock time, or a settable time for tests and the billing command.

@@ -236,7 +236,7 @@ pub async fn list(
     let (limit, after) = (page.fetch_limit(), page.after.clone());
     let rows = state
         .db
-        .run(move |conn| {
+        .read(move |conn| {
             let loaded = load_visible(conn, &caller, &id.to_string(), today)?;
             let rows = repo::page(conn, &loaded.row.id, after, limit)?;
             let ids: Vec<String> = rows.iter().map(|r| r.user_id.clone()).collect();
@@ -263,7 +263,7 @@ pub async fn of_user(
     let today = state.clock.now().date_naive();
     state
         .db
-        .run(move |conn| {
+        .read(move |conn| {
             let org = caller.org();
             let user = user.to_string();
             users::find(conn, &org, &user)?.ok_or(ApiError::NotFound("user"))?;

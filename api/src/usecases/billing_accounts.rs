@@ -42,7 +42,7 @@ pub async fn mine(state: &AppState, caller: &Caller) -> Result<BillingAccountRow
     // Read first: creation (a write) happens once per purchaser.
     let existing = state
         .db
-        .run(move |conn| Ok(billing_accounts::find_for_owner(conn, &org, &owner)?))
+        .read(move |conn| Ok(billing_accounts::find_for_owner(conn, &org, &owner)?))
         .await?;
     match existing {
         Some(account) => Ok(account),

@@ -89,7 +89,7 @@ pub async fn list(
     let (limit, after) = (page.fetch_limit(), page.after.clone());
     let rows = state
         .db
-        .run(move |conn| Ok(repo::list_for_account(conn, &account.id, after, limit)?))
+        .read(move |conn| Ok(repo::list_for_account(conn, &account.id, after, limit)?))
         .await?;
     Ok(page.finish(rows, |r| (r.created_at, r.id.clone())))
 }
@@ -158,7 +158,7 @@ pub async fn get(
     let caller = caller.clone();
     state
         .db
-        .run(move |conn| find_owned(conn, &caller, &id.to_string()))
+        .read(move |conn| find_owned(conn, &caller, &id.to_string()))
         .await
 }
 

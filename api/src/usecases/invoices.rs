@@ -101,7 +101,7 @@ pub async fn list(
     );
     let rows = state
         .db
-        .run(move |conn| Ok(repo::list(conn, &org, &owner, &filter, before, limit)?))
+        .read(move |conn| Ok(repo::list(conn, &org, &owner, &filter, before, limit)?))
         .await?;
     let (rows, next) = page.finish(rows, |r| r.number);
     Ok((with_lines(state, rows).await?, next))
@@ -111,7 +111,7 @@ pub async fn get(state: &AppState, caller: &Caller, id: uuid::Uuid) -> Result<In
     let (org, owner) = (caller.org(), caller.user_id.to_string());
     let row = state
         .db
-        .run(move |conn| Ok(repo::find_owned(conn, &org, &owner, &id.to_string())?))
+        .read(move |conn| Ok(repo::find_owned(conn, &org, &owner, &id.to_string())?))
         .await?
         .ok_or(ApiError::NotFound("invoice"))?;
     with_lines(state, vec![row])
@@ -124,7 +124,7 @@ async fn with_lines(state: &AppState, rows: Vec<InvoiceRow>) -> Result<Vec<Invoi
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
     let lines = state
         .db
-        .run(move |conn| Ok(repo::lines(conn, &ids)?))
+        .read(move |conn| Ok(repo::lines(conn, &ids)?))
         .await?;
     let mut by_invoice: HashMap<String, Vec<InvoiceLineRow>> = HashMap::new();
     for line in lines {

@@ -120,7 +120,7 @@ pub async fn list(
     );
     let rows = state
         .db
-        .run(move |conn| Ok(repo::list_owned(conn, &org, &owner, after, limit)?))
+        .read(move |conn| Ok(repo::list_owned(conn, &org, &owner, after, limit)?))
         .await?;
     Ok(page.finish(rows, |r| (r.created_at, r.id.clone())))
 }
@@ -142,7 +142,7 @@ pub async fn get(
     let caller = caller.clone();
     state
         .db
-        .run(move |conn| find_owned(conn, &caller, &id.to_string()))
+        .read(move |conn| find_owned(conn, &caller, &id.to_string()))
         .await
 }
 

@@ -23,7 +23,7 @@ pub async fn list(
     let org = caller.org();
     let rows = state
         .db
-        .run(move |conn| Ok(policies::all_for_organization(conn, &org)?))
+        .read(move |conn| Ok(policies::all_for_organization(conn, &org)?))
         .await?;
     let by_product: HashMap<String, String> =
         rows.into_iter().map(|r| (r.product_id, r.policy)).collect();
@@ -66,7 +66,7 @@ pub async fn get(
     let org = caller.org();
     let row = state
         .db
-        .run(move |conn| Ok(policies::find(conn, &org, &id.to_string())?))
+        .read(move |conn| Ok(policies::find(conn, &org, &id.to_string())?))
         .await?;
     let policy = parse_policy(row.map(|r| r.policy).as_ref())?;
     Ok((product, policy))

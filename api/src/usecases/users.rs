@@ -36,7 +36,7 @@ pub async fn list(
     let limit = page.fetch_limit();
     let rows = state
         .db
-        .run(move |conn| {
+        .read(move |conn| {
             Ok(repo::search(
                 conn,
                 &org,
@@ -58,7 +58,7 @@ pub async fn get(state: &AppState, caller: &Caller, id: UserId) -> Result<User, 
     let org = caller.org();
     let row = state
         .db
-        .run(move |conn| Ok(repo::find(conn, &org, &id.to_string())?))
+        .read(move |conn| Ok(repo::find(conn, &org, &id.to_string())?))
         .await?
         .ok_or(ApiError::NotFound("user"))?;
     Ok(User::try_from(row)?)

@@ -20,7 +20,7 @@ pub async fn list(
     let (limit, after) = (page.fetch_limit(), page.after.clone());
     let rows = state
         .db
-        .run(move |conn| {
+        .read(move |conn| {
             let loaded = load_visible(conn, &caller, &id.to_string(), today)?;
             Ok(audit::for_target(
                 conn,

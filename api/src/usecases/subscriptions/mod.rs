@@ -179,7 +179,7 @@ pub async fn get(state: &AppState, caller: &Caller, id: uuid::Uuid) -> Result<Vi
     let names = Names::from(state);
     state
         .db
-        .run(move |conn| {
+        .read(move |conn| {
             let loaded = load_visible(conn, &caller, &id.to_string(), today)?;
             names.view(conn, loaded)
         })
@@ -202,7 +202,7 @@ pub async fn list(
     let names = Names::from(state);
     let (rows, next) = state
         .db
-        .run(move |conn| {
+        .read(move |conn| {
             let rows = repo::list(conn, &org, &filter, before, limit)?;
             let (rows, next) = page.finish(rows, |r| (r.created_at, r.id.clone()));
             let loaded = rows
