@@ -38,3 +38,20 @@ fn every_v1_operation_declares_bearer_security_and_problem_responses() {
         }
     }
 }
+
+#[test]
+fn operation_ids_are_unique_so_generated_clients_compile() {
+    let doc: serde_json::Value = serde_json::from_str(&api::app::openapi_json()).unwrap();
+    let mut seen = std::collections::HashSet::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let id = op["operationId"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{method} {path} has no operationId"));
+            assert!(
+                seen.insert(id.to_owned()),
+                "operationId `{id}` is used twice"
+            );
+        }
+    }
+}

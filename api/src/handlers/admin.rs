@@ -52,7 +52,7 @@ fn filter(q: &AdminListQuery) -> Filter {
     (status = 403, description = "`admin_only`", body = crate::error::Problem, content_type = "application/problem+json"),
 ))]
 #[get("/v1/admin/subscriptions")]
-pub async fn list(
+pub async fn list_admin_subscriptions(
     state: web::Data<AppState>,
     caller: Caller,
     query: Query<AdminListQuery>,
@@ -72,7 +72,7 @@ pub async fn list(
     (status = 403, description = "`admin_only`", body = crate::error::Problem, content_type = "application/problem+json"),
 ))]
 #[get("/v1/admin/subscriptions/{subscription_id}")]
-pub async fn get_one(
+pub async fn get_admin_subscription(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<Uuid>,
@@ -109,7 +109,7 @@ pub async fn get_one(
     (status = 403, description = "`admin_only`", body = crate::error::Problem, content_type = "application/problem+json"),
 ))]
 #[get("/v1/admin/subscriptions.csv")]
-pub async fn export_csv(
+pub async fn export_admin_subscriptions_csv(
     state: web::Data<AppState>,
     caller: Caller,
     query: Query<AdminListQuery>,

@@ -27,7 +27,7 @@ fn available(o: &Outcome) -> i64 {
     (status = 422, description = "`no_users`, `too_many_users` (over 20), `duplicate_user_ids`, `users_not_in_organization` (with `user_ids`), `invalid_field` or `unknown_field`", body = Problem, content_type = "application/problem+json"),
 ))]
 #[post("/v1/subscriptions/{subscription_id}/assignments")]
-pub async fn assign(
+pub async fn assign_licenses(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<Uuid>,
@@ -50,7 +50,7 @@ pub async fn assign(
     (status = 422, description = "`no_users`, `too_many_users`, `duplicate_user_ids`, `invalid_field` or `unknown_field`", body = Problem, content_type = "application/problem+json"),
 ))]
 #[post("/v1/subscriptions/{subscription_id}/assignments/remove")]
-pub async fn unassign(
+pub async fn unassign_licenses(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<Uuid>,
@@ -72,7 +72,7 @@ pub async fn unassign(
     (status = 403, description = "`admin_read_only`", body = Problem, content_type = "application/problem+json"),
 ))]
 #[delete("/v1/subscriptions/{subscription_id}/assignments/{user_id}")]
-pub async fn unassign_one(
+pub async fn unassign_license(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<(Uuid, Uuid)>,
@@ -90,7 +90,7 @@ pub async fn unassign_one(
     (status = 200, description = "Assignments", body = AssignmentList),
 ))]
 #[get("/v1/subscriptions/{subscription_id}/assignments")]
-pub async fn list(
+pub async fn list_assignments(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<Uuid>,
@@ -122,7 +122,7 @@ pub async fn list(
     (status = 403, description = "`admin_only`: members see only their own licenses", body = Problem, content_type = "application/problem+json"),
 ))]
 #[get("/v1/users/{user_id}/licenses")]
-pub async fn user_licenses(
+pub async fn list_user_licenses(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<Uuid>,

@@ -17,7 +17,7 @@ use uuid::Uuid;
 /// The caller's billing accounts: exactly one, created on first use.
 #[utoipa::path(tag = "billing", params(PageParams), responses((status = 200, description = "The caller's billing account", body = BillingAccountList)))]
 #[get("/v1/billing-accounts")]
-pub async fn list_accounts(
+pub async fn list_billing_accounts(
     state: web::Data<AppState>,
     caller: Caller,
     query: Query<PageParams>,
@@ -35,7 +35,7 @@ pub async fn list_accounts(
     (status = 200, description = "The billing account", body = BillingAccountDto),
 ))]
 #[get("/v1/billing-accounts/{billing_account_id}")]
-pub async fn get_account(
+pub async fn get_billing_account(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<Uuid>,
@@ -52,7 +52,7 @@ pub async fn get_account(
     (status = 200, description = "Billing profiles", body = BillingProfileList),
 ))]
 #[get("/v1/billing-accounts/{billing_account_id}/billing-profiles")]
-pub async fn list_profiles(
+pub async fn list_billing_profiles(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<Uuid>,
@@ -76,7 +76,7 @@ pub async fn list_profiles(
         (status = 422, description = "`invalid_field`, `unknown_field`, `invalid_reference` (payment_method_id is not yours) or `idempotency_key_reused`", body = Problem, content_type = "application/problem+json"),
     ))]
 #[post("/v1/billing-accounts/{billing_account_id}/billing-profiles")]
-pub async fn create_profile(
+pub async fn create_billing_profile(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<Uuid>,
@@ -101,7 +101,7 @@ pub async fn create_profile(
     (status = 200, description = "The profile", body = BillingProfileDto),
 ))]
 #[get("/v1/billing-profiles/{billing_profile_id}")]
-pub async fn get_profile(
+pub async fn get_billing_profile(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<Uuid>,
@@ -118,7 +118,7 @@ pub async fn get_profile(
     (status = 200, description = "The updated profile", body = BillingProfileDto),
 ))]
 #[patch("/v1/billing-profiles/{billing_profile_id}")]
-pub async fn update_profile(
+pub async fn update_billing_profile(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<Uuid>,
@@ -135,7 +135,7 @@ pub async fn update_profile(
     (status = 200, description = "The profile with its new default payment method", body = BillingProfileDto),
 ))]
 #[put("/v1/billing-profiles/{billing_profile_id}/payment-method")]
-pub async fn replace_payment_method(
+pub async fn replace_default_payment_method(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<Uuid>,

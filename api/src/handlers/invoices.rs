@@ -78,7 +78,7 @@ pub fn filter_from(state: &AppState, q: &InvoiceListQuery) -> Result<Filter, Api
     (status = 422, description = "`invalid_date_range` (`parameter` names `from` or `to`) or `invalid_parameter`", body = crate::error::Problem, content_type = "application/problem+json"),
 ))]
 #[get("/v1/invoices")]
-pub async fn list(
+pub async fn list_invoices(
     state: web::Data<AppState>,
     caller: Caller,
     query: Query<InvoiceListQuery>,
@@ -98,7 +98,7 @@ pub async fn list(
     (status = 200, description = "The invoice", body = InvoiceDto),
 ))]
 #[get("/v1/invoices/{invoice_id}")]
-pub async fn get_one(
+pub async fn get_invoice(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<Uuid>,
@@ -118,7 +118,7 @@ const EXPORT_LIMIT: i64 = 10_000;
     (status = 422, description = "`invalid_date_range` or `invalid_parameter`", body = crate::error::Problem, content_type = "application/problem+json"),
 ))]
 #[get("/v1/invoices.csv")]
-pub async fn export_csv(
+pub async fn export_invoices_csv(
     state: web::Data<AppState>,
     caller: Caller,
     query: Query<InvoiceListQuery>,
@@ -158,7 +158,7 @@ pub async fn export_csv(
     (status = 200, description = "The invoice as PDF", content_type = "application/pdf", body = Vec<u8>),
 ))]
 #[get("/v1/invoices/{invoice_id}/pdf")]
-pub async fn pdf(
+pub async fn get_invoice_pdf(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<Uuid>,

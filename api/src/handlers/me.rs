@@ -9,7 +9,7 @@ use actix_web::{get, web};
 /// The caller, their organisation and roles, and this deployment's cloud and portal.
 #[utoipa::path(tag = "me", responses((status = 200, description = "The caller", body = MeResponse)))]
 #[get("/v1/me")]
-pub async fn me(
+pub async fn get_me(
     state: web::Data<AppState>,
     caller: Caller,
 ) -> Result<web::Json<MeResponse>, ApiError> {

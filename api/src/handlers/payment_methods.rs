@@ -16,7 +16,7 @@ use uuid::Uuid;
 /// The caller's cards, oldest first.
 #[utoipa::path(tag = "payment methods", params(PageParams), responses((status = 200, description = "Payment methods", body = PaymentMethodList)))]
 #[get("/v1/payment-methods")]
-pub async fn list(
+pub async fn list_payment_methods(
     state: web::Data<AppState>,
     caller: Caller,
     query: Query<PageParams>,
@@ -41,7 +41,7 @@ pub async fn list(
         (status = 422, description = "`card_number_invalid`, `card_brand_unsupported`, `card_expired`, `card_expiry_invalid`, `cvc_invalid`, `holder_name_invalid`, `invalid_field`, `unknown_field` or `idempotency_key_reused`; `field` names the field", body = Problem, content_type = "application/problem+json"),
     ))]
 #[post("/v1/payment-methods")]
-pub async fn create(
+pub async fn create_payment_method(
     state: web::Data<AppState>,
     caller: Caller,
     key: IdempotencyKey,
@@ -66,7 +66,7 @@ pub async fn create(
     (status = 200, description = "The card", body = PaymentMethodDto),
 ))]
 #[get("/v1/payment-methods/{payment_method_id}")]
-pub async fn get_one(
+pub async fn get_payment_method(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<Uuid>,
@@ -84,7 +84,7 @@ pub async fn get_one(
     (status = 422, description = "`card_expired`, `card_expiry_invalid`, `cvc_invalid`, `holder_name_invalid`, `invalid_field` or `unknown_field` (a `number` cannot be changed)", body = Problem, content_type = "application/problem+json"),
 ))]
 #[patch("/v1/payment-methods/{payment_method_id}")]
-pub async fn update(
+pub async fn update_payment_method(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<Uuid>,
@@ -103,7 +103,7 @@ pub async fn update(
     (status = 409, description = "`payment_method_in_use`: replace it on the billing profile first", body = Problem, content_type = "application/problem+json"),
 ))]
 #[delete("/v1/payment-methods/{payment_method_id}")]
-pub async fn remove(
+pub async fn delete_payment_method(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<Uuid>,

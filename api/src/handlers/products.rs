@@ -62,7 +62,7 @@ pub async fn get_product(
     (status = 404, description = "`not_found`: no such product", body = Problem, content_type = "application/problem+json"),
 ))]
 #[put("/v1/products/{product_id}/self-service-policy")]
-pub async fn set_policy(
+pub async fn set_self_service_policy(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<Uuid>,

@@ -149,7 +149,7 @@ fn respond(view: &View) -> HttpResponse {
         (status = 422, description = "`invalid_license_count`, `trial_not_offered`, `trial_license_limit`, `invalid_reference`, `invalid_field`, `unknown_field` or `idempotency_key_reused`", body = Problem, content_type = "application/problem+json"),
     ))]
 #[post("/v1/subscriptions")]
-pub async fn create(
+pub async fn create_subscription(
     state: web::Data<AppState>,
     caller: Caller,
     key: IdempotencyKey,
@@ -178,7 +178,7 @@ pub async fn create(
 /// The caller's own subscriptions, newest first.
 #[utoipa::path(tag = "subscriptions", params(SubscriptionListQuery), responses((status = 200, description = "A page of subscriptions", body = SubscriptionList)))]
 #[get("/v1/subscriptions")]
-pub async fn list(
+pub async fn list_subscriptions(
     state: web::Data<AppState>,
     caller: Caller,
     query: Query<SubscriptionListQuery>,
@@ -210,7 +210,7 @@ pub async fn list(
     (status = 200, description = "The subscription; `ETag` is its version", body = SubscriptionDto, headers(("ETag" = String, description = "Strong ETag; send it as If-Match to change the subscription"))),
 ))]
 #[get("/v1/subscriptions/{subscription_id}")]
-pub async fn get_one(
+pub async fn get_subscription(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<Uuid>,
@@ -234,7 +234,7 @@ pub async fn get_one(
         (status = 428, description = "`precondition_required`: no If-Match", body = Problem, content_type = "application/problem+json"),
     ))]
 #[patch("/v1/subscriptions/{subscription_id}")]
-pub async fn update(
+pub async fn update_subscription(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<Uuid>,
@@ -281,7 +281,7 @@ pub async fn update(
     (status = 409, description = "`licenses_in_use`, `already_canceled` or `subscription_not_active`", body = Problem, content_type = "application/problem+json"),
 ))]
 #[post("/v1/subscriptions/{subscription_id}/license-count-preview")]
-pub async fn preview(
+pub async fn preview_license_count(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<Uuid>,
@@ -321,7 +321,7 @@ pub async fn preview(
         (status = 409, description = "`not_a_trial`, `already_canceled`, `subscription_not_active` or `idempotency_request_in_progress`", body = Problem, content_type = "application/problem+json"),
     ))]
 #[post("/v1/subscriptions/{subscription_id}/convert")]
-pub async fn convert(
+pub async fn convert_trial(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<Uuid>,
@@ -361,7 +361,7 @@ pub async fn convert(
         (status = 412, description = "`precondition_failed`: the If-Match ETag is stale", body = Problem, content_type = "application/problem+json"),
     ))]
 #[post("/v1/subscriptions/{subscription_id}/cancel")]
-pub async fn cancel(
+pub async fn cancel_subscription(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<Uuid>,
@@ -404,7 +404,7 @@ pub async fn cancel(
     (status = 200, description = "Events", body = EventList),
 ))]
 #[get("/v1/subscriptions/{subscription_id}/events")]
-pub async fn events(
+pub async fn list_subscription_events(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<Uuid>,
