@@ -43,3 +43,8 @@ pub struct PageParams {
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
 }
+
+/// A downloaded file (the body is the file's bytes).
+#[derive(ToSchema)]
+#[schema(value_type = String, format = Binary)]
+pub struct BinaryFile(pub Vec<u8>);

@@ -73,6 +73,7 @@ pub enum PeriodDto {
 #[into_params(parameter_in = Query)]
 pub struct InvoiceListQuery {
     /// `last_3_months` (the default) or `last_6_months`, counted back from today in UTC; or `custom` with `from` and `to`.
+    #[param(inline)]
     pub period: Option<PeriodDto>,
     /// With `period=custom`: first issue date included (YYYY-MM-DD).
     pub from: Option<String>,

@@ -155,7 +155,7 @@ pub async fn export_invoices_csv(
 
 /// The invoice as a PDF document.
 #[utoipa::path(tag = "invoices", params(("invoice_id" = Uuid, Path, description = "Invoice id")), responses(
-    (status = 200, description = "The invoice as PDF", content_type = "application/pdf", body = Vec<u8>),
+    (status = 200, description = "The invoice as PDF", content_type = "application/pdf", body = crate::dto::common::BinaryFile),
 ))]
 #[get("/v1/invoices/{invoice_id}/pdf")]
 pub async fn get_invoice_pdf(
