@@ -59,6 +59,8 @@ pub struct Created {
     pub status: StatusCode,
     pub body: Value,
     pub location: Option<String>,
+    /// For resources under optimistic concurrency (subscriptions).
+    pub etag: Option<String>,
 }
 
 impl Created {
@@ -67,11 +69,13 @@ impl Created {
             status: StatusCode::CREATED,
             body: serde_json::to_value(body).map_err(|e| ApiError::internal(e.to_string()))?,
             location,
+            etag: None,
         })
     }
 
     fn stored(&self) -> String {
-        serde_json::json!({"body": self.body, "location": self.location}).to_string()
+        serde_json::json!({"body": self.body, "location": self.location, "etag": self.etag})
+            .to_string()
     }
 
     fn from_stored(status: i32, text: &str) -> Result<Self, ApiError> {
@@ -83,6 +87,7 @@ impl Created {
                 .and_then(|s| StatusCode::from_u16(s).ok())
                 .ok_or_else(|| ApiError::internal("stored status invalid"))?,
             location: value["location"].as_str().map(str::to_owned),
+            etag: value["etag"].as_str().map(str::to_owned),
             body: value["body"].take(),
         })
     }
@@ -91,6 +96,9 @@ impl Created {
         let mut response = HttpResponse::build(self.status);
         if let Some(location) = &self.location {
             response.insert_header(("Location", location.as_str()));
+        }
+        if let Some(etag) = &self.etag {
+            response.insert_header((actix_web::http::header::ETAG, etag.as_str()));
         }
         if replayed {
             response.insert_header(("Idempotent-Replayed", "true"));

@@ -82,8 +82,10 @@ pub enum CardError {
     BrandUnsupported,
     #[error("the card has expired")]
     Expired,
-    #[error("the expiry month must be 1 to 12 and the year at most 20 years ahead")]
+    #[error("the expiry month must be 1 to 12")]
     ExpiryInvalid,
+    #[error("the expiry year must be a four-digit year at most 20 years ahead")]
+    ExpiryYearInvalid,
     #[error("the security code must be 3 digits (4 for American Express)")]
     CvcInvalid,
     #[error("the holder name must be 1 to 100 characters")]
@@ -96,6 +98,7 @@ impl CardError {
         match self {
             CardError::NumberInvalid | CardError::BrandUnsupported => "card.number",
             CardError::Expired | CardError::ExpiryInvalid => "card.exp_month",
+            CardError::ExpiryYearInvalid => "card.exp_year",
             CardError::CvcInvalid => "card.cvc",
             CardError::HolderNameInvalid => "card.holder_name",
         }
@@ -199,8 +202,11 @@ pub struct CardExpiry {
 impl CardExpiry {
     pub fn parse(month: i64, year: i64, today: NaiveDate) -> Result<Self, CardError> {
         let max_year = i64::from(today.year()) + 20;
-        if !(1..=12).contains(&month) || !(2000..=max_year).contains(&year) {
+        if !(1..=12).contains(&month) {
             return Err(CardError::ExpiryInvalid);
+        }
+        if !(2000..=max_year).contains(&year) {
+            return Err(CardError::ExpiryYearInvalid);
         }
         let (month, year) = (month as u32, year as i32);
         if (year, month) < (today.year(), today.month()) {

@@ -323,6 +323,11 @@ async fn ten_concurrent_buys_with_one_key_make_one_subscription_and_one_invoice(
         .await;
     assert_eq!(again.status, 201);
     assert_eq!(again.header("idempotent-replayed").as_deref(), Some("true"));
+    let created_tag = again
+        .header("etag")
+        .expect("a created subscription carries its ETag");
+    let id = again.body["id"].as_str().unwrap();
+    assert_eq!(etag(&app, &ada, id).await, created_tag);
     let subs = app.get("/v1/subscriptions", &ada).await;
     assert_eq!(subs.body["data"].as_array().unwrap().len(), 1);
     assert_eq!(invoices(&app, &ada, "").await.len(), 1);
@@ -602,4 +607,51 @@ async fn invoice_periods_are_inclusive_and_validated() {
             "{bad}: {reply:?}"
         );
     }
+}
+
+#[actix_web::test]
+async fn concurrent_billing_runs_renew_once() {
+    let app = TestApp::spawn_at("2026-01-05").await;
+    let ada = app.signed_in(Uuid::new_v4(), false).await;
+    for _ in 0..3 {
+        app.buy(&ada, CRM, 2).await;
+    }
+    app.set_today("2026-03-06");
+    // Two "replicas" at once (the billing run is synchronous: run it on two threads).
+    let state = app.state.clone();
+    let runs: Vec<_> = (0..2)
+        .map(|_| {
+            let state = state.clone();
+            std::thread::spawn(move || {
+                let mut conn = state.db.pool().get().unwrap();
+                let day = chrono::NaiveDate::from_ymd_opt(2026, 3, 6).unwrap();
+                api::usecases::subscriptions::billing_run::run(&mut conn, day, 0, state.clock.now())
+                    .unwrap()
+            })
+        })
+        .collect();
+    let total: usize = runs.into_iter().map(|r| r.join().unwrap().renewals).sum();
+    assert_eq!(
+        total, 6,
+        "3 subscriptions x 2 missed periods, each renewed once"
+    );
+    let list = invoices(
+        &app,
+        &ada,
+        "?period=custom&from=2026-01-01&to=2026-03-31&limit=100",
+    )
+    .await;
+    assert_eq!(list.len(), 9, "3 purchases + 6 renewals");
+    let mut keys: Vec<_> = list
+        .iter()
+        .map(|i| {
+            (
+                i["subscription_id"].to_string(),
+                i["period_start"].to_string(),
+            )
+        })
+        .collect();
+    keys.sort();
+    keys.dedup();
+    assert_eq!(keys.len(), 9, "no period invoiced twice");
 }

@@ -8,7 +8,7 @@ use uuid::Uuid;
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"user_ids": ["3f2c8a4e-0b7d-4e8a-9a31-6c2f0e9d1b77"]}))]
 pub struct UserBatchRequest {
-    #[schema(min_items = 1, max_items = 20)]
+    #[schema(min_items = 1, max_items = 20, value_type = BTreeSet<Uuid>)]
     pub user_ids: Vec<Uuid>,
 }
 

@@ -81,12 +81,17 @@ crate::list_response!(BillingProfileList, BillingProfileDto);
     "payment_method_id": null
 }))]
 pub struct CreateBillingProfileRequest {
-    #[schema(min_length = 1, max_length = 100)]
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = r"^[^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*$"
+    )]
     pub name: String,
     pub bill_to: AddressDto,
+    #[schema(max_length = 254, format = Email, pattern = r"^[^@\s\x00-\x1F\x7F-\x9F]+@[^@\s.\x00-\x1F\x7F-\x9F]([^@\s\x00-\x1F\x7F-\x9F]*\.[^@\s\x00-\x1F\x7F-\x9F]*)?[^@\s.\x00-\x1F\x7F-\x9F]$")]
     pub invoice_email: String,
     #[serde(default)]
-    #[schema(max_length = 64)]
+    #[schema(max_length = 64, pattern = r"^[^\x00-\x1F\x7F-\x9F]*$")]
     pub po_number: Option<String>,
     /// One of your payment methods, to charge by default.
     #[serde(default)]
@@ -99,14 +104,19 @@ pub struct CreateBillingProfileRequest {
 #[schema(example = json!({"invoice_email": "ap@contoso.example", "po_number": "PO-2027-001"}))]
 pub struct UpdateBillingProfileRequest {
     #[serde(default)]
-    #[schema(min_length = 1, max_length = 100)]
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = r"^[^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*$"
+    )]
     pub name: Option<String>,
     #[serde(default)]
     pub bill_to: Option<AddressDto>,
     #[serde(default)]
+    #[schema(max_length = 254, format = Email, pattern = r"^[^@\s\x00-\x1F\x7F-\x9F]+@[^@\s.\x00-\x1F\x7F-\x9F]([^@\s\x00-\x1F\x7F-\x9F]*\.[^@\s\x00-\x1F\x7F-\x9F]*)?[^@\s.\x00-\x1F\x7F-\x9F]$")]
     pub invoice_email: Option<String>,
     #[serde(default)]
-    #[schema(max_length = 64)]
+    #[schema(max_length = 64, pattern = r"^[^\x00-\x1F\x7F-\x9F]*$")]
     pub po_number: Option<String>,
     #[serde(default)]
     pub payment_method_id: Option<Uuid>,

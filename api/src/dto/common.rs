@@ -48,3 +48,18 @@ pub struct PageParams {
 #[derive(ToSchema)]
 #[schema(value_type = String, format = Binary)]
 pub struct BinaryFile(pub Vec<u8>);
+
+/// The optional `Idempotency-Key` request header of creating operations.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Header)]
+pub struct IdempotencyKeyHeader {
+    /// Makes a retry safe: the same key and body within 24 h replay the first response.
+    #[param(
+        rename = "Idempotency-Key",
+        min_length = 1,
+        max_length = 255,
+        pattern = r"^[\x21-\x7E]+$",
+        nullable = false
+    )]
+    pub idempotency_key: Option<String>,
+}

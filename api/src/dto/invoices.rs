@@ -76,8 +76,10 @@ pub struct InvoiceListQuery {
     #[param(inline)]
     pub period: Option<PeriodDto>,
     /// With `period=custom`: first issue date included (YYYY-MM-DD).
+    #[param(format = Date)]
     pub from: Option<String>,
     /// With `period=custom`: last issue date included (YYYY-MM-DD); `from <= to`, at most 24 months apart.
+    #[param(format = Date)]
     pub to: Option<String>,
     pub billing_profile_id: Option<Uuid>,
     pub subscription_id: Option<Uuid>,

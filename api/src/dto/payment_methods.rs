@@ -19,9 +19,19 @@ pub struct CardInput {
     #[schema(example = 2030)]
     pub exp_year: i64,
     /// The security code: 3 digits (4 for American Express); checked, never stored.
-    #[schema(example = "123", min_length = 3, max_length = 4)]
+    #[schema(
+        example = "123",
+        min_length = 3,
+        max_length = 4,
+        pattern = r"^[0-9]{3,4}$"
+    )]
     pub cvc: String,
-    #[schema(example = "Ada Lovelace", min_length = 1, max_length = 100)]
+    #[schema(
+        example = "Ada Lovelace",
+        min_length = 1,
+        max_length = 100,
+        pattern = r"^[^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*$"
+    )]
     pub holder_name: String,
 }
 
@@ -60,12 +70,16 @@ pub struct UpdatePaymentMethodRequest {
     #[serde(default)]
     pub exp_year: Option<i64>,
     #[serde(default)]
-    #[schema(min_length = 1, max_length = 100)]
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = r"^[^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*$"
+    )]
     pub holder_name: Option<String>,
     #[serde(default)]
     pub billing_address: Option<AddressDto>,
     #[serde(default)]
-    #[schema(min_length = 3, max_length = 4)]
+    #[schema(min_length = 3, max_length = 4, pattern = r"^[0-9]{3,4}$")]
     pub cvc: Option<String>,
 }
 

@@ -143,12 +143,13 @@ pub struct ConvertRequest {
 /// The new **total** license count (never a delta) and/or auto-renew.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"license_count": 105}))]
+#[schema(example = json!({"license_count": 105}), min_properties = 1)]
 pub struct UpdateSubscriptionRequest {
     #[serde(default)]
-    #[schema(minimum = 1)]
+    #[schema(minimum = 1, nullable = false)]
     pub license_count: Option<i64>,
     #[serde(default)]
+    #[schema(nullable = false)]
     pub auto_renew: Option<bool>,
 }
 
@@ -183,7 +184,10 @@ pub struct PreviewResponse {
 pub struct CancelRequest {
     pub reason: CancelReasonDto,
     #[serde(default)]
-    #[schema(max_length = 2000)]
+    #[schema(
+        max_length = 2000,
+        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$"
+    )]
     pub feedback: Option<String>,
 }
 

@@ -35,10 +35,14 @@ crate::list_response!(UserList, UserDto);
 #[schema(example = json!({"display_name": "Grace Hopper", "email": "grace@contoso.example"}))]
 pub struct CreateUserRequest {
     /// 1 to 100 characters.
-    #[schema(min_length = 1, max_length = 100)]
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = r"^[^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*$"
+    )]
     pub display_name: String,
     /// Unique in the organisation (case-insensitive).
-    #[schema(max_length = 254)]
+    #[schema(max_length = 254, format = Email, pattern = r"^[^@\s\x00-\x1F\x7F-\x9F]+@[^@\s.\x00-\x1F\x7F-\x9F]([^@\s\x00-\x1F\x7F-\x9F]*\.[^@\s\x00-\x1F\x7F-\x9F]*)?[^@\s.\x00-\x1F\x7F-\x9F]$")]
     pub email: String,
 }
 

@@ -43,8 +43,12 @@ pub enum ApiError {
     InvalidParameter { parameter: String, detail: String },
     #[error("a member with this e-mail address already exists")]
     EmailTaken,
+    /// A card field of `POST /v1/payment-methods` (fields under `card.`).
     #[error("{0}")]
     Card(CardError),
+    /// A card field of `PATCH /v1/payment-methods/{id}` (top-level fields).
+    #[error("{0}")]
+    CardEdit(CardError),
     #[error("this card is already one of your payment methods")]
     DuplicatePaymentMethod { existing_id: String },
     #[error("the payment method is the default of a billing profile with active subscriptions; replace it there first")]
@@ -137,7 +141,7 @@ impl ApiError {
             ApiError::InvalidField { .. } => "invalid_field",
             ApiError::InvalidParameter { .. } => "invalid_parameter",
             ApiError::EmailTaken => "email_taken",
-            ApiError::Card(e) => card_code(e),
+            ApiError::Card(e) | ApiError::CardEdit(e) => card_code(e),
             ApiError::DuplicatePaymentMethod { .. } => "duplicate_payment_method",
             ApiError::PaymentMethodInUse => "payment_method_in_use",
             ApiError::InvalidReference { .. } => "invalid_reference",
@@ -178,7 +182,7 @@ impl ApiError {
             ApiError::UnknownField { .. } | ApiError::InvalidField { .. } => "Invalid request body",
             ApiError::InvalidParameter { .. } => "Invalid parameter",
             ApiError::EmailTaken => "E-mail address taken",
-            ApiError::Card(_) => "Card declined by validation",
+            ApiError::Card(_) | ApiError::CardEdit(_) => "Card declined by validation",
             ApiError::DuplicatePaymentMethod { .. } => "Duplicate payment method",
             ApiError::PaymentMethodInUse => "Payment method in use",
             ApiError::InvalidReference { .. } => "Invalid reference",
@@ -214,6 +218,9 @@ impl ApiError {
             }
             ApiError::MethodNotAllowed(allow) => problem.allow = Some(allow.clone()),
             ApiError::Card(e) => problem.field = Some(e.field().to_owned()),
+            ApiError::CardEdit(e) => {
+                problem.field = Some(e.field().trim_start_matches("card.").to_owned())
+            }
             ApiError::InvalidReference { field, .. } => problem.field = Some((*field).to_owned()),
             ApiError::DuplicatePaymentMethod { existing_id } => {
                 problem.existing_id = Some(existing_id.clone())
@@ -275,6 +282,7 @@ impl ResponseError for ApiError {
             | ApiError::InvalidField { .. }
             | ApiError::InvalidParameter { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Card(_)
+            | ApiError::CardEdit(_)
             | ApiError::InvalidReference { .. }
             | ApiError::IdempotencyKeyReused
             | ApiError::InvalidDateRange { .. }
@@ -336,7 +344,7 @@ fn card_code(e: &CardError) -> &'static str {
         CardError::NumberInvalid => "card_number_invalid",
         CardError::BrandUnsupported => "card_brand_unsupported",
         CardError::Expired => "card_expired",
-        CardError::ExpiryInvalid => "card_expiry_invalid",
+        CardError::ExpiryInvalid | CardError::ExpiryYearInvalid => "card_expiry_invalid",
         CardError::CvcInvalid => "cvc_invalid",
         CardError::HolderNameInvalid => "holder_name_invalid",
     }

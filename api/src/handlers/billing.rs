@@ -69,7 +69,7 @@ pub async fn list_billing_profiles(
 
 /// Creates a billing profile in one of the caller's billing accounts.
 #[utoipa::path(tag = "billing",
-    params(("billing_account_id" = Uuid, Path, description = "Billing account id"), ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body within 24 h replay the first response")),
+    params(("billing_account_id" = Uuid, Path, description = "Billing account id"), crate::dto::common::IdempotencyKeyHeader),
     request_body = CreateBillingProfileRequest,
     responses(
         (status = 201, description = "Profile created", body = BillingProfileDto),

@@ -33,7 +33,7 @@ pub async fn list_payment_methods(
 /// code length) and never stored, logged or echoed: only brand, last four, expiry,
 /// holder, address and a keyed fingerprint are kept.
 #[utoipa::path(tag = "payment methods",
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body within 24 h replay the first response")),
+    params(crate::dto::common::IdempotencyKeyHeader),
     request_body = CreatePaymentMethodRequest,
     responses(
         (status = 201, description = "Card added", body = PaymentMethodDto),

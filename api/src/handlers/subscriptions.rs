@@ -140,7 +140,7 @@ fn respond(view: &View) -> HttpResponse {
 /// Buys a subscription, or starts a free trial with `"trial": true`. A purchase
 /// is `active` at once, renews automatically and is invoiced for its first period.
 #[utoipa::path(tag = "subscriptions",
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body within 24 h replay the first response")),
+    params(crate::dto::common::IdempotencyKeyHeader),
     request_body = CreateSubscriptionRequest,
     responses(
         (status = 201, description = "Subscription created (ETag header carries its version)", body = SubscriptionDto),
@@ -167,10 +167,12 @@ pub async fn create_subscription(
     idempotency::run(&state, &caller, key, &request, &raw, move |conn| {
         let loaded = usecase::purchase::place(conn, &who, order, tax, now)?;
         let view = names.view(conn, loaded)?;
-        Created::new(
+        let mut created = Created::new(
             to_dto(&view),
             Some(format!("/v1/subscriptions/{}", view.loaded.row.id)),
-        )
+        )?;
+        created.etag = Some(etag(&view.loaded.row));
+        Ok(created)
     })
     .await
 }
@@ -313,7 +315,7 @@ pub async fn preview_license_count(
 
 /// Converts a trial to a paid subscription, keeping its id; billing starts today.
 #[utoipa::path(tag = "subscriptions",
-    params(("subscription_id" = Uuid, Path, description = "Subscription id"), ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
+    params(("subscription_id" = Uuid, Path, description = "Subscription id"), crate::dto::common::IdempotencyKeyHeader),
     request_body = ConvertRequest,
     responses(
         (status = 200, description = "The converted subscription", body = SubscriptionDto),
@@ -343,6 +345,7 @@ pub async fn convert_trial(
         let view = names.view(conn, loaded)?;
         let mut created = Created::new(to_dto(&view), None)?;
         created.status = actix_web::http::StatusCode::OK;
+        created.etag = Some(etag(&view.loaded.row));
         Ok(created)
     })
     .await

@@ -28,7 +28,7 @@ pub async fn list_users(
 /// Adds a member ahead of their first sign-in (admins only). When they sign
 /// in with a token carrying the same e-mail, the token's subject is linked to them.
 #[utoipa::path(tag = "users",
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body within 24 h replay the first response")),
+    params(crate::dto::common::IdempotencyKeyHeader),
     request_body = CreateUserRequest, responses(
     (status = 201, description = "Member added", body = UserDto),
     (status = 403, description = "`admin_only`: the caller is not an admin", body = Problem, content_type = "application/problem+json"),

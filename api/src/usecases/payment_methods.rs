@@ -164,14 +164,14 @@ pub async fn update(
                 let month = req.exp_month.unwrap_or(i64::from(before.exp_month));
                 let year = req.exp_year.unwrap_or(i64::from(before.exp_year));
                 let expiry =
-                    CardExpiry::parse(month, year, now.date_naive()).map_err(ApiError::Card)?;
+                    CardExpiry::parse(month, year, now.date_naive()).map_err(ApiError::CardEdit)?;
                 let holder = match &req.holder_name {
-                    Some(name) => parse_holder_name(name).map_err(ApiError::Card)?,
+                    Some(name) => parse_holder_name(name).map_err(ApiError::CardEdit)?,
                     None => before.holder_name.clone(),
                 };
                 let cvc_check = match &req.cvc {
                     Some(code) => {
-                        Cvc::check(code, brand).map_err(ApiError::Card)?;
+                        Cvc::check(code, brand).map_err(ApiError::CardEdit)?;
                         "pass".to_owned()
                     }
                     None => before.cvc_check.clone(),
