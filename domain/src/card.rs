@@ -313,7 +313,7 @@ mod tests {
         );
         assert_eq!(
             CardExpiry::parse(1, 2047, today()).unwrap_err(),
-            CardError::ExpiryInvalid
+            CardError::ExpiryYearInvalid
         );
         assert!(CardExpiry::parse(1, 2046, today()).is_ok());
     }
