@@ -41,6 +41,31 @@ pub struct AssignmentDto {
     pub assigned_by: Uuid,
 }
 
+impl
+    From<(
+        persistence::rows::AssignmentRow,
+        Option<persistence::rows::UserRow>,
+    )> for AssignmentDto
+{
+    fn from(
+        (row, person): (
+            persistence::rows::AssignmentRow,
+            Option<persistence::rows::UserRow>,
+        ),
+    ) -> Self {
+        Self {
+            user_id: row.user_id.parse().unwrap_or_default(),
+            display_name: person
+                .as_ref()
+                .map(|p| p.display_name.clone())
+                .unwrap_or_default(),
+            email: person.and_then(|p| p.email),
+            assigned_at: row.assigned_at.and_utc(),
+            assigned_by: row.assigned_by.parse().unwrap_or_default(),
+        }
+    }
+}
+
 crate::list_response!(AssignmentList, AssignmentDto);
 
 /// A license a user holds.

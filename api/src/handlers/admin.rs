@@ -87,19 +87,7 @@ pub async fn get_admin_subscription(
     let (rows, _) = assignments::list(&state, &caller, id, page).await?;
     Ok(web::Json(AdminSubscriptionDto {
         subscription: to_dto(&view),
-        assigned_users: rows
-            .into_iter()
-            .map(|(r, person)| AssignmentDto {
-                user_id: r.user_id.parse().unwrap_or_default(),
-                display_name: person
-                    .as_ref()
-                    .map(|p| p.display_name.clone())
-                    .unwrap_or_default(),
-                email: person.and_then(|p| p.email),
-                assigned_at: r.assigned_at.and_utc(),
-                assigned_by: r.assigned_by.parse().unwrap_or_default(),
-            })
-            .collect(),
+        assigned_users: rows.into_iter().map(AssignmentDto::from).collect(),
     }))
 }
 

@@ -99,19 +99,7 @@ pub async fn list_assignments(
     let page = PageQuery::parse(query.limit, query.cursor.as_deref())?;
     let (rows, next_cursor) = usecase::list(&state, &caller, path.into_inner(), page).await?;
     Ok(web::Json(AssignmentList {
-        data: rows
-            .into_iter()
-            .map(|(r, person)| AssignmentDto {
-                user_id: r.user_id.parse().unwrap_or_default(),
-                display_name: person
-                    .as_ref()
-                    .map(|p| p.display_name.clone())
-                    .unwrap_or_default(),
-                email: person.and_then(|p| p.email),
-                assigned_at: r.assigned_at.and_utc(),
-                assigned_by: r.assigned_by.parse().unwrap_or_default(),
-            })
-            .collect(),
+        data: rows.into_iter().map(AssignmentDto::from).collect(),
         next_cursor,
     }))
 }

@@ -14,7 +14,6 @@ use chrono::NaiveDate;
 use domain::subscription::{CancelReason, Feedback, SubscriptionStatus};
 use domain::Money;
 use persistence::repos::subscriptions::Filter;
-use persistence::write_transaction;
 use uuid::Uuid;
 
 fn midnight(date: NaiveDate) -> chrono::DateTime<chrono::Utc> {
@@ -244,35 +243,24 @@ pub async fn update_subscription(
     body: JsonBody<UpdateSubscriptionRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    let (now, tax, names, catalog) = (
-        state.clock.now(),
-        state.tax_rate_bps,
-        Names::from(state.get_ref()),
-        state.catalog.clone(),
-    );
     let id = path.into_inner().to_string();
-    let view = state
-        .db
-        .run(move |conn| {
-            write_transaction(conn, |conn| {
-                let patch = change::Patch {
-                    license_count: body.license_count,
-                    auto_renew: body.auto_renew,
-                };
-                let loaded = change::apply(
-                    conn,
-                    &caller,
-                    &catalog,
-                    &id,
-                    if_match.0.as_deref(),
-                    patch,
-                    tax,
-                    now,
-                )?;
-                names.view(conn, loaded)
-            })
-        })
-        .await?;
+    let view = usecase::write(&state, move |conn, cx| {
+        let patch = change::Patch {
+            license_count: body.license_count,
+            auto_renew: body.auto_renew,
+        };
+        change::apply(
+            conn,
+            &caller,
+            &cx.catalog,
+            &id,
+            if_match.0.as_deref(),
+            patch,
+            cx.tax_rate_bps,
+            cx.now,
+        )
+    })
+    .await?;
     Ok(respond(&view))
 }
 
@@ -375,30 +363,20 @@ pub async fn cancel_subscription(
     let feedback = Feedback::parse_optional(body.feedback.as_deref())
         .map_err(|e| ApiError::invalid_field("feedback", e))?;
     let reason = reason_from(body.reason);
-    let (now, tax, names) = (
-        state.clock.now(),
-        state.tax_rate_bps,
-        Names::from(state.get_ref()),
-    );
     let id = path.into_inner().to_string();
-    let view = state
-        .db
-        .run(move |conn| {
-            write_transaction(conn, |conn| {
-                let loaded = usecase::cancel::cancel(
-                    conn,
-                    &caller,
-                    &id,
-                    if_match.0.as_deref(),
-                    reason,
-                    feedback,
-                    tax,
-                    now,
-                )?;
-                names.view(conn, loaded)
-            })
-        })
-        .await?;
+    let view = usecase::write(&state, move |conn, cx| {
+        usecase::cancel::cancel(
+            conn,
+            &caller,
+            &id,
+            if_match.0.as_deref(),
+            reason,
+            feedback,
+            cx.tax_rate_bps,
+            cx.now,
+        )
+    })
+    .await?;
     Ok(respond(&view))
 }
 

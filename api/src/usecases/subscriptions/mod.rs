@@ -173,6 +173,35 @@ pub struct View {
     pub purchaser_name: String,
 }
 
+/// What a subscription change needs besides the connection.
+pub struct Context {
+    pub catalog: std::sync::Arc<domain::catalog::Catalog>,
+    pub tax_rate_bps: u32,
+    pub now: chrono::DateTime<chrono::Utc>,
+}
+
+/// Runs one change in a write transaction and answers with the changed subscription.
+pub async fn write<F>(state: &AppState, change: F) -> Result<View, ApiError>
+where
+    F: FnOnce(&mut DbConnection, &Context) -> Result<Loaded, ApiError> + Send + 'static,
+{
+    let names = Names::from(state);
+    let context = Context {
+        catalog: state.catalog.clone(),
+        tax_rate_bps: state.tax_rate_bps,
+        now: state.clock.now(),
+    };
+    state
+        .db
+        .run(move |conn| {
+            persistence::write_transaction(conn, |conn| {
+                let loaded = change(conn, &context)?;
+                names.view(conn, loaded)
+            })
+        })
+        .await
+}
+
 pub async fn get(state: &AppState, caller: &Caller, id: uuid::Uuid) -> Result<View, ApiError> {
     let today = state.clock.now().date_naive();
     let caller = caller.clone();
