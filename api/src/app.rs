@@ -76,12 +76,14 @@ pub struct Shared {
     pub metrics: web::Data<crate::middleware::metrics::Metrics>,
     pub api: utoipa::openapi::OpenApi,
     pub routes: web::Data<RouteTable>,
+    pub body_schemas: web::Data<crate::extract::shape::BodySchemas>,
 }
 
 impl Shared {
     pub fn new(state: AppState) -> Self {
         let api = openapi_document();
         let routes = web::Data::new(RouteTable::from_openapi(&api));
+        let body_schemas = web::Data::new(crate::extract::shape::BodySchemas::from_openapi(&api));
         // The metric definitions are fixed and valid: registration cannot fail.
         let metrics =
             crate::middleware::metrics::Metrics::new().unwrap_or_else(|e| panic!("metrics: {e}"));
@@ -90,6 +92,7 @@ impl Shared {
             metrics: web::Data::new(metrics),
             api,
             routes,
+            body_schemas,
         }
     }
 }
@@ -109,6 +112,7 @@ pub fn build(
     app.app_data(shared.state.clone())
         .app_data(shared.metrics.clone())
         .app_data(shared.routes.clone())
+        .app_data(shared.body_schemas.clone())
         .app_data(web::QueryConfig::default().error_handler(query_error))
         .app_data(web::PathConfig::default().error_handler(path_error))
         .service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/openapi.json", shared.api.clone()))

@@ -27,7 +27,7 @@ from selfserve_client.models import (
     CardInput,
     CreateBillingProfileRequest,
     CreatePaymentMethodRequest,
-    CreateSubscriptionRequest,
+    PurchaseRequest,
     CreateUserRequest,
     FrequencyDto,
     ListInvoicesPeriod,
@@ -75,7 +75,7 @@ def main(base, admin_token, member_token):
     sub = expect(
         create_subscription.sync_detailed(
             client=member,
-            body=CreateSubscriptionRequest(
+            body=PurchaseRequest(
                 product_id=CRM,
                 license_count=100,
                 billing_frequency=FrequencyDto.MONTHLY,

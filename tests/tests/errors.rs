@@ -144,3 +144,45 @@ async fn health_and_readiness() {
     let reply = app.call(Method::GET, "/openapi.json", None, None).await;
     assert_eq!(reply.body["openapi"], json!("3.1.0"));
 }
+
+#[actix_web::test]
+async fn objects_written_as_arrays_are_refused() {
+    let app = TestApp::spawn().await;
+    let ada = app.signed_in(Uuid::new_v4(), false).await;
+    let positional = json!({
+        "card": ["4242424242424242", 12, 2040, "123", "Ada"],
+        "billing_address": {"line1": "1 Main St", "city": "X", "postal_code": "1", "country": "US"}
+    });
+    let reply = app.post("/v1/payment-methods", &ada, positional).await;
+    assert_eq!(
+        (reply.status, reply.code()),
+        (422, "invalid_field"),
+        "{reply:?}"
+    );
+    assert_eq!(reply.body["field"], json!("card"));
+    let reply = app
+        .post("/v1/subscriptions", &ada, json!([CRM, 1, true]))
+        .await;
+    assert_eq!(
+        (reply.status, reply.code()),
+        (422, "invalid_field"),
+        "{reply:?}"
+    );
+    assert_eq!(reply.body["field"], json!("body"));
+    assert_eq!(
+        app.get("/v1/payment-methods", &ada).await.body["data"],
+        json!([]),
+        "nothing stored"
+    );
+    let reply = app
+        .post(
+            "/v1/subscriptions",
+            &ada,
+            json!({"product_id": CRM, "license_count": 1, "trial": false}),
+        )
+        .await;
+    assert_eq!(
+        (reply.status, reply.code(), reply.body["field"].clone()),
+        (422, "invalid_field", json!("trial"))
+    );
+}

@@ -105,8 +105,27 @@ pub struct SubscriptionDto {
 
 crate::list_response!(SubscriptionList, SubscriptionDto);
 
-/// Buy (`trial` absent or false: billing fields required) or start a free trial
-/// (`"trial": true`: no billing fields).
+/// What `POST /v1/subscriptions` accepts, as one flat struct: a purchase
+/// (billing fields required) or, with `"trial": true`, a free trial (no billing
+/// fields). The contract documents the two shapes as a `oneOf`
+/// ([`CreateSubscriptionBody`]); the use case tells them apart.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateSubscriptionRequest {
+    pub product_id: Uuid,
+    pub license_count: i64,
+    /// `Some(true)` for a trial; absent to buy (`false` is refused: the contract has no such shape).
+    #[serde(default)]
+    pub trial: Option<bool>,
+    #[serde(default)]
+    pub billing_frequency: Option<FrequencyDto>,
+    #[serde(default)]
+    pub billing_profile_id: Option<Uuid>,
+    #[serde(default)]
+    pub payment_method_id: Option<Uuid>,
+}
+
+/// Buy a subscription: `active` at once, invoiced for its first period.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({
@@ -116,19 +135,73 @@ crate::list_response!(SubscriptionList, SubscriptionDto);
     "billing_profile_id": "0b6f2b8e-3c55-4b1e-9f67-3a1e6a0f4d21",
     "payment_method_id": "5d0c9d43-61c1-4b8f-9a6b-2f7f4b2f9c10"
 }))]
-pub struct CreateSubscriptionRequest {
+pub struct PurchaseRequest {
     pub product_id: Uuid,
-    /// Total licenses: 1 to the product's maximum (its trial maximum for a trial).
+    /// Total licenses: 1 to the product's maximum.
     #[schema(minimum = 1, example = 100)]
     pub license_count: i64,
-    #[serde(default)]
+    pub billing_frequency: FrequencyDto,
+    pub billing_profile_id: Uuid,
+    pub payment_method_id: Uuid,
+}
+
+/// Start a free trial: no payment method; up to the product's trial maximum.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"product_id": "6f1c1f7e-8a4f-4c55-9e1e-0d7c1b5f1a01", "license_count": 25, "trial": true}))]
+pub struct TrialRequest {
+    pub product_id: Uuid,
+    /// 1 to the product's trial maximum.
+    #[schema(minimum = 1, example = 25)]
+    pub license_count: i64,
+    /// Always `true`.
+    #[schema(schema_with = always_true)]
     pub trial: bool,
-    #[serde(default)]
-    pub billing_frequency: Option<FrequencyDto>,
-    #[serde(default)]
-    pub billing_profile_id: Option<Uuid>,
-    #[serde(default)]
-    pub payment_method_id: Option<Uuid>,
+}
+
+fn always_true() -> utoipa::openapi::schema::Object {
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::Boolean)
+        .enum_values(Some([true]))
+        .build()
+}
+
+/// A purchase or a free trial.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(untagged)]
+pub enum CreateSubscriptionBody {
+    Purchase(PurchaseRequest),
+    Trial(TrialRequest),
+}
+
+impl utoipa::PartialSchema for CreateSubscriptionRequest {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        CreateSubscriptionBody::schema()
+    }
+}
+
+/// Documented as [`CreateSubscriptionBody`], which it accepts exactly.
+impl ToSchema for CreateSubscriptionRequest {
+    fn name() -> std::borrow::Cow<'static, str> {
+        CreateSubscriptionBody::name()
+    }
+
+    fn schemas(
+        schemas: &mut Vec<(
+            String,
+            utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+        )>,
+    ) {
+        schemas.push((
+            PurchaseRequest::name().into_owned(),
+            <PurchaseRequest as utoipa::PartialSchema>::schema(),
+        ));
+        schemas.push((
+            TrialRequest::name().into_owned(),
+            <TrialRequest as utoipa::PartialSchema>::schema(),
+        ));
+        CreateSubscriptionBody::schemas(schemas);
+    }
 }
 
 /// Trial → paid, keeping the subscription id.

@@ -29,7 +29,7 @@ impl<T> JsonBody<T> {
     }
 }
 
-impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
+impl<T: DeserializeOwned + utoipa::ToSchema + 'static> FromRequest for JsonBody<T> {
     type Error = ApiError;
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
@@ -41,6 +41,9 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse::<usize>().ok());
         let mut payload = payload.take();
+        let shapes = req
+            .app_data::<actix_web::web::Data<super::shape::BodySchemas>>()
+            .cloned();
         Box::pin(async move {
             if declared_length.is_some_and(|n| n > BODY_LIMIT) {
                 return Err(ApiError::PayloadTooLarge { limit: BODY_LIMIT });
@@ -57,6 +60,16 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
                 return Err(ApiError::UnsupportedMediaType);
             }
             let raw = body.freeze();
+            if let Some(shapes) = shapes {
+                let value: serde_json::Value = serde_json::from_slice(&raw)
+                    .map_err(|e| ApiError::MalformedJson(e.to_string()))?;
+                shapes.check(&T::name(), &value).map_err(|field| {
+                    ApiError::invalid_field(
+                        field.clone(),
+                        format!("`{field}` must be a JSON object"),
+                    )
+                })?;
+            }
             parse(&raw).map(|value| JsonBody { value, raw })
         })
     }

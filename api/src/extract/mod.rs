@@ -4,6 +4,7 @@ pub mod if_match;
 pub mod json;
 pub mod pagination;
 pub mod query;
+pub mod shape;
 
 pub use if_match::IfMatch;
 pub use json::JsonBody;

@@ -61,7 +61,13 @@ pub fn validate(catalog: &Catalog, req: CreateSubscriptionRequest) -> Result<Ord
                 field: "product_id",
                 what: "catalog's products",
             })?;
-    if req.trial {
+    if req.trial == Some(false) {
+        return Err(ApiError::invalid_field(
+            "trial",
+            "`trial` is `true` for a free trial; leave it out to buy",
+        ));
+    }
+    if req.trial == Some(true) {
         for (present, field) in [
             (req.billing_frequency.is_some(), "billing_frequency"),
             (req.billing_profile_id.is_some(), "billing_profile_id"),
