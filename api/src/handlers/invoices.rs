@@ -124,7 +124,7 @@ pub async fn export_invoices_csv(
     query: Query<InvoiceListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = query.into_inner();
-    PageQuery::<i64>::parse(q.limit, q.cursor.as_deref())?;
+    PageQuery::<(chrono::NaiveDate, i64)>::parse(q.limit, q.cursor.as_deref())?;
     let filter = filter_from(&state, &q)?;
     let (from, to) = (filter.from, filter.to);
     let page = PageQuery {

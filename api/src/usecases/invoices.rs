@@ -91,7 +91,7 @@ pub async fn list(
     state: &AppState,
     caller: &Caller,
     filter: Filter,
-    page: PageQuery<i64>,
+    page: PageQuery<(NaiveDate, i64)>,
 ) -> Result<(Vec<Invoice>, Option<String>), ApiError> {
     let (org, owner, limit, before) = (
         caller.org(),
@@ -103,7 +103,7 @@ pub async fn list(
         .db
         .read(move |conn| Ok(repo::list(conn, &org, &owner, &filter, before, limit)?))
         .await?;
-    let (rows, next) = page.finish(rows, |r| r.number);
+    let (rows, next) = page.finish(rows, |r| (r.issue_date, r.number));
     Ok((with_lines(state, rows).await?, next))
 }
 

@@ -72,20 +72,22 @@ pub struct Filter {
     pub subscription: Option<String>,
 }
 
-/// The owner's invoices issued in [from, to], newest first (keyset on number).
+/// The owner's invoices issued in [from, to], newest first: keyset on
+/// (issue_date, number), the order of the `invoices_by_owner` index, so a page
+/// is one backward index walk with no sort.
 pub fn list(
     conn: &mut DbConnection,
     org: &str,
     owner: &str,
     filter: &Filter,
-    before_number: Option<i64>,
+    before: Option<(NaiveDate, i64)>,
     limit: i64,
 ) -> Result<Vec<InvoiceRow>, RepoError> {
     let mut query = i::table
         .filter(i::organization_id.eq(org))
         .filter(i::owner_id.eq(owner))
         .select(InvoiceRow::as_select())
-        .order_by(i::number.desc())
+        .order_by((i::issue_date.desc(), i::number.desc()))
         .limit(limit)
         .into_boxed();
     if let Some(from) = filter.from {
@@ -100,8 +102,12 @@ pub fn list(
     if let Some(subscription) = &filter.subscription {
         query = query.filter(i::subscription_id.eq(subscription.clone()));
     }
-    if let Some(number) = before_number {
-        query = query.filter(i::number.lt(number));
+    if let Some((date, number)) = before {
+        query = query.filter(
+            i::issue_date
+                .lt(date)
+                .or(i::issue_date.eq(date).and(i::number.lt(number))),
+        );
     }
     Ok(query.load(conn)?)
 }
