@@ -84,9 +84,9 @@ fn assign_in(
     now: DateTime<Utc>,
 ) -> Result<Outcome, ApiError> {
     let today = now.date_naive();
+    serialise(conn, id)?;
     let loaded = load_owned(conn, caller, id, today)?;
     live_for_assignment(&loaded)?;
-    subscriptions::lock(conn, id)?;
     let wanted: Vec<String> = batch.users().iter().map(ToString::to_string).collect();
     let members: HashSet<String> = users::members_among(conn, &caller.org(), &wanted)?
         .into_iter()
@@ -107,15 +107,15 @@ fn assign_in(
         .collect();
     let (already, new): (Vec<String>, Vec<String>) =
         wanted.into_iter().partition(|u| holders.contains(u));
+    let (assigned, total) = (loaded.row.assigned_count, loaded.row.license_count);
     if !new.is_empty() {
-        let (assigned, total) = counts(conn, caller, id)?;
         if let Err((available, requested)) = check_capacity(new.len(), total, assigned) {
             return Err(ApiError::NotEnoughLicenses {
                 available,
                 requested,
             });
         }
-        // The guard that holds under any interleaving: one conditional statement.
+        // The guard that holds under any interleaving, lock or not: one conditional statement.
         if !subscriptions::take_licenses(conn, id, new.len() as i64, now.naive_utc())? {
             let (assigned, total) = counts(conn, caller, id)?;
             return Err(ApiError::NotEnoughLicenses {
@@ -137,13 +137,23 @@ fn assign_in(
         }
         record(conn, caller, AuditAction::LicensesAssigned, id, &new, now)?;
     }
-    let (assigned_count, license_count) = counts(conn, caller, id)?;
+    // Exact: nothing else touches this subscription until the transaction ends.
     Ok(Outcome {
+        assigned_count: assigned + new.len() as i64,
+        license_count: total,
         changed: new,
         unchanged: already,
-        assigned_count,
-        license_count,
     })
+}
+
+/// Serialises work on one subscription's assignments: on PostgreSQL a row lock
+/// taken before anything is read, so the reads stay true until commit; SQLite's
+/// write transaction (`BEGIN IMMEDIATE`) is already exclusive.
+fn serialise(conn: &mut DbConnection, id: &str) -> Result<(), ApiError> {
+    if matches!(conn, DbConnection::Pg(_)) {
+        subscriptions::lock(conn, id)?;
+    }
+    Ok(())
 }
 
 pub async fn unassign(
@@ -172,8 +182,8 @@ fn unassign_in(
     batch: &AssignmentBatch,
     now: DateTime<Utc>,
 ) -> Result<Outcome, ApiError> {
-    load_owned(conn, caller, id, now.date_naive())?;
-    subscriptions::lock(conn, id)?;
+    serialise(conn, id)?;
+    let loaded = load_owned(conn, caller, id, now.date_naive())?;
     let (mut removed, mut not_assigned) = (Vec::new(), Vec::new());
     for user in batch.users().iter().map(ToString::to_string) {
         if repo::delete(conn, id, &user)? {
@@ -193,12 +203,11 @@ fn unassign_in(
             now,
         )?;
     }
-    let (assigned_count, license_count) = counts(conn, caller, id)?;
     Ok(Outcome {
+        assigned_count: loaded.row.assigned_count - removed.len() as i64,
+        license_count: loaded.row.license_count,
         changed: removed,
         unchanged: not_assigned,
-        assigned_count,
-        license_count,
     })
 }
 
