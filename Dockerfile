@@ -19,11 +19,13 @@ COPY domain/Cargo.toml domain/
 COPY persistence/Cargo.toml persistence/
 COPY api/Cargo.toml api/
 COPY tests/Cargo.toml tests/
-RUN mkdir -p domain/src persistence/src api/src tests/src \
+COPY bench/seed/Cargo.toml bench/seed/
+RUN mkdir -p domain/src persistence/src api/src tests/src bench/seed/src \
     && touch domain/src/lib.rs persistence/src/lib.rs api/src/lib.rs tests/src/lib.rs \
     && echo 'fn main() {}' > api/src/main.rs \
+    && echo 'fn main() {}' > bench/seed/src/main.rs \
     && cargo build --release --locked -p api --bin selfserve \
-    && rm -rf domain/src persistence/src api/src tests/src
+    && rm -rf domain/src persistence/src api/src tests/src bench/seed/src
 
 # The real workspace. COPY keeps the files' original modification times, which
 # can be older than the stub build: touch them so cargo rebuilds our crates.

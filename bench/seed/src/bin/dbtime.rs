@@ -1,0 +1,337 @@
+//! `dbtime`: times the repository calls behind the benchmarked endpoints,
+//! single-threaded, straight over the service's pool — the database layer's
+//! share of a request, without HTTP, auth or JSON.
+//!
+//!   target/release/dbtime --database-url DB --dir SEED_OUT_DIR [--iterations 20000]
+//!
+//! SEED_OUT_DIR is the seed's `--out-dir` (seed.env, members.txt,
+//! write-subscriptions.txt). The write timings take fresh (subscription,
+//! member) pairs from the END of the write range, so run.sh's pairs stay free.
+
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+use chrono::Utc;
+use diesel::connection::SimpleConnection;
+use persistence::repos::{assignments, audit, invoices, policies, subscriptions, users};
+use persistence::rows::{AssignmentRow, NewAuditEvent};
+use persistence::{connect_pool, write_transaction, DatabaseUrl, DbConnection, PoolOptions};
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::time::Instant;
+
+#[derive(clap::Parser)]
+struct Args {
+    #[arg(long)]
+    database_url: String,
+    #[arg(long)]
+    dir: PathBuf,
+    #[arg(long, default_value_t = 20_000)]
+    iterations: usize,
+    /// Iterations for the write transactions (each takes a new pair).
+    #[arg(long, default_value_t = 3_000)]
+    writes: usize,
+}
+
+fn time<F: FnMut(usize)>(name: &str, n: usize, mut f: F) {
+    for i in 0..n.min(200) {
+        f(i); // warm: prepared statements, page cache
+    }
+    let t = Instant::now();
+    for i in 0..n {
+        f(i);
+    }
+    let per = t.elapsed().as_secs_f64() * 1e6 / n as f64;
+    println!("{per:>9.1} us  {name}");
+}
+
+fn main() {
+    let args = <Args as clap::Parser>::parse();
+    let env: HashMap<String, String> = std::fs::read_to_string(args.dir.join("seed.env"))
+        .expect("seed.env")
+        .lines()
+        .filter_map(|l| l.split_once('=').map(|(k, v)| (k.to_owned(), v.to_owned())))
+        .collect();
+    let lines = |f: &str| -> Vec<String> {
+        std::fs::read_to_string(args.dir.join(f))
+            .expect(f)
+            .lines()
+            .filter(|l| !l.is_empty())
+            .map(str::to_owned)
+            .collect()
+    };
+    let (org, me, sub) = (
+        env["SEED_ORG"].clone(),
+        env["SEED_PURCHASER"].clone(),
+        env["SEED_SUBSCRIPTION"].clone(),
+    );
+    let members = lines("members.txt");
+    let targets = lines("write-subscriptions.txt");
+    let url = DatabaseUrl::parse(&args.database_url).expect("url");
+    let pool = connect_pool(
+        &url,
+        &PoolOptions {
+            max_size: 2,
+            checkout_timeout: std::time::Duration::from_secs(5),
+        },
+    )
+    .expect("pool");
+    let n = args.iterations;
+    println!("backend {}, {} iterations", url.backend().as_str(), n);
+
+    time("pool.get() + drop", n, |_| drop(pool.get().unwrap()));
+    let mut conn = pool.get().unwrap();
+    let c: &mut DbConnection = &mut conn;
+    time("SELECT 1 (readyz ping)", n, |_| {
+        persistence::repos::health::ping(c).unwrap()
+    });
+    time("policies::find (no row: GET /v1/products/{id})", n, |_| {
+        policies::find(c, &org, "6f1c1f7e-8a4f-4c55-9e1e-0d7c1b5f1a01").unwrap();
+    });
+    time("users::find (GET /v1/me)", n, |_| {
+        users::find(c, &org, &me).unwrap().unwrap();
+    });
+    time("subscriptions::find (25 columns)", n, |_| {
+        subscriptions::find(c, &org, &sub).unwrap().unwrap();
+    });
+    time(
+        "  the same SELECT without `LIMIT ?` (get_result on the key; SQLite re-prepares LIMIT ? queries)",
+        n,
+        |_| {
+            use diesel::prelude::*;
+            use persistence::rows::SubscriptionRow;
+            use persistence::schema::subscriptions as s;
+            let _: SubscriptionRow = s::table
+                .filter(s::organization_id.eq(&org))
+                .filter(s::id.eq(&sub))
+                .select(SubscriptionRow::as_select())
+                .get_result(c)
+                .unwrap();
+        },
+    );
+    time(
+        "  the same SELECT on the concrete connection (on_backend!, no MultiConnection re-serialisation)",
+        n,
+        |_| {
+            use diesel::prelude::*;
+            use persistence::rows::SubscriptionRow;
+            use persistence::schema::subscriptions as s;
+            let _: Option<SubscriptionRow> = persistence::on_backend!(&mut *c, |b| s::table
+                .filter(s::organization_id.eq(&org))
+                .filter(s::id.eq(&sub))
+                .select(SubscriptionRow::as_select())
+                .first(b)
+                .optional())
+            .unwrap();
+        },
+    );
+    time("  users::find without `LIMIT ?`", n, |_| {
+        use diesel::prelude::*;
+        use persistence::rows::UserRow;
+        use persistence::schema::users as u;
+        let _: UserRow = u::table
+            .filter(u::organization_id.eq(&org))
+            .filter(u::id.eq(&me))
+            .select(UserRow::as_select())
+            .get_result(c)
+            .unwrap();
+    });
+    time(
+        "GET /v1/subscriptions/{id}: subscriptions::find + users::find",
+        n,
+        |_| {
+            subscriptions::find(c, &org, &sub).unwrap().unwrap();
+            users::find(c, &org, &me).unwrap().unwrap();
+        },
+    );
+    let filter = subscriptions::Filter {
+        purchaser: Some(me.clone()),
+        ..Default::default()
+    };
+    time(
+        "subscriptions::list limit 26 (the list page)",
+        n / 4,
+        |_| {
+            assert_eq!(
+                subscriptions::list(c, &org, &filter, None, 26)
+                    .unwrap()
+                    .len(),
+                26
+            );
+        },
+    );
+    time("subscriptions::list limit 2", n / 4, |_| {
+        subscriptions::list(c, &org, &filter, None, 2).unwrap();
+    });
+    let today = Utc::now().date_naive();
+    let window = invoices::Filter {
+        from: today.checked_sub_months(chrono::Months::new(3)),
+        to: Some(today),
+        ..Default::default()
+    };
+    let page = invoices::list(c, &org, &me, &window, None, 26).unwrap();
+    time("invoices::list limit 26, 3-month window", n / 4, |_| {
+        invoices::list(c, &org, &me, &window, None, 26).unwrap();
+    });
+    let ids: Vec<String> = page.iter().take(25).map(|r| r.id.clone()).collect();
+    time("invoices::lines for 25 invoices", n / 4, |_| {
+        invoices::lines(c, &ids).unwrap();
+    });
+
+    // ---- the assign-one-user transaction, as the use case runs it, and leaner variants ----
+    let per_target = env["SEED_WRITE_LICENSES"].parse::<usize>().unwrap_or(1);
+    let capacity = targets.len() * per_target.min(members.len());
+    let w = args.writes.min(capacity / 8);
+    // Pairs already taken (by run.sh or an earlier dbtime run) are skipped.
+    let taken: std::collections::HashSet<(String, String)> = {
+        use diesel::prelude::*;
+        use persistence::schema::license_assignments as la;
+        let rows: Vec<(String, String)> = persistence::on_backend!(&mut *c, |b| la::table
+            .filter(la::subscription_id.eq_any(&targets))
+            .select((la::subscription_id, la::user_id))
+            .load(b))
+        .unwrap();
+        rows.into_iter().collect()
+    };
+    let mut next = capacity; // count down from the end of the range
+    let mut pair = || loop {
+        next -= 1;
+        let p = (
+            targets[next % targets.len()].clone(),
+            members[(next / targets.len()) % members.len()].clone(),
+        );
+        if !taken.contains(&p) {
+            return p;
+        }
+    };
+    let actor = me.clone();
+    let assign_full = |c: &mut DbConnection, s: &str, u: &str| {
+        let now = Utc::now();
+        write_transaction(c, |c| -> Result<(), persistence::RepoError> {
+            subscriptions::find(c, &org, s)?.unwrap(); // load_owned
+            subscriptions::lock(c, s)?;
+            let wanted = vec![u.to_owned()];
+            users::members_among(c, &org, &wanted)?;
+            assignments::holders_among(c, s, &wanted)?;
+            subscriptions::find(c, &org, s)?; // counts() before taking
+            assert!(subscriptions::take_licenses(c, s, 1, now.naive_utc())?);
+            assignments::insert(
+                c,
+                &AssignmentRow {
+                    subscription_id: s.to_owned(),
+                    user_id: u.to_owned(),
+                    organization_id: org.clone(),
+                    assigned_by: actor.clone(),
+                    assigned_at: now.naive_utc(),
+                },
+            )?;
+            audit::record(
+                c,
+                &NewAuditEvent {
+                    id: uuid::Uuid::new_v4().to_string(),
+                    organization_id: org.clone(),
+                    actor_id: Some(actor.clone()),
+                    action: "licenses_assigned".into(),
+                    target_type: "subscription".into(),
+                    target_id: s.to_owned(),
+                    subscription_id: Some(s.to_owned()),
+                    before_state: None,
+                    after_state: Some(format!("{{\"user_ids\":[\"{u}\"]}}")),
+                    occurred_at: now.naive_utc(),
+                },
+            )?;
+            subscriptions::find(c, &org, s)?; // counts() for the answer
+            Ok(())
+        })
+        .unwrap()
+    };
+    time(
+        "assign 1 user: the use case's 9 statements in write_transaction",
+        w,
+        |_| {
+            let (s, u) = pair();
+            assign_full(c, &s, &u);
+        },
+    );
+    let assign_lean = |c: &mut DbConnection, s: &str, u: &str| {
+        let now = Utc::now();
+        write_transaction(c, |c| -> Result<(), persistence::RepoError> {
+            subscriptions::find(c, &org, s)?.unwrap();
+            let wanted = vec![u.to_owned()];
+            users::members_among(c, &org, &wanted)?;
+            assignments::holders_among(c, s, &wanted)?;
+            assert!(subscriptions::take_licenses(c, s, 1, now.naive_utc())?);
+            assignments::insert(
+                c,
+                &AssignmentRow {
+                    subscription_id: s.to_owned(),
+                    user_id: u.to_owned(),
+                    organization_id: org.clone(),
+                    assigned_by: me.clone(),
+                    assigned_at: now.naive_utc(),
+                },
+            )?;
+            audit::record(
+                c,
+                &NewAuditEvent {
+                    id: uuid::Uuid::new_v4().to_string(),
+                    organization_id: org.clone(),
+                    actor_id: Some(me.clone()),
+                    action: "licenses_assigned".into(),
+                    target_type: "subscription".into(),
+                    target_id: s.to_owned(),
+                    subscription_id: Some(s.to_owned()),
+                    before_state: None,
+                    after_state: Some(format!("{{\"user_ids\":[\"{u}\"]}}")),
+                    occurred_at: now.naive_utc(),
+                },
+            )?;
+            Ok(())
+        })
+        .unwrap()
+    };
+    time(
+        "assign 1 user: 6 statements (no lock(), no repeated find; counts from take_licenses ... RETURNING)",
+        w,
+        |_| {
+            let (s, u) = pair();
+            assign_lean(c, &s, &u);
+        },
+    );
+    time(
+        "empty write transaction (BEGIN [IMMEDIATE]; COMMIT)",
+        w,
+        |_| write_transaction(c, |_| -> Result<(), persistence::RepoError> { Ok(()) }).unwrap(),
+    );
+    // Commit cost on its own: one tiny write per transaction.
+    let probe = targets[0].clone();
+    time("one UPDATE per write transaction (commit cost)", w, |_| {
+        write_transaction(c, |c| subscriptions::lock(c, &probe)).unwrap();
+    });
+    if let DbConnection::Pg(pg) = c {
+        use diesel::prelude::*;
+        let named: Vec<String> = diesel::select(diesel::dsl::sql::<
+            diesel::sql_types::Array<diesel::sql_types::Text>,
+        >(
+            "coalesce(array_agg(left(statement, 60) ORDER BY statement), '{}') FROM pg_prepared_statements",
+        ))
+        .get_result(pg)
+        .unwrap();
+        println!(
+            "  {} named prepared statements cached on this connection:",
+            named.len()
+        );
+        for s in named {
+            println!("    {s}");
+        }
+    }
+    if let DbConnection::Pg(_) = c {
+        c.batch_execute("SET synchronous_commit = off").unwrap();
+        time(
+            "one UPDATE per write transaction, synchronous_commit = off",
+            w,
+            |_| {
+                write_transaction(c, |c| subscriptions::lock(c, &probe)).unwrap();
+            },
+        );
+    }
+}
