@@ -15,8 +15,10 @@ use diesel::connection::SimpleConnection;
 use persistence::repos::{assignments, audit, invoices, policies, subscriptions, users};
 use persistence::rows::{AssignmentRow, NewAuditEvent};
 use persistence::{connect_pool, write_transaction, DatabaseUrl, DbConnection, PoolOptions};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
 use std::time::Instant;
 
 #[derive(clap::Parser)]
@@ -30,6 +32,16 @@ struct Args {
     /// Iterations for the write transactions (each takes a new pair).
     #[arg(long, default_value_t = 3_000)]
     writes: usize,
+    /// Also run the write variants from this many threads at once (each with its own connection).
+    #[arg(long, default_value_t = 0)]
+    threads: usize,
+    /// Only this write variant (before, current, pg-select-for-update, sqlite-one-writer):
+    /// variants share the hot rows, so on PostgreSQL compare them on fresh databases.
+    #[arg(long)]
+    variant: Option<String>,
+    /// Seconds per variant in the concurrent run.
+    #[arg(long, default_value_t = 5.0)]
+    seconds: f64,
 }
 
 fn time<F: FnMut(usize)>(name: &str, n: usize, mut f: F) {
@@ -70,7 +82,7 @@ fn main() {
     let pool = connect_pool(
         &url,
         &PoolOptions {
-            max_size: 2,
+            max_size: (args.threads as u32).max(2),
             checkout_timeout: std::time::Duration::from_secs(5),
         },
     )
@@ -177,12 +189,12 @@ fn main() {
         invoices::lines(c, &ids).unwrap();
     });
 
-    // ---- the assign-one-user transaction, as the use case runs it, and leaner variants ----
+    // ---- the assign-one-user transaction: variants, single-threaded and concurrent ----
     let per_target = env["SEED_WRITE_LICENSES"].parse::<usize>().unwrap_or(1);
     let capacity = targets.len() * per_target.min(members.len());
     let w = args.writes.min(capacity / 8);
     // Pairs already taken (by run.sh or an earlier dbtime run) are skipped.
-    let taken: std::collections::HashSet<(String, String)> = {
+    let taken: HashSet<(String, String)> = {
         use diesel::prelude::*;
         use persistence::schema::license_assignments as la;
         let rows: Vec<(String, String)> = persistence::on_backend!(&mut *c, |b| la::table
@@ -192,111 +204,76 @@ fn main() {
         .unwrap();
         rows.into_iter().collect()
     };
-    let mut next = capacity; // count down from the end of the range
-    let mut pair = || loop {
-        next -= 1;
-        let p = (
-            targets[next % targets.len()].clone(),
-            members[(next / targets.len()) % members.len()].clone(),
-        );
-        if !taken.contains(&p) {
-            return p;
+    // Counts down from the end of the (subscription, member) range, skipping taken pairs.
+    let pairs = Pairs {
+        next: AtomicUsize::new(capacity),
+        targets: targets.clone(),
+        members: members.clone(),
+        taken,
+    };
+    let ctx = Ctx {
+        org: org.clone(),
+        actor: me.clone(),
+    };
+    let chosen = |v: Variant| args.variant.as_deref().is_none_or(|n| n == v.name());
+    for v in Variant::ALL {
+        if v.applies(c) && chosen(v) {
+            time(&format!("assign 1 user: {}", v.describe()), w, |_| {
+                let (s, u) = pairs.take();
+                assign(c, &ctx, v, &s, &u);
+            });
         }
-    };
-    let actor = me.clone();
-    let assign_full = |c: &mut DbConnection, s: &str, u: &str| {
-        let now = Utc::now();
-        write_transaction(c, |c| -> Result<(), persistence::RepoError> {
-            subscriptions::find(c, &org, s)?.unwrap(); // load_owned
-            subscriptions::lock(c, s)?;
-            let wanted = vec![u.to_owned()];
-            users::members_among(c, &org, &wanted)?;
-            assignments::holders_among(c, s, &wanted)?;
-            subscriptions::find(c, &org, s)?; // counts() before taking
-            assert!(subscriptions::take_licenses(c, s, 1, now.naive_utc())?);
-            assignments::insert(
-                c,
-                &AssignmentRow {
-                    subscription_id: s.to_owned(),
-                    user_id: u.to_owned(),
-                    organization_id: org.clone(),
-                    assigned_by: actor.clone(),
-                    assigned_at: now.naive_utc(),
-                },
-            )?;
-            audit::record(
-                c,
-                &NewAuditEvent {
-                    id: uuid::Uuid::new_v4().to_string(),
-                    organization_id: org.clone(),
-                    actor_id: Some(actor.clone()),
-                    action: "licenses_assigned".into(),
-                    target_type: "subscription".into(),
-                    target_id: s.to_owned(),
-                    subscription_id: Some(s.to_owned()),
-                    before_state: None,
-                    after_state: Some(format!("{{\"user_ids\":[\"{u}\"]}}")),
-                    occurred_at: now.naive_utc(),
-                },
-            )?;
-            subscriptions::find(c, &org, s)?; // counts() for the answer
-            Ok(())
-        })
-        .unwrap()
-    };
-    time(
-        "assign 1 user: the use case's 9 statements in write_transaction",
-        w,
-        |_| {
-            let (s, u) = pair();
-            assign_full(c, &s, &u);
-        },
-    );
-    let assign_lean = |c: &mut DbConnection, s: &str, u: &str| {
-        let now = Utc::now();
-        write_transaction(c, |c| -> Result<(), persistence::RepoError> {
-            subscriptions::find(c, &org, s)?.unwrap();
-            let wanted = vec![u.to_owned()];
-            users::members_among(c, &org, &wanted)?;
-            assignments::holders_among(c, s, &wanted)?;
-            assert!(subscriptions::take_licenses(c, s, 1, now.naive_utc())?);
-            assignments::insert(
-                c,
-                &AssignmentRow {
-                    subscription_id: s.to_owned(),
-                    user_id: u.to_owned(),
-                    organization_id: org.clone(),
-                    assigned_by: me.clone(),
-                    assigned_at: now.naive_utc(),
-                },
-            )?;
-            audit::record(
-                c,
-                &NewAuditEvent {
-                    id: uuid::Uuid::new_v4().to_string(),
-                    organization_id: org.clone(),
-                    actor_id: Some(me.clone()),
-                    action: "licenses_assigned".into(),
-                    target_type: "subscription".into(),
-                    target_id: s.to_owned(),
-                    subscription_id: Some(s.to_owned()),
-                    before_state: None,
-                    after_state: Some(format!("{{\"user_ids\":[\"{u}\"]}}")),
-                    occurred_at: now.naive_utc(),
-                },
-            )?;
-            Ok(())
-        })
-        .unwrap()
-    };
-    time(
-        "assign 1 user: 6 statements (no lock(), no repeated find; counts from take_licenses ... RETURNING)",
-        w,
-        |_| {
-            let (s, u) = pair();
-            assign_lean(c, &s, &u);
-        },
-    );
+    }
+    drop(conn);
+    if args.threads > 1 {
+        let secs = args.seconds;
+        println!(
+            "concurrent: {} threads, {secs} s per variant, over {} write targets (transactions/s)",
+            args.threads,
+            targets.len()
+        );
+        for v in Variant::ALL {
+            let mut conn = pool.get().unwrap();
+            if !v.applies(&mut conn) || !chosen(v) {
+                continue;
+            }
+            drop(conn);
+            let (done, clashes) = (AtomicUsize::new(0), AtomicUsize::new(0));
+            let writer = Mutex::new(());
+            let t0 = Instant::now();
+            std::thread::scope(|scope| {
+                for _ in 0..args.threads {
+                    scope.spawn(|| {
+                        let mut conn = pool.get().unwrap();
+                        while t0.elapsed().as_secs_f64() < secs {
+                            let (s, u) = pairs.take();
+                            let ok = if v == Variant::SqliteOneWriter {
+                                let _g = writer.lock().unwrap();
+                                assign(&mut conn, &ctx, v, &s, &u)
+                            } else {
+                                assign(&mut conn, &ctx, v, &s, &u)
+                            };
+                            if ok {
+                                done.fetch_add(1, Ordering::Relaxed);
+                            } else {
+                                clashes.fetch_add(1, Ordering::Relaxed);
+                            }
+                        }
+                    });
+                }
+            });
+            let rate = done.load(Ordering::Relaxed) as f64 / t0.elapsed().as_secs_f64();
+            let clashes = clashes.load(Ordering::Relaxed);
+            let note = if clashes > 0 {
+                format!(" ({clashes} pairs found taken, not counted)")
+            } else {
+                String::new()
+            };
+            println!("{rate:>9.0} tx/s  {}{note}", v.describe());
+        }
+    }
+    let mut conn = pool.get().unwrap();
+    let c: &mut DbConnection = &mut conn;
     time(
         "empty write transaction (BEGIN [IMMEDIATE]; COMMIT)",
         w,
@@ -333,5 +310,160 @@ fn main() {
                 write_transaction(c, |c| subscriptions::lock(c, &probe)).unwrap();
             },
         );
+    }
+}
+
+struct Pairs {
+    next: AtomicUsize,
+    targets: Vec<String>,
+    members: Vec<String>,
+    taken: HashSet<(String, String)>,
+}
+
+impl Pairs {
+    fn take(&self) -> (String, String) {
+        loop {
+            let n = self.next.fetch_sub(1, Ordering::Relaxed) - 1;
+            let p = (
+                self.targets[n % self.targets.len()].clone(),
+                self.members[(n / self.targets.len()) % self.members.len()].clone(),
+            );
+            if !self.taken.contains(&p) {
+                return p;
+            }
+        }
+    }
+}
+
+struct Ctx {
+    org: String,
+    actor: String,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Variant {
+    /// Before 57ba14e: find, lock (no-op UPDATE), members, holders, find, take, insert, audit, find.
+    Before,
+    /// As of 57ba14e: [PostgreSQL: lock (no-op UPDATE)], find, members, holders, take, insert, audit.
+    Current,
+    /// Proposed for PostgreSQL: the row lock as `SELECT ... FOR NO KEY UPDATE` (no new row version).
+    PgSelectForUpdate,
+    /// Proposed for SQLite: the current statements, writers queued on an in-process mutex
+    /// (only differs from `Current` when run concurrently).
+    SqliteOneWriter,
+}
+
+impl Variant {
+    const ALL: [Variant; 4] = [
+        Variant::Before,
+        Variant::Current,
+        Variant::PgSelectForUpdate,
+        Variant::SqliteOneWriter,
+    ];
+
+    fn name(self) -> &'static str {
+        match self {
+            Variant::Before => "before",
+            Variant::Current => "current",
+            Variant::PgSelectForUpdate => "pg-select-for-update",
+            Variant::SqliteOneWriter => "sqlite-one-writer",
+        }
+    }
+
+    fn applies(self, c: &mut DbConnection) -> bool {
+        match self {
+            Variant::PgSelectForUpdate => matches!(c, DbConnection::Pg(_)),
+            Variant::SqliteOneWriter => matches!(c, DbConnection::Sqlite(_)),
+            _ => true,
+        }
+    }
+
+    fn describe(self) -> &'static str {
+        match self {
+            Variant::Before => "before 57ba14e (9 statements: lock as no-op UPDATE, find x3)",
+            Variant::Current => "as of 57ba14e (PostgreSQL: no-op UPDATE lock + 6; SQLite: 6)",
+            Variant::PgSelectForUpdate => "proposed: lock with SELECT ... FOR NO KEY UPDATE + 6",
+            Variant::SqliteOneWriter => {
+                "proposed: as of 57ba14e, one writer at a time (in-process mutex)"
+            }
+        }
+    }
+}
+
+/// One assign transaction; false when the pair turned out to be taken already (rolled back).
+fn assign(c: &mut DbConnection, ctx: &Ctx, v: Variant, s: &str, u: &str) -> bool {
+    let now = Utc::now();
+    let (org, actor) = (&ctx.org, &ctx.actor);
+    let result = write_transaction(c, |c| -> Result<(), persistence::RepoError> {
+        match v {
+            Variant::Before => {
+                subscriptions::find(c, org, s)?.unwrap();
+                subscriptions::lock(c, s)?;
+            }
+            Variant::Current | Variant::SqliteOneWriter => {
+                if matches!(c, DbConnection::Pg(_)) {
+                    subscriptions::lock(c, s)?;
+                }
+                subscriptions::find(c, org, s)?.unwrap();
+            }
+            Variant::PgSelectForUpdate => {
+                use diesel::prelude::*;
+                use persistence::schema::subscriptions as t;
+                if let DbConnection::Pg(pg) = c {
+                    let _: String = t::table
+                        .filter(t::id.eq(s))
+                        .select(t::id)
+                        .for_no_key_update()
+                        .get_result(pg)?;
+                }
+                subscriptions::find(c, org, s)?.unwrap();
+            }
+        }
+        let wanted = vec![u.to_owned()];
+        users::members_among(c, org, &wanted)?;
+        assignments::holders_among(c, s, &wanted)?;
+        if v == Variant::Before {
+            subscriptions::find(c, org, s)?;
+        }
+        if !subscriptions::take_licenses(c, s, 1, now.naive_utc())? {
+            // Full: roll back, as the use case answers 409.
+            return Err(persistence::RepoError::Conflict {
+                constraint: "no free license".into(),
+            });
+        }
+        assignments::insert(
+            c,
+            &AssignmentRow {
+                subscription_id: s.to_owned(),
+                user_id: u.to_owned(),
+                organization_id: org.clone(),
+                assigned_by: actor.clone(),
+                assigned_at: now.naive_utc(),
+            },
+        )?;
+        audit::record(
+            c,
+            &NewAuditEvent {
+                id: uuid::Uuid::new_v4().to_string(),
+                organization_id: org.clone(),
+                actor_id: Some(actor.clone()),
+                action: "licenses_assigned".into(),
+                target_type: "subscription".into(),
+                target_id: s.to_owned(),
+                subscription_id: Some(s.to_owned()),
+                before_state: None,
+                after_state: Some(format!("{{\"user_ids\":[\"{u}\"]}}")),
+                occurred_at: now.naive_utc(),
+            },
+        )?;
+        if v == Variant::Before {
+            subscriptions::find(c, org, s)?;
+        }
+        Ok(())
+    });
+    match result {
+        Ok(()) => true,
+        Err(e) if e.is_conflict() => false,
+        Err(e) => panic!("assign: {e:?}"),
     }
 }
