@@ -1,6 +1,6 @@
 //! The actix application: every route, the error conventions, Swagger UI.
 
-use crate::error::handlers::{path_error, query_error};
+use crate::error::handlers::path_error;
 use crate::handlers::{self, fallback::RouteTable};
 use crate::middleware::request_id;
 use crate::openapi::{self, ApiDoc};
@@ -113,7 +113,6 @@ pub fn build(
         .app_data(shared.metrics.clone())
         .app_data(shared.routes.clone())
         .app_data(shared.body_schemas.clone())
-        .app_data(web::QueryConfig::default().error_handler(query_error))
         .app_data(web::PathConfig::default().error_handler(path_error))
         .service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/openapi.json", shared.api.clone()))
         .default_service(web::to(handlers::fallback::not_found))
