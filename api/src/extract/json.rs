@@ -60,17 +60,17 @@ impl<T: DeserializeOwned + utoipa::ToSchema + 'static> FromRequest for JsonBody<
                 return Err(ApiError::UnsupportedMediaType);
             }
             let raw = body.freeze();
+            // Parsed once: the shape check and the typed value both read this tree.
+            let tree = syntax(&raw)?;
             if let Some(shapes) = shapes {
-                let value: serde_json::Value = serde_json::from_slice(&raw)
-                    .map_err(|e| ApiError::MalformedJson(e.to_string()))?;
-                shapes.check(&T::name(), &value).map_err(|field| {
+                shapes.check(&T::name(), &tree).map_err(|field| {
                     ApiError::invalid_field(
                         field.clone(),
                         format!("`{field}` must be a JSON object"),
                     )
                 })?;
             }
-            parse(&raw).map(|value| JsonBody { value, raw })
+            typed(tree).map(|value| JsonBody { value, raw })
         })
     }
 }
@@ -95,11 +95,17 @@ fn is_json(req: &HttpRequest) -> bool {
 
 /// Parses a body; syntax errors are 400, shape errors 422 naming the field.
 pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
-    let mut de = serde_json::Deserializer::from_slice(body);
-    let value = serde_path_to_error::deserialize::<_, T>(&mut de).map_err(classify)?;
-    de.end()
-        .map_err(|e| ApiError::MalformedJson(e.to_string()))?;
-    Ok(value)
+    typed(syntax(body)?)
+}
+
+/// Any JSON at all, or 400.
+fn syntax(body: &[u8]) -> Result<serde_json::Value, ApiError> {
+    serde_json::from_slice(body).map_err(|e| ApiError::MalformedJson(e.to_string()))
+}
+
+/// The request type, or 422 naming the field.
+fn typed<T: DeserializeOwned>(tree: serde_json::Value) -> Result<T, ApiError> {
+    serde_path_to_error::deserialize(tree).map_err(classify)
 }
 
 fn classify(err: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
