@@ -116,6 +116,7 @@ pub fn build(
         .app_data(web::PathConfig::default().error_handler(path_error))
         .service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/openapi.json", shared.api.clone()))
         .default_service(web::to(handlers::fallback::not_found))
+        .wrap(from_fn(crate::middleware::conditional::middleware))
         .wrap(from_fn(crate::middleware::metrics::middleware))
         .wrap(from_fn(request_id::middleware))
 }

@@ -48,10 +48,16 @@ fn text(field: &'static str, raw: &str, max: usize) -> Result<String, AddressErr
             problem: "is required",
         });
     }
-    if value.chars().count() > max || value.chars().any(char::is_control) {
+    if value.chars().count() > max {
         return Err(AddressError {
             field,
-            problem: "is too long or contains control characters",
+            problem: "is too long",
+        });
+    }
+    if let Err(problem) = crate::text::check(value, crate::text::Lines::Single) {
+        return Err(AddressError {
+            field,
+            problem: problem.message(),
         });
     }
     Ok(value.to_owned())

@@ -88,7 +88,7 @@ pub enum CardError {
     ExpiryYearInvalid,
     #[error("the security code must be 3 digits (4 for American Express)")]
     CvcInvalid,
-    #[error("the holder name must be 1 to 100 characters")]
+    #[error("the holder name must be 1 to 100 visible characters, without control or bidirectional override characters")]
     HolderNameInvalid,
 }
 
@@ -227,7 +227,7 @@ impl CardExpiry {
 pub fn parse_holder_name(raw: &str) -> Result<String, CardError> {
     let name = raw.trim();
     let n = name.chars().count();
-    if n == 0 || n > 100 || name.chars().any(char::is_control) {
+    if n == 0 || n > 100 || crate::text::check(name, crate::text::Lines::Single).is_err() {
         return Err(CardError::HolderNameInvalid);
     }
     Ok(name.to_owned())

@@ -16,6 +16,7 @@ pub mod license;
 pub mod money;
 pub mod policy;
 pub mod subscription;
+pub mod text;
 pub mod user;
 
 pub use billing::BillingPeriod;

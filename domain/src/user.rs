@@ -10,6 +10,8 @@ pub struct DisplayName(String);
 pub enum UserFieldError {
     #[error("display_name must be 1 to 100 characters without control characters")]
     InvalidDisplayName,
+    #[error("display_name {0}")]
+    DisplayNameText(crate::text::TextProblem),
     #[error("email must be an address like name@example.com (at most 254 characters)")]
     InvalidEmail,
 }
@@ -20,9 +22,11 @@ impl DisplayName {
     pub fn parse(raw: &str) -> Result<Self, UserFieldError> {
         let name = raw.trim();
         let chars = name.chars().count();
-        if chars == 0 || chars > Self::MAX_CHARS || name.chars().any(char::is_control) {
+        if chars == 0 || chars > Self::MAX_CHARS {
             return Err(UserFieldError::InvalidDisplayName);
         }
+        crate::text::check(name, crate::text::Lines::Single)
+            .map_err(UserFieldError::DisplayNameText)?;
         Ok(Self(name.to_owned()))
     }
 
@@ -114,7 +118,15 @@ mod tests {
         );
         assert_eq!(
             DisplayName::parse("a\u{0}b"),
-            Err(UserFieldError::InvalidDisplayName)
+            Err(UserFieldError::DisplayNameText(
+                crate::text::TextProblem::ControlCharacter
+            ))
+        );
+        assert_eq!(
+            DisplayName::parse("\u{200B}"),
+            Err(UserFieldError::DisplayNameText(
+                crate::text::TextProblem::InvisibleOnly
+            ))
         );
     }
 

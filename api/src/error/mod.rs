@@ -37,6 +37,8 @@ pub enum ApiError {
     PayloadTooLarge { limit: usize },
     #[error("unknown field `{field}`")]
     UnknownField { field: String },
+    #[error("`{field}` appears more than once; send each field once")]
+    DuplicateField { field: String },
     #[error("{detail}")]
     InvalidField { field: String, detail: String },
     #[error("{detail}")]
@@ -69,7 +71,10 @@ pub enum ApiError {
     #[error("this operation needs an If-Match header with the subscription's ETag")]
     PreconditionRequired,
     #[error("the subscription changed since you read it; read it again and retry")]
-    PreconditionFailed,
+    PreconditionFailed {
+        /// The subscription's current ETag, sent back so the client can re-read or retry.
+        etag: Option<String>,
+    },
     #[error("{assigned} licenses are assigned; unassign {excess} before lowering the total to {requested}")]
     LicensesInUse {
         assigned: i64,
@@ -138,6 +143,7 @@ impl ApiError {
             ApiError::UnsupportedMediaType => "unsupported_media_type",
             ApiError::PayloadTooLarge { .. } => "payload_too_large",
             ApiError::UnknownField { .. } => "unknown_field",
+            ApiError::DuplicateField { .. } => "duplicate_field",
             ApiError::InvalidField { .. } => "invalid_field",
             ApiError::InvalidParameter { .. } => "invalid_parameter",
             ApiError::EmailTaken => "email_taken",
@@ -152,7 +158,7 @@ impl ApiError {
             ApiError::TrialLicenseLimit { .. } => "trial_license_limit",
             ApiError::TrialAlreadyActive => "trial_already_active",
             ApiError::PreconditionRequired => "precondition_required",
-            ApiError::PreconditionFailed => "precondition_failed",
+            ApiError::PreconditionFailed { .. } => "precondition_failed",
             ApiError::LicensesInUse { .. } => "licenses_in_use",
             ApiError::SubscriptionNotActive { .. } => "subscription_not_active",
             ApiError::AlreadyCanceled => "already_canceled",
@@ -179,7 +185,9 @@ impl ApiError {
             ApiError::MalformedJson(_) => "Malformed JSON",
             ApiError::UnsupportedMediaType => "Unsupported media type",
             ApiError::PayloadTooLarge { .. } => "Payload too large",
-            ApiError::UnknownField { .. } | ApiError::InvalidField { .. } => "Invalid request body",
+            ApiError::UnknownField { .. }
+            | ApiError::DuplicateField { .. }
+            | ApiError::InvalidField { .. } => "Invalid request body",
             ApiError::InvalidParameter { .. } => "Invalid parameter",
             ApiError::EmailTaken => "E-mail address taken",
             ApiError::Card(_) | ApiError::CardEdit(_) => "Card declined by validation",
@@ -192,7 +200,7 @@ impl ApiError {
             ApiError::TrialNotOffered | ApiError::TrialLicenseLimit { .. } => "Trial not possible",
             ApiError::TrialAlreadyActive => "Trial already active",
             ApiError::PreconditionRequired => "Precondition required",
-            ApiError::PreconditionFailed => "Precondition failed",
+            ApiError::PreconditionFailed { .. } => "Precondition failed",
             ApiError::LicensesInUse { .. } => "Licenses in use",
             ApiError::SubscriptionNotActive { .. } => "Subscription not active",
             ApiError::AlreadyCanceled => "Already canceled",
@@ -210,9 +218,9 @@ impl ApiError {
         let mut problem =
             Problem::new(self.status_code(), self.code(), self.title(), self.detail());
         match self {
-            ApiError::UnknownField { field } | ApiError::InvalidField { field, .. } => {
-                problem.field = Some(field.clone())
-            }
+            ApiError::UnknownField { field }
+            | ApiError::DuplicateField { field }
+            | ApiError::InvalidField { field, .. } => problem.field = Some(field.clone()),
             ApiError::InvalidParameter { parameter, .. } => {
                 problem.parameter = Some(parameter.clone())
             }
@@ -279,6 +287,7 @@ impl ResponseError for ApiError {
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnknownField { .. }
+            | ApiError::DuplicateField { .. }
             | ApiError::InvalidField { .. }
             | ApiError::InvalidParameter { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Card(_)
@@ -292,7 +301,7 @@ impl ResponseError for ApiError {
             | ApiError::UsersNotInOrganization { .. }
             | ApiError::Batch(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
-            ApiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+            ApiError::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
             ApiError::TrialAlreadyActive
             | ApiError::LicensesInUse { .. }
             | ApiError::SubscriptionNotActive { .. }
@@ -332,6 +341,9 @@ impl ResponseError for ApiError {
             }
             ApiError::DatabaseUnavailable => {
                 response.insert_header((header::RETRY_AFTER, "1"));
+            }
+            ApiError::PreconditionFailed { etag: Some(etag) } => {
+                response.insert_header((header::ETAG, etag.as_str()));
             }
             _ => {}
         }

@@ -1,6 +1,9 @@
 //! `JsonBody<T>`: a JSON request body read with a 64 KiB limit, parsed with
 //! the path of any failing field, so that every rejection says which field.
 
+use super::expectation::Step;
+use super::shape::BodySchemas;
+use super::strict::StrictError;
 use crate::error::ApiError;
 use actix_web::dev::Payload;
 use actix_web::http::header;
@@ -9,6 +12,7 @@ use actix_web::{FromRequest, HttpRequest};
 use futures_util::future::LocalBoxFuture;
 use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
+use serde_path_to_error::Segment;
 
 /// Request bodies larger than this are refused with 413 (PRODUCT.md §3).
 pub const BODY_LIMIT: usize = 64 * 1024;
@@ -62,7 +66,7 @@ impl<T: DeserializeOwned + utoipa::ToSchema + 'static> FromRequest for JsonBody<
             let raw = body.freeze();
             // Parsed once: the shape check and the typed value both read this tree.
             let tree = syntax(&raw)?;
-            if let Some(shapes) = shapes {
+            if let Some(shapes) = &shapes {
                 shapes.check(&T::name(), &tree).map_err(|field| {
                     ApiError::invalid_field(
                         field.clone(),
@@ -70,7 +74,8 @@ impl<T: DeserializeOwned + utoipa::ToSchema + 'static> FromRequest for JsonBody<
                     )
                 })?;
             }
-            typed(tree).map(|value| JsonBody { value, raw })
+            typed(tree, shapes.as_ref().map(|s| s.get_ref()), &T::name())
+                .map(|value| JsonBody { value, raw })
         })
     }
 }
@@ -95,21 +100,44 @@ fn is_json(req: &HttpRequest) -> bool {
 
 /// Parses a body; syntax errors are 400, shape errors 422 naming the field.
 pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
-    typed(syntax(body)?)
+    typed(syntax(body)?, None, "")
 }
 
-/// Any JSON at all, or 400.
+/// Any JSON at all, with no key repeated in an object, or 400 / 422.
 fn syntax(body: &[u8]) -> Result<serde_json::Value, ApiError> {
-    serde_json::from_slice(body).map_err(|e| ApiError::MalformedJson(e.to_string()))
+    super::strict::parse(body).map_err(|e| match e {
+        StrictError::DuplicateKey(field) => ApiError::DuplicateField { field },
+        StrictError::Syntax(e) => ApiError::MalformedJson(e.to_string()),
+    })
 }
 
-/// The request type, or 422 naming the field.
-fn typed<T: DeserializeOwned>(tree: serde_json::Value) -> Result<T, ApiError> {
-    serde_path_to_error::deserialize(tree).map_err(classify)
+/// The request type, or 422 naming the field and saying what it must be.
+fn typed<T: DeserializeOwned>(
+    tree: serde_json::Value,
+    shapes: Option<&BodySchemas>,
+    schema_name: &str,
+) -> Result<T, ApiError> {
+    serde_path_to_error::deserialize(tree).map_err(|e| classify(e, shapes, schema_name))
 }
 
-fn classify(err: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
+fn steps(path: &serde_path_to_error::Path) -> Vec<Step> {
+    path.iter()
+        .map(|segment| match segment {
+            Segment::Seq { .. } => Step::Index,
+            Segment::Map { key } => Step::Key(key.clone()),
+            Segment::Enum { variant } => Step::Key(variant.clone()),
+            Segment::Unknown => Step::Key(String::new()),
+        })
+        .collect()
+}
+
+fn classify(
+    err: serde_path_to_error::Error<serde_json::Error>,
+    shapes: Option<&BodySchemas>,
+    schema_name: &str,
+) -> ApiError {
     let path = err.path().to_string();
+    let expectation = shapes.and_then(|s| s.expectation(schema_name, &steps(err.path())));
     let inner = err.into_inner();
     match inner.classify() {
         serde_json::error::Category::Data => {
@@ -134,13 +162,13 @@ fn classify(err: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
                 let field = join(quoted.as_deref().unwrap_or("?"));
                 ApiError::invalid_field(field.clone(), format!("`{field}` is required"))
             } else {
-                // serde quotes the offending value ("invalid type: integer `4242…`");
-                // it may be a card number, so only the expectation is repeated.
+                // The contract says what the field must be; serde's own words
+                // ("invalid type: integer `4242…`, expected i64") are Rust's, and
+                // may quote a card number, so they are never repeated.
                 let field = if path == "." { "body".to_owned() } else { path };
-                let expected = message.split_once(", expected ").map(|(_, e)| e.to_owned());
-                let detail = match expected {
-                    Some(e) => format!("`{field}` is invalid: expected {e}"),
-                    None => format!("`{field}` is invalid"),
+                let detail = match expectation {
+                    Some(e) => format!("`{field}` {e}"),
+                    None => format!("`{field}` has a value of the wrong kind"),
                 };
                 ApiError::invalid_field(field, detail)
             }

@@ -1,10 +1,13 @@
 //! `Query<T>`: the query string, parsed with the name of any failing parameter.
 
+use super::shape::BodySchemas;
 use crate::error::ApiError;
 use actix_web::dev::Payload;
+use actix_web::web;
 use actix_web::{FromRequest, HttpRequest};
 use serde::de::DeserializeOwned;
 use std::future::{ready, Ready};
+use utoipa::IntoParams;
 
 pub struct Query<T>(pub T);
 
@@ -21,29 +24,47 @@ impl<T> std::ops::Deref for Query<T> {
     }
 }
 
-impl<T: DeserializeOwned> FromRequest for Query<T> {
+impl<T: DeserializeOwned + IntoParams> FromRequest for Query<T> {
     type Error = ApiError;
     type Future = Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(parse(req.query_string()).map(Query))
+        let schemas = req.app_data::<web::Data<BodySchemas>>();
+        ready(parse(req.query_string(), schemas.map(|s| s.get_ref())).map(Query))
     }
 }
 
-pub fn parse<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
+/// The query string as `T`, or 422 naming the parameter and saying, from the
+/// contract's own parameter schema, what it must be.
+pub fn parse<T: DeserializeOwned + IntoParams>(
+    query: &str,
+    schemas: Option<&BodySchemas>,
+) -> Result<T, ApiError> {
     let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
-        let message = e.inner().to_string();
         let parameter = if path == "." {
-            message.split('`').nth(1).unwrap_or("query").to_owned()
+            // A parameter that is missing or unknown is named in serde's message.
+            e.inner()
+                .to_string()
+                .split('`')
+                .nth(1)
+                .unwrap_or("query")
+                .to_owned()
         } else {
             path
         };
-        let expected = message.split_once("expected ").map(|(_, e)| e.to_owned());
-        let detail = match expected {
-            Some(e) => format!("`{parameter}` is invalid: expected {e}"),
-            None => format!("`{parameter}` is invalid: {message}"),
+        let expectation = T::into_params(|| None)
+            .into_iter()
+            .find(|p| p.name == parameter)
+            .and_then(|p| serde_json::to_value(p.schema).ok())
+            .map(|schema| match schemas {
+                Some(s) => s.describe(&schema),
+                None => super::expectation::describe(&schema, &|s| Some(s)),
+            });
+        let detail = match expectation {
+            Some(e) => format!("`{parameter}` {e}"),
+            None => format!("`{parameter}` is not a parameter of this operation"),
         };
         ApiError::invalid_parameter(parameter, detail)
     })

@@ -23,6 +23,19 @@ impl BodySchemas {
         Self { schemas }
     }
 
+    /// What a value of `schema` (which may `$ref` a component) must be, in plain words.
+    pub fn describe(&self, schema: &Value) -> String {
+        super::expectation::describe(schema, &|s| self.resolve(s))
+    }
+
+    /// What the value at `steps` inside the body schema `name` must be, in plain words.
+    pub fn expectation(&self, name: &str, steps: &[super::expectation::Step]) -> Option<String> {
+        let root = self.schemas.get(name)?;
+        let resolve = |s| self.resolve(s);
+        let leaf = super::expectation::walk(root, steps, &resolve)?;
+        Some(super::expectation::describe(leaf, &resolve))
+    }
+
     /// `Err(path)` names the first place an array stands where the schema `name` wants an object.
     pub fn check(&self, name: &str, value: &Value) -> Result<(), String> {
         match self.schemas.get(name) {

@@ -14,6 +14,13 @@ fn ids(values: &[String]) -> Vec<Uuid> {
     values.iter().filter_map(|s| s.parse().ok()).collect()
 }
 
+/// Assignment answers carry the subscription's new ETag, so a following PATCH needs no re-read.
+fn with_etag(o: &Outcome) -> actix_web::HttpResponseBuilder {
+    let mut response = HttpResponse::Ok();
+    response.insert_header((actix_web::http::header::ETAG, o.etag()));
+    response
+}
+
 fn available(o: &Outcome) -> i64 {
     (o.license_count - o.assigned_count).max(0)
 }
@@ -21,7 +28,7 @@ fn available(o: &Outcome) -> i64 {
 /// Assigns licenses to 1–20 members, all or nothing. Users who already hold a
 /// license are reported in `already_assigned` and consume nothing, so a retry is harmless.
 #[utoipa::path(tag = "assignments", params(("subscription_id" = Uuid, Path, description = "Subscription id")), request_body = UserBatchRequest, responses(
-    (status = 200, description = "Every listed user now holds a license", body = AssignResponse),
+    (status = 200, description = "Every listed user now holds a license; `ETag` is the subscription's new version", body = AssignResponse, headers(("ETag" = String, description = "The subscription's current strong ETag"))),
     (status = 403, description = "`admin_read_only`", body = Problem, content_type = "application/problem+json"),
     (status = 409, description = "`not_enough_licenses` (with `available` and `requested`; nothing changed) or `subscription_not_active`", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "`no_users`, `too_many_users` (over 20), `duplicate_user_ids`, `users_not_in_organization` (with `user_ids`), `invalid_field` or `unknown_field`", body = Problem, content_type = "application/problem+json"),
@@ -32,10 +39,10 @@ pub async fn assign_licenses(
     caller: Caller,
     path: web::Path<Uuid>,
     body: JsonBody<UserBatchRequest>,
-) -> Result<web::Json<AssignResponse>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
     let batch = usecase::batch(body.into_inner().user_ids)?;
     let o = usecase::assign(&state, &caller, path.into_inner(), batch).await?;
-    Ok(web::Json(AssignResponse {
+    Ok(with_etag(&o).json(AssignResponse {
         assigned: ids(&o.changed),
         already_assigned: ids(&o.unchanged),
         assigned_count: o.assigned_count,
@@ -45,7 +52,7 @@ pub async fn assign_licenses(
 
 /// Unassigns licenses from 1–20 users; users without a license are reported, not an error.
 #[utoipa::path(tag = "assignments", params(("subscription_id" = Uuid, Path, description = "Subscription id")), request_body = UserBatchRequest, responses(
-    (status = 200, description = "Licenses released", body = UnassignResponse),
+    (status = 200, description = "Licenses released; `ETag` is the subscription's new version", body = UnassignResponse, headers(("ETag" = String, description = "The subscription's current strong ETag"))),
     (status = 403, description = "`admin_read_only`", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "`no_users`, `too_many_users`, `duplicate_user_ids`, `invalid_field` or `unknown_field`", body = Problem, content_type = "application/problem+json"),
 ))]
@@ -55,10 +62,10 @@ pub async fn unassign_licenses(
     caller: Caller,
     path: web::Path<Uuid>,
     body: JsonBody<UserBatchRequest>,
-) -> Result<web::Json<UnassignResponse>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
     let batch = usecase::batch(body.into_inner().user_ids)?;
     let o = usecase::unassign(&state, &caller, path.into_inner(), batch).await?;
-    Ok(web::Json(UnassignResponse {
+    Ok(with_etag(&o).json(UnassignResponse {
         removed: ids(&o.changed),
         not_assigned: ids(&o.unchanged),
         assigned_count: o.assigned_count,
@@ -68,7 +75,7 @@ pub async fn unassign_licenses(
 
 /// Unassigns one user's license.
 #[utoipa::path(tag = "assignments", params(("subscription_id" = Uuid, Path, description = "Subscription id"), ("user_id" = Uuid, Path, description = "User id")), responses(
-    (status = 204, description = "Released"),
+    (status = 204, description = "Released", headers(("ETag" = String, description = "The subscription's current strong ETag"))),
     (status = 403, description = "`admin_read_only`", body = Problem, content_type = "application/problem+json"),
 ))]
 #[delete("/v1/subscriptions/{subscription_id}/assignments/{user_id}")]
@@ -82,7 +89,9 @@ pub async fn unassign_license(
     if o.changed.is_empty() {
         return Err(ApiError::NotFound("license assignment"));
     }
-    Ok(HttpResponse::NoContent().finish())
+    Ok(HttpResponse::NoContent()
+        .insert_header((actix_web::http::header::ETAG, o.etag()))
+        .finish())
 }
 
 /// Who holds the subscription's licenses, in assignment order (purchaser and admins).

@@ -206,9 +206,11 @@ pub async fn list_subscriptions(
     }))
 }
 
-/// One subscription (its purchaser, or an admin) with a strong `ETag`.
-#[utoipa::path(tag = "subscriptions", params(("subscription_id" = Uuid, Path, description = "Subscription id")), responses(
+/// One subscription (its purchaser, or an admin) with a strong `ETag`;
+/// `If-None-Match` with the current ETag answers 304 without a body.
+#[utoipa::path(tag = "subscriptions", params(("subscription_id" = Uuid, Path, description = "Subscription id"), ("If-None-Match" = Option<String>, Header, description = "ETags the client holds; 304 when one is current")), responses(
     (status = 200, description = "The subscription; `ETag` is its version", body = SubscriptionDto, headers(("ETag" = String, description = "Strong ETag; send it as If-Match to change the subscription"))),
+    (status = 304, description = "Not modified: the ETag sent in `If-None-Match` is current", headers(("ETag" = String, description = "The subscription's current strong ETag"))),
 ))]
 #[get("/v1/subscriptions/{subscription_id}")]
 pub async fn get_subscription(
@@ -228,10 +230,10 @@ pub async fn get_subscription(
     params(("subscription_id" = Uuid, Path, description = "Subscription id"), ("If-Match" = String, Header, description = "The ETag from the last read")),
     request_body = UpdateSubscriptionRequest,
     responses(
-        (status = 200, description = "The changed subscription", body = SubscriptionDto),
+        (status = 200, description = "The changed subscription", body = SubscriptionDto, headers(("ETag" = String, description = "The subscription's current strong ETag"))),
         (status = 403, description = "`admin_read_only`: admins cannot change another member's purchase", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`licenses_in_use` (with `assigned_count`), `already_canceled` or `subscription_not_active`", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "`precondition_failed`: the ETag is stale", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "`precondition_failed`: the ETag is stale; `ETag` carries the current one", body = Problem, content_type = "application/problem+json", headers(("ETag" = String, description = "The subscription's current strong ETag"))),
         (status = 428, description = "`precondition_required`: no If-Match", body = Problem, content_type = "application/problem+json"),
     ))]
 #[patch("/v1/subscriptions/{subscription_id}")]
@@ -306,7 +308,7 @@ pub async fn preview_license_count(
     params(("subscription_id" = Uuid, Path, description = "Subscription id"), crate::dto::common::IdempotencyKeyHeader),
     request_body = ConvertRequest,
     responses(
-        (status = 200, description = "The converted subscription", body = SubscriptionDto),
+        (status = 200, description = "The converted subscription", body = SubscriptionDto, headers(("ETag" = String, description = "The subscription's current strong ETag"))),
         (status = 403, description = "`admin_read_only`, `self_service_disabled` or `trials_only`", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`not_a_trial`, `already_canceled`, `subscription_not_active` or `idempotency_request_in_progress`", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -346,10 +348,10 @@ pub async fn convert_trial(
     params(("subscription_id" = Uuid, Path, description = "Subscription id"), ("If-Match" = Option<String>, Header, description = "Optional ETag guard")),
     request_body = CancelRequest,
     responses(
-        (status = 200, description = "The canceled subscription", body = SubscriptionDto),
+        (status = 200, description = "The canceled subscription", body = SubscriptionDto, headers(("ETag" = String, description = "The subscription's current strong ETag"))),
         (status = 403, description = "`admin_read_only`", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`already_canceled` or `subscription_not_active`", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "`precondition_failed`: the If-Match ETag is stale", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "`precondition_failed`: the If-Match ETag is stale; `ETag` carries the current one", body = Problem, content_type = "application/problem+json", headers(("ETag" = String, description = "The subscription's current strong ETag"))),
     ))]
 #[post("/v1/subscriptions/{subscription_id}/cancel")]
 pub async fn cancel_subscription(

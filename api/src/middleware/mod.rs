@@ -1,4 +1,5 @@
 //! Cross-cutting request handling.
 
+pub mod conditional;
 pub mod metrics;
 pub mod request_id;

@@ -25,6 +25,16 @@ pub struct Outcome {
     pub unchanged: Vec<String>,
     pub assigned_count: i64,
     pub license_count: i64,
+    /// The subscription's version after the change (its ETag): exact, because the
+    /// subscription is serialised for the whole transaction.
+    pub version: i64,
+}
+
+impl Outcome {
+    /// The subscription's strong ETag after the change, as reads show it.
+    pub fn etag(&self) -> String {
+        format!("\"{}\"", self.version)
+    }
 }
 
 pub fn batch(ids: Vec<uuid::Uuid>) -> Result<AssignmentBatch, ApiError> {
@@ -141,6 +151,7 @@ fn assign_in(
     Ok(Outcome {
         assigned_count: assigned + new.len() as i64,
         license_count: total,
+        version: loaded.row.version + i64::from(!new.is_empty()),
         changed: new,
         unchanged: already,
     })
@@ -206,6 +217,7 @@ fn unassign_in(
     Ok(Outcome {
         assigned_count: loaded.row.assigned_count - removed.len() as i64,
         license_count: loaded.row.license_count,
+        version: loaded.row.version + i64::from(!removed.is_empty()),
         changed: removed,
         unchanged: not_assigned,
     })

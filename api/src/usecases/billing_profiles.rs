@@ -17,21 +17,25 @@ use persistence::{write_transaction, DbConnection};
 fn parse_name(raw: &str) -> Result<String, ApiError> {
     let name = raw.trim();
     let n = name.chars().count();
-    if n == 0 || n > 100 || name.chars().any(char::is_control) {
+    if n == 0 || n > 100 {
         return Err(ApiError::invalid_field(
             "name",
             "name must be 1 to 100 characters",
         ));
     }
+    domain::text::check(name, domain::text::Lines::Single)
+        .map_err(|p| ApiError::invalid_field("name", format!("name {}", p.message())))?;
     Ok(name.to_owned())
 }
 
 fn parse_po(raw: Option<&str>) -> Result<Option<String>, ApiError> {
     match raw.map(str::trim).filter(|p| !p.is_empty()) {
         None => Ok(None),
-        Some(p) if p.chars().count() <= 64 && !p.chars().any(char::is_control) => {
-            Ok(Some(p.to_owned()))
-        }
+        Some(p) if p.chars().count() <= 64 => domain::text::check(p, domain::text::Lines::Single)
+            .map(|()| Some(p.to_owned()))
+            .map_err(|e| {
+                ApiError::invalid_field("po_number", format!("po_number {}", e.message()))
+            }),
         Some(_) => Err(ApiError::invalid_field(
             "po_number",
             "po_number is at most 64 characters",

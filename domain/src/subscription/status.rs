@@ -127,6 +127,8 @@ pub enum FeedbackError {
     /// NUL cannot even be stored in a PostgreSQL text column.
     #[error("feedback must not contain control characters other than line breaks and tabs")]
     ControlCharacter,
+    #[error("feedback {0}")]
+    Text(crate::text::TextProblem),
 }
 
 impl Feedback {
@@ -141,11 +143,12 @@ impl Feedback {
                 got,
             });
         }
-        if text
-            .chars()
-            .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
-        {
-            return Err(FeedbackError::ControlCharacter);
+        match crate::text::check(text, crate::text::Lines::Multi) {
+            Ok(()) => {}
+            Err(crate::text::TextProblem::ControlCharacter) => {
+                return Err(FeedbackError::ControlCharacter)
+            }
+            Err(other) => return Err(FeedbackError::Text(other)),
         }
         Ok(Self(text.to_owned()))
     }

@@ -41,7 +41,7 @@ pub fn cancel(
         ..Default::default()
     };
     if !repo::update_if_version(conn, id, loaded.row.version, &changes)? {
-        return Err(ApiError::PreconditionFailed);
+        return Err(super::stale(conn, caller, id));
     }
     assignments::delete_all(conn, id)?;
     repo::reset_assigned(conn, id)?;

@@ -180,7 +180,9 @@ pub fn apply(
             if !repo::set_license_count(conn, id, version, new_total, at)? {
                 let fresh = load_visible(conn, caller, id, today)?;
                 return Err(if fresh.row.version != version {
-                    ApiError::PreconditionFailed
+                    ApiError::PreconditionFailed {
+                        etag: Some(super::etag(&fresh.row)),
+                    }
                 } else {
                     in_use(fresh.assigned(), new_total)
                 });
@@ -209,7 +211,7 @@ pub fn apply(
                 ..Default::default()
             };
             if !repo::update_if_version(conn, id, version, &changes)? {
-                return Err(ApiError::PreconditionFailed);
+                return Err(super::stale(conn, caller, id));
             }
         }
     }

@@ -142,6 +142,16 @@ pub fn etag(row: &SubscriptionRow) -> String {
     format!("\"{}\"", row.version)
 }
 
+/// A lost race on the version: 412 with the version that won, read now.
+pub fn stale(conn: &mut DbConnection, caller: &Caller, id: &str) -> ApiError {
+    match repo::find(conn, &caller.org(), id) {
+        Ok(Some(row)) => ApiError::PreconditionFailed {
+            etag: Some(etag(&row)),
+        },
+        _ => ApiError::PreconditionFailed { etag: None },
+    }
+}
+
 /// If-Match against the loaded version: `*` or the exact ETag.
 pub fn check_if_match(
     loaded: &Loaded,
@@ -160,7 +170,9 @@ pub fn check_if_match(
             if matches {
                 Ok(())
             } else {
-                Err(ApiError::PreconditionFailed)
+                Err(ApiError::PreconditionFailed {
+                    etag: Some(current),
+                })
             }
         }
     }

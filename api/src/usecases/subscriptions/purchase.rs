@@ -354,7 +354,7 @@ pub fn convert(
         ..Default::default()
     };
     if !repo::update_if_version(conn, id, loaded.row.version, &changes)? {
-        return Err(ApiError::PreconditionFailed);
+        return Err(super::stale(conn, caller, id));
     }
     let after = repo::find(conn, &caller.org(), id)?
         .ok_or_else(|| ApiError::internal("converted subscription vanished"))?;
