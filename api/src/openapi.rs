@@ -18,7 +18,9 @@ use utoipa::{Modify, OpenApi};
             Money is `{\"amount\": <integer minor units>, \"currency\": \"<ISO 4217>\"}`, never floats. \
             Errors are RFC 9457 `application/problem+json` with a stable `code`. \
             Lists take `limit` (1–100, default 25) and an opaque `cursor`, and answer `{\"data\": [...], \"next_cursor\": ...}`. \
-            Request bodies are limited to 64 KiB and reject unknown fields.",
+            Request bodies are limited to 64 KiB and reject unknown fields; URLs to 8 KiB (414 `uri_too_long`) and request headers to 16 KiB (431 `request_header_too_large`). \
+            Every `GET` also answers `HEAD`. Writes are rate limited per user (429 `rate_limited` with `Retry-After`). \
+            Browsers on the origins in `SELFSERVE_CORS_ORIGINS` may call the API (CORS).",
         version = env!("CARGO_PKG_VERSION"),
         license(name = "MIT", identifier = "MIT"),
     ),
@@ -103,6 +105,7 @@ fn complete_operation(op: &mut Operation, secured: bool) {
             "`unauthorized`: missing, malformed, expired or otherwise invalid bearer token",
         );
         add(op, "503", "`database_unavailable`: the database cannot be reached; retry after `Retry-After` seconds");
+        add(op, "429", "`rate_limited`: too many requests from this user (writes by default, reads when configured); retry after `Retry-After` seconds");
     }
     if has_path {
         add(

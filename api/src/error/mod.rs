@@ -99,6 +99,14 @@ pub enum ApiError {
     IdempotencyInProgress,
     #[error("the database is unavailable; retry shortly")]
     DatabaseUnavailable,
+    #[error("too many requests; retry after {retry_after_secs} seconds")]
+    RateLimited { retry_after_secs: u64 },
+    #[error("the URL exceeds {limit} bytes")]
+    UriTooLong { limit: usize },
+    #[error("the request headers exceed {limit} bytes")]
+    HeadersTooLarge { limit: usize },
+    #[error("{0}")]
+    CorsRefused(String),
     /// Never shown to the client: logged with the request id.
     #[error("internal error")]
     Internal(String),
@@ -164,6 +172,10 @@ impl ApiError {
             ApiError::Batch(domain::assignment::BatchError::Duplicates(_)) => "duplicate_user_ids",
             ApiError::IdempotencyInProgress => "idempotency_request_in_progress",
             ApiError::DatabaseUnavailable => "database_unavailable",
+            ApiError::RateLimited { .. } => "rate_limited",
+            ApiError::UriTooLong { .. } => "uri_too_long",
+            ApiError::HeadersTooLarge { .. } => "request_header_too_large",
+            ApiError::CorsRefused(_) => "cors_refused",
             ApiError::Internal(_) => "internal_error",
         }
     }
@@ -202,6 +214,10 @@ impl ApiError {
             ApiError::Batch(_) => "Invalid user batch",
             ApiError::IdempotencyInProgress => "Request in progress",
             ApiError::DatabaseUnavailable => "Service unavailable",
+            ApiError::RateLimited { .. } => "Too many requests",
+            ApiError::UriTooLong { .. } => "URI too long",
+            ApiError::HeadersTooLarge { .. } => "Request headers too large",
+            ApiError::CorsRefused(_) => "Cross-origin request refused",
             ApiError::Internal(_) => "Internal server error",
         }
     }
@@ -304,6 +320,10 @@ impl ResponseError for ApiError {
             | ApiError::PaymentMethodInUse
             | ApiError::IdempotencyInProgress => StatusCode::CONFLICT,
             ApiError::DatabaseUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::UriTooLong { .. } => StatusCode::URI_TOO_LONG,
+            ApiError::HeadersTooLarge { .. } => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            ApiError::CorsRefused(_) => StatusCode::FORBIDDEN,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -332,6 +352,9 @@ impl ResponseError for ApiError {
             }
             ApiError::DatabaseUnavailable => {
                 response.insert_header((header::RETRY_AFTER, "1"));
+            }
+            ApiError::RateLimited { retry_after_secs } => {
+                response.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
             }
             _ => {}
         }

@@ -1,4 +1,9 @@
 //! Cross-cutting request handling.
 
+pub mod cors;
+pub mod head;
+pub mod headers;
+pub mod limits;
 pub mod metrics;
+pub mod rate_limit;
 pub mod request_id;
