@@ -4,7 +4,9 @@
 //! errors every JSON body or query string can produce.
 
 use crate::error::Problem;
+use utoipa::openapi::header::HeaderBuilder;
 use utoipa::openapi::path::{Operation, ParameterIn};
+use utoipa::openapi::schema::{ObjectBuilder, Type};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::{Content, OpenApi as OpenApiDoc, Ref, RefOr, Response, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
@@ -105,7 +107,7 @@ fn complete_operation(op: &mut Operation, secured: bool) {
             "`unauthorized`: missing, malformed, expired or otherwise invalid bearer token",
         );
         add(op, "503", "`database_unavailable`: the database cannot be reached; retry after `Retry-After` seconds");
-        add(op, "429", "`rate_limited`: too many requests from this user (writes by default, reads when configured); retry after `Retry-After` seconds");
+        add_rate_limited(op);
     }
     if has_path {
         add(
@@ -144,6 +146,26 @@ fn add(op: &mut Operation, status: &str, description: &str) {
     op.responses
         .responses
         .insert(status.to_owned(), RefOr::T(problem_response(description)));
+}
+
+/// 429 with its `Retry-After` header, which clients must honour.
+fn add_rate_limited(op: &mut Operation) {
+    let mut response = problem_response("`rate_limited`: too many requests from this user (writes by default, reads when configured); retry after `Retry-After` seconds");
+    let seconds = ObjectBuilder::new()
+        .schema_type(Type::Integer)
+        .minimum(Some(1));
+    response.headers.insert(
+        "Retry-After".to_owned(),
+        HeaderBuilder::new()
+            .schema(Some(seconds))
+            .description(Some("Whole seconds to wait before retrying"))
+            .build()
+            .into(),
+    );
+    op.responses
+        .responses
+        .entry("429".to_owned())
+        .or_insert(RefOr::T(response));
 }
 
 fn problem_response(description: &str) -> Response {

@@ -40,7 +40,7 @@ pub async fn serve(settings: Settings) -> Result<(), String> {
         version = env!("CARGO_PKG_VERSION"),
         backend = backend.as_str(),
         bind = %settings.bind,
-        metrics = ?metrics.as_ref().map(|(_, addr)| *addr),
+        metrics = %metrics.as_ref().map_or("off".to_owned(), |(_, addr)| addr.to_string()),
         startup_ms = started.elapsed().as_millis() as u64,
         "selfserve listening"
     );
