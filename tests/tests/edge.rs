@@ -544,6 +544,25 @@ async fn oversized_tokens_and_urls_are_problems() {
 
     // Just under the limits, the request is answered normally.
     let member = app.signed_in(Uuid::new_v4(), false).await;
+
+    // A write with oversized headers is refused before it does anything.
+    let pad = "p".repeat(20 * 1024);
+    let refused = app
+        .send(
+            Method::POST,
+            "/v1/payment-methods",
+            &member,
+            &[("X-Pad", &pad)],
+            Some(&json!({
+                "card": {"number": "4242424242424242", "exp_month": 12, "exp_year": 2040, "cvc": "123", "holder_name": "Big Header"},
+                "billing_address": {"line1": "1 Main St", "city": "Springfield", "postal_code": "12345", "country": "US"}
+            })),
+        )
+        .await;
+    assert_eq!(refused.status, 431, "{refused:?}");
+    assert_eq!(refused.code(), "request_header_too_large");
+    let cards = app.get("/v1/payment-methods", &member).await;
+    assert_eq!(cards.body["data"], json!([]), "nothing was created");
     let padded = format!("/v1/me?pad={}", "c".repeat(7 * 1024));
     let ok = raw(
         &app.base,

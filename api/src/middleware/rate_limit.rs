@@ -259,6 +259,22 @@ mod tests {
     }
 
     #[test]
+    fn the_default_lets_40_writes_through_at_once_then_refuses() {
+        let limits = RateLimits::new(Limits::default());
+        let a = caller();
+        // 40 checks take microseconds; the bucket refills one every 50 ms.
+        for i in 0..40 {
+            assert!(limits.admit(true, &a).is_ok(), "write {i}");
+        }
+        assert!(matches!(
+            limits.admit(true, &a),
+            Err(ApiError::RateLimited {
+                retry_after_secs: 1
+            })
+        ));
+    }
+
+    #[test]
     fn retry_after_rounds_up_to_whole_seconds() {
         assert_eq!(whole_seconds(Duration::ZERO), 1);
         assert_eq!(whole_seconds(Duration::from_millis(10)), 1);
