@@ -53,10 +53,11 @@ COPY catalog.toml /app/catalog.toml
 ENV SELFSERVE_BIND=0.0.0.0:8080 \
     DATABASE_URL=/data/selfserve.db \
     SELFSERVE_DATA_DIR=/data \
-    SELFSERVE_CATALOG=/app/catalog.toml
+    SELFSERVE_CATALOG=/app/catalog.toml \
+    SELFSERVE_METRICS_BIND=0.0.0.0:9464
 VOLUME ["/data"]
 USER selfserve
-EXPOSE 8080
+EXPOSE 8080 9464
 HEALTHCHECK --interval=30s --timeout=3s --start-period=10s --retries=3 \
     CMD curl -fsS http://127.0.0.1:8080/healthz || exit 1
 ENTRYPOINT ["/usr/local/bin/selfserve"]

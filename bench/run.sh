@@ -113,7 +113,8 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 server_env() {
   echo "DATABASE_URL=$2" "SELFSERVE_DATA_DIR=$1" "SELFSERVE_JWT_SECRET=$JWT_SECRET" \
     "SELFSERVE_BILLING_INTERVAL_SECS=0" "RUST_LOG=warn" "SELFSERVE_BIND=127.0.0.1:$3" \
-    "SELFSERVE_CATALOG=$ROOT/catalog.toml"
+    "SELFSERVE_CATALOG=$ROOT/catalog.toml" \
+    "SELFSERVE_RATE_LIMIT_WRITES=off" "SELFSERVE_RATE_LIMIT_READS=off" "SELFSERVE_METRICS_BIND=off"
 }
 
 # start_server DIR URL PORT → sets SERVER_PID, READY_MS

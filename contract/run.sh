@@ -222,6 +222,9 @@ server_env() {
         SELFSERVE_CATALOG="$ROOT/catalog.toml"
         SELFSERVE_BILLING_INTERVAL_SECS=0
         SELFSERVE_LOG_FORMAT=text
+        SELFSERVE_RATE_LIMIT_WRITES=off
+        SELFSERVE_RATE_LIMIT_READS=off
+        SELFSERVE_METRICS_BIND=off
     )
 }
 

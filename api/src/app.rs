@@ -1,13 +1,14 @@
 //! The actix application: every route, the error conventions, Swagger UI.
 
+use crate::config::EdgeSettings;
 use crate::error::handlers::path_error;
 use crate::handlers::{self, fallback::RouteTable};
-use crate::middleware::request_id;
+use crate::middleware::{self, rate_limit::RateLimits, request_id};
 use crate::openapi::{self, ApiDoc};
 use crate::state::AppState;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
-use actix_web::middleware::from_fn;
+use actix_web::middleware::{from_fn, Condition};
 use actix_web::{web, App};
 use utoipa::OpenApi;
 use utoipa_actix_web::{AppExt, UtoipaApp};
@@ -21,7 +22,6 @@ where
     app.openapi(ApiDoc::openapi())
         .service(handlers::health::healthz)
         .service(handlers::health::readyz)
-        .service(handlers::health::metrics)
         .service(handlers::me::get_me)
         .service(handlers::users::list_users)
         .service(handlers::users::create_user)
@@ -77,10 +77,13 @@ pub struct Shared {
     pub api: utoipa::openapi::OpenApi,
     pub routes: web::Data<RouteTable>,
     pub body_schemas: web::Data<crate::extract::shape::BodySchemas>,
+    pub rate_limits: web::Data<RateLimits>,
+    /// Built into an `actix-cors` middleware per worker (it is not `Send`); empty = no CORS.
+    pub cors_origins: std::sync::Arc<[String]>,
 }
 
 impl Shared {
-    pub fn new(state: AppState) -> Self {
+    pub fn new(state: AppState, edge: &EdgeSettings) -> Self {
         let api = openapi_document();
         let routes = web::Data::new(RouteTable::from_openapi(&api));
         let body_schemas = web::Data::new(crate::extract::shape::BodySchemas::from_openapi(&api));
@@ -93,6 +96,8 @@ impl Shared {
             api,
             routes,
             body_schemas,
+            rate_limits: web::Data::new(RateLimits::new(edge.rate_limits)),
+            cors_origins: edge.cors_origins.clone().into(),
         }
     }
 }
@@ -113,11 +118,22 @@ pub fn build(
         .app_data(shared.metrics.clone())
         .app_data(shared.routes.clone())
         .app_data(shared.body_schemas.clone())
+        .app_data(shared.rate_limits.clone())
         .app_data(web::PathConfig::default().error_handler(path_error))
         .service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/openapi.json", shared.api.clone()))
         .default_service(web::to(handlers::fallback::not_found))
-        .wrap(from_fn(crate::middleware::conditional::middleware))
-        .wrap(from_fn(crate::middleware::metrics::middleware))
+        .wrap(from_fn(middleware::conditional::middleware))
+        // Outermost last. Problems made inside (404, 405, 413, 414, 431, 429…)
+        // pass through CORS, the common headers, metrics and the request id.
+        .wrap(from_fn(middleware::head::middleware))
+        .wrap(from_fn(middleware::limits::middleware))
+        .wrap(Condition::new(
+            !shared.cors_origins.is_empty(),
+            middleware::cors::cors(&shared.cors_origins),
+        ))
+        .wrap(from_fn(middleware::cors::fixup))
+        .wrap(from_fn(middleware::headers::middleware))
+        .wrap(from_fn(middleware::metrics::middleware))
         .wrap(from_fn(request_id::middleware))
 }
 

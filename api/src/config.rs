@@ -28,6 +28,10 @@ pub const KEYS: &[&str] = &[
     "SELFSERVE_DB_TIMEOUT_MS",
     "SELFSERVE_WORKERS",
     "SELFSERVE_LOG_FORMAT",
+    "SELFSERVE_CORS_ORIGINS",
+    "SELFSERVE_METRICS_BIND",
+    "SELFSERVE_RATE_LIMIT_WRITES",
+    "SELFSERVE_RATE_LIMIT_READS",
 ];
 
 #[derive(Debug, Error, PartialEq, Eq)]
@@ -99,6 +103,57 @@ pub struct Settings {
     pub pool: PoolOptions,
     pub workers: Option<usize>,
     pub log_format: LogFormat,
+    pub edge: EdgeSettings,
+}
+
+/// What the edge of the service does for browsers, scrapers and busy callers.
+#[derive(Clone, Debug)]
+pub struct EdgeSettings {
+    /// Exact origins (`https://app.example.com`) allowed to call from a browser; empty = no CORS.
+    pub cors_origins: Vec<String>,
+    /// The separate listener for Prometheus scrapes; `None` = no metrics listener.
+    pub metrics_bind: Option<SocketAddr>,
+    pub rate_limits: crate::middleware::rate_limit::Limits,
+}
+
+impl Default for EdgeSettings {
+    fn default() -> Self {
+        Self {
+            cors_origins: Vec::new(),
+            metrics_bind: Some(SocketAddr::from(([127, 0, 0, 1], 9464))),
+            rate_limits: crate::middleware::rate_limit::Limits::default(),
+        }
+    }
+}
+
+fn edge_settings(s: &Sources) -> Result<EdgeSettings, ConfigError> {
+    use crate::middleware::{cors, rate_limit::Rate};
+    let mut edge = EdgeSettings::default();
+    if let Some(raw) = s.get("SELFSERVE_CORS_ORIGINS") {
+        edge.cors_origins =
+            cors::parse_origins(raw).map_err(|m| err("SELFSERVE_CORS_ORIGINS", m))?;
+    }
+    match s.get("SELFSERVE_METRICS_BIND").map(str::trim) {
+        None => {}
+        Some("off") => edge.metrics_bind = None,
+        Some(raw) => {
+            edge.metrics_bind = Some(raw.parse::<SocketAddr>().map_err(|_| {
+                err(
+                    "SELFSERVE_METRICS_BIND",
+                    format!("{raw:?} is not an address like 127.0.0.1:9464, or `off`"),
+                )
+            })?)
+        }
+    }
+    if let Some(raw) = s.get("SELFSERVE_RATE_LIMIT_WRITES") {
+        edge.rate_limits.writes =
+            Rate::parse(raw).map_err(|m| err("SELFSERVE_RATE_LIMIT_WRITES", m))?;
+    }
+    if let Some(raw) = s.get("SELFSERVE_RATE_LIMIT_READS") {
+        edge.rate_limits.reads =
+            Rate::parse(raw).map_err(|m| err("SELFSERVE_RATE_LIMIT_READS", m))?;
+    }
+    Ok(edge)
 }
 
 /// Raw key/value pairs, before parsing.
@@ -322,6 +377,7 @@ impl Settings {
             pool,
             workers,
             log_format,
+            edge: edge_settings(s)?,
         })
     }
 }
@@ -354,6 +410,11 @@ mod tests {
             ("SELFSERVE_JWT_SECRET", "short"),
             ("SELFSERVE_DB_POOL_SIZE", "0"),
             ("SELFSERVE_LOG_FORMAT", "xml"),
+            ("SELFSERVE_CORS_ORIGINS", "https://app.example.com/"),
+            ("SELFSERVE_CORS_ORIGINS", "*"),
+            ("SELFSERVE_METRICS_BIND", "everywhere"),
+            ("SELFSERVE_RATE_LIMIT_WRITES", "20/h"),
+            ("SELFSERVE_RATE_LIMIT_READS", "0/s"),
         ] {
             let e = settings(&[(key, value)]).unwrap_err();
             assert_eq!(e.key, key);
@@ -361,6 +422,33 @@ mod tests {
                 .to_string()
                 .starts_with(&format!("configuration error: {key}:")));
         }
+    }
+
+    #[test]
+    fn edge_defaults_and_values() {
+        use crate::middleware::rate_limit::{Per, Rate};
+        let s = settings(&[]).unwrap();
+        assert!(s.edge.cors_origins.is_empty());
+        assert_eq!(s.edge.metrics_bind.unwrap().to_string(), "127.0.0.1:9464");
+        assert_eq!(s.edge.rate_limits.writes, Some(Rate::new(20, Per::Second)));
+        assert_eq!(s.edge.rate_limits.reads, None);
+        let s = settings(&[
+            (
+                "SELFSERVE_CORS_ORIGINS",
+                "https://app.example.com, http://localhost:5173",
+            ),
+            ("SELFSERVE_METRICS_BIND", "off"),
+            ("SELFSERVE_RATE_LIMIT_WRITES", "off"),
+            ("SELFSERVE_RATE_LIMIT_READS", "600/min"),
+        ])
+        .unwrap();
+        assert_eq!(
+            s.edge.cors_origins,
+            ["https://app.example.com", "http://localhost:5173"]
+        );
+        assert_eq!(s.edge.metrics_bind, None);
+        assert_eq!(s.edge.rate_limits.writes, None);
+        assert_eq!(s.edge.rate_limits.reads, Some(Rate::new(600, Per::Minute)));
     }
 
     #[test]

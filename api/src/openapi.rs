@@ -4,7 +4,9 @@
 //! errors every JSON body or query string can produce.
 
 use crate::error::Problem;
+use utoipa::openapi::header::HeaderBuilder;
 use utoipa::openapi::path::{Operation, ParameterIn};
+use utoipa::openapi::schema::{ObjectBuilder, Type};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::{Content, OpenApi as OpenApiDoc, Ref, RefOr, Response, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
@@ -18,7 +20,9 @@ use utoipa::{Modify, OpenApi};
             Money is `{\"amount\": <integer minor units>, \"currency\": \"<ISO 4217>\"}`, never floats. \
             Errors are RFC 9457 `application/problem+json` with a stable `code`. \
             Lists take `limit` (1–100, default 25) and an opaque `cursor`, and answer `{\"data\": [...], \"next_cursor\": ...}`. \
-            Request bodies are limited to 64 KiB and reject unknown fields.",
+            Request bodies are limited to 64 KiB and reject unknown fields; URLs to 8 KiB (414 `uri_too_long`) and request headers to 16 KiB (431 `request_header_too_large`). \
+            Every `GET` also answers `HEAD`. Writes are rate limited per user (429 `rate_limited` with `Retry-After`). \
+            Browsers on the origins in `SELFSERVE_CORS_ORIGINS` may call the API (CORS).",
         version = env!("CARGO_PKG_VERSION"),
         license(name = "MIT", identifier = "MIT"),
     ),
@@ -103,6 +107,7 @@ fn complete_operation(op: &mut Operation, secured: bool) {
             "`unauthorized`: missing, malformed, expired or otherwise invalid bearer token",
         );
         add(op, "503", "`database_unavailable`: the database cannot be reached; retry after `Retry-After` seconds");
+        add_rate_limited(op);
     }
     if has_path {
         add(
@@ -141,6 +146,26 @@ fn add(op: &mut Operation, status: &str, description: &str) {
     op.responses
         .responses
         .insert(status.to_owned(), RefOr::T(problem_response(description)));
+}
+
+/// 429 with its `Retry-After` header, which clients must honour.
+fn add_rate_limited(op: &mut Operation) {
+    let mut response = problem_response("`rate_limited`: too many requests from this user (writes by default, reads when configured); retry after `Retry-After` seconds");
+    let seconds = ObjectBuilder::new()
+        .schema_type(Type::Integer)
+        .minimum(Some(1));
+    response.headers.insert(
+        "Retry-After".to_owned(),
+        HeaderBuilder::new()
+            .schema(Some(seconds))
+            .description(Some("Whole seconds to wait before retrying"))
+            .build()
+            .into(),
+    );
+    op.responses
+        .responses
+        .entry("429".to_owned())
+        .or_insert(RefOr::T(response));
 }
 
 fn problem_response(description: &str) -> Response {

@@ -3,13 +3,14 @@
 use crate::app::{self, Shared};
 use crate::config::Settings;
 use crate::state::Clock;
-use actix_web::HttpServer;
+use actix_web::{web, App, HttpServer};
+use std::net::SocketAddr;
 
 pub async fn serve(settings: Settings) -> Result<(), String> {
     let started = std::time::Instant::now();
     let state = crate::runtime::state(&settings, Clock::System).map_err(|e| e.to_string())?;
     let backend = state.db.backend();
-    let shared = Shared::new(state);
+    let shared = Shared::new(state, &settings.edge);
     let factory_shared = shared.clone();
     let mut server = HttpServer::new(move || app::build(&factory_shared))
         .shutdown_timeout(10)
@@ -20,6 +21,17 @@ pub async fn serve(settings: Settings) -> Result<(), String> {
                 settings.bind
             )
         })?;
+    let metrics = match settings.edge.metrics_bind {
+        Some(bind) => {
+            let (server, addr) = metrics_server(&shared, bind).map_err(|e| {
+                format!("configuration error: SELFSERVE_METRICS_BIND: cannot listen on {bind}: {e}")
+            })?;
+            let handle = server.handle();
+            actix_web::rt::spawn(server);
+            Some((handle, addr))
+        }
+        None => None,
+    };
     spawn_billing_run(&shared, settings.billing_interval);
     if let Some(workers) = settings.workers {
         server = server.workers(workers);
@@ -28,6 +40,7 @@ pub async fn serve(settings: Settings) -> Result<(), String> {
         version = env!("CARGO_PKG_VERSION"),
         backend = backend.as_str(),
         bind = %settings.bind,
+        metrics = %metrics.as_ref().map_or("off".to_owned(), |(_, addr)| addr.to_string()),
         startup_ms = started.elapsed().as_millis() as u64,
         "selfserve listening"
     );
@@ -38,7 +51,36 @@ pub async fn serve(settings: Settings) -> Result<(), String> {
         backend.as_str(),
         settings.bind
     );
-    server.run().await.map_err(|e| e.to_string())
+    if let Some((_, addr)) = &metrics {
+        eprintln!("selfserve metrics on http://{addr}/metrics");
+    }
+    let result = server.run().await.map_err(|e| e.to_string());
+    if let Some((handle, _)) = metrics {
+        handle.stop(true).await;
+    }
+    result
+}
+
+/// The Prometheus listener: `GET /metrics` and nothing else, apart from the
+/// public API so that scrapes stay on an internal address. One worker is
+/// plenty for a scrape every few seconds.
+pub fn metrics_server(
+    shared: &Shared,
+    bind: SocketAddr,
+) -> std::io::Result<(actix_web::dev::Server, SocketAddr)> {
+    let state = shared.state.clone();
+    let metrics = shared.metrics.clone();
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            .app_data(metrics.clone())
+            .route("/metrics", web::get().to(crate::handlers::health::metrics))
+    })
+    .workers(1)
+    .disable_signals()
+    .bind(bind)?;
+    let addr = server.addrs().first().copied().unwrap_or(bind);
+    Ok((server.run(), addr))
 }
 
 /// The periodic billing run inside the server. Several replicas may run it at

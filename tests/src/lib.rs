@@ -23,8 +23,11 @@ pub const SECRET: &str = "test-secret-test-secret-test-secret-0123";
 pub struct TestApp {
     pub base: String,
     pub state: web::Data<AppState>,
+    /// `http://addr` of the metrics listener, when `SELFSERVE_METRICS_BIND` is set (e.g. `127.0.0.1:0`).
+    pub metrics_base: Option<String>,
     client: awc::Client,
     server: ServerHandle,
+    metrics_server: Option<ServerHandle>,
     _dir: tempfile::TempDir,
     pg_schema: Option<(String, String)>,
 }
@@ -116,6 +119,11 @@ impl TestApp {
             ("SELFSERVE_CATALOG".into(), catalog.into()),
             ("SELFSERVE_BILLING_INTERVAL_SECS".into(), "0".into()),
             ("SELFSERVE_DB_POOL_SIZE".into(), "8".into()),
+            // Off unless a test asks: concurrency tests must not meet rate limits,
+            // and parallel tests cannot share the default metrics port.
+            ("SELFSERVE_RATE_LIMIT_WRITES".into(), "off".into()),
+            ("SELFSERVE_RATE_LIMIT_READS".into(), "off".into()),
+            ("SELFSERVE_METRICS_BIND".into(), "off".into()),
         ];
         for (k, v) in extra {
             pairs.retain(|(key, _)| key != k);
@@ -123,8 +131,18 @@ impl TestApp {
         }
         let settings = Settings::from_sources(&Sources::from_pairs(pairs)).expect("test settings");
         let state = api::runtime::state(&settings, clock).expect("test state");
-        let shared = Shared::new(state);
+        let shared = Shared::new(state, &settings.edge);
         let state = shared.state.clone();
+        let (metrics_base, metrics_server) = match settings.edge.metrics_bind {
+            Some(bind) => {
+                let (server, addr) =
+                    api::server::metrics_server(&shared, bind).expect("metrics bind");
+                let handle = server.handle();
+                actix_web::rt::spawn(server);
+                (Some(format!("http://{addr}")), Some(handle))
+            }
+            None => (None, None),
+        };
         let server = HttpServer::new(move || app::build(&shared))
             .workers(2)
             .disable_signals()
@@ -137,6 +155,8 @@ impl TestApp {
         TestApp {
             base: format!("http://{addr}"),
             state,
+            metrics_base,
+            metrics_server,
             client: awc::Client::builder()
                 .timeout(std::time::Duration::from_secs(30))
                 .finish(),
@@ -411,6 +431,9 @@ where
 impl Drop for TestApp {
     fn drop(&mut self) {
         drop(self.server.stop(false));
+        if let Some(metrics) = &self.metrics_server {
+            drop(metrics.stop(false));
+        }
         if let Some((url, schema)) = &self.pg_schema {
             postgres_admin(url, &format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));
         }

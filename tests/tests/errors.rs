@@ -37,7 +37,7 @@ async fn unknown_routes_and_wrong_methods() {
         (405, "method_not_allowed"),
         "{reply:?}"
     );
-    assert_eq!(reply.header("allow").as_deref(), Some("GET"));
+    assert_eq!(reply.header("allow").as_deref(), Some("GET, HEAD"));
     let reply = app
         .call(
             Method::PATCH,

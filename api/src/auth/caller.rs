@@ -42,11 +42,14 @@ impl FromRequest for Caller {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let state = req.app_data::<web::Data<AppState>>().cloned();
         let token = bearer_token(req);
+        let rate_limit = crate::middleware::rate_limit::Gate::of(req);
         Box::pin(async move {
             let state = state.ok_or_else(|| ApiError::internal("application state missing"))?;
             let token =
                 token.ok_or(ApiError::Unauthorized(crate::auth::AuthError::MissingToken))?;
-            crate::usecases::authenticate::authenticate(&state, &token).await
+            let caller = crate::usecases::authenticate::authenticate(&state, &token).await?;
+            rate_limit.admit(&caller)?;
+            Ok(caller)
         })
     }
 }

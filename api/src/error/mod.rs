@@ -104,6 +104,14 @@ pub enum ApiError {
     IdempotencyInProgress,
     #[error("the database is unavailable; retry shortly")]
     DatabaseUnavailable,
+    #[error("too many requests; retry after {retry_after_secs} seconds")]
+    RateLimited { retry_after_secs: u64 },
+    #[error("the URL exceeds {limit} bytes")]
+    UriTooLong { limit: usize },
+    #[error("the request headers exceed {limit} bytes")]
+    HeadersTooLarge { limit: usize },
+    #[error("{0}")]
+    CorsRefused(String),
     /// Never shown to the client: logged with the request id.
     #[error("internal error")]
     Internal(String),
@@ -170,6 +178,10 @@ impl ApiError {
             ApiError::Batch(domain::assignment::BatchError::Duplicates(_)) => "duplicate_user_ids",
             ApiError::IdempotencyInProgress => "idempotency_request_in_progress",
             ApiError::DatabaseUnavailable => "database_unavailable",
+            ApiError::RateLimited { .. } => "rate_limited",
+            ApiError::UriTooLong { .. } => "uri_too_long",
+            ApiError::HeadersTooLarge { .. } => "request_header_too_large",
+            ApiError::CorsRefused(_) => "cors_refused",
             ApiError::Internal(_) => "internal_error",
         }
     }
@@ -210,6 +222,10 @@ impl ApiError {
             ApiError::Batch(_) => "Invalid user batch",
             ApiError::IdempotencyInProgress => "Request in progress",
             ApiError::DatabaseUnavailable => "Service unavailable",
+            ApiError::RateLimited { .. } => "Too many requests",
+            ApiError::UriTooLong { .. } => "URI too long",
+            ApiError::HeadersTooLarge { .. } => "Request headers too large",
+            ApiError::CorsRefused(_) => "Cross-origin request refused",
             ApiError::Internal(_) => "Internal server error",
         }
     }
@@ -313,6 +329,10 @@ impl ResponseError for ApiError {
             | ApiError::PaymentMethodInUse
             | ApiError::IdempotencyInProgress => StatusCode::CONFLICT,
             ApiError::DatabaseUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::UriTooLong { .. } => StatusCode::URI_TOO_LONG,
+            ApiError::HeadersTooLarge { .. } => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            ApiError::CorsRefused(_) => StatusCode::FORBIDDEN,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -344,6 +364,9 @@ impl ResponseError for ApiError {
             }
             ApiError::PreconditionFailed { etag: Some(etag) } => {
                 response.insert_header((header::ETAG, etag.as_str()));
+            }
+            ApiError::RateLimited { retry_after_secs } => {
+                response.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
             }
             _ => {}
         }

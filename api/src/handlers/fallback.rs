@@ -27,6 +27,10 @@ impl RouteTable {
                 for (name, op) in ops {
                     if op.is_some() {
                         methods.push(name.to_owned());
+                        // HEAD is served wherever GET is (middleware::head).
+                        if name == "GET" {
+                            methods.push("HEAD".to_owned());
+                        }
                     }
                 }
                 (ResourceDef::new(path.as_str()), methods)
@@ -35,7 +39,8 @@ impl RouteTable {
         Self { routes }
     }
 
-    fn allowed(&self, path: &str) -> Option<&[String]> {
+    /// The methods a contract path accepts; `None` for paths outside the contract.
+    pub fn allowed(&self, path: &str) -> Option<&[String]> {
         self.routes
             .iter()
             .find(|(def, _)| def.is_match(path))

@@ -33,9 +33,9 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError
     Ok(HttpResponse::Ok().json(HealthResponse { status: "ready" }))
 }
 
-/// Prometheus metrics (text format): requests and latency per route and status, pool connections.
-#[utoipa::path(tag = "health", responses((status = 200, description = "Prometheus text exposition", content_type = "text/plain", body = String)))]
-#[get("/metrics")]
+/// Prometheus metrics (text format): requests and latency per route and status,
+/// pool connections. Served only on the metrics listener (`SELFSERVE_METRICS_BIND`),
+/// so it is not part of the public contract.
 pub async fn metrics(
     state: web::Data<AppState>,
     metrics: web::Data<crate::middleware::metrics::Metrics>,

@@ -1,9 +1,12 @@
 //! Prometheus metrics: requests and latency per route and status, and the
-//! database pool. Routes are the matched patterns (`/v1/subscriptions/{subscription_id}`),
-//! never raw paths, so label sets stay bounded.
+//! database pool, served on their own listener (`SELFSERVE_METRICS_BIND`).
+//! Every label is drawn from a fixed set, so no client can grow the series:
+//! routes are the matched patterns (`/v1/subscriptions/{subscription_id}`) or
+//! `unmatched`, methods the standard ones or `other`, statuses codes or classes.
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::Method;
 use actix_web::middleware::Next;
 use prometheus::{
     Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, Opts, Registry, TextEncoder,
@@ -83,6 +86,22 @@ impl Metrics {
     }
 }
 
+fn method_label(method: &Method) -> &'static str {
+    match *method {
+        Method::GET => "GET",
+        Method::HEAD => "HEAD",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::OPTIONS => "OPTIONS",
+        Method::CONNECT => "CONNECT",
+        Method::TRACE => "TRACE",
+        // Extension methods are any token a client invents.
+        _ => "other",
+    }
+}
+
 fn status_label(status: u16) -> &'static str {
     // Exact codes for what clients branch on; classes for the rest.
     match status {
@@ -98,8 +117,11 @@ fn status_label(status: u16) -> &'static str {
         412 => "412",
         413 => "413",
         415 => "415",
+        414 => "414",
         422 => "422",
         428 => "428",
+        429 => "429",
+        431 => "431",
         500 => "500",
         503 => "503",
         s if s < 300 => "2xx",
@@ -123,7 +145,7 @@ pub async fn middleware(
             .match_pattern()
             .unwrap_or_else(|| "unmatched".to_owned());
         metrics.observe(
-            method.as_str(),
+            method_label(&method),
             &route,
             response.status().as_u16(),
             started.elapsed().as_secs_f64(),

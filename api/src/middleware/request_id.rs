@@ -7,6 +7,8 @@ use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use std::time::Instant;
 
+const MAX_LOGGED_PATH: usize = 512;
+
 pub const HEADER: HeaderName = HeaderName::from_static("x-request-id");
 
 tokio::task_local! {
@@ -39,14 +41,15 @@ pub async fn middleware(
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
     let started = Instant::now();
     let method = req.method().clone();
-    let path = req.path().to_owned();
+    // A logged path is cut short: a client can send kilobytes of it.
+    let path: String = req.path().chars().take(MAX_LOGGED_PATH).collect();
     let mut response = REQUEST_ID.scope(id.clone(), next.call(req)).await?;
     if let Ok(value) = HeaderValue::from_str(&id) {
         response.headers_mut().insert(HEADER, value);
     }
     let status = response.status().as_u16();
     let micros = started.elapsed().as_micros() as u64;
-    if matches!(path.as_str(), "/healthz" | "/readyz" | "/metrics") {
+    if matches!(path.as_str(), "/healthz" | "/readyz") {
         tracing::debug!(request_id = %id, %method, %path, status, micros, "request");
     } else {
         tracing::info!(request_id = %id, %method, %path, status, micros, "request");
