@@ -127,6 +127,25 @@ async fn an_expired_card_cannot_buy_convert_or_become_a_default_and_nothing_chan
         .await;
     assert_eq!(profile_after.body, profile_before.body, "profile unchanged");
 
+    // Nor can a new profile start with it as its default.
+    let account = list(&app, &ada, "/v1/billing-accounts").await[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let profiles = format!("/v1/billing-accounts/{account}/billing-profiles");
+    let reply = app
+        .post(
+            &profiles,
+            &ada,
+            json!({
+                "name": "Second", "invoice_email": "ap@example.com", "payment_method_id": old,
+                "bill_to": {"line1": "1 Main St", "city": "Springfield", "postal_code": "12345", "country": "US"}
+            }),
+        )
+        .await;
+    assert_card_expired(&reply);
+    assert_eq!(list(&app, &ada, &profiles).await.len(), 1);
+
     assert!(
         list(&app, &ada, "/v1/invoices").await.is_empty(),
         "no invoice"
