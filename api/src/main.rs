@@ -42,8 +42,12 @@ fn main() -> ExitCode {
             command: BillingCommand::Run { as_of },
         } => api::server::billing_run_once(&settings, as_of).map(|report| {
             println!(
-                "{{\"as_of\":\"{as_of}\",\"renewals\":{},\"lapsed\":{},\"expired_trials\":{}}}",
-                report.renewals, report.lapsed, report.expired_trials
+                "{{\"as_of\":\"{as_of}\",\"renewals\":{},\"lapsed\":{},\"card_expired\":{},\"expired_trials\":{},\"credits_settled\":{}}}",
+                report.renewals,
+                report.lapsed,
+                report.card_expired,
+                report.expired_trials,
+                report.credits_settled
             );
         }),
     };

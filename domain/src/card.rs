@@ -208,11 +208,31 @@ impl CardExpiry {
         if !(2000..=max_year).contains(&year) {
             return Err(CardError::ExpiryYearInvalid);
         }
-        let (month, year) = (month as u32, year as i32);
-        if (year, month) < (today.year(), today.month()) {
+        let expiry = Self {
+            month: month as u32,
+            year: year as i32,
+        };
+        if expiry.is_expired(today) {
             return Err(CardError::Expired);
         }
+        Ok(expiry)
+    }
+
+    /// An expiry read back from storage: only the month is checked, because a
+    /// stored card may have expired since it was added (see [`Self::is_expired`]).
+    pub fn stored(month: i64, year: i64) -> Result<Self, CardError> {
+        let month = u32::try_from(month)
+            .ok()
+            .filter(|m| (1..=12).contains(m))
+            .ok_or(CardError::ExpiryInvalid)?;
+        let year = i32::try_from(year).map_err(|_| CardError::ExpiryYearInvalid)?;
         Ok(Self { month, year })
+    }
+
+    /// A card is valid through the last day of its expiry month, so it is
+    /// expired on `on` only once `on` falls in a later month.
+    pub fn is_expired(&self, on: NaiveDate) -> bool {
+        (self.year, self.month) < (on.year(), on.month())
     }
 
     pub fn month(&self) -> u32 {
@@ -316,5 +336,24 @@ mod tests {
             CardError::ExpiryYearInvalid
         );
         assert!(CardExpiry::parse(1, 2046, today()).is_ok());
+    }
+
+    #[test]
+    fn a_stored_card_expires_after_its_last_month() {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+        let card = CardExpiry::stored(11, 2026).unwrap();
+        assert!(!card.is_expired(d(2026, 11, 1)));
+        assert!(!card.is_expired(d(2026, 11, 30)), "valid through the month");
+        assert!(card.is_expired(d(2026, 12, 1)));
+        assert!(card.is_expired(d(2027, 1, 15)));
+        assert!(!card.is_expired(d(2025, 12, 31)));
+        // December rolls into the next year.
+        let december = CardExpiry::stored(12, 2026).unwrap();
+        assert!(!december.is_expired(d(2026, 12, 31)));
+        assert!(december.is_expired(d(2027, 1, 1)));
+        // Stored cards may be past expiry; only a bad month is refused.
+        assert!(CardExpiry::stored(1, 2001).is_ok());
+        assert_eq!(CardExpiry::stored(0, 2030), Err(CardError::ExpiryInvalid));
+        assert_eq!(CardExpiry::stored(13, 2030), Err(CardError::ExpiryInvalid));
     }
 }

@@ -1,7 +1,8 @@
 //! Card DTOs. Request types redact the number and security code when printed.
 
 use super::address::AddressDto;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
+use domain::card::CardExpiry;
 use persistence::rows::PaymentMethodRow;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -120,12 +121,22 @@ pub struct PaymentMethodDto {
     /// `pass` once a security code was checked, else `unchecked`.
     #[schema(example = "pass")]
     pub cvc_check: String,
+    /// `true` once the expiry month has passed (valid through its last day):
+    /// an expired card cannot pay for a purchase, conversion or renewal, nor
+    /// become a billing profile's default.
+    #[schema(example = false)]
+    pub expired: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
 
-impl From<PaymentMethodRow> for PaymentMethodDto {
-    fn from(r: PaymentMethodRow) -> Self {
+impl PaymentMethodDto {
+    /// The card as read on `today` (which decides `expired`).
+    pub fn new(r: PaymentMethodRow, today: NaiveDate) -> Self {
+        // A stored expiry always has a valid month; one that somehow does not
+        // cannot pay either, so it reads as expired.
+        let expired = CardExpiry::stored(i64::from(r.exp_month), i64::from(r.exp_year))
+            .map_or(true, |e| e.is_expired(today));
         Self {
             id: r.id.parse().unwrap_or_default(),
             kind: PaymentMethodType::Card,
@@ -143,6 +154,7 @@ impl From<PaymentMethodRow> for PaymentMethodDto {
                 country: r.address_country,
             },
             cvc_check: r.cvc_check,
+            expired,
             created_at: r.created_at.and_utc(),
             updated_at: r.updated_at.and_utc(),
         }

@@ -51,6 +51,14 @@ pub enum ApiError {
     /// A card field of `PATCH /v1/payment-methods/{id}` (top-level fields).
     #[error("{0}")]
     CardEdit(CardError),
+    /// A stored card past its expiry month, at the moment it would be charged
+    /// or made a profile's default (PRODUCT.md §10).
+    #[error("the card expired at the end of {month:02}/{year}; update its expiry or choose another payment method")]
+    CardExpiredAtUse {
+        field: &'static str,
+        month: u32,
+        year: i32,
+    },
     #[error("this card is already one of your payment methods")]
     DuplicatePaymentMethod { existing_id: String },
     #[error("the payment method is the default of a billing profile with active subscriptions; replace it there first")]
@@ -156,6 +164,7 @@ impl ApiError {
             ApiError::InvalidParameter { .. } => "invalid_parameter",
             ApiError::EmailTaken => "email_taken",
             ApiError::Card(e) | ApiError::CardEdit(e) => card_code(e),
+            ApiError::CardExpiredAtUse { .. } => "card_expired",
             ApiError::DuplicatePaymentMethod { .. } => "duplicate_payment_method",
             ApiError::PaymentMethodInUse => "payment_method_in_use",
             ApiError::InvalidReference { .. } => "invalid_reference",
@@ -203,6 +212,7 @@ impl ApiError {
             ApiError::InvalidParameter { .. } => "Invalid parameter",
             ApiError::EmailTaken => "E-mail address taken",
             ApiError::Card(_) | ApiError::CardEdit(_) => "Card declined by validation",
+            ApiError::CardExpiredAtUse { .. } => "Card expired",
             ApiError::DuplicatePaymentMethod { .. } => "Duplicate payment method",
             ApiError::PaymentMethodInUse => "Payment method in use",
             ApiError::InvalidReference { .. } => "Invalid reference",
@@ -245,7 +255,9 @@ impl ApiError {
             ApiError::CardEdit(e) => {
                 problem.field = Some(e.field().trim_start_matches("card.").to_owned())
             }
-            ApiError::InvalidReference { field, .. } => problem.field = Some((*field).to_owned()),
+            ApiError::InvalidReference { field, .. } | ApiError::CardExpiredAtUse { field, .. } => {
+                problem.field = Some((*field).to_owned())
+            }
             ApiError::DuplicatePaymentMethod { existing_id } => {
                 problem.existing_id = Some(existing_id.clone())
             }
@@ -308,6 +320,7 @@ impl ResponseError for ApiError {
             | ApiError::InvalidParameter { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Card(_)
             | ApiError::CardEdit(_)
+            | ApiError::CardExpiredAtUse { .. }
             | ApiError::InvalidReference { .. }
             | ApiError::IdempotencyKeyReused
             | ApiError::InvalidDateRange { .. }

@@ -73,7 +73,7 @@ pub async fn list_billing_profiles(
     request_body = CreateBillingProfileRequest,
     responses(
         (status = 201, description = "Profile created", body = BillingProfileDto),
-        (status = 422, description = "`invalid_field`, `unknown_field`, `invalid_reference` (payment_method_id is not yours) or `idempotency_key_reused`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`invalid_field`, `unknown_field`, `invalid_reference` (payment_method_id is not yours), `card_expired` (that card is past its expiry month) or `idempotency_key_reused`", body = Problem, content_type = "application/problem+json"),
     ))]
 #[post("/v1/billing-accounts/{billing_account_id}/billing-profiles")]
 pub async fn create_billing_profile(
@@ -116,6 +116,7 @@ pub async fn get_billing_profile(
 /// Edits a billing profile; send only the fields that change.
 #[utoipa::path(tag = "billing", params(("billing_profile_id" = Uuid, Path, description = "Billing profile id")), request_body = UpdateBillingProfileRequest, responses(
     (status = 200, description = "The updated profile", body = BillingProfileDto),
+    (status = 422, description = "`invalid_field`, `unknown_field`, `invalid_reference` (payment_method_id is not yours) or `card_expired` (that card is past its expiry month)", body = Problem, content_type = "application/problem+json"),
 ))]
 #[patch("/v1/billing-profiles/{billing_profile_id}")]
 pub async fn update_billing_profile(
@@ -133,6 +134,7 @@ pub async fn update_billing_profile(
 /// Replaces the profile's default payment method; subscriptions billed to the profile follow it.
 #[utoipa::path(tag = "billing", params(("billing_profile_id" = Uuid, Path, description = "Billing profile id")), request_body = ReplacePaymentMethodRequest, responses(
     (status = 200, description = "The profile with its new default payment method", body = BillingProfileDto),
+    (status = 422, description = "`invalid_reference` (payment_method_id is not yours), `card_expired` (that card is past its expiry month; nothing changes), `invalid_field` or `unknown_field`", body = Problem, content_type = "application/problem+json"),
 ))]
 #[put("/v1/billing-profiles/{billing_profile_id}/payment-method")]
 pub async fn replace_default_payment_method(

@@ -23,8 +23,12 @@ pub async fn list_payment_methods(
 ) -> Result<web::Json<PaymentMethodList>, ApiError> {
     let page = PageQuery::parse(query.limit, query.cursor.as_deref())?;
     let (rows, next_cursor) = usecase::list(&state, &caller, page).await?;
+    let today = state.clock.now().date_naive();
     Ok(web::Json(PaymentMethodList {
-        data: rows.into_iter().map(Into::into).collect(),
+        data: rows
+            .into_iter()
+            .map(|r| PaymentMethodDto::new(r, today))
+            .collect(),
         next_cursor,
     }))
 }
@@ -56,7 +60,7 @@ pub async fn create_payment_method(
     idempotency::run(&state, &caller, key, &request, &raw, move |conn| {
         let row = usecase::create(conn, &who, card, now)?;
         let location = format!("/v1/payment-methods/{}", row.id);
-        Created::new(PaymentMethodDto::from(row), Some(location))
+        Created::new(PaymentMethodDto::new(row, now.date_naive()), Some(location))
     })
     .await
 }
@@ -71,11 +75,11 @@ pub async fn get_payment_method(
     caller: Caller,
     path: web::Path<Uuid>,
 ) -> Result<web::Json<PaymentMethodDto>, ApiError> {
-    Ok(web::Json(
-        usecase::get(&state, &caller, path.into_inner())
-            .await?
-            .into(),
-    ))
+    let row = usecase::get(&state, &caller, path.into_inner()).await?;
+    Ok(web::Json(PaymentMethodDto::new(
+        row,
+        state.clock.now().date_naive(),
+    )))
 }
 
 /// Edits expiry, holder name or billing address, or re-verifies the security code.
@@ -90,11 +94,11 @@ pub async fn update_payment_method(
     path: web::Path<Uuid>,
     body: JsonBody<UpdatePaymentMethodRequest>,
 ) -> Result<web::Json<PaymentMethodDto>, ApiError> {
-    Ok(web::Json(
-        usecase::update(&state, &caller, path.into_inner(), body.into_inner())
-            .await?
-            .into(),
-    ))
+    let row = usecase::update(&state, &caller, path.into_inner(), body.into_inner()).await?;
+    Ok(web::Json(PaymentMethodDto::new(
+        row,
+        state.clock.now().date_naive(),
+    )))
 }
 
 /// Removes a card, unless it is the default of a profile with live subscriptions.

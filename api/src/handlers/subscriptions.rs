@@ -145,7 +145,7 @@ fn respond(view: &View) -> HttpResponse {
         (status = 201, description = "Subscription created (ETag header carries its version)", body = SubscriptionDto),
         (status = 403, description = "`self_service_disabled` or `trials_only`: the organisation's policy blocks this", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`trial_already_active` or `idempotency_request_in_progress`", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`invalid_license_count`, `trial_not_offered`, `trial_license_limit`, `invalid_reference`, `invalid_field`, `unknown_field` or `idempotency_key_reused`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`invalid_license_count`, `trial_not_offered`, `trial_license_limit`, `invalid_reference`, `card_expired` (the card is past its expiry month; `field` is `payment_method_id`), `invalid_field`, `unknown_field` or `idempotency_key_reused`", body = Problem, content_type = "application/problem+json"),
     ))]
 #[post("/v1/subscriptions")]
 pub async fn create_subscription(
@@ -311,6 +311,7 @@ pub async fn preview_license_count(
         (status = 200, description = "The converted subscription", body = SubscriptionDto, headers(("ETag" = String, description = "The subscription's current strong ETag"))),
         (status = 403, description = "`admin_read_only`, `self_service_disabled` or `trials_only`", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`not_a_trial`, `already_canceled`, `subscription_not_active` or `idempotency_request_in_progress`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`card_expired` (the card is past its expiry month; `field` is `payment_method_id`), `invalid_reference`, `invalid_field`, `unknown_field` or `idempotency_key_reused`", body = Problem, content_type = "application/problem+json"),
     ))]
 #[post("/v1/subscriptions/{subscription_id}/convert")]
 pub async fn convert_trial(

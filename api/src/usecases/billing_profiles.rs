@@ -1,13 +1,13 @@
 //! Billing profiles: who is billed, where invoices go, which card pays.
 
 use super::audit::{self, Change};
-use super::payment_methods::{find_owned as find_payment_method, parse_address};
+use super::payment_methods::{find_owned as find_payment_method, parse_address, require_unexpired};
 use crate::auth::Caller;
 use crate::dto::billing::{CreateBillingProfileRequest, UpdateBillingProfileRequest};
 use crate::error::ApiError;
 use crate::extract::PageQuery;
 use crate::state::AppState;
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use domain::audit::AuditAction;
 use domain::user::Email;
 use persistence::repos::billing_profiles as repo;
@@ -49,22 +49,25 @@ fn parse_email(raw: &str) -> Result<String, ApiError> {
         .map_err(|e| ApiError::invalid_field("invoice_email", e))
 }
 
-/// A payment method id from a request body must be one of the caller's cards.
+/// A payment method id from a request body must be one of the caller's cards,
+/// and — since it becomes the profile's default, charged by every subscription
+/// billed to the profile — not past its expiry month on `today`.
 fn owned_payment_method(
     conn: &mut DbConnection,
     caller: &Caller,
     id: uuid::Uuid,
     field: &'static str,
+    today: NaiveDate,
 ) -> Result<String, ApiError> {
-    find_payment_method(conn, caller, &id.to_string())
-        .map(|pm| pm.id)
-        .map_err(|e| match e {
-            ApiError::NotFound(_) => ApiError::InvalidReference {
-                field,
-                what: "payment methods",
-            },
-            other => other,
-        })
+    let card = find_payment_method(conn, caller, &id.to_string()).map_err(|e| match e {
+        ApiError::NotFound(_) => ApiError::InvalidReference {
+            field,
+            what: "payment methods",
+        },
+        other => other,
+    })?;
+    require_unexpired(&card, field, today)?;
+    Ok(card.id)
 }
 
 fn summary(row: &BillingProfileRow) -> serde_json::Value {
@@ -116,7 +119,7 @@ pub fn create(
     }
     let payment_method_id = req
         .payment_method_id
-        .map(|id| owned_payment_method(conn, caller, id, "payment_method_id"))
+        .map(|id| owned_payment_method(conn, caller, id, "payment_method_id", now.date_naive()))
         .transpose()?;
     let at = now.naive_utc();
     let row = BillingProfileRow {
@@ -204,6 +207,7 @@ pub async fn update(
                         &caller,
                         pm,
                         "payment_method_id",
+                        now.date_naive(),
                     )?);
                 }
                 changes.updated_at = now.naive_utc();
@@ -241,6 +245,7 @@ pub async fn replace_payment_method(
                     &caller,
                     payment_method,
                     "payment_method_id",
+                    now.date_naive(),
                 )?);
                 changes.updated_at = now.naive_utc();
                 save(

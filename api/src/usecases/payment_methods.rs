@@ -8,7 +8,7 @@ use crate::dto::payment_methods::{CreatePaymentMethodRequest, UpdatePaymentMetho
 use crate::error::ApiError;
 use crate::extract::PageQuery;
 use crate::state::AppState;
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use domain::address::{Address, AddressInput};
 use domain::audit::AuditAction;
 use domain::card::{parse_holder_name, CardBrand, CardExpiry, CardNumber, Cvc};
@@ -97,6 +97,26 @@ pub fn create(
         },
     )?;
     Ok(row)
+}
+
+/// A stored card must still be valid on the day it is charged or made a
+/// profile's default (PRODUCT.md §10): past its expiry month it is refused
+/// with `card_expired`, naming the request `field` that chose it.
+pub fn require_unexpired(
+    card: &PaymentMethodRow,
+    field: &'static str,
+    today: NaiveDate,
+) -> Result<(), ApiError> {
+    let expiry = CardExpiry::stored(i64::from(card.exp_month), i64::from(card.exp_year))
+        .map_err(|e| ApiError::internal(format!("stored card expiry invalid: {e}")))?;
+    if expiry.is_expired(today) {
+        return Err(ApiError::CardExpiredAtUse {
+            field,
+            month: expiry.month(),
+            year: expiry.year(),
+        });
+    }
+    Ok(())
 }
 
 /// What the audit history may say about a card.

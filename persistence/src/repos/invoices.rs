@@ -147,13 +147,25 @@ pub fn open_credits(
         .load(conn)?)
 }
 
+/// Marks `ids` as settled by `invoice`, only while they are still open: a
+/// credit already on another invoice is a conflict (the caller's transaction
+/// then rolls back), so no credit is ever invoiced twice.
 pub fn settle_credits(
     conn: &mut DbConnection,
     ids: &[String],
     invoice: &str,
 ) -> Result<(), RepoError> {
-    diesel::update(p::table.filter(p::id.eq_any(ids)))
-        .set(p::invoice_id.eq(invoice))
-        .execute(conn)?;
+    let settled = diesel::update(
+        p::table
+            .filter(p::id.eq_any(ids))
+            .filter(p::invoice_id.is_null()),
+    )
+    .set(p::invoice_id.eq(invoice))
+    .execute(conn)?;
+    if settled != ids.len() {
+        return Err(RepoError::Conflict {
+            constraint: "pending_credits settled twice".to_owned(),
+        });
+    }
     Ok(())
 }

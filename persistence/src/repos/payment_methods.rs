@@ -27,6 +27,22 @@ pub fn find_owned(
         .optional()?)
 }
 
+/// A live (not removed) payment method of the organisation, whoever owns it:
+/// what the billing run charges for a subscription's renewal.
+pub fn find_live(
+    conn: &mut DbConnection,
+    org: &str,
+    id: &str,
+) -> Result<Option<PaymentMethodRow>, RepoError> {
+    Ok(pm::table
+        .filter(pm::organization_id.eq(org))
+        .filter(pm::id.eq(id))
+        .filter(pm::deleted_at.is_null())
+        .select(PaymentMethodRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
 pub fn find_by_fingerprint(
     conn: &mut DbConnection,
     owner: &str,

@@ -2,6 +2,10 @@
 //! period, guaranteed by a unique renewal key), lets the others lapse, and
 //! expires ended trials. Each subscription is its own transaction, so
 //! replicas running it at once, or a second run for the same date, change nothing twice.
+//!
+//! A subscription that ends here (lapse, expired card, ended trial) settles
+//! any decrease credit still waiting for a next invoice with a credit invoice
+//! of its own, in the same transaction (PRODUCT.md §8).
 
 use super::invoicing::{self, Issue, Reason};
 use super::Loaded;
@@ -9,8 +13,11 @@ use crate::error::ApiError;
 use crate::usecases::audit::{self, SystemChange};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use domain::audit::AuditAction;
+use domain::card::CardExpiry;
 use domain::subscription::{renewal, SubscriptionStatus};
-use persistence::repos::{assignments, idempotency, invoices, subscriptions as repo};
+use persistence::repos::{
+    assignments, idempotency, invoices, payment_methods, subscriptions as repo,
+};
 use persistence::rows::SubscriptionChanges;
 use persistence::{write_transaction, DbConnection};
 use std::collections::HashSet;
@@ -18,16 +25,29 @@ use std::collections::HashSet;
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Report {
     pub renewals: usize,
+    /// Paid subscriptions that ended without renewing (auto-renew off, or a
+    /// card expired or gone), `card_expired` included.
     pub lapsed: usize,
+    /// Of `lapsed`: the ones that would have renewed but for their card.
+    pub card_expired: usize,
     pub expired_trials: usize,
+    /// Credit invoices settling decrease credits of subscriptions that ended.
+    pub credits_settled: usize,
 }
 
 const BATCH: i64 = 200;
 
 enum Outcome {
     Renewed(usize),
-    Lapsed,
-    Expired,
+    /// Ended without (further) renewal; `settled` when a credit invoice was issued.
+    Lapsed {
+        renewed: usize,
+        card_expired: bool,
+        settled: bool,
+    },
+    Expired {
+        settled: bool,
+    },
     Skipped,
 }
 
@@ -52,7 +72,16 @@ pub fn run(
         for (org, id) in fresh {
             match write_transaction(conn, |conn| renew_one(conn, &org, &id, as_of, tax_rate_bps)) {
                 Ok(Outcome::Renewed(n)) => report.renewals += n,
-                Ok(Outcome::Lapsed) => report.lapsed += 1,
+                Ok(Outcome::Lapsed {
+                    renewed,
+                    card_expired,
+                    settled,
+                }) => {
+                    report.renewals += renewed;
+                    report.lapsed += 1;
+                    report.card_expired += usize::from(card_expired);
+                    report.credits_settled += usize::from(settled);
+                }
                 Ok(_) => {}
                 // Another replica renewed it first: its unique renewal key won.
                 Err(ApiError::Internal(e))
@@ -71,10 +100,11 @@ pub fn run(
             break;
         }
         for (org, id) in fresh {
-            if let Outcome::Expired =
-                write_transaction(conn, |conn| expire_trial(conn, &org, &id, as_of, now))?
-            {
+            if let Outcome::Expired { settled } = write_transaction(conn, |conn| {
+                expire_trial(conn, &org, &id, as_of, tax_rate_bps, now)
+            })? {
                 report.expired_trials += 1;
+                report.credits_settled += usize::from(settled);
             }
         }
     }
@@ -106,19 +136,43 @@ fn renew_one(
     if loaded.status != SubscriptionStatus::Active || period.end() > as_of {
         return Ok(Outcome::Skipped);
     }
-    let ended_on = midnight(period.end());
     if !loaded.row.auto_renew {
-        release(conn, &loaded, SubscriptionStatus::Expired, ended_on)?;
-        return Ok(Outcome::Lapsed);
+        let settled = release(
+            conn,
+            &loaded,
+            Ending::Lapsed,
+            midnight(period.end()),
+            tax_rate_bps,
+        )?;
+        return Ok(Outcome::Lapsed {
+            renewed: 0,
+            card_expired: false,
+            settled,
+        });
     }
     let profile = loaded
         .row
         .billing_profile_id
         .clone()
         .ok_or_else(|| ApiError::internal("renewing subscription without billing profile"))?;
+    let card = renewal_card(conn, &loaded)?;
     let mut renewed = 0;
+    let mut card_expired = false;
     // A run that was missed for several periods catches up, one invoice per period.
     while period.end() <= as_of {
+        // Cards at the moment of use (PRODUCT.md §10, §8). Decision, until the
+        // §8 grace lifecycle exists: a renewal whose card is past its expiry
+        // month (or gone) is not renewed and charges nothing; the
+        // subscription ends at the end of its paid period exactly as one with
+        // auto-renew off does (`expired`, licenses released, waiting credits
+        // settled). The card is judged on the day the renewal is due — the
+        // date its invoice would carry — so a late or repeated run decides the
+        // same as a run on time, and a catch-up run renews the periods the
+        // card still covered and stops at the first one it does not.
+        if card.is_none_or(|expiry| expiry.is_expired(period.end())) {
+            card_expired = true;
+            break;
+        }
         let (next, line) = renewal(loaded.licenses, unit, &period, frequency)
             .map_err(|e| ApiError::internal(e.to_string()))?;
         let key = format!("renewal:{id}:{}", next.start());
@@ -142,30 +196,66 @@ fn renew_one(
         period = next;
         renewed += 1;
     }
-    let changes = SubscriptionChanges {
-        current_period_start: Some(Some(period.start())),
-        current_period_end: Some(Some(period.end())),
-        period_anchor_day: Some(Some(period.anchor_day() as i32)),
-        updated_at: Some(midnight(period.start()).naive_utc()),
-        ..Default::default()
-    };
-    if !repo::update_if_version(conn, id, loaded.row.version, &changes)? {
-        return Err(ApiError::internal("renewal raced: constraint"));
+    if renewed > 0 {
+        let changes = SubscriptionChanges {
+            current_period_start: Some(Some(period.start())),
+            current_period_end: Some(Some(period.end())),
+            period_anchor_day: Some(Some(period.anchor_day() as i32)),
+            updated_at: Some(midnight(period.start()).naive_utc()),
+            ..Default::default()
+        };
+        if !repo::update_if_version(conn, id, loaded.row.version, &changes)? {
+            return Err(ApiError::internal("renewal raced: constraint"));
+        }
+        audit::record_system(
+            conn,
+            SystemChange {
+                organization_id: org.to_owned(),
+                action: AuditAction::Renewed,
+                subscription_id: id.to_owned(),
+                before: Some(
+                    serde_json::json!({"current_period_end": loaded.row.current_period_end}),
+                ),
+                after: Some(
+                    serde_json::json!({"current_period_end": period.end(), "renewals": renewed}),
+                ),
+                at: midnight(period.start()),
+            },
+        )?;
     }
-    audit::record_system(
+    if !card_expired {
+        return Ok(Outcome::Renewed(renewed));
+    }
+    // Read again: the renewals above moved the period and the version.
+    let row = repo::find(conn, org, id)?
+        .ok_or_else(|| ApiError::internal("renewing subscription vanished"))?;
+    let settled = release(
         conn,
-        SystemChange {
-            organization_id: org.to_owned(),
-            action: AuditAction::Renewed,
-            subscription_id: id.to_owned(),
-            before: Some(serde_json::json!({"current_period_end": loaded.row.current_period_end})),
-            after: Some(
-                serde_json::json!({"current_period_end": period.end(), "renewals": renewed}),
-            ),
-            at: midnight(period.start()),
-        },
+        &Loaded::parse(row, as_of)?,
+        Ending::CardExpired,
+        midnight(period.end()),
+        tax_rate_bps,
     )?;
-    Ok(Outcome::Renewed(renewed))
+    Ok(Outcome::Lapsed {
+        renewed,
+        card_expired: true,
+        settled,
+    })
+}
+
+/// The expiry of the card a renewal would charge: the subscription's own
+/// payment method (it follows its billing profile's default). `None` when the
+/// card is gone, which renews no more than an expired one.
+fn renewal_card(conn: &mut DbConnection, loaded: &Loaded) -> Result<Option<CardExpiry>, ApiError> {
+    let Some(card_id) = loaded.row.payment_method_id.as_deref() else {
+        return Ok(None);
+    };
+    let Some(card) = payment_methods::find_live(conn, &loaded.row.organization_id, card_id)? else {
+        return Ok(None);
+    };
+    CardExpiry::stored(i64::from(card.exp_month), i64::from(card.exp_year))
+        .map(Some)
+        .map_err(|e| ApiError::internal(format!("stored card expiry invalid: {e}")))
 }
 
 fn expire_trial(
@@ -173,6 +263,7 @@ fn expire_trial(
     org: &str,
     id: &str,
     as_of: NaiveDate,
+    tax_rate_bps: u32,
     now: DateTime<Utc>,
 ) -> Result<Outcome, ApiError> {
     let Some(row) = repo::find(conn, org, id)? else {
@@ -185,17 +276,44 @@ fn expire_trial(
     }
     let loaded = Loaded::parse(row, as_of)?;
     let at = loaded.row.trial_ends_on.map(midnight).unwrap_or(now);
-    release(conn, &loaded, SubscriptionStatus::Expired, at)?;
-    Ok(Outcome::Expired)
+    let settled = release(conn, &loaded, Ending::TrialEnded, at, tax_rate_bps)?;
+    Ok(Outcome::Expired { settled })
 }
 
-/// Ends a subscription without a refund (lapsed or expired trial): licenses released.
-pub fn release(
+/// Why a subscription ends without a refund.
+#[derive(Clone, Copy, Debug)]
+enum Ending {
+    /// Auto-renew off and the paid period over.
+    Lapsed,
+    /// Would have renewed, but the card is past its expiry month or gone.
+    CardExpired,
+    /// A trial not converted by its end.
+    TrialEnded,
+}
+
+impl Ending {
+    fn as_str(self) -> &'static str {
+        match self {
+            Ending::Lapsed => "lapsed",
+            Ending::CardExpired => "card_expired",
+            Ending::TrialEnded => "trial_ended",
+        }
+    }
+}
+
+/// Ends a subscription without a refund as `expired` on `at`: licenses
+/// released, and decrease credits still waiting for a next invoice settled by
+/// a credit invoice of their own (returns whether one was issued). The status
+/// change is guarded by the row's version, so of two runs racing on one
+/// subscription only one gets this far; the other rolls back.
+fn release(
     conn: &mut DbConnection,
     loaded: &Loaded,
-    status: SubscriptionStatus,
+    ending: Ending,
     at: DateTime<Utc>,
-) -> Result<(), ApiError> {
+    tax_rate_bps: u32,
+) -> Result<bool, ApiError> {
+    let status = SubscriptionStatus::Expired;
     let changes = SubscriptionChanges {
         status: Some(status.as_str().to_owned()),
         auto_renew: Some(false),
@@ -207,6 +325,8 @@ pub fn release(
     }
     let released = assignments::delete_all(conn, &loaded.row.id)?;
     repo::reset_assigned(conn, &loaded.row.id)?;
+    let credit_invoice =
+        invoicing::settle_open_credits(conn, &loaded.row, tax_rate_bps, at)?.map(|i| i.id);
     audit::record_system(
         conn,
         SystemChange {
@@ -216,13 +336,16 @@ pub fn release(
             before: Some(
                 serde_json::json!({"status": loaded.row.status, "assigned_count": loaded.row.assigned_count}),
             ),
-            after: Some(
-                serde_json::json!({"status": status.as_str(), "released_assignments": released}),
-            ),
+            after: Some(serde_json::json!({
+                "status": status.as_str(),
+                "reason": ending.as_str(),
+                "released_assignments": released,
+                "credit_invoice_id": credit_invoice,
+            })),
             at,
         },
     )?;
-    Ok(())
+    Ok(credit_invoice.is_some())
 }
 
 /// Before a purchaser starts a new trial: their ended trials of that product
@@ -233,6 +356,7 @@ pub fn expire_stale_trials(
     purchaser: &str,
     product: &str,
     today: NaiveDate,
+    tax_rate_bps: u32,
     now: DateTime<Utc>,
 ) -> Result<(), ApiError> {
     let filter = repo::Filter {
@@ -243,7 +367,7 @@ pub fn expire_stale_trials(
     };
     for row in repo::list(conn, org, &filter, None, 10)? {
         if row.trial_ends_on.is_some_and(|end| end <= today) {
-            expire_trial(conn, org, &row.id, today, now)?;
+            expire_trial(conn, org, &row.id, today, tax_rate_bps, now)?;
         }
     }
     Ok(())

@@ -17,6 +17,9 @@ pub enum Reason {
     LicenseIncrease,
     Renewal,
     Cancellation,
+    /// Decrease credits still waiting when a subscription ended without
+    /// another invoice to carry them (lapse, expired card, trial path).
+    CreditSettlement,
 }
 
 impl Reason {
@@ -27,6 +30,7 @@ impl Reason {
             Reason::LicenseIncrease => "license_increase",
             Reason::Renewal => "renewal",
             Reason::Cancellation => "cancellation",
+            Reason::CreditSettlement => "credit_settlement",
         }
     }
 }
@@ -38,7 +42,8 @@ pub struct Issue<'a> {
     pub lines: Vec<InvoiceLine>,
     pub period_start: NaiveDate,
     pub period_end: NaiveDate,
-    /// Renewals only: one invoice per subscription and period, enforced by a unique column.
+    /// Renewals and credit settlements: one invoice per subscription and
+    /// period (or ending), enforced by a unique column.
     pub renewal_key: Option<String>,
 }
 
@@ -116,6 +121,51 @@ pub fn issue(
         repo::settle_credits(conn, &ids, &id)?;
     }
     Ok(invoice)
+}
+
+/// Settles the credits still waiting for `sub`'s next invoice when there will
+/// be none because the subscription has ended (PRODUCT.md §8: settled, never
+/// dropped): one credit invoice holding exactly those lines, with their tax,
+/// issued `at`. Returns `None` when nothing was waiting.
+///
+/// Exactly once: the caller runs this in the transaction that ended the
+/// subscription under its version guard, the credits are marked settled in
+/// that same transaction (only while still open), and the invoice carries a
+/// unique key per subscription and credited period, as renewals do, so a
+/// second or concurrent billing run cannot issue it again.
+pub fn settle_open_credits(
+    conn: &mut DbConnection,
+    sub: &SubscriptionRow,
+    tax_rate_bps: u32,
+    at: DateTime<Utc>,
+) -> Result<Option<InvoiceRow>, ApiError> {
+    let open = repo::open_credits(conn, &sub.id)?;
+    let (Some(start), Some(end)) = (
+        open.iter().map(|c| c.period_start).min(),
+        open.iter().map(|c| c.period_end).max(),
+    ) else {
+        return Ok(None);
+    };
+    let profile = sub
+        .billing_profile_id
+        .clone()
+        .ok_or_else(|| ApiError::internal("pending credits without a billing profile"))?;
+    let invoice = issue(
+        conn,
+        Issue {
+            subscription: sub,
+            billing_profile_id: &profile,
+            reason: Reason::CreditSettlement,
+            // `issue` adds every open credit: they are the whole invoice.
+            lines: vec![],
+            period_start: start,
+            period_end: end,
+            renewal_key: Some(format!("settlement:{}:{end}", sub.id)),
+        },
+        tax_rate_bps,
+        at,
+    )?;
+    Ok(Some(invoice))
 }
 
 /// A license decrease: its prorated credit waits for the subscription's next invoice.

@@ -110,8 +110,9 @@ fn policy(
         .map(Option::unwrap_or_default)
 }
 
-/// The caller's billing profile and card for a purchase; the profile adopts the
-/// card as its default when it has none.
+/// The caller's billing profile and card for a purchase or conversion; the
+/// card is charged today, so it must not be past its expiry month. The
+/// profile adopts the card as its default when it has none.
 fn billing(
     conn: &mut DbConnection,
     caller: &Caller,
@@ -129,6 +130,7 @@ fn billing(
         .map_err(as_reference("billing_profile_id", "billing profiles"))?;
     let card = payment_methods::find_owned(conn, caller, &payment_method_id.to_string())
         .map_err(as_reference("payment_method_id", "payment methods"))?;
+    payment_methods::require_unexpired(&card, "payment_method_id", now.date_naive())?;
     if profile.payment_method_id.is_none() {
         let mut changes = BillingProfileChangeset::from(&profile);
         changes.payment_method_id = Some(card.id.clone());
@@ -251,6 +253,7 @@ pub fn place(
                 &caller.user_id.to_string(),
                 &product.id().to_string(),
                 today,
+                tax_rate_bps,
                 now,
             )?;
             let plan = rules::start_trial(&product, licenses, today).map_err(|e| match e {
