@@ -125,6 +125,8 @@ impl TestApp {
         let state = api::runtime::state(&settings, clock).expect("test state");
         let shared = Shared::new(state);
         let state = shared.state.clone();
+        // As `selfserve serve` does before listening (JWKS keys, when configured).
+        state.verifier.prime().await;
         let server = HttpServer::new(move || app::build(&shared))
             .workers(2)
             .disable_signals()

@@ -20,6 +20,7 @@ pub async fn authenticate(state: &AppState, token: &str) -> Result<Caller, ApiEr
     let claims = state
         .verifier
         .verify(token)
+        .await
         .map_err(ApiError::Unauthorized)?;
     let exp = claims.exp;
     let role = Role::from_claims(&claims.roles);
