@@ -337,8 +337,7 @@ impl Settings {
 /// local identity provider), where nobody can tamper with them in transit.
 fn jwks_url(raw: &str) -> Result<String, ConfigError> {
     const KEY: &str = "SELFSERVE_JWT_JWKS_URL";
-    let url = url::Url::parse(raw)
-        .map_err(|e| err(KEY, format!("{raw:?} is not a URL: {e}")))?;
+    let url = url::Url::parse(raw).map_err(|e| err(KEY, format!("{raw:?} is not a URL: {e}")))?;
     let loopback = match url.host() {
         Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
         Some(url::Host::Ipv4(ip)) => ip.is_loopback(),

@@ -72,7 +72,9 @@ impl JwksKeys {
     }
 
     fn knows(&self, kid: &str) -> bool {
-        self.snapshot().iter().any(|k| k.kid.as_deref() == Some(kid))
+        self.snapshot()
+            .iter()
+            .any(|k| k.kid.as_deref() == Some(kid))
     }
 
     fn stale(&self) -> bool {

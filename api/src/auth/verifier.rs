@@ -1,9 +1,9 @@
 //! JWT verification with only the configured algorithms and keys.
 
 use super::claims::Claims;
-use crate::config::JwtSettings;
 use super::jwks::JwksKeys;
 use super::keys::VerificationKey;
+use crate::config::JwtSettings;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use thiserror::Error;
 
