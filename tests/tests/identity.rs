@@ -70,10 +70,18 @@ async fn an_admin_added_address_links_whatever_its_case() {
     assert_eq!(directory(&app, &admin).await, before, "nothing changed");
 
     let sub = Uuid::new_v4();
-    let user = me(&app, &token(&app, org, sub, "Ann Lee", "ann@example.COM", 0)).await;
+    let user = me(
+        &app,
+        &token(&app, org, sub, "Ann Lee", "ann@example.COM", 0),
+    )
+    .await;
     assert_eq!(user["id"], id, "linked to the member the admin added");
     assert_eq!(user["signed_in"], json!(true));
-    assert_eq!(user["display_name"], json!("Ann Lee"), "the provider's name");
+    assert_eq!(
+        user["display_name"],
+        json!("Ann Lee"),
+        "the provider's name"
+    );
     let members = directory(&app, &admin).await;
     assert_eq!(members.len(), 2, "{members:?}");
     assert_eq!(holding(&members, "ann@example.com").len(), 1);
@@ -111,10 +119,7 @@ async fn concurrent_first_sign_ins_with_one_address_make_one_member_with_it() {
             "round {round}: {members:?}"
         );
         // The other one signed in without the address.
-        assert!(
-            a["email"].is_null() != b["email"].is_null(),
-            "{a} / {b}"
-        );
+        assert!(a["email"].is_null() != b["email"].is_null(), "{a} / {b}");
     }
 }
 
@@ -182,7 +187,11 @@ async fn names_and_addresses_follow_newer_tokens() {
         )
         .await;
     assert_eq!(bob.status, 201);
-    let user = me(&app, &token(&app, org, sub, "Ann S.", "BOB@example.com", 100)).await;
+    let user = me(
+        &app,
+        &token(&app, org, sub, "Ann S.", "BOB@example.com", 100),
+    )
+    .await;
     assert_eq!(user["display_name"], json!("Ann S."));
     assert_eq!(user["email"], json!("Ann.Smith@Example.com"));
     let members = directory(&app, &admin).await;

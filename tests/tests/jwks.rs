@@ -183,8 +183,7 @@ async fn an_unknown_kid_twice_within_a_minute_fetches_once() {
     let burst: Vec<_> = (0..10)
         .map(|_| token(EC_A, Algorithm::ES256, "unknown"))
         .collect();
-    let replies =
-        futures_util::future::join_all(burst.iter().map(|t| me(&app, t))).await;
+    let replies = futures_util::future::join_all(burst.iter().map(|t| me(&app, t))).await;
     assert!(replies.iter().all(|r| r.status == 401));
     assert_eq!(idp.fetches(), 2);
 
@@ -207,7 +206,10 @@ async fn a_failed_fetch_keeps_the_keys_and_answers_401_quickly() {
     assert_eq!(idp.fetches(), 2);
 
     let reply = me(&app, &token(EC_A, Algorithm::ES256, "A")).await;
-    assert_eq!(reply.status, 200, "the keys held survive a failed fetch: {reply:?}");
+    assert_eq!(
+        reply.status, 200,
+        "the keys held survive a failed fetch: {reply:?}"
+    );
 }
 
 #[actix_web::test]
