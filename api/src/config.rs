@@ -18,6 +18,7 @@ pub const KEYS: &[&str] = &[
     "SELFSERVE_JWT_ISSUER",
     "SELFSERVE_JWT_AUDIENCE",
     "SELFSERVE_JWT_PUBLIC_KEYS",
+    "SELFSERVE_JWT_JWKS_URL",
     "SELFSERVE_CATALOG",
     "SELFSERVE_CLOUD",
     "SELFSERVE_PORTAL_URL",
@@ -83,6 +84,8 @@ pub struct JwtSettings {
     pub issuer: String,
     pub audience: String,
     pub public_keys: Option<PathBuf>,
+    /// An identity provider's JWKS endpoint (https, or http on loopback).
+    pub jwks_url: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -300,6 +303,10 @@ impl Settings {
                 .unwrap_or("selfserve-api")
                 .to_owned(),
             public_keys,
+            jwks_url: s
+                .get("SELFSERVE_JWT_JWKS_URL")
+                .map(|raw| jwks_url(raw.trim()))
+                .transpose()?,
         };
 
         let cloud = match s.get("SELFSERVE_CLOUD").unwrap_or("global") {
@@ -382,6 +389,28 @@ impl Settings {
     }
 }
 
+/// Keys must come over TLS; plain http only from this machine (tests, a
+/// local identity provider), where nobody can tamper with them in transit.
+fn jwks_url(raw: &str) -> Result<String, ConfigError> {
+    const KEY: &str = "SELFSERVE_JWT_JWKS_URL";
+    let url = url::Url::parse(raw).map_err(|e| err(KEY, format!("{raw:?} is not a URL: {e}")))?;
+    let loopback = match url.host() {
+        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    };
+    match url.scheme() {
+        "https" if url.host().is_some() => Ok(url.to_string()),
+        "http" if loopback => Ok(url.to_string()),
+        "http" => Err(err(
+            KEY,
+            format!("{raw:?} must use https (plain http only on 127.0.0.1, ::1 or localhost)"),
+        )),
+        _ => Err(err(KEY, format!("{raw:?} must be an https URL"))),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -415,6 +444,10 @@ mod tests {
             ("SELFSERVE_METRICS_BIND", "everywhere"),
             ("SELFSERVE_RATE_LIMIT_WRITES", "20/h"),
             ("SELFSERVE_RATE_LIMIT_READS", "0/s"),
+            ("SELFSERVE_JWT_JWKS_URL", "http://idp.example.com/keys"),
+            ("SELFSERVE_JWT_JWKS_URL", "http://10.0.0.1/keys"),
+            ("SELFSERVE_JWT_JWKS_URL", "ftp://idp.example.com/keys"),
+            ("SELFSERVE_JWT_JWKS_URL", "not a url"),
         ] {
             let e = settings(&[(key, value)]).unwrap_err();
             assert_eq!(e.key, key);
@@ -449,6 +482,21 @@ mod tests {
         assert_eq!(s.edge.metrics_bind, None);
         assert_eq!(s.edge.rate_limits.writes, None);
         assert_eq!(s.edge.rate_limits.reads, Some(Rate::new(600, Per::Minute)));
+    }
+
+    #[test]
+    fn jwks_urls_are_https_or_loopback_http() {
+        for ok in [
+            "https://login.example.com/common/discovery/v2.0/keys",
+            "http://127.0.0.1:8081/jwks",
+            "http://127.9.9.9/jwks",
+            "http://[::1]:9000/jwks",
+            "http://LOCALHOST/jwks",
+        ] {
+            let s = settings(&[("SELFSERVE_JWT_JWKS_URL", ok)]).unwrap();
+            assert!(s.jwt.jwks_url.is_some(), "{ok}");
+        }
+        assert!(settings(&[]).unwrap().jwt.jwks_url.is_none());
     }
 
     #[test]

@@ -18,14 +18,29 @@ fn err(key: &str, message: impl Into<String>) -> ConfigError {
 /// Verified tokens kept in memory at most (each entry is a few hundred bytes).
 const TOKEN_CACHE_CAPACITY: usize = 50_000;
 
-/// RS256/ES256 keys when configured; otherwise the HS256 secret, generated
-/// into the data folder on first use.
+/// RS256/ES256 keys when configured — a PEM/JWKS file, a JWKS endpoint, or
+/// both together; otherwise the HS256 secret, generated into the data folder
+/// on first use. With public keys configured no HS256 token is accepted, even
+/// when `SELFSERVE_JWT_SECRET` is also set.
 pub fn verifier(settings: &Settings) -> Result<JwtVerifier, ConfigError> {
-    if let Some(path) = &settings.jwt.public_keys {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| err("SELFSERVE_JWT_PUBLIC_KEYS", e.to_string()))?;
-        return JwtVerifier::public_keys(&text, &settings.jwt)
-            .map_err(|e| err("SELFSERVE_JWT_PUBLIC_KEYS", e.0));
+    let jwks = match &settings.jwt.jwks_url {
+        Some(url) => Some(
+            crate::auth::jwks::JwksKeys::new(url)
+                .map_err(|e| err("SELFSERVE_JWT_JWKS_URL", e.0))?,
+        ),
+        None => None,
+    };
+    if settings.jwt.public_keys.is_some() || jwks.is_some() {
+        let keys = match &settings.jwt.public_keys {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| err("SELFSERVE_JWT_PUBLIC_KEYS", e.to_string()))?;
+                crate::auth::keys::from_file_text(&text)
+                    .map_err(|e| err("SELFSERVE_JWT_PUBLIC_KEYS", e.0))?
+            }
+            None => Vec::new(),
+        };
+        return Ok(JwtVerifier::public_keys(keys, jwks, &settings.jwt));
     }
     let secret = match &settings.jwt.secret {
         Some(secret) => secret.clone(),

@@ -10,6 +10,8 @@ pub async fn serve(settings: Settings) -> Result<(), String> {
     let started = std::time::Instant::now();
     let state = crate::runtime::state(&settings, Clock::System).map_err(|e| e.to_string())?;
     let backend = state.db.backend();
+    // Before listening, so the first tokens find the provider's keys held.
+    state.verifier.prime().await;
     let shared = Shared::new(state, &settings.edge);
     let factory_shared = shared.clone();
     let mut server = HttpServer::new(move || app::build(&factory_shared))

@@ -51,6 +51,17 @@ fn an_invalid_database_url_stops_the_start() {
 }
 
 #[test]
+fn a_jwks_url_over_plain_http_off_this_machine_stops_the_start() {
+    for url in [
+        "http://login.example.com/keys",
+        "http://192.168.1.10/keys",
+        "ftp://login.example.com/keys",
+    ] {
+        assert_config_error(&[("SELFSERVE_JWT_JWKS_URL", url)], "SELFSERVE_JWT_JWKS_URL");
+    }
+}
+
+#[test]
 fn a_missing_catalog_stops_the_start() {
     assert_config_error(
         &[

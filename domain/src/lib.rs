@@ -15,6 +15,7 @@ pub mod invoice;
 pub mod license;
 pub mod money;
 pub mod policy;
+pub mod profile_refresh;
 pub mod subscription;
 pub mod text;
 pub mod user;

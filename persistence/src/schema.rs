@@ -18,6 +18,7 @@ diesel::table! {
         email -> Nullable<Text>,
         email_key -> Nullable<Text>,
         created_at -> Timestamp,
+        profile_iat -> Nullable<BigInt>,
     }
 }
 

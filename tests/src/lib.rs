@@ -133,6 +133,8 @@ impl TestApp {
         let state = api::runtime::state(&settings, clock).expect("test state");
         let shared = Shared::new(state, &settings.edge);
         let state = shared.state.clone();
+        // As `selfserve serve` does before listening (JWKS keys, when configured).
+        state.verifier.prime().await;
         let (metrics_base, metrics_server) = match settings.edge.metrics_bind {
             Some(bind) => {
                 let (server, addr) =

@@ -1,9 +1,12 @@
-//! Bearer-token authentication: JWT verification, a bounded cache of verified
-//! tokens, and the `Caller` extractor that provisions users just in time.
+//! Bearer-token authentication: JWT verification (configured keys and an
+//! identity provider's JWKS endpoint), a bounded cache of verified tokens,
+//! and the `Caller` extractor that provisions users just in time.
 
 pub mod cache;
 pub mod caller;
 pub mod claims;
+pub mod jwks;
+pub mod keys;
 pub mod token;
 pub mod verifier;
 

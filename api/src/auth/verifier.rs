@@ -1,8 +1,9 @@
 //! JWT verification with only the configured algorithms and keys.
 
 use super::claims::Claims;
+use super::jwks::JwksKeys;
+use super::keys::VerificationKey;
 use crate::config::JwtSettings;
-use jsonwebtoken::jwk::JwkSet;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use thiserror::Error;
 
@@ -29,25 +30,20 @@ pub enum AuthError {
     MissingClaim(String),
     #[error("the token is not valid yet")]
     NotYetValid,
-}
-
-struct VerificationKey {
-    kid: Option<String>,
-    algorithm: Algorithm,
-    key: DecodingKey,
+    #[error("the token's signing key (`kid`) is not known")]
+    UnknownKey,
 }
 
 pub struct JwtVerifier {
+    /// Keys from configuration: the HS256 secret, or a PEM/JWKS file.
     keys: Vec<VerificationKey>,
+    /// Keys from an identity provider's JWKS endpoint, alongside `keys`.
+    jwks: Option<JwksKeys>,
     issuer: String,
     audience: String,
     /// Present only with an HS256 secret: lets `selfserve token` mint local tokens.
     signing_key: Option<EncodingKey>,
 }
-
-#[derive(Debug, Error)]
-#[error("{0}")]
-pub struct KeyLoadError(pub String);
 
 impl JwtVerifier {
     pub fn hs256(secret: &str, settings: &JwtSettings) -> Self {
@@ -57,77 +53,34 @@ impl JwtVerifier {
                 algorithm: Algorithm::HS256,
                 key: DecodingKey::from_secret(secret.as_bytes()),
             }],
+            jwks: None,
             issuer: settings.issuer.clone(),
             audience: settings.audience.clone(),
             signing_key: Some(EncodingKey::from_secret(secret.as_bytes())),
         }
     }
 
-    /// RS256/ES256 public keys from a PEM file (one or more `PUBLIC KEY` blocks) or a JWKS document.
-    pub fn public_keys(text: &str, settings: &JwtSettings) -> Result<Self, KeyLoadError> {
-        let keys = if text.trim_start().starts_with('{') {
-            Self::from_jwks(text)?
-        } else {
-            Self::from_pem(text)?
-        };
-        if keys.is_empty() {
-            return Err(KeyLoadError("no RS256 or ES256 public key found".into()));
-        }
-        Ok(Self {
+    /// RS256/ES256 only: keys from a file, from a JWKS endpoint, or both.
+    pub fn public_keys(
+        keys: Vec<VerificationKey>,
+        jwks: Option<JwksKeys>,
+        settings: &JwtSettings,
+    ) -> Self {
+        Self {
             keys,
+            jwks,
             issuer: settings.issuer.clone(),
             audience: settings.audience.clone(),
             signing_key: None,
-        })
+        }
     }
 
-    fn from_jwks(text: &str) -> Result<Vec<VerificationKey>, KeyLoadError> {
-        let set: JwkSet = serde_json::from_str(text)
-            .map_err(|e| KeyLoadError(format!("not a JWKS document: {e}")))?;
-        let mut keys = Vec::new();
-        for jwk in &set.keys {
-            let algorithm = match &jwk.algorithm {
-                jsonwebtoken::jwk::AlgorithmParameters::RSA(_) => Algorithm::RS256,
-                jsonwebtoken::jwk::AlgorithmParameters::EllipticCurve(_) => Algorithm::ES256,
-                _ => continue,
-            };
-            let key = DecodingKey::from_jwk(jwk)
-                .map_err(|e| KeyLoadError(format!("unusable JWK: {e}")))?;
-            keys.push(VerificationKey {
-                kid: jwk.common.key_id.clone(),
-                algorithm,
-                key,
-            });
+    /// The fetch at start, when keys come from a JWKS endpoint (bounded by
+    /// its timeout; a failure is logged and the start goes on).
+    pub async fn prime(&self) {
+        if let Some(jwks) = &self.jwks {
+            jwks.prime().await;
         }
-        Ok(keys)
-    }
-
-    fn from_pem(text: &str) -> Result<Vec<VerificationKey>, KeyLoadError> {
-        let mut keys = Vec::new();
-        for block in text
-            .split_inclusive("-----END PUBLIC KEY-----")
-            .filter(|b| b.contains("BEGIN"))
-        {
-            let pem = block.trim().as_bytes();
-            if let Ok(key) = DecodingKey::from_rsa_pem(pem) {
-                keys.push(VerificationKey {
-                    kid: None,
-                    algorithm: Algorithm::RS256,
-                    key,
-                });
-            } else if let Ok(key) = DecodingKey::from_ec_pem(pem) {
-                keys.push(VerificationKey {
-                    kid: None,
-                    algorithm: Algorithm::ES256,
-                    key,
-                });
-            } else {
-                return Err(KeyLoadError(
-                    "a PEM block is neither an RSA nor an EC public key".into(),
-                ));
-            }
-        }
-        Ok(keys)
     }
 
     fn validation(&self, algorithm: Algorithm) -> Validation {
@@ -140,18 +93,39 @@ impl JwtVerifier {
         validation
     }
 
-    /// Verifies signature, algorithm, `exp`/`nbf` (with leeway), issuer, audience and required claims.
-    pub fn verify(&self, token: &str) -> Result<Claims, AuthError> {
+    /// Verifies signature, algorithm, `exp`/`nbf` (with leeway), issuer,
+    /// audience and required claims. With a JWKS endpoint, a `kid` not held
+    /// yet may first fetch the provider's keys (bounded; see `jwks`).
+    pub async fn verify(&self, token: &str) -> Result<Claims, AuthError> {
         let header = jsonwebtoken::decode_header(token).map_err(|_| AuthError::Malformed)?;
-        let candidates = self
+        if let Some(jwks) = &self.jwks {
+            // Only a token that a JWKS key could verify may cause a fetch.
+            if matches!(header.alg, Algorithm::RS256 | Algorithm::ES256) {
+                jwks.refresh_for(header.kid.as_deref()).await;
+            }
+        }
+        self.verify_with_held_keys(&header, token)
+    }
+
+    fn verify_with_held_keys(&self, header: &Header, token: &str) -> Result<Claims, AuthError> {
+        let fetched = self.jwks.as_ref().map(JwksKeys::snapshot);
+        let same_algorithm: Vec<&VerificationKey> = self
             .keys
             .iter()
+            .chain(fetched.iter().flat_map(|keys| keys.iter()))
             .filter(|k| k.algorithm == header.alg)
+            .collect();
+        let mut last = if same_algorithm.is_empty() {
+            AuthError::AlgorithmNotAccepted
+        } else {
+            AuthError::UnknownKey
+        };
+        let candidates = same_algorithm
+            .into_iter()
             .filter(|k| match (&header.kid, &k.kid) {
                 (Some(wanted), Some(have)) => wanted == have,
                 _ => true,
             });
-        let mut last = AuthError::AlgorithmNotAccepted;
         for candidate in candidates {
             match jsonwebtoken::decode::<Claims>(
                 token,

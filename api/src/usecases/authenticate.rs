@@ -5,9 +5,10 @@ use crate::auth::{Caller, Claims};
 use crate::error::ApiError;
 use crate::state::AppState;
 use chrono::{DateTime, Utc};
+use domain::profile_refresh::{self, StoredProfile, TokenProfile};
 use domain::user::{DisplayName, Email, Role};
 use domain::UserId;
-use persistence::rows::{NewOrganization, NewUser, UserRow};
+use persistence::rows::{NewOrganization, NewUser, ProfileRefresh, UserRow};
 use persistence::{repos, write_transaction, DbConnection, RepoError};
 
 pub async fn authenticate(state: &AppState, token: &str) -> Result<Caller, ApiError> {
@@ -20,6 +21,7 @@ pub async fn authenticate(state: &AppState, token: &str) -> Result<Caller, ApiEr
     let claims = state
         .verifier
         .verify(token)
+        .await
         .map_err(ApiError::Unauthorized)?;
     let exp = claims.exp;
     let role = Role::from_claims(&claims.roles);
@@ -40,6 +42,13 @@ pub async fn authenticate(state: &AppState, token: &str) -> Result<Caller, ApiEr
 }
 
 /// Finds the member behind the token, or creates them (and their organisation).
+///
+/// E-mail addresses are unique per organisation regardless of case, and a
+/// sign-in never breaks that: a new `sub` whose e-mail belongs to a member an
+/// admin added (no `sub` yet) becomes that member; one whose e-mail belongs to
+/// a member who already signed in with another `sub` gets a member of its own
+/// without an e-mail — an address in a token is never enough to take over an
+/// account that exists.
 fn provision(
     conn: &mut DbConnection,
     claims: &Claims,
@@ -48,16 +57,19 @@ fn provision(
     let org = claims.tid.to_string();
     let subject = claims.sub.to_string();
     if let Some(row) = repos::users::find_by_subject(conn, &org, &subject)? {
+        refresh_profile(conn, &row, claims)?;
         return parse_id(&row);
     }
-    // Two first requests of one person can race on PostgreSQL; the loser's
-    // insert hits the unique (organization_id, subject) and simply retries.
+    // Concurrent first sign-ins (of one person, or of two `sub`s with one
+    // e-mail) race on PostgreSQL: the loser's insert or link hits a unique
+    // index or finds the member linked already, and the whole sign-in is
+    // simply tried again against what the winner committed.
     let mut attempts = 0;
     loop {
         match write_transaction(conn, |conn| {
             provision_in_transaction(conn, claims, &org, &subject, now)
         }) {
-            Err(ProvisionError::Repo(e)) if e.is_conflict() && attempts < 2 => attempts += 1,
+            Err(ProvisionError::Repo(e)) if e.is_conflict() && attempts < 3 => attempts += 1,
             Err(ProvisionError::Repo(e)) => return Err(e.into()),
             Err(ProvisionError::Api(e)) => return Err(e),
             Ok(id) => return Ok(id),
@@ -103,7 +115,14 @@ fn provision_in_transaction(
     if let Some(email) = &email {
         // A member an admin added ahead of sign-in becomes this person.
         if let Some(row) = repos::users::find_unclaimed_by_email(conn, org, &email.normalized())? {
-            repos::users::claim(conn, &row.id, subject)?;
+            if !repos::users::claim(conn, &row.id, subject)? {
+                // Linked by a concurrent sign-in with another `sub`: start over.
+                return Err(RepoError::Conflict {
+                    constraint: "users.subject".into(),
+                }
+                .into());
+            }
+            refresh_profile(conn, &row, claims).map_err(ProvisionError::Api)?;
             return parse_id(&row).map_err(ProvisionError::Api);
         }
     }
@@ -111,6 +130,11 @@ fn provision_in_transaction(
         uuid::Uuid::new_v4().to_string()
     } else {
         subject.to_owned()
+    };
+    // Held by another member: this one is created without it (see `provision`).
+    let email = match email {
+        Some(e) if !repos::users::email_taken(conn, org, &e.normalized())? => Some(e),
+        _ => None,
     };
     let display_name = claims
         .name
@@ -123,11 +147,6 @@ fn provision_in_transaction(
         })
         .or_else(|| DisplayName::parse(&format!("Member {}", &subject[..8])).ok())
         .ok_or_else(|| ProvisionError::Api(ApiError::internal("no display name")))?;
-    // The address stays on the profile but only claims uniqueness when free.
-    let email_key = match &email {
-        Some(e) if !repos::users::email_taken(conn, org, &e.normalized())? => Some(e.normalized()),
-        _ => None,
-    };
     repos::users::insert(
         conn,
         &NewUser {
@@ -136,13 +155,75 @@ fn provision_in_transaction(
             subject: Some(subject.to_owned()),
             display_name_key: display_name.search_key(),
             display_name: display_name.as_str().to_owned(),
+            email_key: email.as_ref().map(Email::normalized),
             email: email.map(|e| e.as_str().to_owned()),
-            email_key,
             created_at: now.naive_utc(),
+            profile_iat: claims.iat.and_then(|iat| i64::try_from(iat).ok()),
         },
     )?;
     id.parse()
         .map_err(|_| ProvisionError::Api(ApiError::internal("generated id is not a UUID")))
+}
+
+/// A token newer than the last one applied, with a different name or e-mail,
+/// updates the member: one read-free comparison on every verified token (the
+/// verified-token cache makes that once per token), a write only on change.
+/// An e-mail another member holds is left out; the name still updates.
+fn refresh_profile(
+    conn: &mut DbConnection,
+    row: &UserRow,
+    claims: &Claims,
+) -> Result<(), ApiError> {
+    let stored = StoredProfile {
+        display_name: &row.display_name,
+        email: row.email.as_deref(),
+        refreshed_iat: row.profile_iat,
+    };
+    let token = TokenProfile {
+        name: claims
+            .name
+            .as_deref()
+            .and_then(|n| DisplayName::parse(n).ok()),
+        email: claims.email.as_deref().and_then(|e| Email::parse(e).ok()),
+        iat: claims.iat.and_then(|iat| i64::try_from(iat).ok()),
+    };
+    let Some(changes) = profile_refresh::changes(&stored, token) else {
+        return Ok(());
+    };
+    let email = match changes.email {
+        Some(e)
+            if repos::users::email_taken_by_other(
+                conn,
+                &row.organization_id,
+                &e.normalized(),
+                &row.id,
+            )? =>
+        {
+            None
+        }
+        other => other,
+    };
+    if changes.display_name.is_none() && email.is_none() {
+        return Ok(());
+    }
+    let refresh = ProfileRefresh {
+        display_name_key: changes.display_name.as_ref().map(DisplayName::search_key),
+        display_name: changes.display_name.map(|n| n.as_str().to_owned()),
+        email_key: email.as_ref().map(Email::normalized),
+        email: email.map(|e| e.as_str().to_owned()),
+        profile_iat: changes.iat,
+    };
+    match repos::users::refresh_profile(conn, &row.id, &refresh) {
+        Ok(_) => Ok(()),
+        // Another member took the address in the meantime: keep ours, and the
+        // name change still goes through on the next token. Never a failed
+        // request for it.
+        Err(e) if e.is_conflict() => {
+            tracing::info!(user_id = %row.id, "profile refresh skipped: the e-mail was taken meanwhile");
+            Ok(())
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 fn parse_id(row: &UserRow) -> Result<UserId, ApiError> {

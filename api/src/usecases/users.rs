@@ -99,6 +99,7 @@ pub fn add(
         email: Some(member.email.as_str().to_owned()),
         email_key: Some(member.email.normalized()),
         created_at: now.naive_utc(),
+        profile_iat: None,
     };
     if repo::email_taken(conn, &new.organization_id, &member.email.normalized())? {
         return Err(ApiError::EmailTaken);

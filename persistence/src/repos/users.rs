@@ -1,6 +1,6 @@
 use crate::connection::DbConnection;
 use crate::error::RepoError;
-use crate::rows::{NewUser, UserRow};
+use crate::rows::{NewUser, ProfileRefresh, UserRow};
 use crate::schema::users;
 use diesel::prelude::*;
 
@@ -66,15 +66,51 @@ pub fn insert(conn: &mut DbConnection, user: &NewUser) -> Result<(), RepoError> 
 }
 
 /// Links a pre-added member to the token subject they signed in with.
-pub fn claim(conn: &mut DbConnection, id: &str, subject: &str) -> Result<(), RepoError> {
-    diesel::update(
+/// False when someone else linked it first (a concurrent first sign-in).
+pub fn claim(conn: &mut DbConnection, id: &str, subject: &str) -> Result<bool, RepoError> {
+    let n = diesel::update(
         users::table
             .filter(users::id.eq(id))
             .filter(users::subject.is_null()),
     )
     .set(users::subject.eq(subject))
     .execute(conn)?;
-    Ok(())
+    Ok(n == 1)
+}
+
+/// Whether another member of the organisation holds this e-mail key.
+pub fn email_taken_by_other(
+    conn: &mut DbConnection,
+    org: &str,
+    email_key: &str,
+    id: &str,
+) -> Result<bool, RepoError> {
+    let n: i64 = users::table
+        .filter(users::organization_id.eq(org))
+        .filter(users::email_key.eq(email_key))
+        .filter(users::id.ne(id))
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
+}
+
+/// Applies a newer token's name and e-mail, unless a token at least as new
+/// got there first. False when nothing was written.
+pub fn refresh_profile(
+    conn: &mut DbConnection,
+    id: &str,
+    refresh: &ProfileRefresh,
+) -> Result<bool, RepoError> {
+    let n = diesel::update(
+        users::table.filter(users::id.eq(id)).filter(
+            users::profile_iat
+                .is_null()
+                .or(users::profile_iat.lt(refresh.profile_iat)),
+        ),
+    )
+    .set(refresh)
+    .execute(conn)?;
+    Ok(n == 1)
 }
 
 /// Keyset position in the directory order (display name key, id).

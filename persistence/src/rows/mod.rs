@@ -18,4 +18,4 @@ pub use organization::NewOrganization;
 pub use payment_method::{PaymentMethodChangeset, PaymentMethodRow};
 pub use policy::PolicyRow;
 pub use subscription::{AssignmentRow, SubscriptionChanges, SubscriptionRow};
-pub use user::{NewUser, UserRow};
+pub use user::{NewUser, ProfileRefresh, UserRow};

@@ -13,6 +13,7 @@ pub struct UserRow {
     pub display_name: String,
     pub email: Option<String>,
     pub created_at: NaiveDateTime,
+    pub profile_iat: Option<i64>,
 }
 
 #[derive(Insertable, Debug)]
@@ -26,6 +27,19 @@ pub struct NewUser {
     pub email: Option<String>,
     pub email_key: Option<String>,
     pub created_at: NaiveDateTime,
+    /// The `iat` of the token the name and e-mail came from (`None`: an admin's entry).
+    pub profile_iat: Option<i64>,
+}
+
+/// A newer token's name and/or e-mail; `None` fields stay as they are.
+#[derive(AsChangeset, Debug)]
+#[diesel(table_name = users)]
+pub struct ProfileRefresh {
+    pub display_name: Option<String>,
+    pub display_name_key: Option<String>,
+    pub email: Option<String>,
+    pub email_key: Option<String>,
+    pub profile_iat: i64,
 }
 
 impl TryFrom<UserRow> for User {
