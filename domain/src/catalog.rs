@@ -3,6 +3,7 @@
 
 use crate::ids::ProductId;
 use crate::money::{Currency, Money};
+use crate::seller::{Seller, SellerDraft, SellerError};
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::fmt;
@@ -141,6 +142,8 @@ pub enum CatalogError {
     InvalidTrial(String),
     #[error("the catalog has no products")]
     Empty,
+    #[error("{0}")]
+    Seller(#[from] SellerError),
 }
 
 impl TryFrom<(usize, ProductDraft)> for Product {
@@ -186,15 +189,20 @@ impl TryFrom<(usize, ProductDraft)> for Product {
     }
 }
 
-/// Every product on offer, in catalog order.
+/// Every product on offer, in catalog order, and who sells them.
 #[derive(Clone, Debug)]
 pub struct Catalog {
     products: Vec<Product>,
     by_id: HashMap<ProductId, usize>,
+    seller: Seller,
 }
 
 impl Catalog {
-    pub fn from_drafts(drafts: Vec<ProductDraft>) -> Result<Self, CatalogError> {
+    pub fn from_drafts(
+        drafts: Vec<ProductDraft>,
+        seller: SellerDraft,
+    ) -> Result<Self, CatalogError> {
+        let seller = Seller::try_from(seller)?;
         if drafts.is_empty() {
             return Err(CatalogError::Empty);
         }
@@ -207,7 +215,16 @@ impl Catalog {
             }
             products.push(product);
         }
-        Ok(Self { products, by_id })
+        Ok(Self {
+            products,
+            by_id,
+            seller,
+        })
+    }
+
+    /// Named on every invoice.
+    pub fn seller(&self) -> &Seller {
+        &self.seller
     }
 
     pub fn products(&self) -> &[Product] {
@@ -239,9 +256,17 @@ mod tests {
 
     const ID: &str = "7f1c1f7e-8a4f-4c55-9e1e-0d7c1b5f1a01";
 
+    fn seller() -> SellerDraft {
+        SellerDraft {
+            name: "Contoso Ltd".to_owned(),
+            address: vec!["1 Main St".to_owned()],
+            tax_id: "US 12-3456789".to_owned(),
+        }
+    }
+
     #[test]
     fn a_valid_draft_becomes_a_product() {
-        let catalog = Catalog::from_drafts(vec![draft(ID)]).unwrap();
+        let catalog = Catalog::from_drafts(vec![draft(ID)], seller()).unwrap();
         let product = &catalog.products()[0];
         assert_eq!(product.unit_price(BillingFrequency::Monthly).amount(), 1250);
         assert_eq!(product.unit_price(BillingFrequency::Annual).amount(), 12000);
@@ -257,7 +282,7 @@ mod tests {
 
     #[test]
     fn duplicate_ids_are_refused() {
-        let err = Catalog::from_drafts(vec![draft(ID), draft(ID)]).unwrap_err();
+        let err = Catalog::from_drafts(vec![draft(ID), draft(ID)], seller()).unwrap_err();
         assert_eq!(err, CatalogError::DuplicateId(ID.to_owned()));
     }
 
@@ -266,7 +291,7 @@ mod tests {
         let mut d = draft(ID);
         d.trial_max_licenses = None;
         assert_eq!(
-            Catalog::from_drafts(vec![d]).unwrap_err(),
+            Catalog::from_drafts(vec![d], seller()).unwrap_err(),
             CatalogError::InvalidTrial(ID.to_owned())
         );
     }
@@ -276,15 +301,15 @@ mod tests {
         let mut d = draft(ID);
         d.annual_price = 0;
         assert_eq!(
-            Catalog::from_drafts(vec![d]).unwrap_err(),
+            Catalog::from_drafts(vec![d], seller()).unwrap_err(),
             CatalogError::InvalidPrice(ID.to_owned())
         );
         assert!(matches!(
-            Catalog::from_drafts(vec![draft("crm")]).unwrap_err(),
+            Catalog::from_drafts(vec![draft("crm")], seller()).unwrap_err(),
             CatalogError::InvalidId { index: 0, .. }
         ));
         assert_eq!(
-            Catalog::from_drafts(vec![]).unwrap_err(),
+            Catalog::from_drafts(vec![], seller()).unwrap_err(),
             CatalogError::Empty
         );
     }

@@ -12,10 +12,13 @@ pub mod card;
 pub mod catalog;
 pub mod ids;
 pub mod invoice;
+pub mod invoice_language;
 pub mod license;
 pub mod money;
 pub mod policy;
+pub mod seller;
 pub mod subscription;
+pub mod tax_id;
 pub mod user;
 
 pub use billing::BillingPeriod;
