@@ -21,5 +21,7 @@ pub fn load(path: &Path) -> Result<Catalog, String> {
 
 pub fn parse(text: &str) -> Result<Catalog, String> {
     let file: CatalogFile = toml::from_str(text).map_err(|e| e.message().to_owned())?;
-    Catalog::from_drafts(file.products, file.seller).map_err(|e| e.to_string())
+    Catalog::from_drafts(file.products)
+        .and_then(|c| c.with_seller(file.seller))
+        .map_err(|e| e.to_string())
 }

@@ -194,15 +194,12 @@ impl TryFrom<(usize, ProductDraft)> for Product {
 pub struct Catalog {
     products: Vec<Product>,
     by_id: HashMap<ProductId, usize>,
-    seller: Seller,
+    /// Always present in a catalog read from a file (`[seller]` is required there).
+    seller: Option<Seller>,
 }
 
 impl Catalog {
-    pub fn from_drafts(
-        drafts: Vec<ProductDraft>,
-        seller: SellerDraft,
-    ) -> Result<Self, CatalogError> {
-        let seller = Seller::try_from(seller)?;
+    pub fn from_drafts(drafts: Vec<ProductDraft>) -> Result<Self, CatalogError> {
         if drafts.is_empty() {
             return Err(CatalogError::Empty);
         }
@@ -218,13 +215,18 @@ impl Catalog {
         Ok(Self {
             products,
             by_id,
-            seller,
+            seller: None,
         })
     }
 
-    /// Named on every invoice.
-    pub fn seller(&self) -> &Seller {
-        &self.seller
+    /// The seller named on every invoice.
+    pub fn with_seller(mut self, seller: SellerDraft) -> Result<Self, CatalogError> {
+        self.seller = Some(Seller::try_from(seller)?);
+        Ok(self)
+    }
+
+    pub fn seller(&self) -> Option<&Seller> {
+        self.seller.as_ref()
     }
 
     pub fn products(&self) -> &[Product] {
@@ -256,17 +258,9 @@ mod tests {
 
     const ID: &str = "7f1c1f7e-8a4f-4c55-9e1e-0d7c1b5f1a01";
 
-    fn seller() -> SellerDraft {
-        SellerDraft {
-            name: "Contoso Ltd".to_owned(),
-            address: vec!["1 Main St".to_owned()],
-            tax_id: "US 12-3456789".to_owned(),
-        }
-    }
-
     #[test]
     fn a_valid_draft_becomes_a_product() {
-        let catalog = Catalog::from_drafts(vec![draft(ID)], seller()).unwrap();
+        let catalog = Catalog::from_drafts(vec![draft(ID)]).unwrap();
         let product = &catalog.products()[0];
         assert_eq!(product.unit_price(BillingFrequency::Monthly).amount(), 1250);
         assert_eq!(product.unit_price(BillingFrequency::Annual).amount(), 12000);
@@ -281,8 +275,29 @@ mod tests {
     }
 
     #[test]
+    fn the_seller_is_validated_when_added() {
+        let seller = crate::seller::SellerDraft {
+            name: "Contoso Ltd".to_owned(),
+            address: vec!["1 Main St".to_owned()],
+            tax_id: "US 12-3456789".to_owned(),
+        };
+        let catalog = Catalog::from_drafts(vec![draft(ID)]).unwrap();
+        assert!(catalog.seller().is_none());
+        let catalog = catalog.with_seller(seller.clone()).unwrap();
+        assert_eq!(catalog.seller().unwrap().name(), "Contoso Ltd");
+        let bad = crate::seller::SellerDraft {
+            address: vec![],
+            ..seller
+        };
+        assert!(matches!(
+            Catalog::from_drafts(vec![draft(ID)]).unwrap().with_seller(bad),
+            Err(CatalogError::Seller(SellerError::InvalidAddress))
+        ));
+    }
+
+    #[test]
     fn duplicate_ids_are_refused() {
-        let err = Catalog::from_drafts(vec![draft(ID), draft(ID)], seller()).unwrap_err();
+        let err = Catalog::from_drafts(vec![draft(ID), draft(ID)]).unwrap_err();
         assert_eq!(err, CatalogError::DuplicateId(ID.to_owned()));
     }
 
@@ -291,7 +306,7 @@ mod tests {
         let mut d = draft(ID);
         d.trial_max_licenses = None;
         assert_eq!(
-            Catalog::from_drafts(vec![d], seller()).unwrap_err(),
+            Catalog::from_drafts(vec![d]).unwrap_err(),
             CatalogError::InvalidTrial(ID.to_owned())
         );
     }
@@ -301,15 +316,15 @@ mod tests {
         let mut d = draft(ID);
         d.annual_price = 0;
         assert_eq!(
-            Catalog::from_drafts(vec![d], seller()).unwrap_err(),
+            Catalog::from_drafts(vec![d]).unwrap_err(),
             CatalogError::InvalidPrice(ID.to_owned())
         );
         assert!(matches!(
-            Catalog::from_drafts(vec![draft("crm")], seller()).unwrap_err(),
+            Catalog::from_drafts(vec![draft("crm")]).unwrap_err(),
             CatalogError::InvalidId { index: 0, .. }
         ));
         assert_eq!(
-            Catalog::from_drafts(vec![], seller()).unwrap_err(),
+            Catalog::from_drafts(vec![]).unwrap_err(),
             CatalogError::Empty
         );
     }
