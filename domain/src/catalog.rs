@@ -290,7 +290,9 @@ mod tests {
             ..seller
         };
         assert!(matches!(
-            Catalog::from_drafts(vec![draft(ID)]).unwrap().with_seller(bad),
+            Catalog::from_drafts(vec![draft(ID)])
+                .unwrap()
+                .with_seller(bad),
             Err(CatalogError::Seller(SellerError::InvalidAddress))
         ));
     }

@@ -60,7 +60,9 @@ impl InvoiceLanguage {
             }
             grouped.push(digit);
         }
-        let fraction = fraction.map(|f| format!("{decimal}{f}")).unwrap_or_default();
+        let fraction = fraction
+            .map(|f| format!("{decimal}{f}"))
+            .unwrap_or_default();
         format!("{sign}{grouped}{fraction} {}", money.currency())
     }
 
@@ -189,7 +191,10 @@ mod tests {
         assert_eq!(en.amount(money(8750, "USD")), "87.50 USD");
         assert_eq!(en.amount(money(-1250, "USD")), "-12.50 USD");
         assert_eq!(en.amount(money(0, "USD")), "0.00 USD");
-        assert_eq!(en.amount(money(123_456_789_00, "EUR")), "123,456,789.00 EUR");
+        assert_eq!(
+            en.amount(money(12_345_678_900, "EUR")),
+            "123,456,789.00 EUR"
+        );
         assert_eq!(en.amount(money(1_000_000, "JPY")), "1,000,000 JPY");
         assert_eq!(en.amount(money(-1_234_567, "KWD")), "-1,234.567 KWD");
     }
@@ -200,7 +205,10 @@ mod tests {
         assert_eq!(pl.amount(money(123_456, "PLN")), "1\u{a0}234,56 PLN");
         assert_eq!(pl.amount(money(99_999, "PLN")), "999,99 PLN");
         assert_eq!(pl.amount(money(-1250, "USD")), "-12,50 USD");
-        assert_eq!(pl.amount(money(100_000_000, "PLN")), "1\u{a0}000\u{a0}000,00 PLN");
+        assert_eq!(
+            pl.amount(money(100_000_000, "PLN")),
+            "1\u{a0}000\u{a0}000,00 PLN"
+        );
         assert_eq!(
             pl.amount(money(i64::MIN, "PLN")),
             "-92\u{a0}233\u{a0}720\u{a0}368\u{a0}547\u{a0}758,08 PLN"
@@ -225,11 +233,32 @@ mod tests {
         let l = InvoiceLanguage::Pl.labels();
         assert_eq!(
             [l.invoice, l.total, l.subtotal, l.tax, l.bill_to, l.seller],
-            ["Faktura", "Razem", "Netto", "Podatek", "Nabywca", "Sprzedawca"]
+            [
+                "Faktura",
+                "Razem",
+                "Netto",
+                "Podatek",
+                "Nabywca",
+                "Sprzedawca"
+            ]
         );
         assert_eq!(
-            [l.quantity, l.unit_price, l.amount, l.period, l.issue_date, l.due_date],
-            ["Ilość", "Cena jedn.", "Kwota", "Okres", "Data wystawienia", "Termin płatności"]
+            [
+                l.quantity,
+                l.unit_price,
+                l.amount,
+                l.period,
+                l.issue_date,
+                l.due_date
+            ],
+            [
+                "Ilość",
+                "Cena jedn.",
+                "Kwota",
+                "Okres",
+                "Data wystawienia",
+                "Termin płatności"
+            ]
         );
         assert_eq!(InvoiceLanguage::Pl.page(1, 3), "Strona 1 z 3");
         assert_eq!(InvoiceLanguage::En.labels().invoice, "Invoice");

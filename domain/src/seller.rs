@@ -37,7 +37,8 @@ pub enum SellerError {
 
 fn line(raw: &str) -> Option<String> {
     let value = raw.trim();
-    let ok = !value.is_empty() && value.chars().count() <= 200 && !value.chars().any(char::is_control);
+    let ok =
+        !value.is_empty() && value.chars().count() <= 200 && !value.chars().any(char::is_control);
     ok.then(|| value.to_owned())
 }
 
@@ -110,6 +111,9 @@ mod tests {
         assert_eq!(Seller::try_from(d), Err(SellerError::InvalidAddress));
         let mut d = draft();
         d.tax_id = "=1".to_owned();
-        assert!(matches!(Seller::try_from(d), Err(SellerError::InvalidTaxId(_))));
+        assert!(matches!(
+            Seller::try_from(d),
+            Err(SellerError::InvalidTaxId(_))
+        ));
     }
 }

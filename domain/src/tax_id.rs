@@ -17,6 +17,10 @@ pub struct InvalidTaxId;
 impl TaxId {
     /// Trims surrounding spaces; refuses anything else a tax number never holds.
     pub fn parse(raw: &str) -> Result<Self, InvalidTaxId> {
+        // Counted before trimming too, as the contract's maxLength counts the raw text.
+        if raw.chars().count() > MAX_LEN {
+            return Err(InvalidTaxId);
+        }
         let value = raw.trim();
         let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, ' ' | '-' | '.' | '/');
         if value.is_empty()
@@ -77,5 +81,9 @@ mod tests {
             assert_eq!(TaxId::parse(bad), Err(InvalidTaxId), "{bad:?}");
         }
         assert_eq!(TaxId::parse(&"1".repeat(33)), Err(InvalidTaxId));
+        assert_eq!(
+            TaxId::parse(&format!("  {}", "1".repeat(31))),
+            Err(InvalidTaxId)
+        );
     }
 }

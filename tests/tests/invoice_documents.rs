@@ -209,7 +209,10 @@ async fn a_polish_invoice_reads_right_names_seller_and_tax_id_and_nothing_overla
     let lines: std::collections::BTreeSet<i64> =
         long_words.iter().map(|w| w.y_min.round() as i64).collect();
     assert!(lines.len() >= 2, "the 100-character line wraps: {lines:?}");
-    let quantity = words.iter().find(|w| w.text == "150").expect("the quantity");
+    let quantity = words
+        .iter()
+        .find(|w| w.text == "150")
+        .expect("the quantity");
     assert!(quantity.x_max < pages[0].0 - 50.0);
 }
 
@@ -251,7 +254,10 @@ async fn an_english_profile_gets_an_english_invoice_and_the_snapshot_stays() {
     ] {
         assert!(text.contains(expected), "{expected:?} missing in:\n{text}");
     }
-    assert!(!text.contains("Faktura") && !text.contains("Renamed"), "{text}");
+    assert!(
+        !text.contains("Faktura") && !text.contains("Renamed"),
+        "{text}"
+    );
     assert!(!text.contains("DE123456789"), "{text}");
     let (pages, words) = word_boxes(&bytes);
     assert_no_overlap(&pages, &words);
@@ -296,7 +302,10 @@ async fn a_long_invoice_paginates_without_overlap() {
     assert_no_overlap(&pages, &words);
     let text = pdftotext(&bytes, &[]);
     let last = format!("Strona {0} z {0}", pages.len());
-    assert!(text.contains("Strona 1 z") && text.contains(&last), "{text}");
+    assert!(
+        text.contains("Strona 1 z") && text.contains(&last),
+        "{text}"
+    );
     assert_eq!(text.matches("Razem").count(), 1, "totals once, at the end");
     let doc = lopdf::Document::load_mem(&bytes).expect("a PDF lopdf opens");
     assert_eq!(doc.get_pages().len(), pages.len());
@@ -338,7 +347,10 @@ async fn invoice_language_and_tax_id_are_validated_on_create_and_patch() {
             "create {field}={value}: {reply:?}"
         );
         let detail = reply.body["detail"].as_str().unwrap();
-        assert!(detail.contains(field), "plain words naming the field: {detail}");
+        assert!(
+            detail.contains(field),
+            "plain words naming the field: {detail}"
+        );
         let reply = app
             .call(
                 Method::PATCH,
@@ -353,8 +365,17 @@ async fn invoice_language_and_tax_id_are_validated_on_create_and_patch() {
             "patch {field}={value}: {reply:?}"
         );
     }
-    let list = app.get(&format!("/v1/billing-accounts/{account}/billing-profiles"), &ada).await;
-    assert_eq!(list.body["data"].as_array().unwrap().len(), 1, "nothing created");
+    let list = app
+        .get(
+            &format!("/v1/billing-accounts/{account}/billing-profiles"),
+            &ada,
+        )
+        .await;
+    assert_eq!(
+        list.body["data"].as_array().unwrap().len(),
+        1,
+        "nothing created"
+    );
     assert_eq!(app.get(&path, &ada).await.body, before, "nothing changed");
 
     // Leaving tax_id out keeps it; null clears it; a value sets it.

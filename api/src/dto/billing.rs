@@ -150,7 +150,12 @@ pub struct CreateBillingProfileRequest {
     pub invoice_language: Option<InvoiceLanguageDto>,
     /// Letters, digits, spaces, `-`, `.` and `/`.
     #[serde(default)]
-    #[schema(min_length = 1, max_length = 32, pattern = r"^[A-Za-z0-9 ./-]*[A-Za-z0-9][A-Za-z0-9 ./-]*$", example = "PL 5260001246")]
+    #[schema(
+        min_length = 1,
+        max_length = 32,
+        pattern = r"^[A-Za-z0-9 ./-]*[A-Za-z0-9][A-Za-z0-9 ./-]*$",
+        example = "PL 5260001246"
+    )]
     pub tax_id: Option<String>,
 }
 

@@ -36,6 +36,7 @@ pub struct BillToDto {
     /// The language the invoice document is written in (invoices issued before
     /// profiles had one read as `en`).
     #[serde(default)]
+    #[schema(required = true)]
     pub invoice_language: super::billing::InvoiceLanguageDto,
 }
 

@@ -61,7 +61,9 @@ pub fn invoices(invoices: &[InvoiceDto]) -> Result<Vec<u8>, String> {
         );
         let bill_to = inv.bill_to.as_ref();
         let bill_to_name = bill_to.map(|b| b.name.as_str()).unwrap_or_default();
-        let tax_id = bill_to.and_then(|b| b.tax_id.as_deref()).unwrap_or_default();
+        let tax_id = bill_to
+            .and_then(|b| b.tax_id.as_deref())
+            .unwrap_or_default();
         let po = bill_to
             .and_then(|b| b.po_number.as_deref())
             .unwrap_or_default();
@@ -114,7 +116,8 @@ pub fn subscriptions(rows: &[SubscriptionCsvRow]) -> Result<Vec<u8>, String> {
     ])?;
     for r in rows {
         // An absent price is an empty cell, not text.
-        let money = |m: Option<i64>| Cell::Number(m.map(|a| decimal(a, &r.currency)).unwrap_or_default());
+        let money =
+            |m: Option<i64>| Cell::Number(m.map(|a| decimal(a, &r.currency)).unwrap_or_default());
         sheet.row([
             Cell::Text(&r.id),
             Cell::Text(&r.product_id),

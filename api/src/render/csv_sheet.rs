@@ -87,7 +87,10 @@ mod tests {
     #[test]
     fn formula_starts_are_prefixed_and_other_text_is_not() {
         for (raw, written) in [
-            ("=HYPERLINK(\"http://x\",\"y\")", "'=HYPERLINK(\"http://x\",\"y\")"),
+            (
+                "=HYPERLINK(\"http://x\",\"y\")",
+                "'=HYPERLINK(\"http://x\",\"y\")",
+            ),
             ("+cmd", "'+cmd"),
             ("-2+3", "'-2+3"),
             ("@SUM(1)", "'@SUM(1)"),

@@ -27,13 +27,19 @@ struct Columns {
 
 impl Columns {
     fn measure(fonts: &Fonts, labels: &Labels, rows: &[[String; 3]], totals: &[String]) -> Self {
-        let widest = |bold: bool, size: f32, header: &str, cells: &mut dyn Iterator<Item = &String>| {
-            cells
-                .map(|c| fonts.width(bold, c, size))
-                .fold(fonts.width(true, header, TEXT), f32::max)
-        };
+        let widest =
+            |bold: bool, size: f32, header: &str, cells: &mut dyn Iterator<Item = &String>| {
+                cells
+                    .map(|c| fonts.width(bold, c, size))
+                    .fold(fonts.width(true, header, TEXT), f32::max)
+            };
         let quantity = widest(false, ROW, labels.quantity, &mut rows.iter().map(|r| &r[0]));
-        let unit = widest(false, ROW, labels.unit_price, &mut rows.iter().map(|r| &r[1]));
+        let unit = widest(
+            false,
+            ROW,
+            labels.unit_price,
+            &mut rows.iter().map(|r| &r[1]),
+        );
         let amount = widest(false, ROW, labels.amount, &mut rows.iter().map(|r| &r[2]))
             .max(widest(true, TEXT, labels.amount, &mut totals.iter()));
         let amount_right = PAGE_WIDTH - MARGIN;

@@ -59,7 +59,10 @@ impl DocFont {
         let c = if c.is_control() { ' ' } else { c };
         match self.face.glyph_index(c) {
             Some(g) => (g, c),
-            None => (self.face.glyph_index(FALLBACK).unwrap_or(GlyphId(0)), FALLBACK),
+            None => (
+                self.face.glyph_index(FALLBACK).unwrap_or(GlyphId(0)),
+                FALLBACK,
+            ),
         }
     }
 
@@ -185,7 +188,8 @@ mod tests {
     #[test]
     fn polish_letters_dashes_and_quotes_have_glyphs() {
         let font = DocFont::regular().unwrap();
-        for c in "ąćęłńóśźżĄĆĘŁŃÓŚŹŻ–—‘’“”„…äöüßçéřžđőű€".chars() {
+        for c in "ąćęłńóśźżĄĆĘŁŃÓŚŹŻ–—‘’“”„…äöüßçéřžđőű€".chars()
+        {
             assert!(font.face.glyph_index(c).is_some(), "{c}");
         }
     }
