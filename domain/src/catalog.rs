@@ -3,6 +3,7 @@
 
 use crate::ids::ProductId;
 use crate::money::{Currency, Money};
+use crate::seller::{Seller, SellerDraft, SellerError};
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::fmt;
@@ -141,6 +142,8 @@ pub enum CatalogError {
     InvalidTrial(String),
     #[error("the catalog has no products")]
     Empty,
+    #[error("{0}")]
+    Seller(#[from] SellerError),
 }
 
 impl TryFrom<(usize, ProductDraft)> for Product {
@@ -186,11 +189,13 @@ impl TryFrom<(usize, ProductDraft)> for Product {
     }
 }
 
-/// Every product on offer, in catalog order.
+/// Every product on offer, in catalog order, and who sells them.
 #[derive(Clone, Debug)]
 pub struct Catalog {
     products: Vec<Product>,
     by_id: HashMap<ProductId, usize>,
+    /// Always present in a catalog read from a file (`[seller]` is required there).
+    seller: Option<Seller>,
 }
 
 impl Catalog {
@@ -207,7 +212,21 @@ impl Catalog {
             }
             products.push(product);
         }
-        Ok(Self { products, by_id })
+        Ok(Self {
+            products,
+            by_id,
+            seller: None,
+        })
+    }
+
+    /// The seller named on every invoice.
+    pub fn with_seller(mut self, seller: SellerDraft) -> Result<Self, CatalogError> {
+        self.seller = Some(Seller::try_from(seller)?);
+        Ok(self)
+    }
+
+    pub fn seller(&self) -> Option<&Seller> {
+        self.seller.as_ref()
     }
 
     pub fn products(&self) -> &[Product] {
@@ -253,6 +272,29 @@ mod tests {
             })
         );
         assert!(catalog.get(product.id()).is_some());
+    }
+
+    #[test]
+    fn the_seller_is_validated_when_added() {
+        let seller = crate::seller::SellerDraft {
+            name: "Contoso Ltd".to_owned(),
+            address: vec!["1 Main St".to_owned()],
+            tax_id: "US 12-3456789".to_owned(),
+        };
+        let catalog = Catalog::from_drafts(vec![draft(ID)]).unwrap();
+        assert!(catalog.seller().is_none());
+        let catalog = catalog.with_seller(seller.clone()).unwrap();
+        assert_eq!(catalog.seller().unwrap().name(), "Contoso Ltd");
+        let bad = crate::seller::SellerDraft {
+            address: vec![],
+            ..seller
+        };
+        assert!(matches!(
+            Catalog::from_drafts(vec![draft(ID)])
+                .unwrap()
+                .with_seller(bad),
+            Err(CatalogError::Seller(SellerError::InvalidAddress))
+        ));
     }
 
     #[test]

@@ -12,11 +12,14 @@ pub mod card;
 pub mod catalog;
 pub mod ids;
 pub mod invoice;
+pub mod invoice_language;
 pub mod license;
 pub mod money;
 pub mod policy;
 pub mod profile_refresh;
+pub mod seller;
 pub mod subscription;
+pub mod tax_id;
 pub mod text;
 pub mod user;
 

@@ -101,6 +101,8 @@ diesel::table! {
         payment_method_id -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        invoice_language -> Text,
+        tax_id -> Nullable<Text>,
     }
 }
 

@@ -5,6 +5,43 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+/// The language of the profile's invoice documents (labels, amount format).
+#[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum InvoiceLanguageDto {
+    #[default]
+    En,
+    Pl,
+}
+
+impl From<InvoiceLanguageDto> for domain::invoice_language::InvoiceLanguage {
+    fn from(l: InvoiceLanguageDto) -> Self {
+        match l {
+            InvoiceLanguageDto::En => Self::En,
+            InvoiceLanguageDto::Pl => Self::Pl,
+        }
+    }
+}
+
+impl From<domain::invoice_language::InvoiceLanguage> for InvoiceLanguageDto {
+    fn from(l: domain::invoice_language::InvoiceLanguage) -> Self {
+        match l {
+            domain::invoice_language::InvoiceLanguage::En => Self::En,
+            domain::invoice_language::InvoiceLanguage::Pl => Self::Pl,
+        }
+    }
+}
+
+/// Tells a field sent as `null` (`Some(None)`: clear it) from one left out
+/// (`None`: keep it); plain `Option` reads both as `None`.
+fn null_or_value<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
 /// A purchaser's billing account (one per purchaser, created on first use).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct BillingAccountDto {
@@ -42,6 +79,10 @@ pub struct BillingProfileDto {
     pub po_number: Option<String>,
     /// The default payment method; every subscription billed to this profile is charged to it.
     pub payment_method_id: Option<Uuid>,
+    pub invoice_language: InvoiceLanguageDto,
+    /// The buyer's tax number (VAT id, NIP …), printed in the invoice's bill-to block.
+    #[schema(example = "PL 5260001246")]
+    pub tax_id: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -63,6 +104,12 @@ impl From<BillingProfileRow> for BillingProfileDto {
             invoice_email: r.invoice_email,
             po_number: r.po_number,
             payment_method_id: r.payment_method_id.and_then(|id| id.parse().ok()),
+            invoice_language: r
+                .invoice_language
+                .parse::<domain::invoice_language::InvoiceLanguage>()
+                .unwrap_or_default()
+                .into(),
+            tax_id: r.tax_id,
             created_at: r.created_at.and_utc(),
             updated_at: r.updated_at.and_utc(),
         }
@@ -78,7 +125,9 @@ crate::list_response!(BillingProfileList, BillingProfileDto);
     "bill_to": {"line1": "1 Main St", "city": "Springfield", "postal_code": "12345", "country": "US"},
     "invoice_email": "invoices@contoso.example",
     "po_number": "PO-2026-117",
-    "payment_method_id": null
+    "payment_method_id": null,
+    "invoice_language": "en",
+    "tax_id": "US 12-3456789"
 }))]
 pub struct CreateBillingProfileRequest {
     #[schema(
@@ -96,9 +145,21 @@ pub struct CreateBillingProfileRequest {
     /// One of your payment methods, to charge by default.
     #[serde(default)]
     pub payment_method_id: Option<Uuid>,
+    /// `en` when left out.
+    #[serde(default)]
+    pub invoice_language: Option<InvoiceLanguageDto>,
+    /// Letters, digits, spaces, `-`, `.` and `/`.
+    #[serde(default)]
+    #[schema(
+        min_length = 1,
+        max_length = 32,
+        pattern = r"^[A-Za-z0-9 ./-]*[A-Za-z0-9][A-Za-z0-9 ./-]*$",
+        example = "PL 5260001246"
+    )]
+    pub tax_id: Option<String>,
 }
 
-/// Every field is optional; send only what changes. An empty `po_number` clears it.
+/// Every field is optional; send only what changes. An empty `po_number` clears it; `tax_id: null` clears the tax id.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"invoice_email": "ap@contoso.example", "po_number": "PO-2027-001"}))]
@@ -120,6 +181,12 @@ pub struct UpdateBillingProfileRequest {
     pub po_number: Option<String>,
     #[serde(default)]
     pub payment_method_id: Option<Uuid>,
+    #[serde(default)]
+    pub invoice_language: Option<InvoiceLanguageDto>,
+    /// Letters, digits, spaces, `-`, `.` and `/`; `null` clears it.
+    #[serde(default, deserialize_with = "null_or_value")]
+    #[schema(value_type = Option<String>, min_length = 1, max_length = 32, pattern = r"^[A-Za-z0-9 ./-]*[A-Za-z0-9][A-Za-z0-9 ./-]*$", example = "PL 5260001246")]
+    pub tax_id: Option<Option<String>>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

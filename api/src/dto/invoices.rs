@@ -30,6 +30,14 @@ pub struct BillToDto {
     pub address: super::address::AddressDto,
     pub invoice_email: String,
     pub po_number: Option<String>,
+    /// The buyer's tax number when the invoice was issued.
+    #[serde(default)]
+    pub tax_id: Option<String>,
+    /// The language the invoice document is written in (invoices issued before
+    /// profiles had one read as `en`).
+    #[serde(default)]
+    #[schema(required = true)]
+    pub invoice_language: super::billing::InvoiceLanguageDto,
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -164,7 +164,8 @@ pub async fn get_invoice_pdf(
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let dto = to_dto(&usecase::get(&state, &caller, path.into_inner()).await?);
-    let body = crate::render::pdf::invoice(&dto);
+    let body =
+        crate::render::pdf::invoice(&dto, state.catalog.seller()).map_err(ApiError::internal)?;
     Ok(HttpResponse::Ok()
         .content_type("application/pdf")
         .insert_header((

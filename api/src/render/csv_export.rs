@@ -1,5 +1,8 @@
-//! CSV exports (RFC 4180 via the `csv` crate): money as exact decimals with the currency.
+//! CSV exports: money as exact decimals with the currency. Every export is
+//! written through [`Sheet`], which neutralises text cells that a
+//! spreadsheet would run as formulas.
 
+use super::csv_sheet::{Cell, Sheet};
 use super::decimal;
 use crate::dto::invoices::InvoiceDto;
 
@@ -20,14 +23,9 @@ pub struct SubscriptionCsvRow {
     pub created_at: String,
 }
 
-fn finish(writer: csv::Writer<Vec<u8>>) -> Result<Vec<u8>, String> {
-    writer.into_inner().map_err(|e| e.to_string())
-}
-
 /// One row per invoice line, with the invoice's fields repeated.
 pub fn invoices(invoices: &[InvoiceDto]) -> Result<Vec<u8>, String> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
+    let mut sheet = Sheet::new(&[
         "invoice_number",
         "invoice_id",
         "issue_date",
@@ -47,41 +45,60 @@ pub fn invoices(invoices: &[InvoiceDto]) -> Result<Vec<u8>, String> {
         "subtotal",
         "tax",
         "total",
-    ])
-    .map_err(|e| e.to_string())?;
+        "bill_to_name",
+        "bill_to_tax_id",
+        "po_number",
+    ])?;
     for inv in invoices {
         let c = &inv.currency;
+        let money = |amount: i64| Cell::Number(decimal(amount, c));
+        let (number, id) = (inv.number.to_string(), inv.id.to_string());
+        let (issue, due) = (inv.issue_date.to_string(), inv.due_date.to_string());
+        let (start, end) = (inv.period_start.to_string(), inv.period_end.to_string());
+        let (profile, subscription) = (
+            inv.billing_profile_id.to_string(),
+            inv.subscription_id.to_string(),
+        );
+        let bill_to = inv.bill_to.as_ref();
+        let bill_to_name = bill_to.map(|b| b.name.as_str()).unwrap_or_default();
+        let tax_id = bill_to
+            .and_then(|b| b.tax_id.as_deref())
+            .unwrap_or_default();
+        let po = bill_to
+            .and_then(|b| b.po_number.as_deref())
+            .unwrap_or_default();
         for (i, line) in inv.lines.iter().enumerate() {
-            w.write_record([
-                inv.number.to_string(),
-                inv.id.to_string(),
-                inv.issue_date.to_string(),
-                inv.due_date.to_string(),
-                inv.period_start.to_string(),
-                inv.period_end.to_string(),
-                inv.status.clone(),
-                c.clone(),
-                inv.billing_profile_id.to_string(),
-                inv.subscription_id.to_string(),
-                (i + 1).to_string(),
-                line.kind.clone(),
-                line.description.clone(),
-                line.quantity.to_string(),
-                decimal(line.unit_amount.amount, c),
-                decimal(line.amount.amount, c),
-                decimal(inv.subtotal.amount, c),
-                decimal(inv.tax.amount, c),
-                decimal(inv.total.amount, c),
-            ])
-            .map_err(|e| e.to_string())?;
+            sheet.row([
+                Cell::Number(number.clone()),
+                Cell::Text(&id),
+                Cell::Text(&issue),
+                Cell::Text(&due),
+                Cell::Text(&start),
+                Cell::Text(&end),
+                Cell::Text(&inv.status),
+                Cell::Text(c),
+                Cell::Text(&profile),
+                Cell::Text(&subscription),
+                Cell::from(i as i64 + 1),
+                Cell::Text(&line.kind),
+                Cell::Text(&line.description),
+                Cell::from(line.quantity),
+                money(line.unit_amount.amount),
+                money(line.amount.amount),
+                money(inv.subtotal.amount),
+                money(inv.tax.amount),
+                money(inv.total.amount),
+                Cell::Text(bill_to_name),
+                Cell::Text(tax_id),
+                Cell::Text(po),
+            ])?;
         }
     }
-    finish(w)
+    sheet.finish()
 }
 
 pub fn subscriptions(rows: &[SubscriptionCsvRow]) -> Result<Vec<u8>, String> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
+    let mut sheet = Sheet::new(&[
         "subscription_id",
         "product_id",
         "product_name",
@@ -96,27 +113,27 @@ pub fn subscriptions(rows: &[SubscriptionCsvRow]) -> Result<Vec<u8>, String> {
         "total_price",
         "expires_on",
         "created_at",
-    ])
-    .map_err(|e| e.to_string())?;
+    ])?;
     for r in rows {
-        let money = |m: Option<i64>| m.map(|a| decimal(a, &r.currency)).unwrap_or_default();
-        w.write_record([
-            r.id.clone(),
-            r.product_id.clone(),
-            r.product_name.clone(),
-            r.purchaser_id.clone(),
-            r.purchaser_name.clone(),
-            r.status.clone(),
-            r.license_count.to_string(),
-            r.assigned_count.to_string(),
-            r.billing_frequency.clone(),
-            r.currency.clone(),
+        // An absent price is an empty cell, not text.
+        let money =
+            |m: Option<i64>| Cell::Number(m.map(|a| decimal(a, &r.currency)).unwrap_or_default());
+        sheet.row([
+            Cell::Text(&r.id),
+            Cell::Text(&r.product_id),
+            Cell::Text(&r.product_name),
+            Cell::Text(&r.purchaser_id),
+            Cell::Text(&r.purchaser_name),
+            Cell::Text(&r.status),
+            Cell::from(r.license_count),
+            Cell::from(r.assigned_count),
+            Cell::Text(&r.billing_frequency),
+            Cell::Text(&r.currency),
             money(r.unit_price),
             money(r.total_price),
-            r.expires_on.clone(),
-            r.created_at.clone(),
-        ])
-        .map_err(|e| e.to_string())?;
+            Cell::Text(&r.expires_on),
+            Cell::Text(&r.created_at),
+        ])?;
     }
-    finish(w)
+    sheet.finish()
 }

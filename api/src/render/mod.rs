@@ -1,7 +1,10 @@
 //! Documents people download: invoice PDFs and CSV exports.
 
 pub mod csv_export;
+pub mod csv_sheet;
 pub mod pdf;
+mod pdf_font;
+mod pdf_layout;
 
 use domain::{Currency, Money};
 

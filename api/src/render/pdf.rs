@@ -1,201 +1,299 @@
-//! An invoice as a PDF a person can open: one or more A4 pages set in
-//! Helvetica (a base-14 font every reader has, so nothing is embedded), with
-//! the number, dates, bill-to, lines and totals as real, extractable text.
+//! An invoice as a PDF a person can open: A4 pages set in the embedded
+//! Liberation Sans, in the language the billing profile chose when the
+//! invoice was issued, naming the seller (from the catalog file) and the
+//! buyer (the invoice's bill-to snapshot, with its tax number), with the
+//! lines and totals as real, extractable text. Every column is sized from
+//! the widths of what it holds, so nothing overlaps; long text wraps.
 
-use super::decimal;
+use super::pdf_layout::{Fonts, Layout, Span, CONTENT_WIDTH, MARGIN, PAGE_WIDTH};
 use crate::dto::invoices::InvoiceDto;
-use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str};
+use domain::invoice_language::{InvoiceLanguage, Labels};
+use domain::seller::Seller;
+use domain::{Currency, Money};
 
-const PAGE_WIDTH: f32 = 595.0;
-const PAGE_HEIGHT: f32 = 842.0;
-const MARGIN: f32 = 56.0;
-const LINE: f32 = 15.0;
-/// Invoice lines that fit below the header on a page.
-const LINES_PER_PAGE: usize = 28;
+const TITLE: f32 = 18.0;
+const TEXT: f32 = 10.0;
+const ROW: f32 = 9.0;
+/// Between two columns.
+const GUTTER: f32 = 14.0;
 
-/// WinAnsi text: Latin-1 characters as bytes, anything else as `?`.
-fn text(s: &str) -> Vec<u8> {
-    s.chars()
-        .map(|c| {
-            if (c as u32) < 0x100 && !c.is_control() {
-                c as u32 as u8
-            } else {
-                b'?'
-            }
-        })
-        .collect()
+/// Right edges (and widths) of the invoice table's columns, from what they hold.
+struct Columns {
+    description_width: f32,
+    quantity_right: f32,
+    unit_right: f32,
+    amount_right: f32,
 }
 
-struct Writer {
-    content: Content,
-    y: f32,
-}
-
-impl Writer {
-    fn new() -> Self {
+impl Columns {
+    fn measure(fonts: &Fonts, labels: &Labels, rows: &[[String; 3]], totals: &[String]) -> Self {
+        let widest =
+            |bold: bool, size: f32, header: &str, cells: &mut dyn Iterator<Item = &String>| {
+                cells
+                    .map(|c| fonts.width(bold, c, size))
+                    .fold(fonts.width(true, header, TEXT), f32::max)
+            };
+        let quantity = widest(false, ROW, labels.quantity, &mut rows.iter().map(|r| &r[0]));
+        let unit = widest(
+            false,
+            ROW,
+            labels.unit_price,
+            &mut rows.iter().map(|r| &r[1]),
+        );
+        let amount = widest(false, ROW, labels.amount, &mut rows.iter().map(|r| &r[2]))
+            .max(widest(true, TEXT, labels.amount, &mut totals.iter()));
+        let amount_right = PAGE_WIDTH - MARGIN;
+        let unit_right = amount_right - amount - GUTTER;
+        let quantity_right = unit_right - unit - GUTTER;
         Self {
-            content: Content::new(),
-            y: PAGE_HEIGHT - MARGIN,
+            // Enough for a few words even when amounts are very long.
+            description_width: (quantity_right - quantity - GUTTER - MARGIN).max(60.0),
+            quantity_right,
+            unit_right,
+            amount_right,
         }
-    }
-
-    fn at(&mut self, x: f32, size: f32, bold: bool, s: &str) {
-        let bytes = text(s);
-        self.content
-            .begin_text()
-            .set_font(Name(if bold { b"F2" } else { b"F1" }), size)
-            .next_line(x, self.y)
-            .show(Str(&bytes))
-            .end_text();
-    }
-
-    /// Right-aligned at `right`, estimating Helvetica's average glyph width.
-    fn right(&mut self, right: f32, size: f32, bold: bool, s: &str) {
-        let width = s.chars().count() as f32 * size * 0.55;
-        self.at(right - width, size, bold, s);
-    }
-
-    fn down(&mut self, by: f32) {
-        self.y -= by;
-    }
-
-    fn rule(&mut self) {
-        self.content
-            .set_line_width(0.5)
-            .move_to(MARGIN, self.y + 4.0)
-            .line_to(PAGE_WIDTH - MARGIN, self.y + 4.0)
-            .stroke();
-        self.down(LINE * 0.6);
     }
 }
 
-fn header(w: &mut Writer, invoice: &InvoiceDto, page: usize, pages: usize) {
-    w.at(MARGIN, 20.0, true, &format!("Invoice {}", invoice.number));
-    w.right(
-        PAGE_WIDTH - MARGIN,
-        10.0,
-        false,
-        &format!("Page {page} of {pages}"),
-    );
-    w.down(LINE * 1.6);
-    w.at(
-        MARGIN,
-        10.0,
-        false,
-        "selfserve - self-service subscriptions",
-    );
-    w.down(LINE * 1.5);
-    for (label, value) in [
-        ("Invoice number", invoice.number.to_string()),
-        ("Issue date", invoice.issue_date.to_string()),
-        ("Due date", invoice.due_date.to_string()),
-        (
-            "Period",
-            format!("{} to {}", invoice.period_start, invoice.period_end),
-        ),
-        ("Status", invoice.status.clone()),
-        ("Invoice id", invoice.id.to_string()),
-    ] {
-        w.at(MARGIN, 10.0, true, label);
-        w.at(MARGIN + 110.0, 10.0, false, &value);
-        w.down(LINE);
+/// Writes the amount the way the invoice's language does.
+fn money(lang: InvoiceLanguage, amount: i64, currency: &str) -> String {
+    match Currency::parse(currency) {
+        Ok(c) => lang.amount(Money::new(amount, c)),
+        Err(_) => format!("{amount} {currency}"),
     }
-    if let Some(bill_to) = &invoice.bill_to {
-        w.down(LINE * 0.5);
-        w.at(MARGIN, 10.0, true, "Bill to");
-        w.down(LINE);
-        let a = &bill_to.address;
-        let mut lines = vec![bill_to.name.clone(), a.line1.clone()];
-        lines.extend(a.line2.clone());
-        lines.push(format!("{} {}", a.postal_code, a.city));
-        lines.extend(a.region.clone());
-        lines.push(a.country.clone());
-        lines.push(bill_to.invoice_email.clone());
-        if let Some(po) = &bill_to.po_number {
-            lines.push(format!("PO number: {po}"));
-        }
-        for line in lines {
-            w.at(MARGIN, 10.0, false, &line);
-            w.down(LINE);
-        }
-    }
-    w.down(LINE);
-    w.at(MARGIN, 10.0, true, "Description");
-    w.right(370.0, 10.0, true, "Qty");
-    w.right(460.0, 10.0, true, "Unit price");
-    w.right(PAGE_WIDTH - MARGIN, 10.0, true, "Amount");
-    w.down(LINE);
-    w.rule();
 }
 
-pub fn invoice(invoice: &InvoiceDto) -> Vec<u8> {
-    let money = |amount: i64| {
-        format!(
-            "{} {}",
-            decimal(amount, &invoice.currency),
-            invoice.currency
-        )
-    };
-    let chunks: Vec<_> = if invoice.lines.is_empty() {
-        vec![&invoice.lines[..]]
-    } else {
-        invoice.lines.chunks(LINES_PER_PAGE).collect()
-    };
-    let pages = chunks.len();
+/// The title band every page starts with: "Invoice 12", and "Page 1 of 2" at the right.
+fn title(layout: &mut Layout<'_>, labels: &Labels, invoice: &InvoiceDto) {
+    layout.lines(
+        TITLE,
+        vec![vec![Span::left(
+            MARGIN,
+            true,
+            format!("{} {}", labels.invoice, invoice.number),
+        )]],
+    );
+    layout.gap(6.0);
+}
 
-    let mut pdf = Pdf::new();
-    let catalog_id = Ref::new(1);
-    let tree_id = Ref::new(2);
-    let font_id = Ref::new(3);
-    let bold_id = Ref::new(4);
-    let page_ids: Vec<Ref> = (0..pages).map(|i| Ref::new(5 + 2 * i as i32)).collect();
-    pdf.catalog(catalog_id).pages(tree_id);
-    pdf.pages(tree_id)
-        .kids(page_ids.iter().copied())
-        .count(pages as i32);
-    pdf.type1_font(font_id)
-        .base_font(Name(b"Helvetica"))
-        .encoding_predefined(Name(b"WinAnsiEncoding"));
-    pdf.type1_font(bold_id)
-        .base_font(Name(b"Helvetica-Bold"))
-        .encoding_predefined(Name(b"WinAnsiEncoding"));
+/// Lines of `size` text, starting a new page (with its title band) when they do not fit.
+fn block(
+    layout: &mut Layout<'_>,
+    labels: &Labels,
+    invoice: &InvoiceDto,
+    size: f32,
+    lines: Vec<Vec<Span>>,
+) {
+    if !layout.fits(Layout::line_height(size) * lines.len() as f32) {
+        layout.new_page();
+        title(layout, labels, invoice);
+    }
+    layout.lines(size, lines);
+}
 
-    for (i, lines) in chunks.into_iter().enumerate() {
-        let mut w = Writer::new();
-        header(&mut w, invoice, i + 1, pages);
-        for line in lines {
-            w.at(MARGIN, 9.0, false, &line.description);
-            w.right(370.0, 9.0, false, &line.quantity.to_string());
-            w.right(460.0, 9.0, false, &money(line.unit_amount.amount));
-            w.right(PAGE_WIDTH - MARGIN, 9.0, false, &money(line.amount.amount));
-            w.down(LINE);
+/// Seller at the left, buyer at the right, each wrapped inside its half.
+fn parties(
+    layout: &mut Layout<'_>,
+    labels: &Labels,
+    invoice: &InvoiceDto,
+    seller: Option<&Seller>,
+) {
+    let half = (CONTENT_WIDTH - GUTTER) / 2.0;
+    let fonts = layout.fonts;
+    let column = |label: &str, texts: Vec<String>| -> Vec<(bool, String)> {
+        let mut out = vec![(true, label.to_owned())];
+        for text in texts {
+            out.extend(
+                fonts
+                    .wrap(false, &text, TEXT, half)
+                    .into_iter()
+                    .map(|l| (false, l)),
+            );
         }
-        if i + 1 == pages {
-            w.rule();
-            for (label, amount, bold) in [
-                ("Subtotal", invoice.subtotal.amount, false),
-                ("Tax", invoice.tax.amount, false),
-                ("Total", invoice.total.amount, true),
-            ] {
-                w.right(460.0, 10.0, bold, label);
-                w.right(PAGE_WIDTH - MARGIN, 10.0, bold, &money(amount));
-                w.down(LINE);
+        out
+    };
+    let left = match seller {
+        Some(seller) => {
+            let mut lines = vec![seller.name().to_owned()];
+            lines.extend(seller.address().iter().cloned());
+            lines.push(format!("{}: {}", labels.tax_id, seller.tax_id()));
+            column(labels.seller, lines)
+        }
+        // Only a catalog built in code lacks one; the catalog file requires it.
+        None => Vec::new(),
+    };
+    let right = match &invoice.bill_to {
+        Some(b) => {
+            let a = &b.address;
+            let mut lines = vec![b.name.clone(), a.line1.clone()];
+            lines.extend(a.line2.clone());
+            lines.push(format!("{} {}", a.postal_code, a.city));
+            lines.extend(a.region.clone());
+            lines.push(a.country.clone());
+            if let Some(tax_id) = &b.tax_id {
+                lines.push(format!("{}: {tax_id}", labels.tax_id));
             }
+            lines.push(format!("{}: {}", labels.email, b.invoice_email));
+            if let Some(po) = &b.po_number {
+                lines.push(format!("{}: {po}", labels.po_number));
+            }
+            column(labels.bill_to, lines)
         }
-        let page_id = page_ids[i];
-        let content_id = Ref::new(page_id.get() + 1);
-        let mut page = pdf.page(page_id);
-        page.media_box(Rect::new(0.0, 0.0, PAGE_WIDTH, PAGE_HEIGHT));
-        page.parent(tree_id);
-        page.contents(content_id);
-        let mut resources = page.resources();
-        resources
-            .fonts()
-            .pair(Name(b"F1"), font_id)
-            .pair(Name(b"F2"), bold_id);
-        resources.finish();
-        page.finish();
-        pdf.stream(content_id, &w.content.finish());
+        None => Vec::new(),
+    };
+    let right_x = MARGIN + half + GUTTER;
+    for i in 0..left.len().max(right.len()) {
+        let mut spans = Vec::new();
+        if let Some((bold, text)) = left.get(i) {
+            spans.push(Span::left(MARGIN, *bold, text.clone()));
+        }
+        if let Some((bold, text)) = right.get(i) {
+            spans.push(Span::left(right_x, *bold, text.clone()));
+        }
+        block(layout, labels, invoice, TEXT, vec![spans]);
     }
-    pdf.finish()
+}
+
+/// Number, dates, period, status and id as label–value pairs.
+fn details(layout: &mut Layout<'_>, lang: InvoiceLanguage, invoice: &InvoiceDto) {
+    let labels = lang.labels();
+    let pairs = [
+        (labels.invoice_number, invoice.number.to_string()),
+        (labels.issue_date, invoice.issue_date.to_string()),
+        (labels.due_date, invoice.due_date.to_string()),
+        (
+            labels.period,
+            format!(
+                "{} {} {}",
+                invoice.period_start, labels.period_to, invoice.period_end
+            ),
+        ),
+        (labels.status, lang.status(&invoice.status)),
+        (labels.invoice_id, invoice.id.to_string()),
+    ];
+    let fonts = layout.fonts;
+    let label_width = pairs
+        .iter()
+        .map(|(l, _)| fonts.width(true, l, TEXT))
+        .fold(0.0, f32::max);
+    let value_x = MARGIN + label_width + GUTTER;
+    for (label, value) in pairs {
+        let values = fonts.wrap(false, &value, TEXT, PAGE_WIDTH - MARGIN - value_x);
+        let lines = values
+            .into_iter()
+            .enumerate()
+            .map(|(i, v)| {
+                let mut spans = vec![Span::left(value_x, false, v)];
+                if i == 0 {
+                    spans.push(Span::left(MARGIN, true, label));
+                }
+                spans
+            })
+            .collect();
+        block(layout, labels, invoice, TEXT, lines);
+    }
+}
+
+fn table_header(layout: &mut Layout<'_>, labels: &Labels, columns: &Columns) {
+    let fonts = layout.fonts;
+    let description = fonts.wrap(true, labels.description, TEXT, columns.description_width);
+    let lines = description
+        .into_iter()
+        .enumerate()
+        .map(|(i, d)| {
+            let mut spans = vec![Span::left(MARGIN, true, d)];
+            if i == 0 {
+                spans.push(Span::right(columns.quantity_right, true, labels.quantity));
+                spans.push(Span::right(columns.unit_right, true, labels.unit_price));
+                spans.push(Span::right(columns.amount_right, true, labels.amount));
+            }
+            spans
+        })
+        .collect();
+    layout.lines(TEXT, lines);
+    layout.rule();
+}
+
+pub fn invoice(invoice: &InvoiceDto, seller: Option<&Seller>) -> Result<Vec<u8>, String> {
+    let lang: InvoiceLanguage = invoice
+        .bill_to
+        .as_ref()
+        .map(|b| b.invoice_language.into())
+        .unwrap_or_default();
+    let labels = lang.labels();
+    let currency = &invoice.currency;
+    let fonts = Fonts::new()?;
+    let rows: Vec<[String; 3]> = invoice
+        .lines
+        .iter()
+        .map(|l| {
+            [
+                l.quantity.to_string(),
+                money(lang, l.unit_amount.amount, currency),
+                money(lang, l.amount.amount, currency),
+            ]
+        })
+        .collect();
+    let totals = [
+        (labels.subtotal, invoice.subtotal.amount, false),
+        (labels.tax, invoice.tax.amount, false),
+        (labels.total, invoice.total.amount, true),
+    ]
+    .map(|(label, amount, bold)| (label, money(lang, amount, currency), bold));
+    let total_texts: Vec<String> = totals.iter().map(|t| t.1.clone()).collect();
+    let columns = Columns::measure(&fonts, labels, &rows, &total_texts);
+
+    let mut layout = Layout::new(&fonts);
+    title(&mut layout, labels, invoice);
+    parties(&mut layout, labels, invoice, seller);
+    layout.gap(TEXT);
+    details(&mut layout, lang, invoice);
+    layout.gap(TEXT);
+    table_header(&mut layout, labels, &columns);
+    let row_gap = 2.0;
+    for (line, [quantity, unit, amount]) in invoice.lines.iter().zip(rows) {
+        let description = fonts.wrap(false, &line.description, ROW, columns.description_width);
+        let height = Layout::line_height(ROW) * description.len() as f32 + row_gap;
+        if !layout.fits(height) {
+            layout.new_page();
+            title(&mut layout, labels, invoice);
+            table_header(&mut layout, labels, &columns);
+        }
+        let mut cells = Some((quantity, unit, amount));
+        let lines = description
+            .into_iter()
+            .map(|d| {
+                let mut spans = vec![Span::left(MARGIN, false, d)];
+                if let Some((q, u, a)) = cells.take() {
+                    spans.push(Span::right(columns.quantity_right, false, q));
+                    spans.push(Span::right(columns.unit_right, false, u));
+                    spans.push(Span::right(columns.amount_right, false, a));
+                }
+                spans
+            })
+            .collect();
+        layout.lines(ROW, lines);
+        layout.gap(row_gap);
+    }
+    if !layout.fits(Layout::line_height(TEXT) * 3.0 + 8.0) {
+        layout.new_page();
+        title(&mut layout, labels, invoice);
+    }
+    layout.rule();
+    let total_lines = totals
+        .into_iter()
+        .map(|(label, amount, bold)| {
+            vec![
+                Span::right(columns.unit_right, bold, label),
+                Span::right(columns.amount_right, bold, amount),
+            ]
+        })
+        .collect();
+    layout.lines(TEXT, total_lines);
+
+    let pages = layout.page_count();
+    let page_labels = (1..=pages).map(|p| lang.page(p, pages)).collect();
+    layout.number_pages(page_labels, ROW, TITLE);
+    let pages = layout.finish();
+    pages.draw(fonts)
 }

@@ -43,6 +43,21 @@ fn parse_po(raw: Option<&str>) -> Result<Option<String>, ApiError> {
     }
 }
 
+fn parse_tax_id(raw: Option<&str>) -> Result<Option<String>, ApiError> {
+    raw.map(|t| {
+        domain::tax_id::TaxId::parse(t)
+            .map(|t| t.as_str().to_owned())
+            .map_err(|e| ApiError::invalid_field("tax_id", e))
+    })
+    .transpose()
+}
+
+fn language(l: crate::dto::billing::InvoiceLanguageDto) -> String {
+    domain::invoice_language::InvoiceLanguage::from(l)
+        .as_str()
+        .to_owned()
+}
+
 fn parse_email(raw: &str) -> Result<String, ApiError> {
     Email::parse(raw)
         .map(|e| e.as_str().to_owned())
@@ -74,6 +89,7 @@ fn summary(row: &BillingProfileRow) -> serde_json::Value {
     serde_json::json!({
         "name": row.name, "invoice_email": row.invoice_email, "po_number": row.po_number,
         "bill_to_country": row.bill_to_country, "payment_method_id": row.payment_method_id,
+        "invoice_language": row.invoice_language, "tax_id": row.tax_id,
     })
 }
 
@@ -113,6 +129,8 @@ pub fn create(
     let bill_to = parse_address("bill_to", &req.bill_to)?;
     let invoice_email = parse_email(&req.invoice_email)?;
     let po_number = parse_po(req.po_number.as_deref())?;
+    let tax_id = parse_tax_id(req.tax_id.as_deref())?;
+    let invoice_language = language(req.invoice_language.unwrap_or_default());
     let account = super::billing_accounts::ensure(conn, caller, now)?;
     if account.id != account_id.to_string() {
         return Err(ApiError::NotFound("billing account"));
@@ -139,6 +157,8 @@ pub fn create(
         payment_method_id,
         created_at: at,
         updated_at: at,
+        invoice_language,
+        tax_id,
     };
     repo::insert(conn, &row)?;
     audit::record(
@@ -200,6 +220,12 @@ pub async fn update(
                 }
                 if req.po_number.is_some() {
                     changes.po_number = parse_po(req.po_number.as_deref())?;
+                }
+                if let Some(tax_id) = &req.tax_id {
+                    changes.tax_id = parse_tax_id(tax_id.as_deref())?;
+                }
+                if let Some(l) = req.invoice_language {
+                    changes.invoice_language = language(l);
                 }
                 if let Some(pm) = req.payment_method_id {
                     changes.payment_method_id = Some(owned_payment_method(

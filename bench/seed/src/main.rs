@@ -288,6 +288,8 @@ fn run(args: &Args) -> Result<(), Fail> {
             payment_method_id: Some(card.id.clone()),
             created_at: created,
             updated_at: created,
+            invoice_language: "en".into(),
+            tax_id: None,
         };
         accounts.push(account);
         cards.push(card);

@@ -31,6 +31,9 @@ pub struct BillingProfileRow {
     pub payment_method_id: Option<String>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// `en` or `pl`: the language of this profile's invoice documents.
+    pub invoice_language: String,
+    pub tax_id: Option<String>,
 }
 
 /// The editable part of a profile (everything a PATCH may change).
@@ -48,6 +51,8 @@ pub struct BillingProfileChangeset {
     pub po_number: Option<String>,
     pub payment_method_id: Option<String>,
     pub updated_at: NaiveDateTime,
+    pub invoice_language: String,
+    pub tax_id: Option<String>,
 }
 
 impl From<&BillingProfileRow> for BillingProfileChangeset {
@@ -64,6 +69,8 @@ impl From<&BillingProfileRow> for BillingProfileChangeset {
             po_number: r.po_number.clone(),
             payment_method_id: r.payment_method_id.clone(),
             updated_at: r.updated_at,
+            invoice_language: r.invoice_language.clone(),
+            tax_id: r.tax_id.clone(),
         }
     }
 }

@@ -72,6 +72,9 @@ pub fn issue(
         },
         "invoice_email": profile.invoice_email,
         "po_number": profile.po_number,
+        // Part of the snapshot: an issued invoice keeps its language and tax number.
+        "tax_id": profile.tax_id,
+        "invoice_language": profile.invoice_language,
     })
     .to_string();
     let number = repo::next_number(conn, &sub.organization_id)?;
