@@ -13,6 +13,8 @@ const SECRET: &str = "lifecycle-secret-lifecycle-secret-0123";
 struct Server {
     child: Child,
     port: u16,
+    /// The metrics listener's own port (never the public one).
+    metrics_port: u16,
     dir: std::path::PathBuf,
 }
 
@@ -24,12 +26,21 @@ impl Drop for Server {
     }
 }
 
-fn env(cmd: &mut Command, dir: &std::path::Path, port: u16) {
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn env(cmd: &mut Command, dir: &std::path::Path, port: u16, metrics_port: u16) {
     cmd.env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .env("DATABASE_URL", dir.join("selfserve.db"))
         .env("SELFSERVE_DATA_DIR", dir)
         .env("SELFSERVE_BIND", format!("127.0.0.1:{port}"))
+        .env("SELFSERVE_METRICS_BIND", format!("127.0.0.1:{metrics_port}"))
         .env("SELFSERVE_JWT_SECRET", SECRET)
         .env("SELFSERVE_BILLING_INTERVAL_SECS", "0")
         .env(
@@ -41,20 +52,21 @@ fn env(cmd: &mut Command, dir: &std::path::Path, port: u16) {
 fn start() -> Server {
     let dir = std::env::temp_dir().join(format!("selfserve-life-{}", uuid::Uuid::new_v4()));
     std::fs::create_dir_all(&dir).unwrap();
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let (port, metrics_port) = (free_port(), free_port());
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_selfserve"));
-    env(&mut cmd, &dir, port);
+    env(&mut cmd, &dir, port, metrics_port);
     let child = cmd
         .arg("serve")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let server = Server { child, port, dir };
+    let server = Server {
+        child,
+        port,
+        metrics_port,
+        dir,
+    };
     let deadline = Instant::now() + Duration::from_secs(20);
     while http(port, "GET", "/readyz", None, None).map(|r| r.0) != Some(200) {
         assert!(Instant::now() < deadline, "server did not become ready");
@@ -65,7 +77,7 @@ fn start() -> Server {
 
 fn token(server: &Server) -> String {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_selfserve"));
-    env(&mut cmd, &server.dir, server.port);
+    env(&mut cmd, &server.dir, server.port, server.metrics_port);
     let out = cmd
         .args([
             "token",
@@ -183,7 +195,9 @@ fn metrics_count_requests_per_route_and_status() {
         );
     }
     http(server.port, "GET", "/v1/me", None, None).unwrap();
-    let (status, text) = http(server.port, "GET", "/metrics", None, None).unwrap();
+    let public = http(server.port, "GET", "/metrics", None, None).unwrap();
+    assert_eq!(public.0, 404, "metrics are not served on the public listener");
+    let (status, text) = http(server.metrics_port, "GET", "/metrics", None, None).unwrap();
     assert_eq!(status, 200);
     assert!(
         text.contains(
