@@ -40,7 +40,10 @@ fn env(cmd: &mut Command, dir: &std::path::Path, port: u16, metrics_port: u16) {
         .env("DATABASE_URL", dir.join("selfserve.db"))
         .env("SELFSERVE_DATA_DIR", dir)
         .env("SELFSERVE_BIND", format!("127.0.0.1:{port}"))
-        .env("SELFSERVE_METRICS_BIND", format!("127.0.0.1:{metrics_port}"))
+        .env(
+            "SELFSERVE_METRICS_BIND",
+            format!("127.0.0.1:{metrics_port}"),
+        )
         .env("SELFSERVE_JWT_SECRET", SECRET)
         .env("SELFSERVE_BILLING_INTERVAL_SECS", "0")
         .env(
@@ -196,7 +199,10 @@ fn metrics_count_requests_per_route_and_status() {
     }
     http(server.port, "GET", "/v1/me", None, None).unwrap();
     let public = http(server.port, "GET", "/metrics", None, None).unwrap();
-    assert_eq!(public.0, 404, "metrics are not served on the public listener");
+    assert_eq!(
+        public.0, 404,
+        "metrics are not served on the public listener"
+    );
     let (status, text) = http(server.metrics_port, "GET", "/metrics", None, None).unwrap();
     assert_eq!(status, 200);
     assert!(
