@@ -58,7 +58,13 @@ pub fn fingerprint(secret: &SecretString) -> String {
 }
 
 /// The line printed when a secret was just generated into `dir`.
-pub fn generated_notice(what: &str, dir: &Path, name: &str, key: &str, secret: &SecretString) -> String {
+pub fn generated_notice(
+    what: &str,
+    dir: &Path,
+    name: &str,
+    key: &str,
+    secret: &SecretString,
+) -> String {
     format!(
         "selfserve: generated {what} in {} (set {key} to choose one; {} chars, {})",
         dir.join(name).display(),

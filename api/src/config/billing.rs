@@ -21,11 +21,8 @@ pub(super) fn card_fingerprint_key(s: &Sources) -> Result<Option<SecretString>, 
 
 /// How often the billing run wakes up, and the tax it charges in basis points.
 pub(super) fn run(s: &Sources) -> Result<(Duration, u32), ConfigError> {
-    let interval = Duration::from_secs(s.parse_number(
-        "SELFSERVE_BILLING_INTERVAL_SECS",
-        3600u64,
-        |_| true,
-    )?);
+    let interval =
+        Duration::from_secs(s.parse_number("SELFSERVE_BILLING_INTERVAL_SECS", 3600u64, |_| true)?);
     let tax_rate_bps = s.parse_number("SELFSERVE_TAX_RATE_BPS", 0u32, |n| *n <= 10_000)?;
     Ok((interval, tax_rate_bps))
 }

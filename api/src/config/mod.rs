@@ -189,11 +189,18 @@ mod tests {
                 "0",
                 "\"0\" is not a valid number here",
             ),
-            ("SELFSERVE_CLOUD", "mars", "\"mars\" must be `global` or `china`"),
+            (
+                "SELFSERVE_CLOUD",
+                "mars",
+                "\"mars\" must be `global` or `china`",
+            ),
             ("SELFSERVE_PORTAL_URL", "ftp://x", "must be an http(s) URL"),
         ] {
             let e = settings(&[(key, value)]).unwrap_err();
-            assert_eq!(e.to_string(), format!("configuration error: {key}: {message}"));
+            assert_eq!(
+                e.to_string(),
+                format!("configuration error: {key}: {message}")
+            );
         }
     }
 

@@ -41,9 +41,10 @@ impl Sources {
         match std::fs::read_to_string(file) {
             Ok(text) => {
                 // figment reports a syntax error with toml's multi-line
-                // snippet; checking here first keeps the one-line message.
+                // snippet; checking here first gives one line for the log.
                 if let Err(e) = text.parse::<toml::Table>() {
-                    return Err(err(&origin, format!("not valid TOML: {}", e.message())));
+                    let message = e.message().trim().replace('\n', "; ");
+                    return Err(err(&origin, format!("not valid TOML: {message}")));
                 }
                 figment = figment.merge(Toml::string(&text));
             }
@@ -64,9 +65,8 @@ impl Sources {
         }
         figment = figment.merge(Serialized::from(environment, Profile::Default));
 
-        let merged: BTreeMap<String, Value> = figment
-            .extract()
-            .map_err(|e| err(&origin, e.to_string()))?;
+        let merged: BTreeMap<String, Value> =
+            figment.extract().map_err(|e| err(&origin, e.to_string()))?;
         let mut values = BTreeMap::new();
         for (key, value) in merged {
             // Only the file can hold other keys: the environment is read for `KEYS` alone.
@@ -211,10 +211,14 @@ mod tests {
         assert!(Sources::layered(missing, false, env(&[])).is_ok());
         let e = Sources::layered(missing, true, env(&[])).unwrap_err();
         assert_eq!(e.key, "--config");
-        assert!(e.message.starts_with("cannot read /nonexistent/selfserve.toml: "));
+        assert!(e
+            .message
+            .starts_with("cannot read /nonexistent/selfserve.toml: "));
 
         for (text, key) in [
             ("SELFSERVE_BIND = ", "selfserve.toml"),
+            ("SELFSERVE_BIND = \n", "selfserve.toml"),
+            ("SELFSERVE_BIND = \"x", "selfserve.toml"),
             ("SELFSERVE_BIND = [1]", "SELFSERVE_BIND"),
             ("SELFSERVE_TAX_RATE_BPS = 8.25", "SELFSERVE_TAX_RATE_BPS"),
         ] {
