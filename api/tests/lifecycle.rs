@@ -13,6 +13,8 @@ const SECRET: &str = "lifecycle-secret-lifecycle-secret-0123";
 struct Server {
     child: Child,
     port: u16,
+    /// Metrics have their own listener; a free port each, so tests can run together.
+    metrics_port: u16,
     dir: std::path::PathBuf,
 }
 
@@ -41,20 +43,32 @@ fn env(cmd: &mut Command, dir: &std::path::Path, port: u16) {
 fn start() -> Server {
     let dir = std::env::temp_dir().join(format!("selfserve-life-{}", uuid::Uuid::new_v4()));
     std::fs::create_dir_all(&dir).unwrap();
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let free_port = || {
+        TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port()
+    };
+    let (port, metrics_port) = (free_port(), free_port());
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_selfserve"));
     env(&mut cmd, &dir, port);
     let child = cmd
+        .env(
+            "SELFSERVE_METRICS_BIND",
+            format!("127.0.0.1:{metrics_port}"),
+        )
         .arg("serve")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let server = Server { child, port, dir };
+    let server = Server {
+        child,
+        port,
+        metrics_port,
+        dir,
+    };
     let deadline = Instant::now() + Duration::from_secs(20);
     while http(port, "GET", "/readyz", None, None).map(|r| r.0) != Some(200) {
         assert!(Instant::now() < deadline, "server did not become ready");
@@ -183,7 +197,7 @@ fn metrics_count_requests_per_route_and_status() {
         );
     }
     http(server.port, "GET", "/v1/me", None, None).unwrap();
-    let (status, text) = http(server.port, "GET", "/metrics", None, None).unwrap();
+    let (status, text) = http(server.metrics_port, "GET", "/metrics", None, None).unwrap();
     assert_eq!(status, 200);
     assert!(
         text.contains(
