@@ -17,7 +17,7 @@ fn selfserve_in(
     args: &[&str],
 ) -> std::process::Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_selfserve"));
-    cmd.current_dir(&dir)
+    cmd.current_dir(dir)
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .env(
