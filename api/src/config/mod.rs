@@ -85,7 +85,8 @@ pub struct Settings {
 }
 
 impl Settings {
-    /// Parses every key, in the order a reader of `KEYS` expects the errors.
+    /// Each group parses its own keys, in the order `KEYS` lists them; the
+    /// first bad value stops with its one-line error.
     pub fn from_sources(s: &Sources) -> Result<Self, ConfigError> {
         let bind = server::bind(s)?;
         let (database, data_dir) = database::location(s)?;
