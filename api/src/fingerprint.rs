@@ -4,24 +4,26 @@
 
 use domain::card::CardNumber;
 use hmac::{Hmac, Mac};
+use secrecy::{ExposeSecret, SecretSlice, SecretString};
 use sha2::Sha256;
 
 type HmacSha256 = Hmac<Sha256>;
 
+/// The key is zeroed on drop and never printed (`SecretSlice`).
 pub struct Fingerprinter {
-    key: Vec<u8>,
+    key: SecretSlice<u8>,
 }
 
 impl Fingerprinter {
-    pub fn new(key: &str) -> Self {
+    pub fn new(key: &SecretString) -> Self {
         Self {
-            key: key.as_bytes().to_vec(),
+            key: SecretSlice::from(key.expose_secret().as_bytes().to_vec()),
         }
     }
 
     fn mac(&self, domain: &[u8], parts: &[&[u8]]) -> String {
         // `new_from_slice` accepts keys of any length for HMAC.
-        let Ok(mut mac) = HmacSha256::new_from_slice(&self.key) else {
+        let Ok(mut mac) = HmacSha256::new_from_slice(self.key.expose_secret()) else {
             return String::new();
         };
         mac.update(domain);
@@ -51,8 +53,8 @@ mod tests {
 
     #[test]
     fn fingerprints_depend_on_key_and_number_only() {
-        let a = Fingerprinter::new("key-one-key-one-key-one-key-one-00");
-        let b = Fingerprinter::new("key-two-key-two-key-two-key-two-00");
+        let a = Fingerprinter::new(&"key-one-key-one-key-one-key-one-00".into());
+        let b = Fingerprinter::new(&"key-two-key-two-key-two-key-two-00".into());
         let n1 = CardNumber::parse("4242 4242 4242 4242").unwrap();
         let n2 = CardNumber::parse("4242424242424242").unwrap();
         assert_eq!(a.card(&n1), a.card(&n2));

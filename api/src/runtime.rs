@@ -6,6 +6,7 @@ use crate::auth::JwtVerifier;
 use crate::config::{ConfigError, Settings};
 use crate::state::{AppState, Clock, Db, Deployment};
 use persistence::{connect_pool, migrations};
+use secrecy::SecretString;
 use std::sync::Arc;
 
 fn err(key: &str, message: impl Into<String>) -> ConfigError {
@@ -44,29 +45,57 @@ pub fn verifier(settings: &Settings) -> Result<JwtVerifier, ConfigError> {
     }
     let secret = match &settings.jwt.secret {
         Some(secret) => secret.clone(),
-        None => {
-            let (secret, created) =
-                crate::secrets::load_or_generate(&settings.data_dir, "jwt-secret").map_err(
-                    |e| {
-                        err(
-                            "SELFSERVE_JWT_SECRET",
-                            format!(
-                                "unset, and no secret could be kept in {}: {e}",
-                                settings.data_dir.display()
-                            ),
-                        )
-                    },
-                )?;
-            if created {
-                eprintln!(
-                    "selfserve: generated a local HS256 secret in {} (set SELFSERVE_JWT_SECRET to choose one): {secret}",
-                    settings.data_dir.join("jwt-secret").display()
-                );
-            }
-            secret
-        }
+        None => generated(settings, &JWT_SECRET)?,
     };
     Ok(JwtVerifier::hs256(&secret, &settings.jwt))
+}
+
+/// A secret kept in the data folder when its key is unset.
+struct Generated {
+    file: &'static str,
+    key: &'static str,
+    /// For the notice: "generated {what} in …".
+    what: &'static str,
+    /// For the error: "no {noun} could be kept in …".
+    noun: &'static str,
+}
+
+const JWT_SECRET: Generated = Generated {
+    file: "jwt-secret",
+    key: "SELFSERVE_JWT_SECRET",
+    what: "a local HS256 secret",
+    noun: "secret",
+};
+
+const CARD_FINGERPRINT_KEY: Generated = Generated {
+    file: "card-fingerprint-key",
+    key: "SELFSERVE_CARD_FINGERPRINT_KEY",
+    what: "a card fingerprint key",
+    noun: "key",
+};
+
+/// Reads the secret from the data folder, generating it on first use. The
+/// notice names the file and a fingerprint, never the value: stderr ends up
+/// in logs.
+fn generated(settings: &Settings, g: &Generated) -> Result<SecretString, ConfigError> {
+    let dir = &settings.data_dir;
+    let (secret, created) = crate::secrets::load_or_generate(dir, g.file).map_err(|e| {
+        err(
+            g.key,
+            format!(
+                "unset, and no {} could be kept in {}: {e}",
+                g.noun,
+                dir.display()
+            ),
+        )
+    })?;
+    if created {
+        eprintln!(
+            "{}",
+            crate::secrets::generated_notice(g.what, dir, g.file, g.key, &secret)
+        );
+    }
+    Ok(secret)
 }
 
 /// Opens the pool and applies pending migrations.
@@ -88,19 +117,7 @@ pub fn state(settings: &Settings, clock: Clock) -> Result<AppState, ConfigError>
     let verifier = verifier(settings)?;
     let fingerprint_key = match &settings.card_fingerprint_key {
         Some(key) => key.clone(),
-        None => {
-            crate::secrets::load_or_generate(&settings.data_dir, "card-fingerprint-key")
-                .map_err(|e| {
-                    err(
-                        "SELFSERVE_CARD_FINGERPRINT_KEY",
-                        format!(
-                            "unset, and no key could be kept in {}: {e}",
-                            settings.data_dir.display()
-                        ),
-                    )
-                })?
-                .0
-        }
+        None => generated(settings, &CARD_FINGERPRINT_KEY)?,
     };
     Ok(AppState {
         db,

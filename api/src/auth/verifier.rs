@@ -5,6 +5,7 @@ use super::jwks::JwksKeys;
 use super::keys::VerificationKey;
 use crate::config::JwtSettings;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use secrecy::{ExposeSecret, SecretString};
 use thiserror::Error;
 
 /// At most 60 s of clock skew is forgiven (PRODUCT.md §1).
@@ -46,17 +47,18 @@ pub struct JwtVerifier {
 }
 
 impl JwtVerifier {
-    pub fn hs256(secret: &str, settings: &JwtSettings) -> Self {
+    pub fn hs256(secret: &SecretString, settings: &JwtSettings) -> Self {
+        let secret = secret.expose_secret().as_bytes();
         Self {
             keys: vec![VerificationKey {
                 kid: None,
                 algorithm: Algorithm::HS256,
-                key: DecodingKey::from_secret(secret.as_bytes()),
+                key: DecodingKey::from_secret(secret),
             }],
             jwks: None,
             issuer: settings.issuer.clone(),
             audience: settings.audience.clone(),
-            signing_key: Some(EncodingKey::from_secret(secret.as_bytes())),
+            signing_key: Some(EncodingKey::from_secret(secret)),
         }
     }
 
