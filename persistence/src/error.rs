@@ -125,7 +125,10 @@ impl From<DieselError> for RepoError {
 ///   PostgreSQL's SQLSTATE classes 57P (shutdown, starting up) and lock
 ///   time-outs to a kind, and exposes no code: those `Unknown` errors are
 ///   recognised by [`unavailable_message`].
-fn classify(kind: DatabaseErrorKind, info: &(dyn DatabaseErrorInformation + Send + Sync)) -> RepoError {
+fn classify(
+    kind: DatabaseErrorKind,
+    info: &(dyn DatabaseErrorInformation + Send + Sync),
+) -> RepoError {
     let constraint = || match info.constraint_name() {
         Some(name) => pg_constraint(name),
         None => sqlite_constraint(info.message()),
@@ -178,9 +181,7 @@ fn sqlite_constraint(message: &str) -> Constraint {
         "assigned_count >= 0 AND assigned_count <= license_count" => {
             Constraint::AssignedWithinTotal
         }
-        "idempotency_keys.owner_id, idempotency_keys.idempotency_key" => {
-            Constraint::IdempotencyKey
-        }
+        "idempotency_keys.owner_id, idempotency_keys.idempotency_key" => Constraint::IdempotencyKey,
         "billing_accounts.organization_id, billing_accounts.owner_id" => {
             Constraint::BillingAccountOwner
         }

@@ -92,7 +92,9 @@ fn admin(url: &str, sql: &str) {
 
 /// An organisation, a member, a billing profile and an active subscription.
 fn seed(db: &Db) {
-    db.ok(&format!("INSERT INTO organizations (id, created_at) VALUES ('o', {T})"));
+    db.ok(&format!(
+        "INSERT INTO organizations (id, created_at) VALUES ('o', {T})"
+    ));
     db.ok(&format!(
         "INSERT INTO users (id, organization_id, subject, display_name, display_name_key, email, email_key, created_at) \
          VALUES ('u', 'o', 's', 'U', 'u', 'a@x.io', 'a@x.io', {T})"
@@ -169,17 +171,34 @@ fn classifies_every_violation(db: &Db) {
              VALUES ('{id}', 'o', '{subject}', 'V', 'v', '{email}', '{key}', {T})"
         )
     };
-    assert_eq!(unique(&user("u", "s2", "b@x.io", "b@x.io")), Constraint::UserId);
-    assert_eq!(unique(&user("v", "s", "b@x.io", "b@x.io")), Constraint::SubjectPerOrg);
-    assert_eq!(unique(&user("v", "s2", "b@x.io", "a@x.io")), Constraint::EmailPerOrg);
-    // Only the expression index `users_email_lower` sees these as one address.
-    assert_eq!(unique(&user("v", "s2", "A@x.io", "other")), Constraint::EmailPerOrg);
     assert_eq!(
-        unique(&format!("INSERT INTO organizations (id, created_at) VALUES ('o', {T})")),
+        unique(&user("u", "s2", "b@x.io", "b@x.io")),
+        Constraint::UserId
+    );
+    assert_eq!(
+        unique(&user("v", "s", "b@x.io", "b@x.io")),
+        Constraint::SubjectPerOrg
+    );
+    assert_eq!(
+        unique(&user("v", "s2", "b@x.io", "a@x.io")),
+        Constraint::EmailPerOrg
+    );
+    // Only the expression index `users_email_lower` sees these as one address.
+    assert_eq!(
+        unique(&user("v", "s2", "A@x.io", "other")),
+        Constraint::EmailPerOrg
+    );
+    assert_eq!(
+        unique(&format!(
+            "INSERT INTO organizations (id, created_at) VALUES ('o', {T})"
+        )),
         Constraint::OrganizationId
     );
     db.ok(&subscription("t1", "trial", 1));
-    assert_eq!(unique(&subscription("t2", "trial", 1)), Constraint::OneTrial);
+    assert_eq!(
+        unique(&subscription("t2", "trial", 1)),
+        Constraint::OneTrial
+    );
 
     match db.exec("UPDATE subscriptions SET assigned_count = 3 WHERE id = 'sub'") {
         Err(RepoError::Check(Constraint::AssignedWithinTotal)) => {}

@@ -42,7 +42,10 @@ fn break_invoice_counter(app: &TestApp, actor: &Actor) {
     }
 }
 
-fn run(app: &TestApp, date: &str) -> Result<api::usecases::subscriptions::billing_run::Report, ApiError> {
+fn run(
+    app: &TestApp,
+    date: &str,
+) -> Result<api::usecases::subscriptions::billing_run::Report, ApiError> {
     let day = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").unwrap();
     let mut conn = app.state.db.pool().get().unwrap();
     let conn: &mut DbConnection = &mut conn;
@@ -72,18 +75,31 @@ async fn a_check_violation_in_a_billing_run_is_an_error_not_a_lost_race() {
         other => panic!("expected the CHECK violation as an error, got {other:?}"),
     }
     let after = app.get(&format!("/v1/subscriptions/{id}"), &ada).await;
-    assert_eq!(after.body, before.body, "the failed renewal changed nothing");
+    assert_eq!(
+        after.body, before.body,
+        "the failed renewal changed nothing"
+    );
     let invoices = app
-        .get("/v1/invoices?period=custom&from=2026-01-01&to=2026-12-31", &ada)
+        .get(
+            "/v1/invoices?period=custom&from=2026-01-01&to=2026-12-31",
+            &ada,
+        )
         .await;
     assert_eq!(invoices.status, 200, "{invoices:?}");
-    assert_eq!(invoices.body["data"].as_array().unwrap().len(), 1, "only the purchase's");
+    assert_eq!(
+        invoices.body["data"].as_array().unwrap().len(),
+        1,
+        "only the purchase's"
+    );
 
     // Repaired, the next run renews it: the failure did not mark it done.
     let mut conn = app.state.db.pool().get().unwrap();
     execute_admin(
         &mut conn,
-        &format!("UPDATE organizations SET next_invoice_number = 100 WHERE id = '{}'", ada.org),
+        &format!(
+            "UPDATE organizations SET next_invoice_number = 100 WHERE id = '{}'",
+            ada.org
+        ),
     )
     .unwrap();
     drop(conn);

@@ -8,8 +8,9 @@ use uuid::Uuid;
 
 /// A stored id, or a "corrupt row" internal error.
 pub fn stored_id(s: &str) -> Result<Uuid, ApiError> {
-    s.parse()
-        .map_err(|_| ApiError::Storage(RepoError::corrupt(format!("stored id {s:?} is not a UUID"))))
+    s.parse().map_err(|_| {
+        ApiError::Storage(RepoError::corrupt(format!("stored id {s:?} is not a UUID")))
+    })
 }
 
 /// A stored optional id (`NULL` is `None`; text that is not a UUID is corrupt).

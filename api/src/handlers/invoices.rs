@@ -2,8 +2,8 @@
 
 use crate::auth::Caller;
 use crate::dto::common::MoneyDto;
-use crate::dto::stored::stored_id;
 use crate::dto::invoices::{InvoiceDto, InvoiceLineDto, InvoiceList, InvoiceListQuery, PeriodDto};
+use crate::dto::stored::stored_id;
 use crate::error::ApiError;
 use crate::extract::PageQuery;
 use crate::extract::Query;

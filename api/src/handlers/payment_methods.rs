@@ -60,7 +60,10 @@ pub async fn create_payment_method(
     idempotency::run(&state, &caller, key, &request, &raw, move |conn| {
         let row = usecase::create(conn, &who, card, now)?;
         let location = format!("/v1/payment-methods/{}", row.id);
-        Created::new(PaymentMethodDto::new(row, now.date_naive())?, Some(location))
+        Created::new(
+            PaymentMethodDto::new(row, now.date_naive())?,
+            Some(location),
+        )
     })
     .await
 }

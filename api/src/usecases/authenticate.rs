@@ -82,9 +82,8 @@ fn provision(
 fn lost_sign_in_race(e: &RepoError) -> bool {
     matches!(
         e,
-        RepoError::Unique(
-            Constraint::UserId | Constraint::SubjectPerOrg | Constraint::EmailPerOrg
-        ) | RepoError::Raced(Race::SubjectClaimed)
+        RepoError::Unique(Constraint::UserId | Constraint::SubjectPerOrg | Constraint::EmailPerOrg)
+            | RepoError::Raced(Race::SubjectClaimed)
     )
 }
 

@@ -217,7 +217,9 @@ fn renew_one(
             ..Default::default()
         };
         if !repo::update_if_version(conn, id, loaded.row.version, &changes)? {
-            return Err(ApiError::Storage(RepoError::Raced(Race::SubscriptionVersion)));
+            return Err(ApiError::Storage(RepoError::Raced(
+                Race::SubscriptionVersion,
+            )));
         }
         audit::record_system(
             conn,
@@ -333,7 +335,9 @@ fn release(
         ..Default::default()
     };
     if !repo::update_if_version(conn, &loaded.row.id, loaded.row.version, &changes)? {
-        return Err(ApiError::Storage(RepoError::Raced(Race::SubscriptionVersion)));
+        return Err(ApiError::Storage(RepoError::Raced(
+            Race::SubscriptionVersion,
+        )));
     }
     let released = assignments::delete_all(conn, &loaded.row.id)?;
     repo::reset_assigned(conn, &loaded.row.id)?;
