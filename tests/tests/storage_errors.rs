@@ -1,8 +1,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
-//! A billing run swallows only what another run's win leaves behind (the
-//! unique renewal key, a settled credit, a moved version); any other storage
-//! error — a CHECK violation here — stops the run as an error, and the
-//! subscription it was renewing stays as it was.
+//! Storage errors are decided by their type: a billing run swallows only
+//! what another run's win leaves behind (the unique renewal key, a settled
+//! credit, a moved version), so any other — a CHECK violation here — stops the
+//! run as an error and the subscription stays as it was; and a stored id that
+//! is not a UUID is a 500, never an answer with the all-zero UUID.
 
 use api::error::ApiError;
 use persistence::repos::health::execute_admin;
@@ -105,4 +106,36 @@ async fn a_check_violation_in_a_billing_run_is_an_error_not_a_lost_race() {
     drop(conn);
     let report = run(&app, "2026-02-06").unwrap();
     assert_eq!(report.renewals, 1, "{report:?}");
+}
+
+#[actix_web::test]
+async fn a_stored_id_that_is_not_a_uuid_is_a_500_not_the_nil_uuid() {
+    let app = TestApp::spawn().await;
+    let ada = app.signed_in(Uuid::new_v4(), false).await;
+    let id = app.buy(&ada, CRM, 2).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let path = format!("/v1/subscriptions/{id}");
+    assert_eq!(app.get(&path, &ada).await.status, 200);
+    // `product_id` carries no foreign key, so a manual edit can break it.
+    let mut conn = app.state.db.pool().get().unwrap();
+    execute_admin(
+        &mut conn,
+        &format!("UPDATE subscriptions SET product_id = 'not-a-uuid' WHERE id = '{id}'"),
+    )
+    .unwrap();
+    drop(conn);
+    for path in [path.as_str(), "/v1/subscriptions"] {
+        let reply = app.get(path, &ada).await;
+        assert_eq!(reply.status, 500, "{path}: {reply:?}");
+        assert_eq!(reply.code(), "internal_error", "{path}");
+        assert!(
+            !reply
+                .body
+                .to_string()
+                .contains("00000000-0000-0000-0000-000000000000"),
+            "{reply:?}"
+        );
+    }
 }
