@@ -121,10 +121,11 @@ impl From<DieselError> for RepoError {
 ///   message (`UNIQUE constraint failed: invoices.renewal_key`, `CHECK
 ///   constraint failed: assigned_count >= 0 AND …`) is all that identifies
 ///   the constraint, so [`sqlite_constraint`] reads it.
-/// - diesel maps neither SQLite's `SQLITE_BUSY`/`SQLITE_LOCKED` nor
-///   PostgreSQL's SQLSTATE classes 57P (shutdown, starting up) and lock
-///   time-outs to a kind, and exposes no code: those `Unknown` errors are
-///   recognised by [`unavailable_message`].
+/// - diesel maps neither SQLite's `SQLITE_BUSY` ("database is locked", after
+///   the busy timeout) nor PostgreSQL's SQLSTATE class 57P (administrator
+///   shutdown, starting up) to a kind, and exposes no result code or
+///   SQLSTATE: those errors are recognised by [`unavailable_message`]. Lost
+///   PostgreSQL connections are `ClosedConnection` and need no text.
 fn classify(
     kind: DatabaseErrorKind,
     info: &(dyn DatabaseErrorInformation + Send + Sync),
