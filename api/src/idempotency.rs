@@ -20,7 +20,7 @@ use actix_web::{FromRequest, HttpRequest, HttpResponse};
 use chrono::{DateTime, Duration, Utc};
 use persistence::repos::idempotency as repo;
 use persistence::rows::IdempotencyRow;
-use persistence::{write_transaction, DbConnection};
+use persistence::{write_transaction, Constraint, DbConnection, RepoError};
 use serde_json::Value;
 use std::future::{ready, Ready};
 
@@ -198,7 +198,9 @@ fn reserve(
             return match repo::insert(conn, &fresh) {
                 Ok(()) => Ok(None),
                 // A concurrent request reserved it first (PostgreSQL).
-                Err(e) if e.is_conflict() => Err(ApiError::IdempotencyInProgress),
+                Err(RepoError::Unique(Constraint::IdempotencyKey)) => {
+                    Err(ApiError::IdempotencyInProgress)
+                }
                 Err(e) => Err(e.into()),
             };
         };

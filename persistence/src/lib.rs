@@ -16,4 +16,4 @@ pub use connection::{
 };
 /// The raw diesel error, for `From` impls of callers that own transactions.
 pub use diesel::result::Error as DbError;
-pub use error::RepoError;
+pub use error::{Constraint, Race, RepoError};

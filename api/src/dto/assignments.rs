@@ -42,27 +42,29 @@ pub struct AssignmentDto {
 }
 
 impl
-    From<(
+    TryFrom<(
         persistence::rows::AssignmentRow,
         Option<persistence::rows::UserRow>,
     )> for AssignmentDto
 {
-    fn from(
+    type Error = crate::error::ApiError;
+
+    fn try_from(
         (row, person): (
             persistence::rows::AssignmentRow,
             Option<persistence::rows::UserRow>,
         ),
-    ) -> Self {
-        Self {
-            user_id: row.user_id.parse().unwrap_or_default(),
+    ) -> Result<Self, Self::Error> {
+        Ok(Self {
+            user_id: super::stored::stored_id(&row.user_id)?,
             display_name: person
                 .as_ref()
                 .map(|p| p.display_name.clone())
                 .unwrap_or_default(),
             email: person.and_then(|p| p.email),
             assigned_at: row.assigned_at.and_utc(),
-            assigned_by: row.assigned_by.parse().unwrap_or_default(),
-        }
+            assigned_by: super::stored::stored_id(&row.assigned_by)?,
+        })
     }
 }
 

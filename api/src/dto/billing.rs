@@ -1,4 +1,5 @@
 use super::address::AddressDto;
+use super::stored::{stored_id, stored_opt_id};
 use chrono::{DateTime, Utc};
 use persistence::rows::{BillingAccountRow, BillingProfileRow};
 use serde::{Deserialize, Serialize};
@@ -52,14 +53,16 @@ pub struct BillingAccountDto {
     pub created_at: DateTime<Utc>,
 }
 
-impl From<BillingAccountRow> for BillingAccountDto {
-    fn from(r: BillingAccountRow) -> Self {
-        Self {
-            id: r.id.parse().unwrap_or_default(),
-            owner_id: r.owner_id.parse().unwrap_or_default(),
+impl TryFrom<BillingAccountRow> for BillingAccountDto {
+    type Error = crate::error::ApiError;
+
+    fn try_from(r: BillingAccountRow) -> Result<Self, Self::Error> {
+        Ok(Self {
+            id: stored_id(&r.id)?,
+            owner_id: stored_id(&r.owner_id)?,
             name: r.name,
             created_at: r.created_at.and_utc(),
-        }
+        })
     }
 }
 
@@ -87,11 +90,13 @@ pub struct BillingProfileDto {
     pub updated_at: DateTime<Utc>,
 }
 
-impl From<BillingProfileRow> for BillingProfileDto {
-    fn from(r: BillingProfileRow) -> Self {
-        Self {
-            id: r.id.parse().unwrap_or_default(),
-            billing_account_id: r.billing_account_id.parse().unwrap_or_default(),
+impl TryFrom<BillingProfileRow> for BillingProfileDto {
+    type Error = crate::error::ApiError;
+
+    fn try_from(r: BillingProfileRow) -> Result<Self, Self::Error> {
+        Ok(Self {
+            id: stored_id(&r.id)?,
+            billing_account_id: stored_id(&r.billing_account_id)?,
             name: r.name,
             bill_to: AddressDto {
                 line1: r.bill_to_line1,
@@ -103,7 +108,7 @@ impl From<BillingProfileRow> for BillingProfileDto {
             },
             invoice_email: r.invoice_email,
             po_number: r.po_number,
-            payment_method_id: r.payment_method_id.and_then(|id| id.parse().ok()),
+            payment_method_id: stored_opt_id(r.payment_method_id.as_deref())?,
             invoice_language: r
                 .invoice_language
                 .parse::<domain::invoice_language::InvoiceLanguage>()
@@ -112,7 +117,7 @@ impl From<BillingProfileRow> for BillingProfileDto {
             tax_id: r.tax_id,
             created_at: r.created_at.and_utc(),
             updated_at: r.updated_at.and_utc(),
-        }
+        })
     }
 }
 

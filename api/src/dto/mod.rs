@@ -10,5 +10,6 @@ pub mod invoices;
 pub mod me;
 pub mod payment_methods;
 pub mod products;
+pub mod stored;
 pub mod subscriptions;
 pub mod users;

@@ -132,13 +132,13 @@ pub struct PaymentMethodDto {
 
 impl PaymentMethodDto {
     /// The card as read on `today` (which decides `expired`).
-    pub fn new(r: PaymentMethodRow, today: NaiveDate) -> Self {
+    pub fn new(r: PaymentMethodRow, today: NaiveDate) -> Result<Self, crate::error::ApiError> {
         // A stored expiry always has a valid month; one that somehow does not
         // cannot pay either, so it reads as expired.
         let expired = CardExpiry::stored(i64::from(r.exp_month), i64::from(r.exp_year))
             .map_or(true, |e| e.is_expired(today));
-        Self {
-            id: r.id.parse().unwrap_or_default(),
+        Ok(Self {
+            id: super::stored::stored_id(&r.id)?,
             kind: PaymentMethodType::Card,
             brand: r.brand,
             last4: r.last4,
@@ -157,7 +157,7 @@ impl PaymentMethodDto {
             expired,
             created_at: r.created_at.and_utc(),
             updated_at: r.updated_at.and_utc(),
-        }
+        })
     }
 }
 

@@ -123,6 +123,11 @@ pub enum ApiError {
     /// Never shown to the client: logged with the request id.
     #[error("internal error")]
     Internal(String),
+    /// A storage error with no answer of its own (a constraint, a lost race,
+    /// corrupt data): kept typed so use cases can match on it, answered like
+    /// `Internal` (500, logged, never shown).
+    #[error("{0}")]
+    Storage(RepoError),
 }
 
 impl ApiError {
@@ -191,7 +196,7 @@ impl ApiError {
             ApiError::UriTooLong { .. } => "uri_too_long",
             ApiError::HeadersTooLarge { .. } => "request_header_too_large",
             ApiError::CorsRefused(_) => "cors_refused",
-            ApiError::Internal(_) => "internal_error",
+            ApiError::Internal(_) | ApiError::Storage(_) => "internal_error",
         }
     }
 
@@ -236,7 +241,7 @@ impl ApiError {
             ApiError::UriTooLong { .. } => "URI too long",
             ApiError::HeadersTooLarge { .. } => "Request headers too large",
             ApiError::CorsRefused(_) => "Cross-origin request refused",
-            ApiError::Internal(_) => "Internal server error",
+            ApiError::Internal(_) | ApiError::Storage(_) => "Internal server error",
         }
     }
 
@@ -294,7 +299,7 @@ impl ApiError {
     fn detail(&self) -> String {
         match self {
             // Internals go to the log, never to the client.
-            ApiError::Internal(_) => {
+            ApiError::Internal(_) | ApiError::Storage(_) => {
                 "an unexpected error occurred; quote the request id when reporting it".to_owned()
             }
             other => other.to_string(),
@@ -346,7 +351,7 @@ impl ResponseError for ApiError {
             ApiError::UriTooLong { .. } => StatusCode::URI_TOO_LONG,
             ApiError::HeadersTooLarge { .. } => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             ApiError::CorsRefused(_) => StatusCode::FORBIDDEN,
-            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::Internal(_) | ApiError::Storage(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
@@ -355,6 +360,9 @@ impl ResponseError for ApiError {
         problem.request_id = crate::middleware::request_id::current();
         match self {
             ApiError::Internal(what) => {
+                tracing::error!(request_id = ?problem.request_id, error = %what, "internal error")
+            }
+            ApiError::Storage(what) => {
                 tracing::error!(request_id = ?problem.request_id, error = %what, "internal error")
             }
             ApiError::DatabaseUnavailable => {
@@ -403,7 +411,7 @@ impl From<RepoError> for ApiError {
         match err {
             RepoError::Unavailable(_) => ApiError::DatabaseUnavailable,
             RepoError::NotFound => ApiError::internal("row unexpectedly missing"),
-            other => ApiError::Internal(other.to_string()),
+            other => ApiError::Storage(other),
         }
     }
 }

@@ -61,7 +61,7 @@ pub async fn list_admin_subscriptions(
     let page = PageQuery::parse(query.limit, query.cursor.as_deref())?;
     let (views, next_cursor) = usecase::list(&state, &caller, filter(&query), false, page).await?;
     Ok(web::Json(SubscriptionList {
-        data: views.iter().map(to_dto).collect(),
+        data: views.iter().map(to_dto).collect::<Result<_, _>>()?,
         next_cursor,
     }))
 }
@@ -86,8 +86,11 @@ pub async fn get_admin_subscription(
     };
     let (rows, _) = assignments::list(&state, &caller, id, page).await?;
     Ok(web::Json(AdminSubscriptionDto {
-        subscription: to_dto(&view),
-        assigned_users: rows.into_iter().map(AssignmentDto::from).collect(),
+        subscription: to_dto(&view)?,
+        assigned_users: rows
+            .into_iter()
+            .map(AssignmentDto::try_from)
+            .collect::<Result<_, _>>()?,
     }))
 }
 
@@ -109,9 +112,9 @@ pub async fn export_admin_subscriptions_csv(
     loop {
         let page = PageQuery::parse(Some(100), cursor.as_deref())?;
         let (views, next) = usecase::list(&state, &caller, filter(&query), false, page).await?;
-        rows.extend(views.iter().map(|v| {
-            let dto = to_dto(v);
-            SubscriptionCsvRow {
+        for v in &views {
+            let dto = to_dto(v)?;
+            rows.push(SubscriptionCsvRow {
                 id: dto.id.to_string(),
                 product_id: dto.product_id.to_string(),
                 product_name: dto.product_name.clone(),
@@ -129,8 +132,8 @@ pub async fn export_admin_subscriptions_csv(
                     .map(|d| d.date_naive().to_string())
                     .unwrap_or_default(),
                 created_at: dto.created_at.to_rfc3339(),
-            }
-        }));
+            });
+        }
         match next {
             Some(n) => cursor = Some(n),
             None => break,

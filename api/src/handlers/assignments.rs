@@ -3,16 +3,13 @@
 use crate::auth::Caller;
 use crate::dto::assignments::*;
 use crate::dto::common::PageParams;
+use crate::dto::stored::{stored_id, stored_ids};
 use crate::error::{ApiError, Problem};
 use crate::extract::{JsonBody, PageQuery, Query};
 use crate::state::AppState;
 use crate::usecases::assignments::{self as usecase, Outcome};
 use actix_web::{delete, get, post, web, HttpResponse};
 use uuid::Uuid;
-
-fn ids(values: &[String]) -> Vec<Uuid> {
-    values.iter().filter_map(|s| s.parse().ok()).collect()
-}
 
 /// Assignment answers carry the subscription's new ETag, so a following PATCH needs no re-read.
 fn with_etag(o: &Outcome) -> actix_web::HttpResponseBuilder {
@@ -43,8 +40,8 @@ pub async fn assign_licenses(
     let batch = usecase::batch(body.into_inner().user_ids)?;
     let o = usecase::assign(&state, &caller, path.into_inner(), batch).await?;
     Ok(with_etag(&o).json(AssignResponse {
-        assigned: ids(&o.changed),
-        already_assigned: ids(&o.unchanged),
+        assigned: stored_ids(&o.changed)?,
+        already_assigned: stored_ids(&o.unchanged)?,
         assigned_count: o.assigned_count,
         available_count: available(&o),
     }))
@@ -66,8 +63,8 @@ pub async fn unassign_licenses(
     let batch = usecase::batch(body.into_inner().user_ids)?;
     let o = usecase::unassign(&state, &caller, path.into_inner(), batch).await?;
     Ok(with_etag(&o).json(UnassignResponse {
-        removed: ids(&o.changed),
-        not_assigned: ids(&o.unchanged),
+        removed: stored_ids(&o.changed)?,
+        not_assigned: stored_ids(&o.unchanged)?,
         assigned_count: o.assigned_count,
         available_count: available(&o),
     }))
@@ -108,7 +105,10 @@ pub async fn list_assignments(
     let page = PageQuery::parse(query.limit, query.cursor.as_deref())?;
     let (rows, next_cursor) = usecase::list(&state, &caller, path.into_inner(), page).await?;
     Ok(web::Json(AssignmentList {
-        data: rows.into_iter().map(AssignmentDto::from).collect(),
+        data: rows
+            .into_iter()
+            .map(AssignmentDto::try_from)
+            .collect::<Result<_, _>>()?,
         next_cursor,
     }))
 }
@@ -128,20 +128,21 @@ pub async fn list_user_licenses(
     Ok(web::Json(LicenseList {
         data: rows
             .into_iter()
-            .map(|(a, s)| LicenseDto {
-                subscription_id: s.id.parse().unwrap_or_default(),
-                product_id: s.product_id.parse().unwrap_or_default(),
-                product_name: s
-                    .product_id
-                    .parse()
-                    .ok()
-                    .and_then(|p| state.catalog.get(p))
-                    .map(|p| p.name().to_owned())
-                    .unwrap_or_default(),
-                purchaser_id: s.purchaser_id.parse().unwrap_or_default(),
-                assigned_at: a.assigned_at.and_utc(),
+            .map(|(a, s)| {
+                let product_id = stored_id(&s.product_id)?;
+                Ok(LicenseDto {
+                    subscription_id: stored_id(&s.id)?,
+                    product_id,
+                    product_name: state
+                        .catalog
+                        .get(product_id.into())
+                        .map(|p| p.name().to_owned())
+                        .unwrap_or_default(),
+                    purchaser_id: stored_id(&s.purchaser_id)?,
+                    assigned_at: a.assigned_at.and_utc(),
+                })
             })
-            .collect(),
+            .collect::<Result<_, ApiError>>()?,
         next_cursor: None,
     }))
 }

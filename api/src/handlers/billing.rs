@@ -25,7 +25,7 @@ pub async fn list_billing_accounts(
     PageQuery::<String>::parse(query.limit, query.cursor.as_deref())?;
     let account = usecases::billing_accounts::mine(&state, &caller).await?;
     Ok(web::Json(BillingAccountList {
-        data: vec![account.into()],
+        data: vec![account.try_into()?],
         next_cursor: None,
     }))
 }
@@ -43,7 +43,7 @@ pub async fn get_billing_account(
     Ok(web::Json(
         usecases::billing_accounts::get(&state, &caller, path.into_inner())
             .await?
-            .into(),
+            .try_into()?,
     ))
 }
 
@@ -62,7 +62,10 @@ pub async fn list_billing_profiles(
     let (rows, next_cursor) =
         usecases::billing_profiles::list(&state, &caller, path.into_inner(), page).await?;
     Ok(web::Json(BillingProfileList {
-        data: rows.into_iter().map(Into::into).collect(),
+        data: rows
+            .into_iter()
+            .map(TryInto::try_into)
+            .collect::<Result<_, _>>()?,
         next_cursor,
     }))
 }
@@ -91,7 +94,7 @@ pub async fn create_billing_profile(
     idempotency::run(&state, &caller, key, &request, &raw, move |conn| {
         let row = usecases::billing_profiles::create(conn, &who, account_id, body, now)?;
         let location = format!("/v1/billing-profiles/{}", row.id);
-        Created::new(BillingProfileDto::from(row), Some(location))
+        Created::new(BillingProfileDto::try_from(row)?, Some(location))
     })
     .await
 }
@@ -109,7 +112,7 @@ pub async fn get_billing_profile(
     Ok(web::Json(
         usecases::billing_profiles::get(&state, &caller, path.into_inner())
             .await?
-            .into(),
+            .try_into()?,
     ))
 }
 
@@ -128,7 +131,7 @@ pub async fn update_billing_profile(
     let row =
         usecases::billing_profiles::update(&state, &caller, path.into_inner(), body.into_inner())
             .await?;
-    Ok(web::Json(row.into()))
+    Ok(web::Json(row.try_into()?))
 }
 
 /// Replaces the profile's default payment method; subscriptions billed to the profile follow it.
@@ -147,5 +150,5 @@ pub async fn replace_default_payment_method(
     let row =
         usecases::billing_profiles::replace_payment_method(&state, &caller, path.into_inner(), pm)
             .await?;
-    Ok(web::Json(row.into()))
+    Ok(web::Json(row.try_into()?))
 }

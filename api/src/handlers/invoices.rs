@@ -3,6 +3,7 @@
 use crate::auth::Caller;
 use crate::dto::common::MoneyDto;
 use crate::dto::invoices::{InvoiceDto, InvoiceLineDto, InvoiceList, InvoiceListQuery, PeriodDto};
+use crate::dto::stored::stored_id;
 use crate::error::ApiError;
 use crate::extract::PageQuery;
 use crate::extract::Query;
@@ -13,18 +14,18 @@ use actix_web::{get, web, HttpResponse};
 use persistence::repos::invoices::Filter;
 use uuid::Uuid;
 
-pub fn to_dto(invoice: &Invoice) -> InvoiceDto {
+pub fn to_dto(invoice: &Invoice) -> Result<InvoiceDto, ApiError> {
     let r = &invoice.row;
     let money = |amount: i64| MoneyDto {
         amount,
         currency: r.currency.clone(),
     };
-    InvoiceDto {
-        id: r.id.parse().unwrap_or_default(),
+    Ok(InvoiceDto {
+        id: stored_id(&r.id)?,
         number: r.number,
-        billing_profile_id: r.billing_profile_id.parse().unwrap_or_default(),
+        billing_profile_id: stored_id(&r.billing_profile_id)?,
         bill_to: serde_json::from_str(&r.bill_to).ok(),
-        subscription_id: r.subscription_id.parse().unwrap_or_default(),
+        subscription_id: stored_id(&r.subscription_id)?,
         issued_at: r.issued_at.and_utc(),
         issue_date: r.issue_date,
         due_date: r.due_date,
@@ -35,21 +36,23 @@ pub fn to_dto(invoice: &Invoice) -> InvoiceDto {
         lines: invoice
             .lines
             .iter()
-            .map(|l| InvoiceLineDto {
-                kind: l.kind.clone(),
-                description: l.description.clone(),
-                subscription_id: l.subscription_id.parse().unwrap_or_default(),
-                quantity: l.quantity,
-                unit_amount: money(l.unit_amount),
-                amount: money(l.amount),
-                period_start: l.period_start,
-                period_end: l.period_end,
+            .map(|l| {
+                Ok(InvoiceLineDto {
+                    kind: l.kind.clone(),
+                    description: l.description.clone(),
+                    subscription_id: stored_id(&l.subscription_id)?,
+                    quantity: l.quantity,
+                    unit_amount: money(l.unit_amount),
+                    amount: money(l.amount),
+                    period_start: l.period_start,
+                    period_end: l.period_end,
+                })
             })
-            .collect(),
+            .collect::<Result<_, ApiError>>()?,
         subtotal: money(r.subtotal),
         tax: money(r.tax),
         total: money(r.total),
-    }
+    })
 }
 
 pub fn filter_from(state: &AppState, q: &InvoiceListQuery) -> Result<Filter, ApiError> {
@@ -88,7 +91,7 @@ pub async fn list_invoices(
     let filter = filter_from(&state, &q)?;
     let (invoices, next_cursor) = usecase::list(&state, &caller, filter, page).await?;
     Ok(web::Json(InvoiceList {
-        data: invoices.iter().map(to_dto).collect(),
+        data: invoices.iter().map(to_dto).collect::<Result<_, _>>()?,
         next_cursor,
     }))
 }
@@ -105,7 +108,7 @@ pub async fn get_invoice(
 ) -> Result<web::Json<InvoiceDto>, ApiError> {
     Ok(web::Json(to_dto(
         &usecase::get(&state, &caller, path.into_inner()).await?,
-    )))
+    )?))
 }
 
 /// Invoices in one CSV export at most; narrow the period for more.
@@ -138,7 +141,7 @@ pub async fn export_invoices_csv(
             format!("more than {EXPORT_LIMIT} invoices: narrow the period"),
         ));
     }
-    let dtos: Vec<InvoiceDto> = invoices.iter().map(to_dto).collect();
+    let dtos: Vec<InvoiceDto> = invoices.iter().map(to_dto).collect::<Result<_, _>>()?;
     let body = crate::render::csv_export::invoices(&dtos).map_err(ApiError::internal)?;
     let name = match (from, to) {
         (Some(f), Some(t)) => format!("invoices-{f}-to-{t}.csv"),
@@ -163,7 +166,7 @@ pub async fn get_invoice_pdf(
     caller: Caller,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let dto = to_dto(&usecase::get(&state, &caller, path.into_inner()).await?);
+    let dto = to_dto(&usecase::get(&state, &caller, path.into_inner()).await?)?;
     let body =
         crate::render::pdf::invoice(&dto, state.catalog.seller()).map_err(ApiError::internal)?;
     Ok(HttpResponse::Ok()

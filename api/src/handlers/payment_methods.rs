@@ -28,7 +28,7 @@ pub async fn list_payment_methods(
         data: rows
             .into_iter()
             .map(|r| PaymentMethodDto::new(r, today))
-            .collect(),
+            .collect::<Result<_, _>>()?,
         next_cursor,
     }))
 }
@@ -60,7 +60,10 @@ pub async fn create_payment_method(
     idempotency::run(&state, &caller, key, &request, &raw, move |conn| {
         let row = usecase::create(conn, &who, card, now)?;
         let location = format!("/v1/payment-methods/{}", row.id);
-        Created::new(PaymentMethodDto::new(row, now.date_naive()), Some(location))
+        Created::new(
+            PaymentMethodDto::new(row, now.date_naive())?,
+            Some(location),
+        )
     })
     .await
 }
@@ -79,7 +82,7 @@ pub async fn get_payment_method(
     Ok(web::Json(PaymentMethodDto::new(
         row,
         state.clock.now().date_naive(),
-    )))
+    )?))
 }
 
 /// Edits expiry, holder name or billing address, or re-verifies the security code.
@@ -98,7 +101,7 @@ pub async fn update_payment_method(
     Ok(web::Json(PaymentMethodDto::new(
         row,
         state.clock.now().date_naive(),
-    )))
+    )?))
 }
 
 /// Removes a card, unless it is the default of a profile with live subscriptions.

@@ -2,6 +2,7 @@
 
 use crate::auth::Caller;
 use crate::dto::common::MoneyDto;
+use crate::dto::stored::{stored_id, stored_opt_id};
 use crate::dto::subscriptions::*;
 use crate::error::{ApiError, Problem};
 use crate::extract::{IfMatch, JsonBody, PageQuery, Query};
@@ -20,7 +21,7 @@ fn midnight(date: NaiveDate) -> chrono::DateTime<chrono::Utc> {
     date.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc()
 }
 
-pub fn to_dto(view: &View) -> SubscriptionDto {
+pub fn to_dto(view: &View) -> Result<SubscriptionDto, ApiError> {
     let l = &view.loaded;
     let r = &l.row;
     let status = match l.status {
@@ -43,12 +44,12 @@ pub fn to_dto(view: &View) -> SubscriptionDto {
         SubscriptionStatus::Trial => r.trial_ends_on.map(midnight),
         _ => r.current_period_end.map(midnight),
     };
-    SubscriptionDto {
-        id: r.id.parse().unwrap_or_default(),
-        product_id: r.product_id.parse().unwrap_or_default(),
+    Ok(SubscriptionDto {
+        id: stored_id(&r.id)?,
+        product_id: stored_id(&r.product_id)?,
         product_name: view.product_name.clone(),
         purchaser: PurchaserDto {
-            id: r.purchaser_id.parse().unwrap_or_default(),
+            id: stored_id(&r.purchaser_id)?,
             display_name: view.purchaser_name.clone(),
         },
         source: if r.source == "organization" {
@@ -77,8 +78,8 @@ pub fn to_dto(view: &View) -> SubscriptionDto {
         },
         trial_ends_at: r.trial_ends_on.map(midnight),
         auto_renew: r.auto_renew,
-        billing_profile_id: r.billing_profile_id.as_deref().and_then(|s| s.parse().ok()),
-        payment_method_id: r.payment_method_id.as_deref().and_then(|s| s.parse().ok()),
+        billing_profile_id: stored_opt_id(r.billing_profile_id.as_deref())?,
+        payment_method_id: stored_opt_id(r.payment_method_id.as_deref())?,
         cancellation: match (
             r.cancel_reason
                 .as_deref()
@@ -94,7 +95,7 @@ pub fn to_dto(view: &View) -> SubscriptionDto {
         },
         created_at: r.created_at.and_utc(),
         updated_at: r.updated_at.and_utc(),
-    }
+    })
 }
 
 fn reason_dto(r: CancelReason) -> CancelReasonDto {
@@ -130,10 +131,10 @@ pub fn status_filter(s: StatusDto) -> &'static str {
     }
 }
 
-fn respond(view: &View) -> HttpResponse {
-    HttpResponse::Ok()
+fn respond(view: &View) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, etag(&view.loaded.row)))
-        .json(to_dto(view))
+        .json(to_dto(view)?))
 }
 
 /// Buys a subscription, or starts a free trial with `"trial": true`. A purchase
@@ -167,7 +168,7 @@ pub async fn create_subscription(
         let loaded = usecase::purchase::place(conn, &who, order, tax, now)?;
         let view = names.view(conn, loaded)?;
         let mut created = Created::new(
-            to_dto(&view),
+            to_dto(&view)?,
             Some(format!("/v1/subscriptions/{}", view.loaded.row.id)),
         )?;
         created.etag = Some(etag(&view.loaded.row));
@@ -201,7 +202,7 @@ pub async fn list_subscriptions(
     };
     let (views, next_cursor) = usecase::list(&state, &caller, filter, true, page).await?;
     Ok(web::Json(SubscriptionList {
-        data: views.iter().map(to_dto).collect(),
+        data: views.iter().map(to_dto).collect::<Result<_, _>>()?,
         next_cursor,
     }))
 }
@@ -218,9 +219,7 @@ pub async fn get_subscription(
     caller: Caller,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(respond(
-        &usecase::get(&state, &caller, path.into_inner()).await?,
-    ))
+    respond(&usecase::get(&state, &caller, path.into_inner()).await?)
 }
 
 /// Sets the new **total** license count and/or auto-renew; requires `If-Match`.
@@ -263,7 +262,7 @@ pub async fn update_subscription(
         )
     })
     .await?;
-    Ok(respond(&view))
+    respond(&view)
 }
 
 /// The price of a new total license count, prorated; nothing is stored.
@@ -334,7 +333,7 @@ pub async fn convert_trial(
     idempotency::run(&state, &caller, key, &request, &raw, move |conn| {
         let loaded = usecase::purchase::convert(conn, &who, &catalog, &id, body, tax, now)?;
         let view = names.view(conn, loaded)?;
-        let mut created = Created::new(to_dto(&view), None)?;
+        let mut created = Created::new(to_dto(&view)?, None)?;
         created.status = actix_web::http::StatusCode::OK;
         created.etag = Some(etag(&view.loaded.row));
         Ok(created)
@@ -380,7 +379,7 @@ pub async fn cancel_subscription(
         )
     })
     .await?;
-    Ok(respond(&view))
+    respond(&view)
 }
 
 /// The subscription's audit history, oldest first (its purchaser and admins).
@@ -400,15 +399,17 @@ pub async fn list_subscription_events(
     Ok(web::Json(EventList {
         data: rows
             .into_iter()
-            .map(|r| EventDto {
-                id: r.id.parse().unwrap_or_default(),
-                action: r.action,
-                actor_id: r.actor_id.and_then(|a| a.parse().ok()),
-                occurred_at: r.occurred_at.and_utc(),
-                before: r.before_state.and_then(|s| serde_json::from_str(&s).ok()),
-                after: r.after_state.and_then(|s| serde_json::from_str(&s).ok()),
+            .map(|r| {
+                Ok(EventDto {
+                    id: stored_id(&r.id)?,
+                    action: r.action,
+                    actor_id: stored_opt_id(r.actor_id.as_deref())?,
+                    occurred_at: r.occurred_at.and_utc(),
+                    before: r.before_state.and_then(|s| serde_json::from_str(&s).ok()),
+                    after: r.after_state.and_then(|s| serde_json::from_str(&s).ok()),
+                })
             })
-            .collect(),
+            .collect::<Result<_, ApiError>>()?,
         next_cursor,
     }))
 }

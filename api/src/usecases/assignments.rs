@@ -17,7 +17,7 @@ use domain::audit::AuditAction;
 use domain::UserId;
 use persistence::repos::{assignments as repo, subscriptions, users};
 use persistence::rows::{AssignmentRow, UserRow};
-use persistence::{write_transaction, DbConnection};
+use persistence::{write_transaction, Constraint, DbConnection, RepoError};
 use std::collections::HashSet;
 
 pub struct Outcome {
@@ -76,7 +76,9 @@ pub async fn assign(
                 match write_transaction(conn, |conn| {
                     assign_in(conn, &caller, &id, &users_batch, now)
                 }) {
-                    Err(ApiError::Internal(e)) if attempt < 2 && e.contains("constraint") => {
+                    Err(ApiError::Storage(RepoError::Unique(Constraint::AssignmentUnique)))
+                        if attempt < 2 =>
+                    {
                         attempt += 1
                     }
                     other => return other,

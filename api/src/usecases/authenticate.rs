@@ -9,7 +9,7 @@ use domain::profile_refresh::{self, StoredProfile, TokenProfile};
 use domain::user::{DisplayName, Email, Role};
 use domain::UserId;
 use persistence::rows::{NewOrganization, NewUser, ProfileRefresh, UserRow};
-use persistence::{repos, write_transaction, DbConnection, RepoError};
+use persistence::{repos, write_transaction, Constraint, DbConnection, Race, RepoError};
 
 pub async fn authenticate(state: &AppState, token: &str) -> Result<Caller, ApiError> {
     let now = state.clock.now();
@@ -69,12 +69,22 @@ fn provision(
         match write_transaction(conn, |conn| {
             provision_in_transaction(conn, claims, &org, &subject, now)
         }) {
-            Err(ProvisionError::Repo(e)) if e.is_conflict() && attempts < 3 => attempts += 1,
+            Err(ProvisionError::Repo(e)) if lost_sign_in_race(&e) && attempts < 3 => attempts += 1,
             Err(ProvisionError::Repo(e)) => return Err(e.into()),
             Err(ProvisionError::Api(e)) => return Err(e),
             Ok(id) => return Ok(id),
         }
     }
+}
+
+/// What a concurrent first sign-in leaves the loser: the winner's member row
+/// (its id, subject or e-mail), or the member it linked first.
+fn lost_sign_in_race(e: &RepoError) -> bool {
+    matches!(
+        e,
+        RepoError::Unique(Constraint::UserId | Constraint::SubjectPerOrg | Constraint::EmailPerOrg)
+            | RepoError::Raced(Race::SubjectClaimed)
+    )
 }
 
 enum ProvisionError {
@@ -117,10 +127,7 @@ fn provision_in_transaction(
         if let Some(row) = repos::users::find_unclaimed_by_email(conn, org, &email.normalized())? {
             if !repos::users::claim(conn, &row.id, subject)? {
                 // Linked by a concurrent sign-in with another `sub`: start over.
-                return Err(RepoError::Conflict {
-                    constraint: "users.subject".into(),
-                }
-                .into());
+                return Err(RepoError::Raced(Race::SubjectClaimed).into());
             }
             refresh_profile(conn, &row, claims).map_err(ProvisionError::Api)?;
             return parse_id(&row).map_err(ProvisionError::Api);
@@ -218,7 +225,7 @@ fn refresh_profile(
         // Another member took the address in the meantime: keep ours, and the
         // name change still goes through on the next token. Never a failed
         // request for it.
-        Err(e) if e.is_conflict() => {
+        Err(RepoError::Unique(Constraint::EmailPerOrg)) => {
             tracing::info!(user_id = %row.id, "profile refresh skipped: the e-mail was taken meanwhile");
             Ok(())
         }

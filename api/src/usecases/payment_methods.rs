@@ -14,7 +14,7 @@ use domain::audit::AuditAction;
 use domain::card::{parse_holder_name, CardBrand, CardExpiry, CardNumber, Cvc};
 use persistence::repos::{billing_profiles, payment_methods as repo};
 use persistence::rows::{PaymentMethodChangeset, PaymentMethodRow};
-use persistence::{write_transaction, DbConnection};
+use persistence::{write_transaction, Constraint, DbConnection, RepoError};
 
 pub fn parse_address(prefix: &str, dto: &AddressDto) -> Result<Address, ApiError> {
     Address::parse(&AddressInput::from(dto))
@@ -76,12 +76,9 @@ pub fn create(
     if let Some(existing_id) = repo::find_by_fingerprint(conn, &row.owner_id, &row.fingerprint)? {
         return Err(ApiError::DuplicatePaymentMethod { existing_id });
     }
-    repo::insert(conn, &row).map_err(|e| {
-        if e.is_conflict() {
-            ApiError::internal("duplicate card raced")
-        } else {
-            e.into()
-        }
+    repo::insert(conn, &row).map_err(|e| match e {
+        RepoError::Unique(Constraint::CardPerOwner) => ApiError::internal("duplicate card raced"),
+        e => e.into(),
     })?;
     audit::record(
         conn,

@@ -11,7 +11,7 @@ use domain::user::{DisplayName, Email, User};
 use domain::UserId;
 use persistence::repos::users::{self as repo, DirectoryKey};
 use persistence::rows::NewUser;
-use persistence::DbConnection;
+use persistence::{Constraint, DbConnection, RepoError};
 
 pub async fn list(
     state: &AppState,
@@ -104,12 +104,10 @@ pub fn add(
     if repo::email_taken(conn, &new.organization_id, &member.email.normalized())? {
         return Err(ApiError::EmailTaken);
     }
-    repo::insert(conn, &new).map_err(|e| {
-        if e.is_conflict() {
-            ApiError::EmailTaken
-        } else {
-            e.into()
-        }
+    repo::insert(conn, &new).map_err(|e| match e {
+        // A concurrent request added the address first.
+        RepoError::Unique(Constraint::EmailPerOrg) => ApiError::EmailTaken,
+        e => e.into(),
     })?;
     audit::record(
         conn,

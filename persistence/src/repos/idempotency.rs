@@ -18,7 +18,7 @@ pub fn find(
         .optional()?)
 }
 
-/// Reserves the key; a concurrent reservation of the same key is a `Conflict`.
+/// Reserves the key; a concurrent reservation of the same key is `RepoError::Unique(Constraint::IdempotencyKey)`.
 pub fn insert(conn: &mut DbConnection, row: &IdempotencyRow) -> Result<(), RepoError> {
     diesel::insert_into(k::table).values(row).execute(conn)?;
     Ok(())

@@ -1,5 +1,5 @@
 use crate::connection::DbConnection;
-use crate::error::RepoError;
+use crate::error::{Race, RepoError};
 use crate::rows::{InvoiceLineRow, InvoiceRow, PendingCreditRow};
 use crate::schema::{invoice_lines as l, invoices as i, organizations as o, pending_credits as p};
 use chrono::NaiveDate;
@@ -163,9 +163,7 @@ pub fn settle_credits(
     .set(p::invoice_id.eq(invoice))
     .execute(conn)?;
     if settled != ids.len() {
-        return Err(RepoError::Conflict {
-            constraint: "pending_credits settled twice".to_owned(),
-        });
+        return Err(RepoError::Raced(Race::CreditSettled));
     }
     Ok(())
 }

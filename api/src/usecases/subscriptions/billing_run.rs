@@ -19,7 +19,7 @@ use persistence::repos::{
     assignments, idempotency, invoices, payment_methods, subscriptions as repo,
 };
 use persistence::rows::SubscriptionChanges;
-use persistence::{write_transaction, DbConnection};
+use persistence::{write_transaction, Constraint, DbConnection, Race, RepoError};
 use std::collections::HashSet;
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -83,9 +83,9 @@ pub fn run(
                     report.credits_settled += usize::from(settled);
                 }
                 Ok(_) => {}
-                // Another replica renewed it first: its unique renewal key won.
-                Err(ApiError::Internal(e))
-                    if e.contains("renewal_key") || e.contains("constraint") => {}
+                // Another run (a replica, or a second run for the same date)
+                // got there first; anything else, a CHECK included, is an error.
+                Err(ApiError::Storage(e)) if another_run_won(&e) => {}
                 Err(e) => return Err(e),
             }
         }
@@ -111,6 +111,18 @@ pub fn run(
     // Idempotency records are replayed for 24 hours; older ones go.
     idempotency::purge_older_than(conn, (now - Duration::hours(48)).naive_utc())?;
     Ok(report)
+}
+
+/// The losers' errors of two runs on one subscription: the winner's renewal
+/// or settlement invoice took the unique renewal key, settled the pending
+/// credits, or moved the subscription's version first. The loser's
+/// transaction rolled back, so it changed nothing.
+fn another_run_won(e: &RepoError) -> bool {
+    matches!(
+        e,
+        RepoError::Unique(Constraint::RenewalKey)
+            | RepoError::Raced(Race::CreditSettled | Race::SubscriptionVersion)
+    )
 }
 
 fn midnight(date: NaiveDate) -> DateTime<Utc> {
@@ -205,7 +217,9 @@ fn renew_one(
             ..Default::default()
         };
         if !repo::update_if_version(conn, id, loaded.row.version, &changes)? {
-            return Err(ApiError::internal("renewal raced: constraint"));
+            return Err(ApiError::Storage(RepoError::Raced(
+                Race::SubscriptionVersion,
+            )));
         }
         audit::record_system(
             conn,
@@ -321,7 +335,9 @@ fn release(
         ..Default::default()
     };
     if !repo::update_if_version(conn, &loaded.row.id, loaded.row.version, &changes)? {
-        return Err(ApiError::internal("expiry raced: constraint"));
+        return Err(ApiError::Storage(RepoError::Raced(
+            Race::SubscriptionVersion,
+        )));
     }
     let released = assignments::delete_all(conn, &loaded.row.id)?;
     repo::reset_assigned(conn, &loaded.row.id)?;

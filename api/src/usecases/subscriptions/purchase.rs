@@ -15,7 +15,7 @@ use domain::policy::SelfServicePolicy;
 use domain::subscription::{self as rules, PurchasePlan, SubscriptionStatus, TrialError};
 use persistence::repos::{billing_profiles as profiles_repo, policies, subscriptions as repo};
 use persistence::rows::{BillingProfileChangeset, SubscriptionChanges, SubscriptionRow};
-use persistence::DbConnection;
+use persistence::{Constraint, DbConnection, RepoError};
 
 /// A purchase or trial request, checked before any transaction starts.
 pub enum Order {
@@ -266,12 +266,9 @@ pub fn place(
             let mut row = base(&product, SubscriptionStatus::Trial, plan.licenses.get());
             row.trial_ends_on = Some(plan.ends_on);
             row.auto_renew = false;
-            repo::insert(conn, &row).map_err(|e| {
-                if e.is_conflict() {
-                    ApiError::TrialAlreadyActive
-                } else {
-                    e.into()
-                }
+            repo::insert(conn, &row).map_err(|e| match e {
+                RepoError::Unique(Constraint::OneTrial) => ApiError::TrialAlreadyActive,
+                e => e.into(),
             })?;
             record(conn, caller, AuditAction::TrialStarted, None, &row, now)?;
             Loaded::parse(row, today)

@@ -427,9 +427,9 @@ fn assign(c: &mut DbConnection, ctx: &Ctx, v: Variant, s: &str, u: &str) -> bool
         }
         if !subscriptions::take_licenses(c, s, 1, now.naive_utc())? {
             // Full: roll back, as the use case answers 409.
-            return Err(persistence::RepoError::Conflict {
-                constraint: "no free license".into(),
-            });
+            return Err(persistence::RepoError::Check(
+                persistence::Constraint::AssignedWithinTotal,
+            ));
         }
         assignments::insert(
             c,
@@ -463,7 +463,13 @@ fn assign(c: &mut DbConnection, ctx: &Ctx, v: Variant, s: &str, u: &str) -> bool
     });
     match result {
         Ok(()) => true,
-        Err(e) if e.is_conflict() => false,
+        // What the old catch-all `Conflict` covered: a refusal, not a failure.
+        Err(
+            persistence::RepoError::Unique(_)
+            | persistence::RepoError::Check(_)
+            | persistence::RepoError::ForeignKey(_)
+            | persistence::RepoError::Raced(_),
+        ) => false,
         Err(e) => panic!("assign: {e:?}"),
     }
 }

@@ -1,0 +1,255 @@
+//! Real violations on a migrated database, classified: on SQLite always, on
+//! PostgreSQL when `TEST_DATABASE_URL` names a server (in a fresh schema).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use super::{Constraint, RepoError};
+use crate::connection::{connect_pool, DatabaseUrl, DbPool, PoolOptions};
+use diesel::RunQueryDsl;
+
+const T: &str = "'2026-01-01 00:00:00'";
+
+/// A migrated database; on PostgreSQL the schema is dropped again on drop.
+struct Db {
+    pool: DbPool,
+    pg_schema: Option<(String, String)>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl Db {
+    fn sqlite() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let url = DatabaseUrl::parse(&dir.path().join("t.db").to_string_lossy()).unwrap();
+        Self::open(url, None, Some(dir))
+    }
+
+    fn postgres() -> Option<Self> {
+        let url = std::env::var("TEST_DATABASE_URL")
+            .ok()
+            .filter(|u| u.starts_with("postgres"))?;
+        let schema = format!("e_{}", uuid::Uuid::new_v4().simple());
+        admin(&url, &format!("CREATE SCHEMA {schema}"));
+        let sep = if url.contains('?') { '&' } else { '?' };
+        let scoped = format!("{url}{sep}options=-csearch_path%3D{schema}");
+        Some(Self::open(
+            DatabaseUrl::parse(&scoped).unwrap(),
+            Some((url, schema)),
+            None,
+        ))
+    }
+
+    fn open(
+        url: DatabaseUrl,
+        pg_schema: Option<(String, String)>,
+        dir: Option<tempfile::TempDir>,
+    ) -> Self {
+        let pool = connect_pool(
+            &url,
+            &PoolOptions {
+                max_size: 1,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        crate::migrations::run_pending(&mut pool.get().unwrap()).unwrap();
+        Db {
+            pool,
+            pg_schema,
+            _dir: dir,
+        }
+    }
+
+    fn exec(&self, sql: &str) -> Result<usize, RepoError> {
+        let mut conn = self.pool.get().unwrap();
+        Ok(diesel::sql_query(sql).execute(&mut *conn)?)
+    }
+
+    fn ok(&self, sql: &str) {
+        self.exec(sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+}
+
+impl Drop for Db {
+    fn drop(&mut self) {
+        if let Some((url, schema)) = &self.pg_schema {
+            admin(url, &format!("DROP SCHEMA {schema} CASCADE"));
+        }
+    }
+}
+
+fn admin(url: &str, sql: &str) {
+    let pool = connect_pool(
+        &DatabaseUrl::parse(url).unwrap(),
+        &PoolOptions {
+            max_size: 1,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let mut conn = pool.get().unwrap();
+    diesel::sql_query(sql).execute(&mut *conn).unwrap();
+}
+
+/// An organisation, a member, a billing profile and an active subscription.
+fn seed(db: &Db) {
+    db.ok(&format!(
+        "INSERT INTO organizations (id, created_at) VALUES ('o', {T})"
+    ));
+    db.ok(&format!(
+        "INSERT INTO users (id, organization_id, subject, display_name, display_name_key, email, email_key, created_at) \
+         VALUES ('u', 'o', 's', 'U', 'u', 'a@x.io', 'a@x.io', {T})"
+    ));
+    db.ok(&format!(
+        "INSERT INTO billing_accounts (id, organization_id, owner_id, name, created_at) VALUES ('ba', 'o', 'u', 'n', {T})"
+    ));
+    db.ok(&format!(
+        "INSERT INTO billing_profiles (id, organization_id, billing_account_id, owner_id, name, bill_to_line1, bill_to_city, \
+         bill_to_postal_code, bill_to_country, invoice_email, created_at, updated_at) \
+         VALUES ('bp', 'o', 'ba', 'u', 'n', 'l', 'c', 'p', 'PL', 'a@x.io', {T}, {T})"
+    ));
+    db.ok(&subscription("sub", "active", 2));
+    db.ok(&invoice("i1", 1, "renewal:sub:2026-02-01"));
+}
+
+fn subscription(id: &str, status: &str, licenses: i64) -> String {
+    format!(
+        "INSERT INTO subscriptions (id, organization_id, purchaser_id, product_id, source, status, license_count, currency, \
+         auto_renew, created_at, updated_at) VALUES ('{id}', 'o', 'u', 'p', 'self_service', '{status}', {licenses}, 'EUR', \
+         false, {T}, {T})"
+    )
+}
+
+fn invoice(id: &str, number: i64, key: &str) -> String {
+    format!(
+        "INSERT INTO invoices (id, organization_id, owner_id, number, billing_profile_id, subscription_id, reason, issued_at, \
+         issue_date, due_date, period_start, period_end, status, currency, subtotal, tax, total, bill_to, renewal_key) \
+         VALUES ('{id}', 'o', 'u', {number}, 'bp', 'sub', 'renewal', {T}, '2026-01-01', '2026-01-01', '2026-01-01', \
+         '2026-02-01', 'due', 'EUR', 0, 0, 0, '{{}}', '{key}')"
+    )
+}
+
+fn classifies_every_violation(db: &Db) {
+    seed(db);
+    let unique = |sql: &str| match db.exec(sql) {
+        Err(RepoError::Unique(c)) => c,
+        other => panic!("{sql}: {other:?}"),
+    };
+    assert_eq!(
+        unique(&invoice("i2", 2, "renewal:sub:2026-02-01")),
+        Constraint::RenewalKey
+    );
+    assert_eq!(
+        unique(&invoice("i2", 1, "renewal:sub:2026-03-01")),
+        Constraint::InvoiceNumber
+    );
+    db.ok(&format!(
+        "INSERT INTO license_assignments (subscription_id, user_id, organization_id, assigned_by, assigned_at) \
+         VALUES ('sub', 'u', 'o', 'u', {T})"
+    ));
+    assert_eq!(
+        unique(&format!(
+            "INSERT INTO license_assignments (subscription_id, user_id, organization_id, assigned_by, assigned_at) \
+             VALUES ('sub', 'u', 'o', 'u', {T})"
+        )),
+        Constraint::AssignmentUnique
+    );
+    let idempotency = format!(
+        "INSERT INTO idempotency_keys (owner_id, idempotency_key, request_hash, state, locked_until, created_at) \
+         VALUES ('u', 'k', 'h', 'in_progress', {T}, {T})"
+    );
+    db.ok(&idempotency);
+    assert_eq!(unique(&idempotency), Constraint::IdempotencyKey);
+    assert_eq!(
+        unique(&format!(
+            "INSERT INTO billing_accounts (id, organization_id, owner_id, name, created_at) VALUES ('ba2', 'o', 'u', 'n', {T})"
+        )),
+        Constraint::BillingAccountOwner
+    );
+    let user = |id: &str, subject: &str, email: &str, key: &str| {
+        format!(
+            "INSERT INTO users (id, organization_id, subject, display_name, display_name_key, email, email_key, created_at) \
+             VALUES ('{id}', 'o', '{subject}', 'V', 'v', '{email}', '{key}', {T})"
+        )
+    };
+    assert_eq!(
+        unique(&user("u", "s2", "b@x.io", "b@x.io")),
+        Constraint::UserId
+    );
+    assert_eq!(
+        unique(&user("v", "s", "b@x.io", "b@x.io")),
+        Constraint::SubjectPerOrg
+    );
+    assert_eq!(
+        unique(&user("v", "s2", "b@x.io", "a@x.io")),
+        Constraint::EmailPerOrg
+    );
+    // Only the expression index `users_email_lower` sees these as one address.
+    assert_eq!(
+        unique(&user("v", "s2", "A@x.io", "other")),
+        Constraint::EmailPerOrg
+    );
+    assert_eq!(
+        unique(&format!(
+            "INSERT INTO organizations (id, created_at) VALUES ('o', {T})"
+        )),
+        Constraint::OrganizationId
+    );
+    db.ok(&subscription("t1", "trial", 1));
+    assert_eq!(
+        unique(&subscription("t2", "trial", 1)),
+        Constraint::OneTrial
+    );
+
+    match db.exec("UPDATE subscriptions SET assigned_count = 3 WHERE id = 'sub'") {
+        Err(RepoError::Check(Constraint::AssignedWithinTotal)) => {}
+        other => panic!("{other:?}"),
+    }
+    match db.exec("UPDATE subscriptions SET license_count = 0 WHERE id = 'sub'") {
+        Err(RepoError::Check(Constraint::Other(_))) => {}
+        other => panic!("{other:?}"),
+    }
+    match db.exec(&format!(
+        "INSERT INTO users (id, organization_id, display_name, display_name_key, created_at) VALUES ('w', 'nowhere', 'W', 'w', {T})"
+    )) {
+        Err(RepoError::ForeignKey(Constraint::Other(_))) => {}
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn sqlite_violations_are_typed() {
+    classifies_every_violation(&Db::sqlite());
+}
+
+#[test]
+fn postgres_violations_are_typed() {
+    match Db::postgres() {
+        Some(db) => classifies_every_violation(&db),
+        None => eprintln!("TEST_DATABASE_URL not set: PostgreSQL classification not run"),
+    }
+}
+
+#[test]
+fn unavailable_is_told_from_other_errors() {
+    use diesel::result::{DatabaseErrorKind, Error};
+    let db = |kind, message: &str| Error::DatabaseError(kind, Box::new(message.to_owned()));
+    assert!(matches!(
+        RepoError::from(db(DatabaseErrorKind::Unknown, "database is locked")),
+        RepoError::Unavailable(_)
+    ));
+    assert!(matches!(
+        RepoError::from(db(DatabaseErrorKind::ClosedConnection, "gone")),
+        RepoError::Unavailable(_)
+    ));
+    assert!(matches!(
+        RepoError::from(db(DatabaseErrorKind::Unknown, "syntax error")),
+        RepoError::Other(_)
+    ));
+    assert!(matches!(
+        RepoError::from(Error::RollbackErrorOnCommit {
+            rollback_error: Box::new(Error::BrokenTransactionManager),
+            commit_error: Box::new(db(DatabaseErrorKind::Unknown, "database is locked")),
+        }),
+        RepoError::Unavailable(_)
+    ));
+}
