@@ -13,7 +13,7 @@
 
 use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::state::AppState;
+use crate::startup::state::AppState;
 use actix_web::dev::Payload;
 use actix_web::http::StatusCode;
 use actix_web::{FromRequest, HttpRequest, HttpResponse};

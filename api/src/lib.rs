@@ -1,9 +1,7 @@
 //! selfserve's HTTP API: handlers, DTOs, auth, errors, the contract, and the
 //! start-up of the `selfserve` binary.
 
-pub mod app;
 pub mod auth;
-pub mod catalog_file;
 pub mod cli;
 pub mod config;
 pub mod dto;
@@ -15,8 +13,5 @@ pub mod idempotency;
 pub mod middleware;
 pub mod openapi;
 pub mod render;
-pub mod runtime;
-pub mod secrets;
-pub mod server;
-pub mod state;
+pub mod startup;
 pub mod usecases;

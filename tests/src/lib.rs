@@ -6,9 +6,9 @@
 
 use actix_web::dev::ServerHandle;
 use actix_web::{web, HttpServer};
-use api::app::{self, Shared};
 use api::config::{Settings, Sources};
-use api::state::{AppState, Clock};
+use api::startup::app::{self, Shared};
+use api::startup::state::{AppState, Clock};
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -130,7 +130,7 @@ impl TestApp {
             pairs.push(((*k).into(), (*v).into()));
         }
         let settings = Settings::from_sources(&Sources::from_pairs(pairs)).expect("test settings");
-        let state = api::runtime::state(&settings, clock).expect("test state");
+        let state = api::startup::runtime::state(&settings, clock).expect("test state");
         let shared = Shared::new(state, &settings.edge);
         let state = shared.state.clone();
         // As `selfserve serve` does before listening (JWKS keys, when configured).
@@ -138,7 +138,7 @@ impl TestApp {
         let (metrics_base, metrics_server) = match settings.edge.metrics_bind {
             Some(bind) => {
                 let (server, addr) =
-                    api::server::metrics_server(&shared, bind).expect("metrics bind");
+                    api::startup::server::metrics_server(&shared, bind).expect("metrics bind");
                 let handle = server.handle();
                 actix_web::rt::spawn(server);
                 (Some(format!("http://{addr}")), Some(handle))

@@ -5,7 +5,7 @@
 fn committed_openapi_matches_the_generated_one() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi/openapi.json");
     let committed = std::fs::read_to_string(path).unwrap_or_default();
-    let generated = api::app::openapi_json();
+    let generated = api::startup::app::openapi_json();
     assert!(
         committed == generated,
         "openapi/openapi.json is stale: run `cargo run -p api --bin selfserve -- openapi`"
@@ -14,7 +14,7 @@ fn committed_openapi_matches_the_generated_one() {
 
 #[test]
 fn every_v1_operation_declares_bearer_security_and_problem_responses() {
-    let doc: serde_json::Value = serde_json::from_str(&api::app::openapi_json()).unwrap();
+    let doc: serde_json::Value = serde_json::from_str(&api::startup::app::openapi_json()).unwrap();
     for (path, item) in doc["paths"].as_object().unwrap() {
         for (method, op) in item.as_object().unwrap() {
             let responses = op["responses"].as_object().unwrap();
@@ -41,7 +41,7 @@ fn every_v1_operation_declares_bearer_security_and_problem_responses() {
 
 #[test]
 fn operation_ids_are_unique_so_generated_clients_compile() {
-    let doc: serde_json::Value = serde_json::from_str(&api::app::openapi_json()).unwrap();
+    let doc: serde_json::Value = serde_json::from_str(&api::startup::app::openapi_json()).unwrap();
     let mut seen = std::collections::HashSet::new();
     for (path, item) in doc["paths"].as_object().unwrap() {
         for (method, op) in item.as_object().unwrap() {

@@ -2,7 +2,7 @@
 //! A decrease credit still waiting when a subscription lapses is settled by a
 //! credit invoice, once (PRODUCT.md §8: settled, never dropped).
 
-use api::state::Clock;
+use api::startup::state::Clock;
 use serde_json::Value;
 use tests::{json, Actor, Method, TestApp};
 use uuid::Uuid;

@@ -19,7 +19,7 @@ struct Op {
 }
 
 fn operations() -> Vec<Op> {
-    let doc: Value = serde_json::from_str(&api::app::openapi_json()).unwrap();
+    let doc: Value = serde_json::from_str(&api::startup::app::openapi_json()).unwrap();
     let mut ops = Vec::new();
     for (path, item) in doc["paths"].as_object().unwrap() {
         for (method, op) in item.as_object().unwrap() {

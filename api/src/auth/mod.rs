@@ -1,6 +1,7 @@
 //! Bearer-token authentication: JWT verification (configured keys and an
 //! identity provider's JWKS endpoint), a bounded cache of verified tokens,
-//! and the `Caller` extractor that provisions users just in time.
+//! and `Caller`, the authenticated member. The request extractor lives in
+//! `handlers::caller`, so this module depends on configuration only.
 
 pub mod cache;
 pub mod caller;
@@ -10,6 +11,6 @@ pub mod keys;
 pub mod token;
 pub mod verifier;
 
-pub use caller::Caller;
+pub use caller::{AdminOnly, Caller};
 pub use claims::Claims;
 pub use verifier::{AuthError, JwtVerifier};

@@ -5,7 +5,7 @@ mod problem;
 
 pub use problem::Problem;
 
-use crate::auth::AuthError;
+use crate::auth::{AdminOnly, AuthError};
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
 use domain::card::CardError;
@@ -413,6 +413,12 @@ impl From<RepoError> for ApiError {
             RepoError::NotFound => ApiError::internal("row unexpectedly missing"),
             other => ApiError::Storage(other),
         }
+    }
+}
+
+impl From<AdminOnly> for ApiError {
+    fn from(_: AdminOnly) -> Self {
+        ApiError::AdminOnly
     }
 }
 

@@ -7,7 +7,7 @@ use crate::dto::subscriptions::{StatusDto, SubscriptionDto, SubscriptionList};
 use crate::error::ApiError;
 use crate::extract::{PageQuery, Query};
 use crate::render::csv_export::{self, SubscriptionCsvRow};
-use crate::state::AppState;
+use crate::startup::state::AppState;
 use crate::usecases::{assignments, subscriptions as usecase};
 use actix_web::http::header;
 use actix_web::{get, web, HttpResponse};

@@ -6,7 +6,7 @@ use crate::dto::common::PageParams;
 use crate::dto::stored::{stored_id, stored_ids};
 use crate::error::{ApiError, Problem};
 use crate::extract::{JsonBody, PageQuery, Query};
-use crate::state::AppState;
+use crate::startup::state::AppState;
 use crate::usecases::assignments::{self as usecase, Outcome};
 use actix_web::{delete, get, post, web, HttpResponse};
 use uuid::Uuid;

@@ -9,7 +9,7 @@ use crate::dto::common::PageParams;
 use crate::error::{ApiError, Problem};
 use crate::extract::{JsonBody, PageQuery, Query};
 use crate::idempotency::{self, Created, IdempotencyKey};
-use crate::state::AppState;
+use crate::startup::state::AppState;
 use crate::usecases;
 use actix_web::{get, patch, post, put, web, HttpRequest, HttpResponse};
 use uuid::Uuid;

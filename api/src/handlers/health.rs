@@ -1,5 +1,5 @@
 use crate::error::{ApiError, Problem};
-use crate::state::AppState;
+use crate::startup::state::AppState;
 use actix_web::{get, web, HttpResponse};
 use serde::Serialize;
 use utoipa::ToSchema;

@@ -7,7 +7,7 @@ use crate::dto::stored::stored_id;
 use crate::error::ApiError;
 use crate::extract::PageQuery;
 use crate::extract::Query;
-use crate::state::AppState;
+use crate::startup::state::AppState;
 use crate::usecases::invoices::{self as usecase, Invoice, Period};
 use actix_web::http::header;
 use actix_web::{get, web, HttpResponse};

@@ -2,7 +2,7 @@ use crate::auth::Caller;
 use crate::config::Cloud;
 use crate::dto::me::{CloudDto, MeResponse};
 use crate::error::ApiError;
-use crate::state::AppState;
+use crate::startup::state::AppState;
 use crate::usecases;
 use actix_web::{get, web};
 

@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod assignments;
 pub mod billing;
+pub mod caller;
 pub mod fallback;
 pub mod health;
 pub mod invoices;

@@ -8,7 +8,7 @@ use crate::dto::payment_methods::{
 use crate::error::{ApiError, Problem};
 use crate::extract::{JsonBody, PageQuery, Query};
 use crate::idempotency::{self, Created, IdempotencyKey};
-use crate::state::AppState;
+use crate::startup::state::AppState;
 use crate::usecases::payment_methods as usecase;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use uuid::Uuid;

@@ -2,7 +2,7 @@ use crate::auth::Caller;
 use crate::dto::products::{PolicyRequest, ProductDto, ProductList};
 use crate::error::{ApiError, Problem};
 use crate::extract::{JsonBody, PageQuery, Query};
-use crate::state::AppState;
+use crate::startup::state::AppState;
 use crate::usecases;
 use actix_web::{get, put, web};
 use serde::Deserialize;

@@ -7,7 +7,7 @@ use crate::dto::subscriptions::*;
 use crate::error::{ApiError, Problem};
 use crate::extract::{IfMatch, JsonBody, PageQuery, Query};
 use crate::idempotency::{self, Created, IdempotencyKey};
-use crate::state::AppState;
+use crate::startup::state::AppState;
 use crate::usecases::subscriptions::{self as usecase, change, etag, Names, View};
 use actix_web::http::header;
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};

@@ -3,7 +3,7 @@ use crate::dto::users::{CreateUserRequest, UserDto, UserList, UserListQuery};
 use crate::error::{ApiError, Problem};
 use crate::extract::{JsonBody, PageQuery, Query};
 use crate::idempotency::{self, Created, IdempotencyKey};
-use crate::state::AppState;
+use crate::startup::state::AppState;
 use crate::usecases;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use uuid::Uuid;

@@ -10,7 +10,7 @@ use super::subscriptions::{load_owned, load_visible, Loaded};
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::extract::PageQuery;
-use crate::state::AppState;
+use crate::startup::state::AppState;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use domain::assignment::{check_capacity, AssignmentBatch};
 use domain::audit::AuditAction;

@@ -1,9 +1,12 @@
 //! Token → `Caller`, provisioning the organisation and user just in time.
+//! Given what it needs (the database, the verifier, the verified-token cache
+//! and the time) rather than the whole application state, so `auth` stays
+//! below it and the request extractor (`handlers::caller`) above it.
 
 use crate::auth::cache::TokenCache;
-use crate::auth::{Caller, Claims};
+use crate::auth::{Caller, Claims, JwtVerifier};
 use crate::error::ApiError;
-use crate::state::AppState;
+use crate::startup::state::Db;
 use chrono::{DateTime, Utc};
 use domain::profile_refresh::{self, StoredProfile, TokenProfile};
 use domain::user::{DisplayName, Email, Role};
@@ -11,15 +14,21 @@ use domain::UserId;
 use persistence::rows::{NewOrganization, NewUser, ProfileRefresh, UserRow};
 use persistence::{repos, write_transaction, Constraint, DbConnection, Race, RepoError};
 
-pub async fn authenticate(state: &AppState, token: &str) -> Result<Caller, ApiError> {
-    let now = state.clock.now();
+/// `now` is the application clock, stamped on what provisioning creates; the
+/// cache's expiry check uses the wall clock, as the verifier does.
+pub async fn authenticate(
+    db: &Db,
+    verifier: &JwtVerifier,
+    tokens: &TokenCache,
+    now: DateTime<Utc>,
+    token: &str,
+) -> Result<Caller, ApiError> {
     let now_secs = u64::try_from(Utc::now().timestamp()).unwrap_or(0);
     let key = TokenCache::key(token);
-    if let Some(caller) = state.tokens.get(&key, now_secs) {
+    if let Some(caller) = tokens.get(&key, now_secs) {
         return Ok(caller);
     }
-    let claims = state
-        .verifier
+    let claims = verifier
         .verify(token)
         .await
         .map_err(ApiError::Unauthorized)?;
@@ -27,17 +36,14 @@ pub async fn authenticate(state: &AppState, token: &str) -> Result<Caller, ApiEr
     let role = Role::from_claims(&claims.roles);
     let roles = claims.roles.clone();
     let organization_id = claims.tid.into();
-    let user_id = state
-        .db
-        .run(move |conn| provision(conn, &claims, now))
-        .await?;
+    let user_id = db.run(move |conn| provision(conn, &claims, now)).await?;
     let caller = Caller {
         user_id,
         organization_id,
         role,
         roles,
     };
-    state.tokens.insert(key, caller.clone(), exp, now_secs);
+    tokens.insert(key, caller.clone(), exp, now_secs);
     Ok(caller)
 }
 

@@ -2,7 +2,7 @@
 
 use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::state::AppState;
+use crate::startup::state::AppState;
 use chrono::{DateTime, Utc};
 use persistence::repos::{billing_accounts, users};
 use persistence::rows::BillingAccountRow;

@@ -6,7 +6,7 @@ use crate::auth::Caller;
 use crate::dto::billing::{CreateBillingProfileRequest, UpdateBillingProfileRequest};
 use crate::error::ApiError;
 use crate::extract::PageQuery;
-use crate::state::AppState;
+use crate::startup::state::AppState;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use domain::audit::AuditAction;
 use domain::user::Email;

@@ -3,7 +3,7 @@
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::extract::PageQuery;
-use crate::state::AppState;
+use crate::startup::state::AppState;
 use chrono::{Months, NaiveDate};
 use persistence::repos::invoices::{self as repo, Filter};
 use persistence::rows::{InvoiceLineRow, InvoiceRow};

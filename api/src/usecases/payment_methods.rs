@@ -7,7 +7,7 @@ use crate::dto::address::AddressDto;
 use crate::dto::payment_methods::{CreatePaymentMethodRequest, UpdatePaymentMethodRequest};
 use crate::error::ApiError;
 use crate::extract::PageQuery;
-use crate::state::AppState;
+use crate::startup::state::AppState;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use domain::address::{Address, AddressInput};
 use domain::audit::AuditAction;

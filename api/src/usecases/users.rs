@@ -4,7 +4,7 @@ use super::audit::{self, Change};
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::extract::PageQuery;
-use crate::state::AppState;
+use crate::startup::state::AppState;
 use chrono::{DateTime, Utc};
 use domain::audit::AuditAction;
 use domain::user::{DisplayName, Email, User};

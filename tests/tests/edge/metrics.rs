@@ -2,7 +2,7 @@
 
 use super::raw;
 use actix_web::http::Method;
-use api::state::Clock;
+use api::startup::state::Clock;
 use std::collections::BTreeSet;
 use tests::TestApp;
 use uuid::Uuid;

@@ -2,7 +2,7 @@
 
 use super::{bearer, raw};
 use actix_web::http::Method;
-use api::state::Clock;
+use api::startup::state::Clock;
 use tests::{json, Actor, TestApp};
 use uuid::Uuid;
 

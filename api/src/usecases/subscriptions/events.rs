@@ -4,7 +4,7 @@ use super::load_visible;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::extract::PageQuery;
-use crate::state::AppState;
+use crate::startup::state::AppState;
 use chrono::NaiveDateTime;
 use persistence::repos::audit;
 use persistence::rows::AuditEventRow;

@@ -11,7 +11,7 @@ pub mod purchase;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::extract::PageQuery;
-use crate::state::AppState;
+use crate::startup::state::AppState;
 use chrono::{NaiveDate, NaiveDateTime};
 use domain::billing::BillingPeriod;
 use domain::catalog::BillingFrequency;

@@ -4,7 +4,7 @@
 use crate::auth::cache::TokenCache;
 use crate::auth::JwtVerifier;
 use crate::config::{ConfigError, Settings};
-use crate::state::{AppState, Clock, Db, Deployment};
+use crate::startup::state::{AppState, Clock, Db, Deployment};
 use persistence::{connect_pool, migrations};
 use secrecy::SecretString;
 use std::sync::Arc;
@@ -79,20 +79,21 @@ const CARD_FINGERPRINT_KEY: Generated = Generated {
 /// in logs.
 fn generated(settings: &Settings, g: &Generated) -> Result<SecretString, ConfigError> {
     let dir = &settings.data_dir;
-    let (secret, created) = crate::secrets::load_or_generate(dir, g.file).map_err(|e| {
-        err(
-            g.key,
-            format!(
-                "unset, and no {} could be kept in {}: {e}",
-                g.noun,
-                dir.display()
-            ),
-        )
-    })?;
+    let (secret, created) =
+        crate::startup::secrets::load_or_generate(dir, g.file).map_err(|e| {
+            err(
+                g.key,
+                format!(
+                    "unset, and no {} could be kept in {}: {e}",
+                    g.noun,
+                    dir.display()
+                ),
+            )
+        })?;
     if created {
         eprintln!(
             "{}",
-            crate::secrets::generated_notice(g.what, dir, g.file, g.key, &secret)
+            crate::startup::secrets::generated_notice(g.what, dir, g.file, g.key, &secret)
         );
     }
     Ok(secret)
@@ -111,8 +112,8 @@ pub fn database(settings: &Settings) -> Result<Db, ConfigError> {
 }
 
 pub fn state(settings: &Settings, clock: Clock) -> Result<AppState, ConfigError> {
-    let catalog =
-        crate::catalog_file::load(&settings.catalog).map_err(|m| err("SELFSERVE_CATALOG", m))?;
+    let catalog = crate::startup::catalog_file::load(&settings.catalog)
+        .map_err(|m| err("SELFSERVE_CATALOG", m))?;
     let db = database(settings)?;
     let verifier = verifier(settings)?;
     let fingerprint_key = match &settings.card_fingerprint_key {

@@ -1,14 +1,16 @@
-//! `selfserve serve`.
+//! `selfserve serve`: the API listener, the metrics listener and the
+//! billing-run timer.
 
-use crate::app::{self, Shared};
 use crate::config::Settings;
-use crate::state::Clock;
+use crate::startup::app::{self, Shared};
+use crate::startup::state::Clock;
 use actix_web::{web, App, HttpServer};
 use std::net::SocketAddr;
 
 pub async fn serve(settings: Settings) -> Result<(), String> {
     let started = std::time::Instant::now();
-    let state = crate::runtime::state(&settings, Clock::System).map_err(|e| e.to_string())?;
+    let state =
+        crate::startup::runtime::state(&settings, Clock::System).map_err(|e| e.to_string())?;
     let backend = state.db.backend();
     // Before listening, so the first tokens find the provider's keys held.
     state.verifier.prime().await;
@@ -117,23 +119,4 @@ fn spawn_billing_run(shared: &Shared, interval: std::time::Duration) {
             }
         }
     });
-}
-
-/// `selfserve billing run --as-of DATE`.
-pub fn billing_run_once(
-    settings: &Settings,
-    as_of: chrono::NaiveDate,
-) -> Result<crate::usecases::subscriptions::billing_run::Report, String> {
-    let db = crate::runtime::database(settings).map_err(|e| e.to_string())?;
-    let mut conn = db
-        .pool()
-        .get()
-        .map_err(|e| format!("database unavailable: {e}"))?;
-    crate::usecases::subscriptions::billing_run::run(
-        &mut conn,
-        as_of,
-        settings.tax_rate_bps,
-        chrono::Utc::now(),
-    )
-    .map_err(|e| format!("billing run failed: {e:?}"))
 }

@@ -5,7 +5,7 @@ use crate::error::handlers::path_error;
 use crate::handlers::{self, fallback::RouteTable};
 use crate::middleware::{self, rate_limit::RateLimits, request_id};
 use crate::openapi::{self, ApiDoc};
-use crate::state::AppState;
+use crate::startup::state::AppState;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::middleware::{from_fn, Condition};
