@@ -1,5 +1,6 @@
 //! The API's one error type, rendered as RFC 9457 `application/problem+json`.
 
+pub mod answers;
 pub mod handlers;
 mod problem;
 

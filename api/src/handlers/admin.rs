@@ -4,7 +4,7 @@ use super::subscriptions::{status_filter, to_dto};
 use crate::auth::Caller;
 use crate::dto::assignments::AssignmentDto;
 use crate::dto::subscriptions::{StatusDto, SubscriptionDto, SubscriptionList};
-use crate::error::ApiError;
+use crate::error::{answers, ApiError};
 use crate::extract::{PageQuery, Query};
 use crate::render::csv_export::{self, SubscriptionCsvRow};
 use crate::startup::state::AppState;
@@ -49,7 +49,7 @@ fn filter(q: &AdminListQuery) -> Filter {
 /// Every self-service subscription in the organisation, newest first (admins only).
 #[utoipa::path(tag = "admin", params(AdminListQuery), responses(
     (status = 200, description = "A page of subscriptions", body = SubscriptionList),
-    (status = 403, description = "`admin_only`", body = crate::error::Problem, content_type = "application/problem+json"),
+    answers::AdminOnly,
 ))]
 #[get("/v1/admin/subscriptions")]
 pub async fn list_admin_subscriptions(
@@ -69,7 +69,7 @@ pub async fn list_admin_subscriptions(
 /// One self-service subscription with its assigned users (admins only).
 #[utoipa::path(tag = "admin", params(("subscription_id" = Uuid, Path, description = "Subscription id")), responses(
     (status = 200, description = "The subscription and its assignees", body = AdminSubscriptionDto),
-    (status = 403, description = "`admin_only`", body = crate::error::Problem, content_type = "application/problem+json"),
+    answers::AdminOnly,
 ))]
 #[get("/v1/admin/subscriptions/{subscription_id}")]
 pub async fn get_admin_subscription(
@@ -97,7 +97,7 @@ pub async fn get_admin_subscription(
 /// The same list as CSV, every page at once (admins only).
 #[utoipa::path(tag = "admin", params(AdminListQuery), responses(
     (status = 200, description = "CSV (`Content-Disposition: attachment`)", content_type = "text/csv", body = String),
-    (status = 403, description = "`admin_only`", body = crate::error::Problem, content_type = "application/problem+json"),
+    answers::AdminOnly,
 ))]
 #[get("/v1/admin/subscriptions.csv")]
 pub async fn export_admin_subscriptions_csv(

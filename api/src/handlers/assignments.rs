@@ -4,7 +4,7 @@ use crate::auth::Caller;
 use crate::dto::assignments::*;
 use crate::dto::common::PageParams;
 use crate::dto::stored::{stored_id, stored_ids};
-use crate::error::{ApiError, Problem};
+use crate::error::{answers, ApiError, Problem};
 use crate::extract::{JsonBody, PageQuery, Query};
 use crate::startup::state::AppState;
 use crate::usecases::assignments::{self as usecase, Outcome};
@@ -26,7 +26,7 @@ fn available(o: &Outcome) -> i64 {
 /// license are reported in `already_assigned` and consume nothing, so a retry is harmless.
 #[utoipa::path(tag = "assignments", params(("subscription_id" = Uuid, Path, description = "Subscription id")), request_body = UserBatchRequest, responses(
     (status = 200, description = "Every listed user now holds a license; `ETag` is the subscription's new version", body = AssignResponse, headers(("ETag" = String, description = "The subscription's current strong ETag"))),
-    (status = 403, description = "`admin_read_only`", body = Problem, content_type = "application/problem+json"),
+    answers::AdminReadOnly,
     (status = 409, description = "`not_enough_licenses` (with `available` and `requested`; nothing changed) or `subscription_not_active`", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "`no_users`, `too_many_users` (over 20), `duplicate_user_ids`, `users_not_in_organization` (with `user_ids`), `invalid_field` or `unknown_field`", body = Problem, content_type = "application/problem+json"),
 ))]
@@ -50,7 +50,7 @@ pub async fn assign_licenses(
 /// Unassigns licenses from 1–20 users; users without a license are reported, not an error.
 #[utoipa::path(tag = "assignments", params(("subscription_id" = Uuid, Path, description = "Subscription id")), request_body = UserBatchRequest, responses(
     (status = 200, description = "Licenses released; `ETag` is the subscription's new version", body = UnassignResponse, headers(("ETag" = String, description = "The subscription's current strong ETag"))),
-    (status = 403, description = "`admin_read_only`", body = Problem, content_type = "application/problem+json"),
+    answers::AdminReadOnly,
     (status = 422, description = "`no_users`, `too_many_users`, `duplicate_user_ids`, `invalid_field` or `unknown_field`", body = Problem, content_type = "application/problem+json"),
 ))]
 #[post("/v1/subscriptions/{subscription_id}/assignments/remove")]
@@ -73,7 +73,7 @@ pub async fn unassign_licenses(
 /// Unassigns one user's license.
 #[utoipa::path(tag = "assignments", params(("subscription_id" = Uuid, Path, description = "Subscription id"), ("user_id" = Uuid, Path, description = "User id")), responses(
     (status = 204, description = "Released", headers(("ETag" = String, description = "The subscription's current strong ETag"))),
-    (status = 403, description = "`admin_read_only`", body = Problem, content_type = "application/problem+json"),
+    answers::AdminReadOnly,
 ))]
 #[delete("/v1/subscriptions/{subscription_id}/assignments/{user_id}")]
 pub async fn unassign_license(

@@ -1,6 +1,6 @@
 use crate::auth::Caller;
 use crate::dto::products::{PolicyRequest, ProductDto, ProductList};
-use crate::error::{ApiError, Problem};
+use crate::error::{answers, ApiError};
 use crate::extract::{JsonBody, PageQuery, Query};
 use crate::startup::state::AppState;
 use crate::usecases;
@@ -41,7 +41,7 @@ pub async fn list_products(
 /// One product with this organisation's self-service policy.
 #[utoipa::path(tag = "products", params(("product_id" = Uuid, Path, description = "Product id")), responses(
     (status = 200, description = "The product", body = ProductDto),
-    (status = 404, description = "`not_found`: no such product", body = Problem, content_type = "application/problem+json"),
+    answers::ProductNotFound,
 ))]
 #[get("/v1/products/{product_id}")]
 pub async fn get_product(
@@ -58,8 +58,8 @@ pub async fn get_product(
 /// It applies to new purchases and trials; existing subscriptions are untouched.
 #[utoipa::path(tag = "products", params(("product_id" = Uuid, Path, description = "Product id")), request_body = PolicyRequest, responses(
     (status = 200, description = "The product with its new policy", body = ProductDto),
-    (status = 403, description = "`admin_only`: the caller is not an admin", body = Problem, content_type = "application/problem+json"),
-    (status = 404, description = "`not_found`: no such product", body = Problem, content_type = "application/problem+json"),
+    answers::AdminOnly,
+    answers::ProductNotFound,
 ))]
 #[put("/v1/products/{product_id}/self-service-policy")]
 pub async fn set_self_service_policy(

@@ -4,7 +4,7 @@ use crate::auth::Caller;
 use crate::dto::common::MoneyDto;
 use crate::dto::stored::{stored_id, stored_opt_id};
 use crate::dto::subscriptions::*;
-use crate::error::{ApiError, Problem};
+use crate::error::{answers, ApiError, Problem};
 use crate::extract::{IfMatch, JsonBody, PageQuery, Query};
 use crate::idempotency::{self, Created, IdempotencyKey};
 use crate::startup::state::AppState;
@@ -268,7 +268,7 @@ pub async fn update_subscription(
 /// The price of a new total license count, prorated; nothing is stored.
 #[utoipa::path(tag = "subscriptions", params(("subscription_id" = Uuid, Path, description = "Subscription id")), request_body = PreviewRequest, responses(
     (status = 200, description = "The price change", body = PreviewResponse),
-    (status = 403, description = "`admin_read_only`", body = Problem, content_type = "application/problem+json"),
+    answers::AdminReadOnly,
     (status = 409, description = "`licenses_in_use`, `already_canceled` or `subscription_not_active`", body = Problem, content_type = "application/problem+json"),
 ))]
 #[post("/v1/subscriptions/{subscription_id}/license-count-preview")]
@@ -349,7 +349,7 @@ pub async fn convert_trial(
     request_body = CancelRequest,
     responses(
         (status = 200, description = "The canceled subscription", body = SubscriptionDto, headers(("ETag" = String, description = "The subscription's current strong ETag"))),
-        (status = 403, description = "`admin_read_only`", body = Problem, content_type = "application/problem+json"),
+        answers::AdminReadOnly,
         (status = 409, description = "`already_canceled` or `subscription_not_active`", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "`precondition_failed`: the If-Match ETag is stale; `ETag` carries the current one", body = Problem, content_type = "application/problem+json", headers(("ETag" = String, description = "The subscription's current strong ETag"))),
     ))]

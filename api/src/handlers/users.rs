@@ -1,6 +1,6 @@
 use crate::auth::Caller;
 use crate::dto::users::{CreateUserRequest, UserDto, UserList, UserListQuery};
-use crate::error::{ApiError, Problem};
+use crate::error::{answers, ApiError, Problem};
 use crate::extract::{JsonBody, PageQuery, Query};
 use crate::idempotency::{self, Created, IdempotencyKey};
 use crate::startup::state::AppState;
@@ -31,7 +31,7 @@ pub async fn list_users(
     params(crate::dto::common::IdempotencyKeyHeader),
     request_body = CreateUserRequest, responses(
     (status = 201, description = "Member added", body = UserDto),
-    (status = 403, description = "`admin_only`: the caller is not an admin", body = Problem, content_type = "application/problem+json"),
+    answers::AdminOnly,
     (status = 409, description = "`email_taken`: a member with this e-mail exists", body = Problem, content_type = "application/problem+json"),
 ))]
 #[post("/v1/users")]
