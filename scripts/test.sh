@@ -16,6 +16,17 @@ case "${TEST_DATABASE_URL:-}" in
         ;;
 esac
 
+# The invoice PDF tests read PDFs with poppler's pdftotext; install it on a
+# fresh Debian machine (as root, as on the project's machines and CI).
+if ! command -v pdftotext >/dev/null 2>&1; then
+    echo "==> installing poppler-utils (pdftotext) for the invoice PDF tests"
+    if [[ "$(id -u)" == "0" ]]; then
+        apt-get update -qq && apt-get install -y -qq poppler-utils
+    else
+        sudo apt-get update -qq && sudo apt-get install -y -qq poppler-utils
+    fi
+fi
+
 echo "==> tests on SQLite (a fresh database file per test)"
 # Unset for this pass even when exported, so it really is SQLite.
 env -u TEST_DATABASE_URL cargo test --workspace -- --skip postgres_only_
