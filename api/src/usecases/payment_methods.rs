@@ -1,7 +1,8 @@
 //! Cards: validated in `domain`, stored as brand, last four, expiry, holder,
 //! address and a keyed fingerprint — never the number or the security code.
 
-use super::audit::{self, Change};
+use super::owned::{self, Edit, Lookup, Owned};
+use super::paging;
 use crate::auth::Caller;
 use crate::dto::address::AddressDto;
 use crate::dto::payment_methods::{CreatePaymentMethodRequest, UpdatePaymentMethodRequest};
@@ -80,18 +81,12 @@ pub fn create(
         RepoError::Unique(Constraint::CardPerOwner) => ApiError::internal("duplicate card raced"),
         e => e.into(),
     })?;
-    audit::record(
+    owned::record(
         conn,
-        Change {
-            action: AuditAction::PaymentMethodAdded,
-            target_type: "payment_method",
-            target_id: row.id.clone(),
-            subscription_id: None,
-            before: None,
-            after: Some(summary(&row)),
-            caller,
-            at: now,
-        },
+        caller,
+        AuditAction::PaymentMethodAdded,
+        Edit::Created(&row),
+        now,
     )?;
     Ok(row)
 }
@@ -116,12 +111,24 @@ pub fn require_unexpired(
     Ok(())
 }
 
-/// What the audit history may say about a card.
-fn summary(row: &PaymentMethodRow) -> serde_json::Value {
-    serde_json::json!({
-        "brand": row.brand, "last4": row.last4, "exp_month": row.exp_month, "exp_year": row.exp_year,
-        "holder_name": row.holder_name, "country": row.address_country, "cvc_check": row.cvc_check,
-    })
+impl Owned for PaymentMethodRow {
+    const TARGET_TYPE: &'static str = "payment_method";
+    const NOT_FOUND: &'static str = "payment method";
+    /// Removed cards are not found: they stay only for invoices and history.
+    const LOOKUP: Lookup<Self> = repo::find_owned;
+
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// Never the fingerprint: the history is readable by admins.
+    fn summary(&self) -> serde_json::Value {
+        serde_json::json!({
+            "brand": self.brand, "last4": self.last4, "exp_month": self.exp_month,
+            "exp_year": self.exp_year, "holder_name": self.holder_name,
+            "country": self.address_country, "cvc_check": self.cvc_check,
+        })
+    }
 }
 
 pub async fn list(
@@ -129,17 +136,14 @@ pub async fn list(
     caller: &Caller,
     page: PageQuery<(NaiveDateTime, String)>,
 ) -> Result<(Vec<PaymentMethodRow>, Option<String>), ApiError> {
-    let (org, owner, limit, after) = (
-        caller.org(),
-        caller.user_id.to_string(),
-        page.fetch_limit(),
-        page.after.clone(),
-    );
-    let rows = state
-        .db
-        .read(move |conn| Ok(repo::list_owned(conn, &org, &owner, after, limit)?))
-        .await?;
-    Ok(page.finish(rows, |r| (r.created_at, r.id.clone())))
+    let (org, owner) = (caller.org(), caller.user_id.to_string());
+    paging::read(
+        state,
+        page,
+        move |conn, after, limit| Ok(repo::list_owned(conn, &org, &owner, after, limit)?),
+        |r| (r.created_at, r.id.clone()),
+    )
+    .await
 }
 
 pub fn find_owned(
@@ -147,8 +151,7 @@ pub fn find_owned(
     caller: &Caller,
     id: &str,
 ) -> Result<PaymentMethodRow, ApiError> {
-    repo::find_owned(conn, &caller.org(), &caller.user_id.to_string(), id)?
-        .ok_or(ApiError::NotFound("payment method"))
+    owned::find(conn, caller, id)
 }
 
 pub async fn get(
@@ -156,11 +159,7 @@ pub async fn get(
     caller: &Caller,
     id: uuid::Uuid,
 ) -> Result<PaymentMethodRow, ApiError> {
-    let caller = caller.clone();
-    state
-        .db
-        .read(move |conn| find_owned(conn, &caller, &id.to_string()))
-        .await
+    owned::get(state, caller, id).await
 }
 
 pub async fn update(
@@ -227,18 +226,15 @@ pub async fn update(
                 };
                 repo::update(conn, &before.id, &changes)?;
                 let after = find_owned(conn, &caller, &before.id)?;
-                audit::record(
+                owned::record(
                     conn,
-                    Change {
-                        action: AuditAction::PaymentMethodUpdated,
-                        target_type: "payment_method",
-                        target_id: before.id.clone(),
-                        subscription_id: None,
-                        before: Some(summary(&before)),
-                        after: Some(summary(&after)),
-                        caller: &caller,
-                        at: now,
+                    &caller,
+                    AuditAction::PaymentMethodUpdated,
+                    Edit::Updated {
+                        before: &before,
+                        after: &after,
                     },
+                    now,
                 )?;
                 Ok(after)
             })
@@ -261,18 +257,12 @@ pub async fn remove(state: &AppState, caller: &Caller, id: uuid::Uuid) -> Result
                 }
                 billing_profiles::clear_payment_method(conn, &row.id, now.naive_utc())?;
                 repo::mark_deleted(conn, &row.id, now.naive_utc())?;
-                audit::record(
+                owned::record(
                     conn,
-                    Change {
-                        action: AuditAction::PaymentMethodRemoved,
-                        target_type: "payment_method",
-                        target_id: row.id.clone(),
-                        subscription_id: None,
-                        before: Some(summary(&row)),
-                        after: None,
-                        caller: &caller,
-                        at: now,
-                    },
+                    &caller,
+                    AuditAction::PaymentMethodRemoved,
+                    Edit::Removed(&row),
+                    now,
                 )?;
                 Ok(())
             })
