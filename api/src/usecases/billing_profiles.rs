@@ -13,7 +13,7 @@ use domain::audit::AuditAction;
 use domain::user::Email;
 use persistence::repos::billing_profiles as repo;
 use persistence::rows::{BillingProfileChangeset, BillingProfileRow};
-use persistence::{write_transaction, DbConnection};
+use persistence::DbConnection;
 
 fn parse_name(raw: &str) -> Result<String, ApiError> {
     let name = raw.trim();
@@ -286,20 +286,18 @@ where
         + Send
         + 'static,
 {
-    let now = state.clock.now();
-    let caller = caller.clone();
-    state
-        .db
-        .run(move |conn| {
-            write_transaction(conn, |conn| {
-                let before = find_owned(conn, &caller, &id.to_string())?;
-                let mut changes = BillingProfileChangeset::from(&before);
-                edit(conn, &caller, &mut changes, now.date_naive())?;
-                changes.updated_at = now.naive_utc();
-                save(conn, &caller, &before, &changes, action, now)
-            })
-        })
-        .await
+    owned::write(
+        state,
+        caller,
+        id,
+        move |conn, caller, before: BillingProfileRow, now| {
+            let mut changes = BillingProfileChangeset::from(&before);
+            edit(conn, caller, &mut changes, now.date_naive())?;
+            changes.updated_at = now.naive_utc();
+            save(conn, caller, &before, &changes, action, now)
+        },
+    )
+    .await
 }
 
 fn save(

@@ -9,7 +9,7 @@ use crate::error::ApiError;
 use crate::state::AppState;
 use chrono::{DateTime, Utc};
 use domain::audit::AuditAction;
-use persistence::{DbConnection, RepoError};
+use persistence::{write_transaction, DbConnection, RepoError};
 
 /// A repository's owner lookup `(conn, org, owner, id)`: the record if that
 /// user of that organisation owns it (and it is live).
@@ -45,6 +45,32 @@ pub async fn get<T: Owned>(
     state
         .db
         .read(move |conn| find(conn, &caller, &id.to_string()))
+        .await
+}
+
+/// One write transaction on the caller's record `id`: `work` gets the record
+/// as stored (a miss is "not found" before any work) and the time of the change.
+pub async fn write<T, R, F>(
+    state: &AppState,
+    caller: &Caller,
+    id: uuid::Uuid,
+    work: F,
+) -> Result<R, ApiError>
+where
+    T: Owned,
+    R: Send + 'static,
+    F: FnOnce(&mut DbConnection, &Caller, T, DateTime<Utc>) -> Result<R, ApiError> + Send + 'static,
+{
+    let now = state.clock.now();
+    let caller = caller.clone();
+    state
+        .db
+        .run(move |conn| {
+            write_transaction(conn, |conn| {
+                let record = find(conn, &caller, &id.to_string())?;
+                work(conn, &caller, record, now)
+            })
+        })
         .await
 }
 

@@ -15,7 +15,7 @@ use domain::audit::AuditAction;
 use domain::card::{parse_holder_name, CardBrand, CardExpiry, CardNumber, Cvc};
 use persistence::repos::{billing_profiles, payment_methods as repo};
 use persistence::rows::{PaymentMethodChangeset, PaymentMethodRow};
-use persistence::{write_transaction, Constraint, DbConnection, RepoError};
+use persistence::{Constraint, DbConnection, RepoError};
 
 pub fn parse_address(prefix: &str, dto: &AddressDto) -> Result<Address, ApiError> {
     Address::parse(&AddressInput::from(dto))
@@ -168,106 +168,102 @@ pub async fn update(
     id: uuid::Uuid,
     req: UpdatePaymentMethodRequest,
 ) -> Result<PaymentMethodRow, ApiError> {
-    let now = state.clock.now();
-    let caller = caller.clone();
-    state
-        .db
-        .run(move |conn| {
-            write_transaction(conn, |conn| {
-                let before = find_owned(conn, &caller, &id.to_string())?;
-                let brand = CardBrand::parse(&before.brand)
-                    .ok_or_else(|| ApiError::internal("stored brand unknown"))?;
-                let month = req.exp_month.unwrap_or(i64::from(before.exp_month));
-                let year = req.exp_year.unwrap_or(i64::from(before.exp_year));
-                let expiry =
-                    CardExpiry::parse(month, year, now.date_naive()).map_err(ApiError::CardEdit)?;
-                let holder = match &req.holder_name {
-                    Some(name) => parse_holder_name(name).map_err(ApiError::CardEdit)?,
-                    None => before.holder_name.clone(),
-                };
-                let cvc_check = match &req.cvc {
-                    Some(code) => {
-                        Cvc::check(code, brand).map_err(ApiError::CardEdit)?;
-                        "pass".to_owned()
-                    }
-                    None => before.cvc_check.clone(),
-                };
-                let address = req
-                    .billing_address
+    owned::write(
+        state,
+        caller,
+        id,
+        move |conn, caller, before: PaymentMethodRow, now| {
+            let brand = CardBrand::parse(&before.brand)
+                .ok_or_else(|| ApiError::internal("stored brand unknown"))?;
+            let month = req.exp_month.unwrap_or(i64::from(before.exp_month));
+            let year = req.exp_year.unwrap_or(i64::from(before.exp_year));
+            let expiry =
+                CardExpiry::parse(month, year, now.date_naive()).map_err(ApiError::CardEdit)?;
+            let holder = match &req.holder_name {
+                Some(name) => parse_holder_name(name).map_err(ApiError::CardEdit)?,
+                None => before.holder_name.clone(),
+            };
+            let cvc_check = match &req.cvc {
+                Some(code) => {
+                    Cvc::check(code, brand).map_err(ApiError::CardEdit)?;
+                    "pass".to_owned()
+                }
+                None => before.cvc_check.clone(),
+            };
+            let address = req
+                .billing_address
+                .as_ref()
+                .map(|a| parse_address("billing_address", a))
+                .transpose()?;
+            let changes = PaymentMethodChangeset {
+                exp_month: expiry.month() as i32,
+                exp_year: expiry.year(),
+                holder_name: holder,
+                address_line1: address
                     .as_ref()
-                    .map(|a| parse_address("billing_address", a))
-                    .transpose()?;
-                let changes = PaymentMethodChangeset {
-                    exp_month: expiry.month() as i32,
-                    exp_year: expiry.year(),
-                    holder_name: holder,
-                    address_line1: address
-                        .as_ref()
-                        .map_or(before.address_line1.clone(), |a| a.line1().to_owned()),
-                    address_line2: address.as_ref().map_or(before.address_line2.clone(), |a| {
-                        a.line2().map(str::to_owned)
+                    .map_or(before.address_line1.clone(), |a| a.line1().to_owned()),
+                address_line2: address.as_ref().map_or(before.address_line2.clone(), |a| {
+                    a.line2().map(str::to_owned)
+                }),
+                address_city: address
+                    .as_ref()
+                    .map_or(before.address_city.clone(), |a| a.city().to_owned()),
+                address_postal_code: address
+                    .as_ref()
+                    .map_or(before.address_postal_code.clone(), |a| {
+                        a.postal_code().to_owned()
                     }),
-                    address_city: address
-                        .as_ref()
-                        .map_or(before.address_city.clone(), |a| a.city().to_owned()),
-                    address_postal_code: address
-                        .as_ref()
-                        .map_or(before.address_postal_code.clone(), |a| {
-                            a.postal_code().to_owned()
-                        }),
-                    address_region: address.as_ref().map_or(before.address_region.clone(), |a| {
-                        a.region().map(str::to_owned)
-                    }),
-                    address_country: address
-                        .as_ref()
-                        .map_or(before.address_country.clone(), |a| a.country().to_owned()),
-                    cvc_check,
-                    updated_at: now.naive_utc(),
-                };
-                repo::update(conn, &before.id, &changes)?;
-                let after = find_owned(conn, &caller, &before.id)?;
-                owned::record(
-                    conn,
-                    &caller,
-                    AuditAction::PaymentMethodUpdated,
-                    Edit::Updated {
-                        before: &before,
-                        after: &after,
-                    },
-                    now,
-                )?;
-                Ok(after)
-            })
-        })
-        .await
+                address_region: address.as_ref().map_or(before.address_region.clone(), |a| {
+                    a.region().map(str::to_owned)
+                }),
+                address_country: address
+                    .as_ref()
+                    .map_or(before.address_country.clone(), |a| a.country().to_owned()),
+                cvc_check,
+                updated_at: now.naive_utc(),
+            };
+            repo::update(conn, &before.id, &changes)?;
+            let after = find_owned(conn, caller, &before.id)?;
+            owned::record(
+                conn,
+                caller,
+                AuditAction::PaymentMethodUpdated,
+                Edit::Updated {
+                    before: &before,
+                    after: &after,
+                },
+                now,
+            )?;
+            Ok(after)
+        },
+    )
+    .await
 }
 
 /// Removal is refused while the card is the default of a profile that bills
 /// live subscriptions; otherwise profiles that defaulted to it lose their default.
 pub async fn remove(state: &AppState, caller: &Caller, id: uuid::Uuid) -> Result<(), ApiError> {
-    let now = state.clock.now();
-    let caller = caller.clone();
-    state
-        .db
-        .run(move |conn| {
-            write_transaction(conn, |conn| {
-                let row = find_owned(conn, &caller, &id.to_string())?;
-                if in_use(conn, &row.id)? {
-                    return Err(ApiError::PaymentMethodInUse);
-                }
-                billing_profiles::clear_payment_method(conn, &row.id, now.naive_utc())?;
-                repo::mark_deleted(conn, &row.id, now.naive_utc())?;
-                owned::record(
-                    conn,
-                    &caller,
-                    AuditAction::PaymentMethodRemoved,
-                    Edit::Removed(&row),
-                    now,
-                )?;
-                Ok(())
-            })
-        })
-        .await
+    owned::write(
+        state,
+        caller,
+        id,
+        move |conn, caller, row: PaymentMethodRow, now| {
+            if in_use(conn, &row.id)? {
+                return Err(ApiError::PaymentMethodInUse);
+            }
+            billing_profiles::clear_payment_method(conn, &row.id, now.naive_utc())?;
+            repo::mark_deleted(conn, &row.id, now.naive_utc())?;
+            owned::record(
+                conn,
+                caller,
+                AuditAction::PaymentMethodRemoved,
+                Edit::Removed(&row),
+                now,
+            )?;
+            Ok(())
+        },
+    )
+    .await
 }
 
 /// In use: charged by a live subscription, directly or as the default of its billing profile.
