@@ -6,6 +6,7 @@
 
 pub mod connection;
 pub mod error;
+mod keyset;
 pub mod migrations;
 pub mod repos;
 pub mod rows;

@@ -6,6 +6,7 @@
 //! a CHECK constraint, and the unique (subscription, user) key.
 
 use super::audit::{self, Change};
+use super::paging;
 use super::subscriptions::{load_owned, load_visible, Loaded};
 use crate::auth::Caller;
 use crate::error::ApiError;
@@ -256,10 +257,10 @@ pub async fn list(
 ) -> Result<(Vec<(AssignmentRow, Option<UserRow>)>, Option<String>), ApiError> {
     let today = state.clock.now().date_naive();
     let caller = caller.clone();
-    let (limit, after) = (page.fetch_limit(), page.after.clone());
-    let rows = state
-        .db
-        .read(move |conn| {
+    paging::read(
+        state,
+        page,
+        move |conn, after, limit| {
             let loaded = load_visible(conn, &caller, &id.to_string(), today)?;
             let rows = repo::page(conn, &loaded.row.id, after, limit)?;
             let ids: Vec<String> = rows.iter().map(|r| r.user_id.clone()).collect();
@@ -270,10 +271,11 @@ pub async fn list(
                     let person = people.iter().find(|p| p.id == r.user_id).cloned();
                     (r, person)
                 })
-                .collect::<Vec<_>>())
-        })
-        .await?;
-    Ok(page.finish(rows, |(r, _)| (r.assigned_at, r.user_id.clone())))
+                .collect())
+        },
+        |(r, _)| (r.assigned_at, r.user_id.clone()),
+    )
+    .await
 }
 
 /// Licenses a user holds in live subscriptions: the user themself, or an admin.

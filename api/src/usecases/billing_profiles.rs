@@ -1,6 +1,7 @@
 //! Billing profiles: who is billed, where invoices go, which card pays.
 
-use super::audit::{self, Change};
+use super::owned::{self, Edit, Lookup, Owned};
+use super::paging;
 use super::payment_methods::{find_owned as find_payment_method, parse_address, require_unexpired};
 use crate::auth::Caller;
 use crate::dto::billing::{CreateBillingProfileRequest, UpdateBillingProfileRequest};
@@ -12,7 +13,7 @@ use domain::audit::AuditAction;
 use domain::user::Email;
 use persistence::repos::billing_profiles as repo;
 use persistence::rows::{BillingProfileChangeset, BillingProfileRow};
-use persistence::{write_transaction, DbConnection};
+use persistence::DbConnection;
 
 fn parse_name(raw: &str) -> Result<String, ApiError> {
     let name = raw.trim();
@@ -85,12 +86,22 @@ fn owned_payment_method(
     Ok(card.id)
 }
 
-fn summary(row: &BillingProfileRow) -> serde_json::Value {
-    serde_json::json!({
-        "name": row.name, "invoice_email": row.invoice_email, "po_number": row.po_number,
-        "bill_to_country": row.bill_to_country, "payment_method_id": row.payment_method_id,
-        "invoice_language": row.invoice_language, "tax_id": row.tax_id,
-    })
+impl Owned for BillingProfileRow {
+    const TARGET_TYPE: &'static str = "billing_profile";
+    const NOT_FOUND: &'static str = "billing profile";
+    const LOOKUP: Lookup<Self> = repo::find_owned;
+
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn summary(&self) -> serde_json::Value {
+        serde_json::json!({
+            "name": self.name, "invoice_email": self.invoice_email, "po_number": self.po_number,
+            "bill_to_country": self.bill_to_country, "payment_method_id": self.payment_method_id,
+            "invoice_language": self.invoice_language, "tax_id": self.tax_id,
+        })
+    }
 }
 
 pub fn find_owned(
@@ -98,8 +109,7 @@ pub fn find_owned(
     caller: &Caller,
     id: &str,
 ) -> Result<BillingProfileRow, ApiError> {
-    repo::find_owned(conn, &caller.org(), &caller.user_id.to_string(), id)?
-        .ok_or(ApiError::NotFound("billing profile"))
+    owned::find(conn, caller, id)
 }
 
 pub async fn list(
@@ -109,12 +119,13 @@ pub async fn list(
     page: PageQuery<(NaiveDateTime, String)>,
 ) -> Result<(Vec<BillingProfileRow>, Option<String>), ApiError> {
     let account = super::billing_accounts::get(state, caller, account_id).await?;
-    let (limit, after) = (page.fetch_limit(), page.after.clone());
-    let rows = state
-        .db
-        .read(move |conn| Ok(repo::list_for_account(conn, &account.id, after, limit)?))
-        .await?;
-    Ok(page.finish(rows, |r| (r.created_at, r.id.clone())))
+    paging::read(
+        state,
+        page,
+        move |conn, after, limit| Ok(repo::list_for_account(conn, &account.id, after, limit)?),
+        |r| (r.created_at, r.id.clone()),
+    )
+    .await
 }
 
 /// Validates outside the transaction; stores inside the caller's one.
@@ -161,18 +172,12 @@ pub fn create(
         tax_id,
     };
     repo::insert(conn, &row)?;
-    audit::record(
+    owned::record(
         conn,
-        Change {
-            action: AuditAction::BillingProfileCreated,
-            target_type: "billing_profile",
-            target_id: row.id.clone(),
-            subscription_id: None,
-            before: None,
-            after: Some(summary(&row)),
-            caller,
-            at: now,
-        },
+        caller,
+        AuditAction::BillingProfileCreated,
+        Edit::Created(&row),
+        now,
     )?;
     Ok(row)
 }
@@ -182,11 +187,7 @@ pub async fn get(
     caller: &Caller,
     id: uuid::Uuid,
 ) -> Result<BillingProfileRow, ApiError> {
-    let caller = caller.clone();
-    state
-        .db
-        .read(move |conn| find_owned(conn, &caller, &id.to_string()))
-        .await
+    owned::get(state, caller, id).await
 }
 
 pub async fn update(
@@ -195,59 +196,50 @@ pub async fn update(
     id: uuid::Uuid,
     req: UpdateBillingProfileRequest,
 ) -> Result<BillingProfileRow, ApiError> {
-    let now = state.clock.now();
-    let caller = caller.clone();
-    state
-        .db
-        .run(move |conn| {
-            write_transaction(conn, |conn| {
-                let before = find_owned(conn, &caller, &id.to_string())?;
-                let mut changes = BillingProfileChangeset::from(&before);
-                if let Some(name) = &req.name {
-                    changes.name = parse_name(name)?;
-                }
-                if let Some(address) = &req.bill_to {
-                    let a = parse_address("bill_to", address)?;
-                    changes.bill_to_line1 = a.line1().to_owned();
-                    changes.bill_to_line2 = a.line2().map(str::to_owned);
-                    changes.bill_to_city = a.city().to_owned();
-                    changes.bill_to_postal_code = a.postal_code().to_owned();
-                    changes.bill_to_region = a.region().map(str::to_owned);
-                    changes.bill_to_country = a.country().to_owned();
-                }
-                if let Some(email) = &req.invoice_email {
-                    changes.invoice_email = parse_email(email)?;
-                }
-                if req.po_number.is_some() {
-                    changes.po_number = parse_po(req.po_number.as_deref())?;
-                }
-                if let Some(tax_id) = &req.tax_id {
-                    changes.tax_id = parse_tax_id(tax_id.as_deref())?;
-                }
-                if let Some(l) = req.invoice_language {
-                    changes.invoice_language = language(l);
-                }
-                if let Some(pm) = req.payment_method_id {
-                    changes.payment_method_id = Some(owned_payment_method(
-                        conn,
-                        &caller,
-                        pm,
-                        "payment_method_id",
-                        now.date_naive(),
-                    )?);
-                }
-                changes.updated_at = now.naive_utc();
-                save(
+    let action = AuditAction::BillingProfileUpdated;
+    change(
+        state,
+        caller,
+        id,
+        action,
+        move |conn, caller, changes, today| {
+            if let Some(name) = &req.name {
+                changes.name = parse_name(name)?;
+            }
+            if let Some(address) = &req.bill_to {
+                let a = parse_address("bill_to", address)?;
+                changes.bill_to_line1 = a.line1().to_owned();
+                changes.bill_to_line2 = a.line2().map(str::to_owned);
+                changes.bill_to_city = a.city().to_owned();
+                changes.bill_to_postal_code = a.postal_code().to_owned();
+                changes.bill_to_region = a.region().map(str::to_owned);
+                changes.bill_to_country = a.country().to_owned();
+            }
+            if let Some(email) = &req.invoice_email {
+                changes.invoice_email = parse_email(email)?;
+            }
+            if req.po_number.is_some() {
+                changes.po_number = parse_po(req.po_number.as_deref())?;
+            }
+            if let Some(tax_id) = &req.tax_id {
+                changes.tax_id = parse_tax_id(tax_id.as_deref())?;
+            }
+            if let Some(l) = req.invoice_language {
+                changes.invoice_language = language(l);
+            }
+            if let Some(pm) = req.payment_method_id {
+                changes.payment_method_id = Some(owned_payment_method(
                     conn,
-                    &caller,
-                    &before,
-                    &changes,
-                    AuditAction::BillingProfileUpdated,
-                    now,
-                )
-            })
-        })
-        .await
+                    caller,
+                    pm,
+                    "payment_method_id",
+                    today,
+                )?);
+            }
+            Ok(())
+        },
+    )
+    .await
 }
 
 /// Sets the profile's default payment method; every subscription billed to the
@@ -258,33 +250,54 @@ pub async fn replace_payment_method(
     id: uuid::Uuid,
     payment_method: uuid::Uuid,
 ) -> Result<BillingProfileRow, ApiError> {
-    let now = state.clock.now();
-    let caller = caller.clone();
-    state
-        .db
-        .run(move |conn| {
-            write_transaction(conn, |conn| {
-                let before = find_owned(conn, &caller, &id.to_string())?;
-                let mut changes = BillingProfileChangeset::from(&before);
-                changes.payment_method_id = Some(owned_payment_method(
-                    conn,
-                    &caller,
-                    payment_method,
-                    "payment_method_id",
-                    now.date_naive(),
-                )?);
-                changes.updated_at = now.naive_utc();
-                save(
-                    conn,
-                    &caller,
-                    &before,
-                    &changes,
-                    AuditAction::PaymentMethodReplaced,
-                    now,
-                )
-            })
-        })
-        .await
+    let action = AuditAction::PaymentMethodReplaced;
+    change(
+        state,
+        caller,
+        id,
+        action,
+        move |conn, caller, changes, today| {
+            let card =
+                owned_payment_method(conn, caller, payment_method, "payment_method_id", today)?;
+            changes.payment_method_id = Some(card);
+            Ok(())
+        },
+    )
+    .await
+}
+
+/// One transaction that edits the caller's profile `id` (`edit` gets the
+/// stored values to change, and today's date for card checks), saves it and
+/// audits it as `action`.
+async fn change<F>(
+    state: &AppState,
+    caller: &Caller,
+    id: uuid::Uuid,
+    action: AuditAction,
+    edit: F,
+) -> Result<BillingProfileRow, ApiError>
+where
+    F: FnOnce(
+            &mut DbConnection,
+            &Caller,
+            &mut BillingProfileChangeset,
+            NaiveDate,
+        ) -> Result<(), ApiError>
+        + Send
+        + 'static,
+{
+    owned::write(
+        state,
+        caller,
+        id,
+        move |conn, caller, before: BillingProfileRow, now| {
+            let mut changes = BillingProfileChangeset::from(&before);
+            edit(conn, caller, &mut changes, now.date_naive())?;
+            changes.updated_at = now.naive_utc();
+            save(conn, caller, &before, &changes, action, now)
+        },
+    )
+    .await
 }
 
 fn save(
@@ -310,18 +323,15 @@ fn save(
         )?;
     }
     let after = find_owned(conn, caller, &before.id)?;
-    audit::record(
+    owned::record(
         conn,
-        Change {
-            action,
-            target_type: "billing_profile",
-            target_id: before.id.clone(),
-            subscription_id: None,
-            before: Some(summary(before)),
-            after: Some(summary(&after)),
-            caller,
-            at: now,
+        caller,
+        action,
+        Edit::Updated {
+            before,
+            after: &after,
         },
+        now,
     )?;
     Ok(after)
 }

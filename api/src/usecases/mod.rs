@@ -7,6 +7,8 @@ pub mod authenticate;
 pub mod billing_accounts;
 pub mod billing_profiles;
 pub mod invoices;
+mod owned;
+mod paging;
 pub mod payment_methods;
 pub mod products;
 pub mod subscriptions;

@@ -1,7 +1,8 @@
 //! Cards: validated in `domain`, stored as brand, last four, expiry, holder,
 //! address and a keyed fingerprint — never the number or the security code.
 
-use super::audit::{self, Change};
+use super::owned::{self, Edit, Lookup, Owned};
+use super::paging;
 use crate::auth::Caller;
 use crate::dto::address::AddressDto;
 use crate::dto::payment_methods::{CreatePaymentMethodRequest, UpdatePaymentMethodRequest};
@@ -14,7 +15,7 @@ use domain::audit::AuditAction;
 use domain::card::{parse_holder_name, CardBrand, CardExpiry, CardNumber, Cvc};
 use persistence::repos::{billing_profiles, payment_methods as repo};
 use persistence::rows::{PaymentMethodChangeset, PaymentMethodRow};
-use persistence::{write_transaction, Constraint, DbConnection, RepoError};
+use persistence::{Constraint, DbConnection, RepoError};
 
 pub fn parse_address(prefix: &str, dto: &AddressDto) -> Result<Address, ApiError> {
     Address::parse(&AddressInput::from(dto))
@@ -80,18 +81,12 @@ pub fn create(
         RepoError::Unique(Constraint::CardPerOwner) => ApiError::internal("duplicate card raced"),
         e => e.into(),
     })?;
-    audit::record(
+    owned::record(
         conn,
-        Change {
-            action: AuditAction::PaymentMethodAdded,
-            target_type: "payment_method",
-            target_id: row.id.clone(),
-            subscription_id: None,
-            before: None,
-            after: Some(summary(&row)),
-            caller,
-            at: now,
-        },
+        caller,
+        AuditAction::PaymentMethodAdded,
+        Edit::Created(&row),
+        now,
     )?;
     Ok(row)
 }
@@ -116,12 +111,24 @@ pub fn require_unexpired(
     Ok(())
 }
 
-/// What the audit history may say about a card.
-fn summary(row: &PaymentMethodRow) -> serde_json::Value {
-    serde_json::json!({
-        "brand": row.brand, "last4": row.last4, "exp_month": row.exp_month, "exp_year": row.exp_year,
-        "holder_name": row.holder_name, "country": row.address_country, "cvc_check": row.cvc_check,
-    })
+impl Owned for PaymentMethodRow {
+    const TARGET_TYPE: &'static str = "payment_method";
+    const NOT_FOUND: &'static str = "payment method";
+    /// Removed cards are not found: they stay only for invoices and history.
+    const LOOKUP: Lookup<Self> = repo::find_owned;
+
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// Never the fingerprint: the history is readable by admins.
+    fn summary(&self) -> serde_json::Value {
+        serde_json::json!({
+            "brand": self.brand, "last4": self.last4, "exp_month": self.exp_month,
+            "exp_year": self.exp_year, "holder_name": self.holder_name,
+            "country": self.address_country, "cvc_check": self.cvc_check,
+        })
+    }
 }
 
 pub async fn list(
@@ -129,17 +136,14 @@ pub async fn list(
     caller: &Caller,
     page: PageQuery<(NaiveDateTime, String)>,
 ) -> Result<(Vec<PaymentMethodRow>, Option<String>), ApiError> {
-    let (org, owner, limit, after) = (
-        caller.org(),
-        caller.user_id.to_string(),
-        page.fetch_limit(),
-        page.after.clone(),
-    );
-    let rows = state
-        .db
-        .read(move |conn| Ok(repo::list_owned(conn, &org, &owner, after, limit)?))
-        .await?;
-    Ok(page.finish(rows, |r| (r.created_at, r.id.clone())))
+    let (org, owner) = (caller.org(), caller.user_id.to_string());
+    paging::read(
+        state,
+        page,
+        move |conn, after, limit| Ok(repo::list_owned(conn, &org, &owner, after, limit)?),
+        |r| (r.created_at, r.id.clone()),
+    )
+    .await
 }
 
 pub fn find_owned(
@@ -147,8 +151,7 @@ pub fn find_owned(
     caller: &Caller,
     id: &str,
 ) -> Result<PaymentMethodRow, ApiError> {
-    repo::find_owned(conn, &caller.org(), &caller.user_id.to_string(), id)?
-        .ok_or(ApiError::NotFound("payment method"))
+    owned::find(conn, caller, id)
 }
 
 pub async fn get(
@@ -156,11 +159,7 @@ pub async fn get(
     caller: &Caller,
     id: uuid::Uuid,
 ) -> Result<PaymentMethodRow, ApiError> {
-    let caller = caller.clone();
-    state
-        .db
-        .read(move |conn| find_owned(conn, &caller, &id.to_string()))
-        .await
+    owned::get(state, caller, id).await
 }
 
 pub async fn update(
@@ -169,115 +168,102 @@ pub async fn update(
     id: uuid::Uuid,
     req: UpdatePaymentMethodRequest,
 ) -> Result<PaymentMethodRow, ApiError> {
-    let now = state.clock.now();
-    let caller = caller.clone();
-    state
-        .db
-        .run(move |conn| {
-            write_transaction(conn, |conn| {
-                let before = find_owned(conn, &caller, &id.to_string())?;
-                let brand = CardBrand::parse(&before.brand)
-                    .ok_or_else(|| ApiError::internal("stored brand unknown"))?;
-                let month = req.exp_month.unwrap_or(i64::from(before.exp_month));
-                let year = req.exp_year.unwrap_or(i64::from(before.exp_year));
-                let expiry =
-                    CardExpiry::parse(month, year, now.date_naive()).map_err(ApiError::CardEdit)?;
-                let holder = match &req.holder_name {
-                    Some(name) => parse_holder_name(name).map_err(ApiError::CardEdit)?,
-                    None => before.holder_name.clone(),
-                };
-                let cvc_check = match &req.cvc {
-                    Some(code) => {
-                        Cvc::check(code, brand).map_err(ApiError::CardEdit)?;
-                        "pass".to_owned()
-                    }
-                    None => before.cvc_check.clone(),
-                };
-                let address = req
-                    .billing_address
+    owned::write(
+        state,
+        caller,
+        id,
+        move |conn, caller, before: PaymentMethodRow, now| {
+            let brand = CardBrand::parse(&before.brand)
+                .ok_or_else(|| ApiError::internal("stored brand unknown"))?;
+            let month = req.exp_month.unwrap_or(i64::from(before.exp_month));
+            let year = req.exp_year.unwrap_or(i64::from(before.exp_year));
+            let expiry =
+                CardExpiry::parse(month, year, now.date_naive()).map_err(ApiError::CardEdit)?;
+            let holder = match &req.holder_name {
+                Some(name) => parse_holder_name(name).map_err(ApiError::CardEdit)?,
+                None => before.holder_name.clone(),
+            };
+            let cvc_check = match &req.cvc {
+                Some(code) => {
+                    Cvc::check(code, brand).map_err(ApiError::CardEdit)?;
+                    "pass".to_owned()
+                }
+                None => before.cvc_check.clone(),
+            };
+            let address = req
+                .billing_address
+                .as_ref()
+                .map(|a| parse_address("billing_address", a))
+                .transpose()?;
+            let changes = PaymentMethodChangeset {
+                exp_month: expiry.month() as i32,
+                exp_year: expiry.year(),
+                holder_name: holder,
+                address_line1: address
                     .as_ref()
-                    .map(|a| parse_address("billing_address", a))
-                    .transpose()?;
-                let changes = PaymentMethodChangeset {
-                    exp_month: expiry.month() as i32,
-                    exp_year: expiry.year(),
-                    holder_name: holder,
-                    address_line1: address
-                        .as_ref()
-                        .map_or(before.address_line1.clone(), |a| a.line1().to_owned()),
-                    address_line2: address.as_ref().map_or(before.address_line2.clone(), |a| {
-                        a.line2().map(str::to_owned)
+                    .map_or(before.address_line1.clone(), |a| a.line1().to_owned()),
+                address_line2: address.as_ref().map_or(before.address_line2.clone(), |a| {
+                    a.line2().map(str::to_owned)
+                }),
+                address_city: address
+                    .as_ref()
+                    .map_or(before.address_city.clone(), |a| a.city().to_owned()),
+                address_postal_code: address
+                    .as_ref()
+                    .map_or(before.address_postal_code.clone(), |a| {
+                        a.postal_code().to_owned()
                     }),
-                    address_city: address
-                        .as_ref()
-                        .map_or(before.address_city.clone(), |a| a.city().to_owned()),
-                    address_postal_code: address
-                        .as_ref()
-                        .map_or(before.address_postal_code.clone(), |a| {
-                            a.postal_code().to_owned()
-                        }),
-                    address_region: address.as_ref().map_or(before.address_region.clone(), |a| {
-                        a.region().map(str::to_owned)
-                    }),
-                    address_country: address
-                        .as_ref()
-                        .map_or(before.address_country.clone(), |a| a.country().to_owned()),
-                    cvc_check,
-                    updated_at: now.naive_utc(),
-                };
-                repo::update(conn, &before.id, &changes)?;
-                let after = find_owned(conn, &caller, &before.id)?;
-                audit::record(
-                    conn,
-                    Change {
-                        action: AuditAction::PaymentMethodUpdated,
-                        target_type: "payment_method",
-                        target_id: before.id.clone(),
-                        subscription_id: None,
-                        before: Some(summary(&before)),
-                        after: Some(summary(&after)),
-                        caller: &caller,
-                        at: now,
-                    },
-                )?;
-                Ok(after)
-            })
-        })
-        .await
+                address_region: address.as_ref().map_or(before.address_region.clone(), |a| {
+                    a.region().map(str::to_owned)
+                }),
+                address_country: address
+                    .as_ref()
+                    .map_or(before.address_country.clone(), |a| a.country().to_owned()),
+                cvc_check,
+                updated_at: now.naive_utc(),
+            };
+            repo::update(conn, &before.id, &changes)?;
+            let after = find_owned(conn, caller, &before.id)?;
+            owned::record(
+                conn,
+                caller,
+                AuditAction::PaymentMethodUpdated,
+                Edit::Updated {
+                    before: &before,
+                    after: &after,
+                },
+                now,
+            )?;
+            Ok(after)
+        },
+    )
+    .await
 }
 
 /// Removal is refused while the card is the default of a profile that bills
 /// live subscriptions; otherwise profiles that defaulted to it lose their default.
 pub async fn remove(state: &AppState, caller: &Caller, id: uuid::Uuid) -> Result<(), ApiError> {
-    let now = state.clock.now();
-    let caller = caller.clone();
-    state
-        .db
-        .run(move |conn| {
-            write_transaction(conn, |conn| {
-                let row = find_owned(conn, &caller, &id.to_string())?;
-                if in_use(conn, &row.id)? {
-                    return Err(ApiError::PaymentMethodInUse);
-                }
-                billing_profiles::clear_payment_method(conn, &row.id, now.naive_utc())?;
-                repo::mark_deleted(conn, &row.id, now.naive_utc())?;
-                audit::record(
-                    conn,
-                    Change {
-                        action: AuditAction::PaymentMethodRemoved,
-                        target_type: "payment_method",
-                        target_id: row.id.clone(),
-                        subscription_id: None,
-                        before: Some(summary(&row)),
-                        after: None,
-                        caller: &caller,
-                        at: now,
-                    },
-                )?;
-                Ok(())
-            })
-        })
-        .await
+    owned::write(
+        state,
+        caller,
+        id,
+        move |conn, caller, row: PaymentMethodRow, now| {
+            if in_use(conn, &row.id)? {
+                return Err(ApiError::PaymentMethodInUse);
+            }
+            billing_profiles::clear_payment_method(conn, &row.id, now.naive_utc())?;
+            repo::mark_deleted(conn, &row.id, now.naive_utc())?;
+            owned::record(
+                conn,
+                caller,
+                AuditAction::PaymentMethodRemoved,
+                Edit::Removed(&row),
+                now,
+            )?;
+            Ok(())
+        },
+    )
+    .await
 }
 
 /// In use: charged by a live subscription, directly or as the default of its billing profile.

@@ -1,5 +1,6 @@
 use crate::connection::DbConnection;
 use crate::error::RepoError;
+use crate::keyset;
 use crate::rows::AssignmentRow;
 use crate::schema::license_assignments as a;
 use diesel::prelude::*;
@@ -49,19 +50,16 @@ pub fn page(
     after: Option<(chrono::NaiveDateTime, String)>,
     limit: i64,
 ) -> Result<Vec<AssignmentRow>, RepoError> {
-    let mut query = a::table
+    let query = a::table
         .filter(a::subscription_id.eq(subscription))
         .select(AssignmentRow::as_select())
-        .order_by((a::assigned_at.asc(), a::user_id.asc()))
-        .limit(limit)
         .into_boxed();
-    if let Some((at, user)) = after {
-        query = query.filter(
-            a::assigned_at
-                .gt(at)
-                .or(a::assigned_at.eq(at).and(a::user_id.gt(user))),
-        );
-    }
+    let query = keyset::page!(
+        query,
+        ascending (a::assigned_at, a::user_id),
+        after: after,
+        limit: limit
+    );
     Ok(query.load(conn)?)
 }
 

@@ -1,5 +1,6 @@
 use crate::connection::DbConnection;
 use crate::error::RepoError;
+use crate::keyset;
 use crate::rows::{AuditEventRow, NewAuditEvent};
 use crate::schema::audit_events as a;
 use diesel::prelude::*;
@@ -18,20 +19,17 @@ pub fn for_target(
     after: Option<(chrono::NaiveDateTime, String)>,
     limit: i64,
 ) -> Result<Vec<AuditEventRow>, RepoError> {
-    let mut query = a::table
+    let query = a::table
         .filter(a::organization_id.eq(org))
         .filter(a::target_type.eq(target_type))
         .filter(a::target_id.eq(target_id))
-        .order_by((a::occurred_at.asc(), a::id.asc()))
         .select(AuditEventRow::as_select())
-        .limit(limit)
         .into_boxed();
-    if let Some((at, id)) = after {
-        query = query.filter(
-            a::occurred_at
-                .gt(at)
-                .or(a::occurred_at.eq(at).and(a::id.gt(id))),
-        );
-    }
+    let query = keyset::page!(
+        query,
+        ascending (a::occurred_at, a::id),
+        after: after,
+        limit: limit
+    );
     Ok(query.load(conn)?)
 }

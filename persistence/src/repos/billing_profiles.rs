@@ -1,5 +1,6 @@
 use crate::connection::DbConnection;
 use crate::error::RepoError;
+use crate::keyset;
 use crate::rows::{BillingProfileChangeset, BillingProfileRow};
 use crate::schema::billing_profiles as p;
 use chrono::NaiveDateTime;
@@ -40,19 +41,16 @@ pub fn list_for_account(
     after: Option<(NaiveDateTime, String)>,
     limit: i64,
 ) -> Result<Vec<BillingProfileRow>, RepoError> {
-    let mut query = p::table
+    let query = p::table
         .filter(p::billing_account_id.eq(account))
         .select(BillingProfileRow::as_select())
-        .order_by((p::created_at.asc(), p::id.asc()))
-        .limit(limit)
         .into_boxed();
-    if let Some((at, id)) = after {
-        query = query.filter(
-            p::created_at
-                .gt(at)
-                .or(p::created_at.eq(at).and(p::id.gt(id))),
-        );
-    }
+    let query = keyset::page!(
+        query,
+        ascending (p::created_at, p::id),
+        after: after,
+        limit: limit
+    );
     Ok(query.load(conn)?)
 }
 

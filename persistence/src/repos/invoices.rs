@@ -1,5 +1,6 @@
 use crate::connection::DbConnection;
 use crate::error::{Race, RepoError};
+use crate::keyset;
 use crate::rows::{InvoiceLineRow, InvoiceRow, PendingCreditRow};
 use crate::schema::{invoice_lines as l, invoices as i, organizations as o, pending_credits as p};
 use chrono::NaiveDate;
@@ -87,8 +88,6 @@ pub fn list(
         .filter(i::organization_id.eq(org))
         .filter(i::owner_id.eq(owner))
         .select(InvoiceRow::as_select())
-        .order_by((i::issue_date.desc(), i::number.desc()))
-        .limit(limit)
         .into_boxed();
     if let Some(from) = filter.from {
         query = query.filter(i::issue_date.ge(from));
@@ -102,13 +101,12 @@ pub fn list(
     if let Some(subscription) = &filter.subscription {
         query = query.filter(i::subscription_id.eq(subscription.clone()));
     }
-    if let Some((date, number)) = before {
-        query = query.filter(
-            i::issue_date
-                .lt(date)
-                .or(i::issue_date.eq(date).and(i::number.lt(number))),
-        );
-    }
+    let query = keyset::page!(
+        query,
+        descending (i::issue_date, i::number),
+        before: before,
+        limit: limit
+    );
     Ok(query.load(conn)?)
 }
 

@@ -1,5 +1,6 @@
 use crate::connection::DbConnection;
 use crate::error::RepoError;
+use crate::keyset;
 use crate::rows::{PaymentMethodChangeset, PaymentMethodRow};
 use crate::schema::payment_methods as pm;
 use chrono::NaiveDateTime;
@@ -64,21 +65,18 @@ pub fn list_owned(
     after: Option<(NaiveDateTime, String)>,
     limit: i64,
 ) -> Result<Vec<PaymentMethodRow>, RepoError> {
-    let mut query = pm::table
+    let query = pm::table
         .filter(pm::organization_id.eq(org))
         .filter(pm::owner_id.eq(owner))
         .filter(pm::deleted_at.is_null())
         .select(PaymentMethodRow::as_select())
-        .order_by((pm::created_at.asc(), pm::id.asc()))
-        .limit(limit)
         .into_boxed();
-    if let Some((at, id)) = after {
-        query = query.filter(
-            pm::created_at
-                .gt(at)
-                .or(pm::created_at.eq(at).and(pm::id.gt(id))),
-        );
-    }
+    let query = keyset::page!(
+        query,
+        ascending (pm::created_at, pm::id),
+        after: after,
+        limit: limit
+    );
     Ok(query.load(conn)?)
 }
 

@@ -1,5 +1,6 @@
 use crate::connection::DbConnection;
 use crate::error::RepoError;
+use crate::keyset;
 use crate::rows::{SubscriptionChanges, SubscriptionRow};
 use crate::schema::subscriptions as s;
 use chrono::{NaiveDate, NaiveDateTime};
@@ -43,8 +44,6 @@ pub fn list(
     let mut query = s::table
         .filter(s::organization_id.eq(org))
         .select(SubscriptionRow::as_select())
-        .order_by((s::created_at.desc(), s::id.desc()))
-        .limit(limit)
         .into_boxed();
     if let Some(purchaser) = &filter.purchaser {
         query = query.filter(s::purchaser_id.eq(purchaser.clone()));
@@ -58,13 +57,12 @@ pub fn list(
     if let Some(source) = &filter.source {
         query = query.filter(s::source.eq(source.clone()));
     }
-    if let Some((at, id)) = before {
-        query = query.filter(
-            s::created_at
-                .lt(at)
-                .or(s::created_at.eq(at).and(s::id.lt(id))),
-        );
-    }
+    let query = keyset::page!(
+        query,
+        descending (s::created_at, s::id),
+        before: before,
+        limit: limit
+    );
     Ok(query.load(conn)?)
 }
 

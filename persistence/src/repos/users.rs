@@ -1,5 +1,6 @@
 use crate::connection::DbConnection;
 use crate::error::RepoError;
+use crate::keyset;
 use crate::rows::{NewUser, ProfileRefresh, UserRow};
 use crate::schema::users;
 use diesel::prelude::*;
@@ -130,8 +131,6 @@ pub fn search(
     let mut query = users::table
         .filter(users::organization_id.eq(org))
         .select((UserRow::as_select(), users::display_name_key))
-        .order_by((users::display_name_key.asc(), users::id.asc()))
-        .limit(limit)
         .into_boxed();
     if let Some(prefix) = prefix {
         let pattern = format!("{}%", escape_like(prefix));
@@ -142,15 +141,13 @@ pub fn search(
                 .or(users::email_key.like(pattern).escape('\\')),
         );
     }
-    if let Some(key) = after {
-        query = query.filter(
-            users::display_name_key
-                .gt(key.name_key.clone())
-                .or(users::display_name_key
-                    .eq(key.name_key.clone())
-                    .and(users::id.gt(key.id.clone()))),
-        );
-    }
+    let after = after.map(|key| (key.name_key.clone(), key.id.clone()));
+    let query = keyset::page!(
+        query,
+        ascending (users::display_name_key, users::id),
+        after: after,
+        limit: limit
+    );
     Ok(query.load(conn)?)
 }
 

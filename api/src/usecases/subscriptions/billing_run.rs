@@ -60,57 +60,69 @@ pub fn run(
 ) -> Result<Report, ApiError> {
     let mut report = Report::default();
     let mut seen = HashSet::new();
-    loop {
-        let due = repo::due_ids(conn, as_of, BATCH)?;
-        let fresh: Vec<_> = due
-            .into_iter()
-            .filter(|(_, id)| seen.insert(id.clone()))
-            .collect();
-        if fresh.is_empty() {
-            break;
-        }
-        for (org, id) in fresh {
-            match write_transaction(conn, |conn| renew_one(conn, &org, &id, as_of, tax_rate_bps)) {
-                Ok(Outcome::Renewed(n)) => report.renewals += n,
-                Ok(Outcome::Lapsed {
-                    renewed,
-                    card_expired,
-                    settled,
-                }) => {
-                    report.renewals += renewed;
-                    report.lapsed += 1;
-                    report.card_expired += usize::from(card_expired);
-                    report.credits_settled += usize::from(settled);
-                }
-                Ok(_) => {}
-                // Another run (a replica, or a second run for the same date)
-                // got there first; anything else, a CHECK included, is an error.
-                Err(ApiError::Storage(e)) if another_run_won(&e) => {}
-                Err(e) => return Err(e),
-            }
-        }
-    }
-    loop {
-        let ended = repo::ended_trial_ids(conn, as_of, BATCH)?;
-        let fresh: Vec<_> = ended
-            .into_iter()
-            .filter(|(_, id)| seen.insert(id.clone()))
-            .collect();
-        if fresh.is_empty() {
-            break;
-        }
-        for (org, id) in fresh {
-            if let Outcome::Expired { settled } = write_transaction(conn, |conn| {
-                expire_trial(conn, &org, &id, as_of, tax_rate_bps, now)
-            })? {
-                report.expired_trials += 1;
+    let due = |conn: &mut DbConnection| repo::due_ids(conn, as_of, BATCH);
+    in_batches(conn, &mut seen, due, |conn, org, id| {
+        match write_transaction(conn, |conn| renew_one(conn, org, id, as_of, tax_rate_bps)) {
+            Ok(Outcome::Renewed(n)) => report.renewals += n,
+            Ok(Outcome::Lapsed {
+                renewed,
+                card_expired,
+                settled,
+            }) => {
+                report.renewals += renewed;
+                report.lapsed += 1;
+                report.card_expired += usize::from(card_expired);
                 report.credits_settled += usize::from(settled);
             }
+            Ok(_) => {}
+            // Another run (a replica, or a second run for the same date)
+            // got there first; anything else, a CHECK included, is an error.
+            Err(ApiError::Storage(e)) if another_run_won(&e) => {}
+            Err(e) => return Err(e),
         }
-    }
+        Ok(())
+    })?;
+    let ended = |conn: &mut DbConnection| repo::ended_trial_ids(conn, as_of, BATCH);
+    in_batches(conn, &mut seen, ended, |conn, org, id| {
+        if let Outcome::Expired { settled } = write_transaction(conn, |conn| {
+            expire_trial(conn, org, id, as_of, tax_rate_bps, now)
+        })? {
+            report.expired_trials += 1;
+            report.credits_settled += usize::from(settled);
+        }
+        Ok(())
+    })?;
     // Idempotency records are replayed for 24 hours; older ones go.
     idempotency::purge_older_than(conn, (now - Duration::hours(48)).naive_utc())?;
     Ok(report)
+}
+
+/// Runs `each` on every (organisation, subscription) that `next_batch` finds,
+/// batch after batch, until a batch brings none not `seen` yet: a
+/// subscription the work leaves due (skipped, or won by another run) is not
+/// tried twice, and the walk ends even then.
+fn in_batches<B, E>(
+    conn: &mut DbConnection,
+    seen: &mut HashSet<String>,
+    next_batch: B,
+    mut each: E,
+) -> Result<(), ApiError>
+where
+    B: Fn(&mut DbConnection) -> Result<Vec<(String, String)>, RepoError>,
+    E: FnMut(&mut DbConnection, &str, &str) -> Result<(), ApiError>,
+{
+    loop {
+        let fresh: Vec<_> = next_batch(conn)?
+            .into_iter()
+            .filter(|(_, id)| seen.insert(id.clone()))
+            .collect();
+        if fresh.is_empty() {
+            return Ok(());
+        }
+        for (org, id) in fresh {
+            each(conn, &org, &id)?;
+        }
+    }
 }
 
 /// The losers' errors of two runs on one subscription: the winner's renewal

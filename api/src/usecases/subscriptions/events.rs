@@ -5,6 +5,7 @@ use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::extract::PageQuery;
 use crate::startup::state::AppState;
+use crate::usecases::paging;
 use chrono::NaiveDateTime;
 use persistence::repos::audit;
 use persistence::rows::AuditEventRow;
@@ -17,10 +18,10 @@ pub async fn list(
 ) -> Result<(Vec<AuditEventRow>, Option<String>), ApiError> {
     let today = state.clock.now().date_naive();
     let caller = caller.clone();
-    let (limit, after) = (page.fetch_limit(), page.after.clone());
-    let rows = state
-        .db
-        .read(move |conn| {
+    paging::read(
+        state,
+        page,
+        move |conn, after, limit| {
             let loaded = load_visible(conn, &caller, &id.to_string(), today)?;
             Ok(audit::for_target(
                 conn,
@@ -30,7 +31,8 @@ pub async fn list(
                 after,
                 limit,
             )?)
-        })
-        .await?;
-    Ok(page.finish(rows, |r| (r.occurred_at, r.id.clone())))
+        },
+        |r| (r.occurred_at, r.id.clone()),
+    )
+    .await
 }

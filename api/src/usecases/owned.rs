@@ -1,0 +1,110 @@
+//! What billing profiles and payment methods share: each belongs to one user,
+//! is visible to that user only (anyone else gets "not found", never
+//! "forbidden", so ids cannot be probed), and every change to it is audited
+//! with a summary of what the history may show.
+
+use super::audit::{self, Change};
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::startup::state::AppState;
+use chrono::{DateTime, Utc};
+use domain::audit::AuditAction;
+use persistence::{write_transaction, DbConnection, RepoError};
+
+/// A repository's owner lookup `(conn, org, owner, id)`: the record if that
+/// user of that organisation owns it (and it is live).
+pub type Lookup<T> = fn(&mut DbConnection, &str, &str, &str) -> Result<Option<T>, RepoError>;
+
+/// A record owned by one user of one organisation.
+pub trait Owned: Sized + Send + 'static {
+    /// The audit history's `target_type`.
+    const TARGET_TYPE: &'static str;
+    /// What a miss is called in the 404 problem.
+    const NOT_FOUND: &'static str;
+    const LOOKUP: Lookup<Self>;
+
+    fn id(&self) -> &str;
+
+    /// What the audit history may say about the record.
+    fn summary(&self) -> serde_json::Value;
+}
+
+/// The caller's own record `id`; anyone else's is "not found".
+pub fn find<T: Owned>(conn: &mut DbConnection, caller: &Caller, id: &str) -> Result<T, ApiError> {
+    (T::LOOKUP)(conn, &caller.org(), &caller.user_id.to_string(), id)?
+        .ok_or(ApiError::NotFound(T::NOT_FOUND))
+}
+
+/// [`find`] on a read connection.
+pub async fn get<T: Owned>(
+    state: &AppState,
+    caller: &Caller,
+    id: uuid::Uuid,
+) -> Result<T, ApiError> {
+    let caller = caller.clone();
+    state
+        .db
+        .read(move |conn| find(conn, &caller, &id.to_string()))
+        .await
+}
+
+/// One write transaction on the caller's record `id`: `work` gets the record
+/// as stored (a miss is "not found" before any work) and the time of the change.
+pub async fn write<T, R, F>(
+    state: &AppState,
+    caller: &Caller,
+    id: uuid::Uuid,
+    work: F,
+) -> Result<R, ApiError>
+where
+    T: Owned,
+    R: Send + 'static,
+    F: FnOnce(&mut DbConnection, &Caller, T, DateTime<Utc>) -> Result<R, ApiError> + Send + 'static,
+{
+    let now = state.clock.now();
+    let caller = caller.clone();
+    state
+        .db
+        .run(move |conn| {
+            write_transaction(conn, |conn| {
+                let record = find(conn, &caller, &id.to_string())?;
+                work(conn, &caller, record, now)
+            })
+        })
+        .await
+}
+
+/// A change to an owned record, as the audit history sees it.
+pub enum Edit<'a, T> {
+    Created(&'a T),
+    Updated { before: &'a T, after: &'a T },
+    Removed(&'a T),
+}
+
+/// Audits a change the owner made, inside the change's transaction.
+pub fn record<T: Owned>(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    action: AuditAction,
+    edit: Edit<'_, T>,
+    at: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    let (target, before, after) = match edit {
+        Edit::Created(after) => (after, None, Some(after)),
+        Edit::Updated { before, after } => (before, Some(before), Some(after)),
+        Edit::Removed(before) => (before, Some(before), None),
+    };
+    audit::record(
+        conn,
+        Change {
+            action,
+            target_type: T::TARGET_TYPE,
+            target_id: target.id().to_owned(),
+            subscription_id: None,
+            before: before.map(T::summary),
+            after: after.map(T::summary),
+            caller,
+            at,
+        },
+    )
+}
