@@ -34,7 +34,7 @@ pub struct Outcome {
 impl Outcome {
     /// The subscription's strong ETag after the change, as reads show it.
     pub fn etag(&self) -> String {
-        format!("\"{}\"", self.version)
+        super::subscriptions::version_etag(self.version)
     }
 }
 

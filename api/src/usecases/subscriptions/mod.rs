@@ -139,7 +139,13 @@ pub fn load_owned(
 
 /// The strong ETag of a subscription version.
 pub fn etag(row: &SubscriptionRow) -> String {
-    format!("\"{}\"", row.version)
+    version_etag(row.version)
+}
+
+/// The one spelling of a version as a strong ETag, for answers that know the
+/// version without the row (assignments).
+pub fn version_etag(version: i64) -> String {
+    format!("\"{version}\"")
 }
 
 /// A lost race on the version: 412 with the version that won, read now.
