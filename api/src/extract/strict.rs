@@ -5,7 +5,6 @@
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 use std::cell::RefCell;
-use std::collections::HashSet;
 use std::fmt;
 
 /// Why a body is not strict JSON.
@@ -21,7 +20,7 @@ pub fn parse(body: &[u8]) -> Result<Value, StrictError> {
     let duplicate = RefCell::new(None);
     let mut de = serde_json::Deserializer::from_slice(body);
     let value = Node {
-        path: String::new(),
+        at: Step::Root,
         duplicate: &duplicate,
     }
     .deserialize(&mut de)
@@ -34,23 +33,31 @@ pub fn parse(body: &[u8]) -> Result<Value, StrictError> {
     }
 }
 
-struct Node<'a> {
-    path: String,
-    duplicate: &'a RefCell<Option<String>>,
+/// Where a value stands, as a chain to its parent: the path is spelled out
+/// only when a duplicate is found, not for every value of every body.
+#[derive(Clone, Copy)]
+enum Step<'a> {
+    Root,
+    Key(&'a Step<'a>, &'a str),
+    Index(&'a Step<'a>, usize),
 }
 
-impl Node<'_> {
-    fn child(&self, segment: &str) -> Self {
-        let path = if self.path.is_empty() || segment.starts_with('[') {
-            format!("{}{segment}", self.path)
-        } else {
-            format!("{}.{segment}", self.path)
-        };
-        Node {
-            path,
-            duplicate: self.duplicate,
+impl Step<'_> {
+    fn path(&self) -> String {
+        match self {
+            Step::Root => String::new(),
+            Step::Key(parent, key) => match parent.path() {
+                p if p.is_empty() => (*key).to_owned(),
+                p => format!("{p}.{key}"),
+            },
+            Step::Index(parent, i) => format!("{}[{i}]", parent.path()),
         }
     }
+}
+
+struct Node<'a> {
+    at: Step<'a>,
+    duplicate: &'a RefCell<Option<String>>,
 }
 
 impl<'de> DeserializeSeed<'de> for Node<'_> {
@@ -102,22 +109,27 @@ impl<'de> Visitor<'de> for Node<'_> {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
         let mut items = Vec::new();
-        while let Some(item) = seq.next_element_seed(self.child(&format!("[{}]", items.len())))? {
+        while let Some(item) = seq.next_element_seed(Node {
+            at: Step::Index(&self.at, items.len()),
+            duplicate: self.duplicate,
+        })? {
             items.push(item);
         }
         Ok(Value::Array(items))
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let mut seen = HashSet::new();
         let mut object = Map::new();
         while let Some(key) = map.next_key::<String>()? {
-            if !seen.insert(key.clone()) {
-                let path = self.child(&key).path;
-                *self.duplicate.borrow_mut() = Some(path);
+            // The object built so far knows every key already seen.
+            if object.contains_key(&key) {
+                *self.duplicate.borrow_mut() = Some(Step::Key(&self.at, &key).path());
                 return Err(de::Error::custom("duplicate key"));
             }
-            let value = map.next_value_seed(self.child(&key))?;
+            let value = map.next_value_seed(Node {
+                at: Step::Key(&self.at, &key),
+                duplicate: self.duplicate,
+            })?;
             object.insert(key, value);
         }
         Ok(Value::Object(object))
