@@ -131,7 +131,11 @@ pub fn build(
             !shared.cors_origins.is_empty(),
             middleware::cors::cors(&shared.cors_origins),
         ))
-        .wrap(from_fn(middleware::cors::fixup))
+        // The fix-up only corrects what `actix-cors` does, so it goes where it goes.
+        .wrap(Condition::new(
+            !shared.cors_origins.is_empty(),
+            from_fn(middleware::cors::fixup),
+        ))
         .wrap(from_fn(middleware::headers::middleware))
         .wrap(from_fn(middleware::metrics::middleware))
         .wrap(from_fn(request_id::middleware))
