@@ -58,3 +58,11 @@ typed_id!(
     /// A product of the catalog.
     ProductId
 );
+typed_id!(
+    /// A subscription.
+    SubscriptionId
+);
+typed_id!(
+    /// A member's request for a license (PRODUCT.md §7).
+    LicenseRequestId
+);

@@ -14,6 +14,7 @@
 mod cancel;
 mod count;
 mod plans;
+mod source;
 mod status;
 
 #[cfg(test)]
@@ -25,6 +26,7 @@ pub use plans::{
     convert_trial, purchase, renewal, start_trial, trial_expired, PurchasePlan, TrialError,
     TrialPlan,
 };
+pub use source::{InvalidSubscriptionSource, SubscriptionSource};
 pub use status::{
     CancelReason, Feedback, FeedbackError, InvalidCancelReason, InvalidSubscriptionStatus,
     SubscriptionStatus,
