@@ -61,6 +61,8 @@ pub enum Constraint {
     OneTrial,
     /// `invoices (organization_id, number)`.
     InvoiceNumber,
+    /// `license_requests_one_pending`: one pending request per requester and product.
+    OnePendingRequest,
     Other(String),
 }
 
@@ -163,6 +165,7 @@ fn pg_constraint(name: &str) -> Constraint {
         "payment_methods_one_per_card" => Constraint::CardPerOwner,
         "subscriptions_one_trial" => Constraint::OneTrial,
         "invoices_organization_id_number_key" => Constraint::InvoiceNumber,
+        "license_requests_one_pending" => Constraint::OnePendingRequest,
         other => Constraint::Other(other.to_owned()),
     }
 }
@@ -197,6 +200,9 @@ fn sqlite_constraint(message: &str) -> Constraint {
             Constraint::OneTrial
         }
         "invoices.organization_id, invoices.number" => Constraint::InvoiceNumber,
+        "license_requests.organization_id, license_requests.requester_id, license_requests.product_id" => {
+            Constraint::OnePendingRequest
+        }
         other => Constraint::Other(other.to_owned()),
     }
 }

@@ -216,6 +216,79 @@ fn classifies_every_violation(db: &Db) {
     }
 }
 
+/// The governance tables (PRODUCT.md §7) hold their rules themselves.
+fn governance_constraints_hold(db: &Db) {
+    seed(db);
+    let request = |id: &str, status: &str, decided: &str| {
+        format!(
+            "INSERT INTO license_requests (id, organization_id, requester_id, product_id, status, decided_by, decided_at, created_at) \
+             VALUES ('{id}', 'o', 'u', 'p', '{status}', {decided}, {decided_at}, {T})",
+            decided_at = if decided == "NULL" { "NULL" } else { T },
+        )
+    };
+    db.ok(&request("r1", "pending", "NULL"));
+    match db.exec(&request("r2", "pending", "NULL")) {
+        Err(RepoError::Unique(Constraint::OnePendingRequest)) => {}
+        other => panic!("{other:?}"),
+    }
+    // Decided requests for the same product do not count against the one pending.
+    db.ok(&request("r3", "denied", "'u'"));
+    db.ok(&request("r4", "approved", "'u'"));
+    let check = |sql: &str| match db.exec(sql) {
+        Err(RepoError::Check(_)) => {}
+        other => panic!("{sql}: {other:?}"),
+    };
+    check(&request("r5", "denied", "NULL"));
+    check(&request("r5", "maybe", "'u'"));
+    check("UPDATE license_requests SET status = 'approved' WHERE id = 'r1'");
+    check(&format!(
+        "UPDATE license_requests SET message = '{}' WHERE id = 'r1'",
+        "é".repeat(501)
+    ));
+    db.ok(&format!(
+        "UPDATE license_requests SET message = '{}' WHERE id = 'r1'",
+        "é".repeat(500)
+    ));
+
+    let user = |position: i32, outcome: &str| {
+        format!(
+            "INSERT INTO license_request_users (request_id, user_id, position, outcome) VALUES ('r1', 'u', {position}, '{outcome}')"
+        )
+    };
+    check(&user(20, "pending"));
+    check(&user(0, "maybe"));
+    db.ok(&user(0, "pending"));
+    // Purging a request takes its users with it.
+    db.ok("DELETE FROM license_requests WHERE id = 'r1'");
+
+    let settings = |url: &str, amount: &str, currency: &str| {
+        format!(
+            "INSERT INTO organization_settings (organization_id, license_request_url, spend_cap_amount, spend_cap_currency, updated_by, updated_at) \
+             VALUES ('o', {url}, {amount}, {currency}, 'u', {T})"
+        )
+    };
+    check(&settings("'http://it.example'", "NULL", "NULL"));
+    check(&settings("NULL", "-1", "'USD'"));
+    check(&settings("NULL", "100", "NULL"));
+    check(&settings("NULL", "NULL", "'USD'"));
+    db.ok(&settings("'HTTPS://it.example/ask'", "100", "'USD'"));
+    check("UPDATE organization_settings SET default_policy = 'sometimes'");
+    check("UPDATE organization_settings SET license_requests = 'maybe'");
+}
+
+#[test]
+fn sqlite_governance_constraints_hold() {
+    governance_constraints_hold(&Db::sqlite());
+}
+
+#[test]
+fn postgres_governance_constraints_hold() {
+    match Db::postgres() {
+        Some(db) => governance_constraints_hold(&db),
+        None => eprintln!("TEST_DATABASE_URL not set: PostgreSQL governance constraints not run"),
+    }
+}
+
 #[test]
 fn sqlite_violations_are_typed() {
     classifies_every_violation(&Db::sqlite());

@@ -214,8 +214,48 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    organization_settings (organization_id) {
+        organization_id -> Text,
+        default_policy -> Text,
+        license_requests -> Text,
+        license_request_url -> Nullable<Text>,
+        spend_cap_amount -> Nullable<BigInt>,
+        spend_cap_currency -> Nullable<Text>,
+        version -> BigInt,
+        updated_by -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    license_requests (id) {
+        id -> Text,
+        organization_id -> Text,
+        requester_id -> Text,
+        product_id -> Text,
+        status -> Text,
+        message -> Nullable<Text>,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+        decision_subscription_id -> Nullable<Text>,
+        decision_message -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    license_request_users (request_id, user_id) {
+        request_id -> Text,
+        user_id -> Text,
+        position -> Integer,
+        outcome -> Text,
+    }
+}
+
 diesel::joinable!(license_assignments -> users (user_id));
 diesel::joinable!(invoice_lines -> invoices (invoice_id));
+diesel::joinable!(license_request_users -> license_requests (request_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     organizations,
@@ -231,4 +271,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     invoices,
     invoice_lines,
     pending_credits,
+    organization_settings,
+    license_requests,
+    license_request_users,
 );

@@ -12,7 +12,7 @@
 //! use case does not ask).
 
 use crate::money::{Currency, Money};
-use chrono::{DateTime, Datelike, Months, NaiveDate, TimeZone, Utc};
+use chrono::{Datelike, Months, NaiveDate};
 use thiserror::Error;
 
 /// An organisation's cap on each purchaser's monthly net charges: zero or
@@ -91,15 +91,14 @@ pub fn check_spend(
     }
 }
 
-/// The calendar month (UTC) containing `now`, as the half-open range
-/// `[first day 00:00, first day of next month 00:00)`.
-pub fn calendar_month(now: DateTime<Utc>) -> (DateTime<Utc>, DateTime<Utc>) {
-    let first = now.date_naive().with_day(1).unwrap_or(now.date_naive());
+/// The calendar month containing `today` (a UTC date), as the half-open
+/// range of issue dates `[first of the month, first of the next month)`.
+pub fn calendar_month(today: NaiveDate) -> (NaiveDate, NaiveDate) {
+    let first = today.with_day(1).unwrap_or(today);
     let next = first
         .checked_add_months(Months::new(1))
         .unwrap_or(NaiveDate::MAX);
-    let midnight = |d: NaiveDate| Utc.from_utc_datetime(&d.and_time(chrono::NaiveTime::MIN));
-    (midnight(first), midnight(next))
+    (first, next)
 }
 
 #[cfg(test)]
@@ -181,19 +180,19 @@ mod tests {
     }
 
     #[test]
-    fn the_month_is_the_calendar_month_in_utc() {
-        let at = |s: &str| s.parse::<DateTime<Utc>>().unwrap();
+    fn the_month_is_the_calendar_month() {
+        let d = |s: &str| s.parse::<NaiveDate>().unwrap();
         assert_eq!(
-            calendar_month(at("2026-02-28T23:59:59Z")),
-            (at("2026-02-01T00:00:00Z"), at("2026-03-01T00:00:00Z"))
+            calendar_month(d("2026-02-28")),
+            (d("2026-02-01"), d("2026-03-01"))
         );
         assert_eq!(
-            calendar_month(at("2026-12-01T00:00:00Z")),
-            (at("2026-12-01T00:00:00Z"), at("2027-01-01T00:00:00Z"))
+            calendar_month(d("2026-12-01")),
+            (d("2026-12-01"), d("2027-01-01"))
         );
         assert_eq!(
-            calendar_month(at("2024-02-29T12:00:00Z")),
-            (at("2024-02-01T00:00:00Z"), at("2024-03-01T00:00:00Z"))
+            calendar_month(d("2024-02-29")),
+            (d("2024-02-01"), d("2024-03-01"))
         );
     }
 }
