@@ -6,11 +6,15 @@
 
 pub mod connection;
 pub mod error;
+#[cfg(test)]
+mod governance_tests;
 mod keyset;
 pub mod migrations;
 pub mod repos;
 pub mod rows;
 pub mod schema;
+#[cfg(test)]
+mod test_db;
 
 pub use connection::{
     connect_pool, write_transaction, Backend, DatabaseUrl, DbConnection, DbPool, PoolOptions,

@@ -7,6 +7,8 @@ pub mod billing_profiles;
 pub mod health;
 pub mod idempotency;
 pub mod invoices;
+pub mod license_requests;
+pub mod organization_settings;
 pub mod organizations;
 pub mod payment_methods;
 pub mod policies;

@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod billing;
+pub mod governance;
 pub mod idempotency;
 pub mod invoice;
 pub mod organization;
@@ -12,6 +13,9 @@ pub mod user;
 
 pub use audit::{AuditEventRow, NewAuditEvent};
 pub use billing::{BillingAccountRow, BillingProfileChangeset, BillingProfileRow};
+pub use governance::{
+    LicenseRequestRow, LicenseRequestUserRow, OrganizationSettingsRow, StoredLicenseRequest,
+};
 pub use idempotency::IdempotencyRow;
 pub use invoice::{InvoiceLineRow, InvoiceRow, PendingCreditRow};
 pub use organization::NewOrganization;
