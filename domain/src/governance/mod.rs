@@ -7,6 +7,7 @@
 //! the facts (stored settings, this month's charges, who holds which
 //! license), asks here, and stores the answer in its own transaction.
 
+mod access;
 mod effective_policy;
 mod license_request;
 mod request_message;
@@ -14,6 +15,7 @@ mod settings;
 mod spend_cap;
 mod take_control;
 
+pub use access::{may_buy, may_take_control, subscription_access, Access, Viewer};
 pub use effective_policy::{check_purchase, check_trial, effective_policy};
 pub use license_request::{
     purge_cutoff, DecideError, Decision, InvalidRequestStatus, LicenseRequest, LicenseRequestParts,
