@@ -37,7 +37,9 @@ use utoipa::{Modify, OpenApi};
         (name = "subscriptions", description = "Buy, trial, convert, change the total license count, cancel"),
         (name = "assignments", description = "Assign licenses to up to 20 colleagues at once"),
         (name = "invoices", description = "Invoices by period, as JSON, CSV and PDF"),
-        (name = "admin", description = "Admins' read-only view of every self-service purchase"),
+        (name = "admin", description = "Admins' view of every self-service purchase, taking control of one, and the export of who holds self-service licenses"),
+        (name = "organization", description = "Organisation settings: the default self-service policy, license requests, the monthly spend cap"),
+        (name = "license requests", description = "Members ask the organisation for licenses; admins approve (all or some) or deny"),
         (name = "payment methods", description = "Cards: only brand, last four, expiry, holder, address and a keyed fingerprint are kept"),
     )
 )]

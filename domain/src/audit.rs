@@ -21,6 +21,13 @@ pub enum AuditAction {
     Expired,
     LicensesAssigned,
     LicensesUnassigned,
+    OrganizationSettingsChanged,
+    /// An admin took control of a member's purchase (moved its users or canceled it).
+    TakenOver,
+    /// Licenses moved onto an organisation subscription by a take-over.
+    LicensesMovedIn,
+    LicenseRequested,
+    LicenseRequestDecided,
 }
 
 impl AuditAction {
@@ -44,6 +51,11 @@ impl AuditAction {
             AuditAction::Expired => "expired",
             AuditAction::LicensesAssigned => "licenses_assigned",
             AuditAction::LicensesUnassigned => "licenses_unassigned",
+            AuditAction::OrganizationSettingsChanged => "organization_settings_changed",
+            AuditAction::TakenOver => "taken_over",
+            AuditAction::LicensesMovedIn => "licenses_moved_in",
+            AuditAction::LicenseRequested => "license_requested",
+            AuditAction::LicenseRequestDecided => "license_request_decided",
         }
     }
 }

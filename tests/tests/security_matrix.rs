@@ -125,6 +125,7 @@ fn valid_body(op: &Op, f: &Fixture) -> Value {
             json!({"display_name": "New Member", "email": format!("{}@example.org", Uuid::new_v4().simple())})
         }
         "PUT /v1/products/{product_id}/self-service-policy" => json!({"policy": "enabled"}),
+        "PATCH /v1/organization/settings" => json!({"license_requests": "enabled"}),
         "POST /v1/billing-accounts/{billing_account_id}/billing-profiles" => json!({
             "name": "P", "invoice_email": "a@b.example",
             "bill_to": {"line1": "1 Main St", "city": "Springfield", "postal_code": "12345", "country": "US"}
@@ -235,6 +236,7 @@ async fn members_are_refused_admin_operations() {
         op.path.starts_with("/v1/admin/")
             || (op.method == Method::POST && op.path == "/v1/users")
             || op.path.ends_with("/self-service-policy")
+            || (op.method == Method::PATCH && op.path == "/v1/organization/settings")
     };
     let mut checked = 0;
     for op in operations().iter().filter(|o| admin_only(o)) {

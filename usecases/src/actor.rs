@@ -26,6 +26,14 @@ impl Actor {
         }
     }
 
+    /// The caller as the access rule sees them.
+    pub fn viewer(&self) -> domain::governance::Viewer {
+        domain::governance::Viewer {
+            user_id: self.user_id,
+            is_admin: self.is_admin(),
+        }
+    }
+
     /// The organisation's id as stored.
     pub fn org(&self) -> String {
         self.organization_id.to_string()

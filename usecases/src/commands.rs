@@ -5,12 +5,15 @@
 use domain::address::AddressInput;
 use domain::catalog::BillingFrequency;
 use domain::invoice_language::InvoiceLanguage;
+use domain::subscription::SubscriptionSource;
 use std::fmt;
 use uuid::Uuid;
 
 /// `POST /v1/subscriptions`: a purchase, or a trial when `trial` is true.
 #[derive(Debug, Clone)]
 pub struct NewSubscription {
+    /// Self-service, or (admins only) bought for the organisation.
+    pub source: SubscriptionSource,
     pub product_id: Uuid,
     pub license_count: i64,
     pub trial: Option<bool>,

@@ -6,6 +6,7 @@
 use domain::assignment::BatchError;
 use domain::card::CardError;
 use domain::policy::PolicyRefusal;
+use domain::{Currency, Money};
 use persistence::RepoError;
 use thiserror::Error;
 
@@ -46,6 +47,21 @@ pub enum Forbidden {
     AdminReadOnly,
     #[error("{0}")]
     Policy(PolicyRefusal),
+    /// The charge would take the purchaser's net charges this month above
+    /// the organisation's cap (PRODUCT.md §7).
+    #[error("this charge of {requested} would take your spending this month ({spent}) above the organisation's cap of {cap}", requested = .requested.to_decimal(), spent = .spent.to_decimal(), cap = .cap.to_decimal())]
+    SpendCapExceeded {
+        cap: Money,
+        spent: Money,
+        requested: Money,
+    },
+    /// A cap in one currency cannot judge a charge in another.
+    #[error("the organisation's spend cap is in {cap}; a charge in {charge} cannot be measured against it")]
+    SpendCapCurrency { cap: Currency, charge: Currency },
+    #[error("license requests are turned off in this organisation")]
+    LicenseRequestsDisabled,
+    #[error("this organisation handles license requests at {url}")]
+    LicenseRequestsExternal { url: String },
 }
 
 /// The request is valid but the current services refuses it.
@@ -73,6 +89,13 @@ pub enum Conflict {
     NotATrial,
     #[error("{requested} licenses requested but only {available} are available")]
     NotEnoughLicenses { available: i64, requested: i64 },
+    #[error("you already have a pending request for this product")]
+    LicenseRequestPending { existing_id: String },
+    #[error("this license request was already decided ({status})")]
+    LicenseRequestDecided { status: String },
+    /// Taking control applies to members' self-service purchases only.
+    #[error("this is an organisation subscription; only self-service purchases can be taken over")]
+    NotSelfService,
 }
 
 /// The input is wrong; `field` or `parameter` names where.
@@ -116,6 +139,21 @@ pub enum Invalid {
     Batch(BatchError),
     #[error("{count} of the users are not members of your organisation")]
     UsersNotInOrganization { user_ids: Vec<String>, count: usize },
+    /// The target of a take-over is not a live organisation subscription of
+    /// the same product in the organisation.
+    #[error("{0}")]
+    TargetSubscription(TargetRefusal),
+    #[error("only requested users can be approved; {} were not requested", .user_ids.len())]
+    UsersNotRequested { user_ids: Vec<String> },
+}
+
+/// Why a take-over target was refused; all answer `invalid_target_subscription`.
+#[derive(Debug, Error, Clone, Copy, PartialEq, Eq)]
+pub enum TargetRefusal {
+    #[error("the target subscription does not exist in your organisation")]
+    Missing,
+    #[error("{0}")]
+    Domain(domain::governance::TargetRefusal),
 }
 
 /// Optimistic concurrency: the caller's view of the subscription is missing or old.

@@ -13,6 +13,7 @@ pub mod audit;
 pub mod billing_accounts;
 pub mod billing_profiles;
 pub mod commands;
+pub mod governance;
 pub mod invoices;
 mod owned;
 mod paging;
@@ -23,5 +24,5 @@ pub mod subscriptions;
 pub mod users;
 
 pub use actor::Actor;
-pub use error::{Conflict, Error, Forbidden, Invalid, Precondition, Result};
+pub use error::{Conflict, Error, Forbidden, Invalid, Precondition, Result, TargetRefusal};
 pub use services::{Clock, Db, Services};

@@ -2,11 +2,13 @@
 
 use super::audit::{self, Change};
 use crate::error::Error;
+use crate::governance::settings;
 use crate::page::Page;
 use crate::Actor;
 use crate::Services;
 use domain::audit::AuditAction;
 use domain::catalog::Product;
+use domain::governance::effective_policy;
 use domain::policy::SelfServicePolicy;
 use domain::ProductId;
 use persistence::repos::policies;
@@ -21,9 +23,12 @@ pub async fn list(
     page: Page<usize>,
 ) -> Result<(Vec<(Product, SelfServicePolicy)>, Option<String>), Error> {
     let org = caller.org();
-    let rows = services
+    let (rows, default) = services
         .db
-        .read(move |conn| Ok(policies::all_for_organization(conn, &org)?))
+        .read(move |conn| {
+            let rows = policies::all_for_organization(conn, &org)?;
+            Ok((rows, settings::load(conn, &org)?.default_policy))
+        })
         .await?;
     let by_product: HashMap<String, String> =
         rows.into_iter().map(|r| (r.product_id, r.policy)).collect();
@@ -39,7 +44,7 @@ pub async fn list(
             Ok((
                 i,
                 p.clone(),
-                parse_policy(by_product.get(&p.id().to_string()))?,
+                effective_policy(parse_own(by_product.get(&p.id().to_string()))?, default),
             ))
         })
         .collect::<Result<Vec<_>, Error>>()?;
@@ -64,11 +69,10 @@ pub async fn get(
         .ok_or(Error::NotFound("product"))?
         .clone();
     let org = caller.org();
-    let row = services
+    let policy = services
         .db
-        .read(move |conn| Ok(policies::find(conn, &org, &id.to_string())?))
+        .read(move |conn| settings::product_policy(conn, &org, &id.to_string()))
         .await?;
-    let policy = parse_policy(row.map(|r| r.policy).as_ref())?;
     Ok((product, policy))
 }
 
@@ -126,6 +130,16 @@ pub async fn set_policy(
         })
         .await?;
     Ok((product, policy))
+}
+
+/// A product's own stored policy, if it has one.
+fn parse_own(stored: Option<&String>) -> Result<Option<SelfServicePolicy>, Error> {
+    stored
+        .map(|s| {
+            s.parse()
+                .map_err(|_| Error::internal(format!("stored policy {s:?} is invalid")))
+        })
+        .transpose()
 }
 
 fn parse_policy(stored: Option<&String>) -> Result<SelfServicePolicy, Error> {

@@ -35,7 +35,7 @@ impl From<domain::invoice_language::InvoiceLanguage> for InvoiceLanguageDto {
 
 /// Tells a field sent as `null` (`Some(None)`: clear it) from one left out
 /// (`None`: keep it); plain `Option` reads both as `None`.
-fn null_or_value<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+pub(crate) fn null_or_value<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
 where
     D: serde::Deserializer<'de>,
     T: Deserialize<'de>,

@@ -6,6 +6,7 @@ pub mod address;
 pub mod assignments;
 pub mod billing;
 pub mod common;
+pub mod governance;
 pub mod invoices;
 pub mod me;
 pub mod payment_methods;

@@ -1,5 +1,6 @@
 use super::common::MoneyDto;
 use chrono::{DateTime, NaiveDate, Utc};
+use domain::subscription::SubscriptionSource;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -34,8 +35,26 @@ pub enum StatusDto {
 pub enum SourceDto {
     /// Bought by a member through self-service.
     SelfService,
-    /// Bought by the organisation centrally (listed, never created here).
+    /// Bought by an admin for the organisation; managed by every admin.
     Organization,
+}
+
+impl From<SourceDto> for SubscriptionSource {
+    fn from(s: SourceDto) -> Self {
+        match s {
+            SourceDto::SelfService => SubscriptionSource::SelfService,
+            SourceDto::Organization => SubscriptionSource::Organization,
+        }
+    }
+}
+
+impl From<SubscriptionSource> for SourceDto {
+    fn from(s: SubscriptionSource) -> Self {
+        match s {
+            SubscriptionSource::SelfService => SourceDto::SelfService,
+            SubscriptionSource::Organization => SourceDto::Organization,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
@@ -123,6 +142,11 @@ pub struct CreateSubscriptionRequest {
     pub billing_profile_id: Option<Uuid>,
     #[serde(default)]
     pub payment_method_id: Option<Uuid>,
+    /// `organization` (admins only) buys for the organisation: every admin
+    /// manages it, members never see it, the self-service policy and spend
+    /// cap do not apply. Default `self_service`.
+    #[serde(default)]
+    pub source: Option<SourceDto>,
 }
 
 /// Buy a subscription: `active` at once, invoiced for its first period.
@@ -143,6 +167,9 @@ pub struct PurchaseRequest {
     pub billing_frequency: FrequencyDto,
     pub billing_profile_id: Uuid,
     pub payment_method_id: Uuid,
+    /// `organization` (admins only) buys for the organisation; default `self_service`.
+    #[serde(default)]
+    pub source: Option<SourceDto>,
 }
 
 /// Start a free trial: no payment method; up to the product's trial maximum.
@@ -157,6 +184,9 @@ pub struct TrialRequest {
     /// Always `true`.
     #[schema(schema_with = always_true)]
     pub trial: bool,
+    /// `organization` (admins only) tries it for the organisation; default `self_service`.
+    #[serde(default)]
+    pub source: Option<SourceDto>,
 }
 
 fn always_true() -> utoipa::openapi::schema::Object {
@@ -297,6 +327,7 @@ crate::list_response!(EventList, EventDto);
 impl From<CreateSubscriptionRequest> for usecases::commands::NewSubscription {
     fn from(r: CreateSubscriptionRequest) -> Self {
         Self {
+            source: r.source.map_or(SubscriptionSource::SelfService, Into::into),
             product_id: r.product_id,
             license_count: r.license_count,
             trial: r.trial,

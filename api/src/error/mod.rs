@@ -5,7 +5,7 @@ pub mod handlers;
 mod problem;
 mod usecase;
 
-pub use problem::Problem;
+pub use problem::{Problem, Requested};
 
 use crate::auth::AuthError;
 use actix_web::http::{header, StatusCode};
@@ -99,6 +99,31 @@ pub enum ApiError {
     NotATrial,
     #[error("{requested} licenses requested but only {available} are available")]
     NotEnoughLicenses { available: i64, requested: i64 },
+    #[error("this charge of {} would take your spending this month ({}) above the organisation's cap of {}", .requested.to_decimal(), .spent.to_decimal(), .cap.to_decimal())]
+    SpendCapExceeded {
+        cap: domain::Money,
+        spent: domain::Money,
+        requested: domain::Money,
+    },
+    #[error("the organisation's spend cap is in {cap}; a charge in {charge} cannot be measured against it")]
+    SpendCapCurrency {
+        cap: domain::Currency,
+        charge: domain::Currency,
+    },
+    #[error("license requests are turned off in this organisation")]
+    LicenseRequestsDisabled,
+    #[error("this organisation handles license requests at its own address (`url`)")]
+    LicenseRequestsExternal { url: String },
+    #[error("you already have a pending request for this product (`existing_id`)")]
+    LicenseRequestPending { existing_id: String },
+    #[error("this license request was already decided ({status})")]
+    LicenseRequestDecided { status: String },
+    #[error("this is an organisation subscription; only self-service purchases can be taken over")]
+    NotSelfService,
+    #[error("{0}")]
+    InvalidTargetSubscription(String),
+    #[error("only requested users can be approved")]
+    UsersNotRequested { user_ids: Vec<String> },
     #[error("{0}")]
     Batch(domain::assignment::BatchError),
     #[error("{count} of the users are not members of your organisation")]
@@ -188,6 +213,15 @@ impl ApiError {
             ApiError::AlreadyCanceled => "already_canceled",
             ApiError::NotATrial => "not_a_trial",
             ApiError::NotEnoughLicenses { .. } => "not_enough_licenses",
+            ApiError::SpendCapExceeded { .. } => "spend_cap_exceeded",
+            ApiError::SpendCapCurrency { .. } => "spend_cap_currency_mismatch",
+            ApiError::LicenseRequestsDisabled => "license_requests_disabled",
+            ApiError::LicenseRequestsExternal { .. } => "license_requests_external",
+            ApiError::LicenseRequestPending { .. } => "license_request_pending",
+            ApiError::LicenseRequestDecided { .. } => "license_request_decided",
+            ApiError::NotSelfService => "not_self_service",
+            ApiError::InvalidTargetSubscription(_) => "invalid_target_subscription",
+            ApiError::UsersNotRequested { .. } => "users_not_requested",
             ApiError::UsersNotInOrganization { .. } => "users_not_in_organization",
             ApiError::Batch(domain::assignment::BatchError::Empty) => "no_users",
             ApiError::Batch(domain::assignment::BatchError::TooMany { .. }) => "too_many_users",
@@ -235,6 +269,17 @@ impl ApiError {
             ApiError::AlreadyCanceled => "Already canceled",
             ApiError::NotATrial => "Not a trial",
             ApiError::NotEnoughLicenses { .. } => "Not enough licenses",
+            ApiError::SpendCapExceeded { .. } | ApiError::SpendCapCurrency { .. } => {
+                "Spend cap reached"
+            }
+            ApiError::LicenseRequestsDisabled | ApiError::LicenseRequestsExternal { .. } => {
+                "License requests not taken here"
+            }
+            ApiError::LicenseRequestPending { .. } => "License request pending",
+            ApiError::LicenseRequestDecided { .. } => "License request decided",
+            ApiError::NotSelfService => "Not a self-service purchase",
+            ApiError::InvalidTargetSubscription(_) => "Invalid target subscription",
+            ApiError::UsersNotRequested { .. } => "Users not requested",
             ApiError::UsersNotInOrganization { .. } => "Users not in organization",
             ApiError::Batch(_) => "Invalid user batch",
             ApiError::IdempotencyInProgress => "Request in progress",
@@ -280,7 +325,27 @@ impl ApiError {
                 requested,
             } => {
                 problem.available = Some(*available);
-                problem.requested = Some(*requested);
+                problem.requested = Some(Requested::Licenses(*requested));
+            }
+            ApiError::SpendCapExceeded {
+                cap,
+                spent,
+                requested,
+            } => {
+                problem.cap = Some((*cap).into());
+                problem.spent = Some((*spent).into());
+                problem.requested = Some(Requested::Money((*requested).into()));
+            }
+            ApiError::LicenseRequestsExternal { url } => problem.url = Some(url.clone()),
+            ApiError::LicenseRequestPending { existing_id } => {
+                problem.existing_id = Some(existing_id.clone())
+            }
+            ApiError::InvalidTargetSubscription(_) => {
+                problem.field = Some("target_subscription_id".to_owned())
+            }
+            ApiError::UsersNotRequested { user_ids } => {
+                problem.user_ids = Some(user_ids.clone());
+                problem.field = Some("user_ids".to_owned());
             }
             ApiError::Batch(e) => {
                 problem.field = Some("user_ids".to_owned());
@@ -313,9 +378,13 @@ impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            ApiError::AdminOnly | ApiError::AdminReadOnly | ApiError::PolicyRefused(_) => {
-                StatusCode::FORBIDDEN
-            }
+            ApiError::AdminOnly
+            | ApiError::AdminReadOnly
+            | ApiError::PolicyRefused(_)
+            | ApiError::SpendCapExceeded { .. }
+            | ApiError::SpendCapCurrency { .. }
+            | ApiError::LicenseRequestsDisabled
+            | ApiError::LicenseRequestsExternal { .. } => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) | ApiError::RouteNotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::MalformedJson(_) => StatusCode::BAD_REQUEST,
@@ -335,6 +404,8 @@ impl ResponseError for ApiError {
             | ApiError::TrialNotOffered
             | ApiError::TrialLicenseLimit { .. }
             | ApiError::UsersNotInOrganization { .. }
+            | ApiError::InvalidTargetSubscription(_)
+            | ApiError::UsersNotRequested { .. }
             | ApiError::Batch(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             ApiError::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
@@ -343,7 +414,10 @@ impl ResponseError for ApiError {
             | ApiError::SubscriptionNotActive { .. }
             | ApiError::AlreadyCanceled
             | ApiError::NotATrial
-            | ApiError::NotEnoughLicenses { .. } => StatusCode::CONFLICT,
+            | ApiError::NotEnoughLicenses { .. }
+            | ApiError::LicenseRequestPending { .. }
+            | ApiError::LicenseRequestDecided { .. }
+            | ApiError::NotSelfService => StatusCode::CONFLICT,
             ApiError::EmailTaken
             | ApiError::DuplicatePaymentMethod { .. }
             | ApiError::PaymentMethodInUse

@@ -1,3 +1,4 @@
+use crate::dto::common::MoneyDto;
 use actix_web::http::StatusCode;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -39,9 +40,18 @@ pub struct Problem {
     /// Licenses still free, with `not_enough_licenses`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub available: Option<i64>,
-    /// Licenses asked for, with `not_enough_licenses`.
+    /// Licenses asked for, with `not_enough_licenses`; the charge, with `spend_cap_exceeded`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub requested: Option<i64>,
+    pub requested: Option<Requested>,
+    /// The organisation's monthly cap per purchaser, with `spend_cap_exceeded`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cap: Option<MoneyDto>,
+    /// The purchaser's net charges this calendar month (UTC), with `spend_cap_exceeded`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub spent: Option<MoneyDto>,
+    /// Where the organisation takes license requests, with `license_requests_external`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
     /// Licenses currently assigned, with `licenses_in_use`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub assigned_count: Option<i64>,
@@ -51,6 +61,15 @@ pub struct Problem {
     /// The existing resource, with duplicate errors.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub existing_id: Option<String>,
+}
+
+/// What was asked for: a number of licenses, or an amount of money.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum Requested {
+    #[schema(example = 3)]
+    Licenses(i64),
+    Money(MoneyDto),
 }
 
 impl Problem {
@@ -67,6 +86,9 @@ impl Problem {
             allow: None,
             available: None,
             requested: None,
+            cap: None,
+            spent: None,
+            url: None,
             assigned_count: None,
             user_ids: None,
             existing_id: None,

@@ -12,6 +12,22 @@ impl From<Error> for ApiError {
                 Forbidden::AdminOnly => ApiError::AdminOnly,
                 Forbidden::AdminReadOnly => ApiError::AdminReadOnly,
                 Forbidden::Policy(refusal) => ApiError::PolicyRefused(refusal),
+                Forbidden::SpendCapExceeded {
+                    cap,
+                    spent,
+                    requested,
+                } => ApiError::SpendCapExceeded {
+                    cap,
+                    spent,
+                    requested,
+                },
+                Forbidden::SpendCapCurrency { cap, charge } => {
+                    ApiError::SpendCapCurrency { cap, charge }
+                }
+                Forbidden::LicenseRequestsDisabled => ApiError::LicenseRequestsDisabled,
+                Forbidden::LicenseRequestsExternal { url } => {
+                    ApiError::LicenseRequestsExternal { url }
+                }
             },
             Error::Conflict(c) => match c {
                 Conflict::EmailTaken => ApiError::EmailTaken,
@@ -41,6 +57,13 @@ impl From<Error> for ApiError {
                     available,
                     requested,
                 },
+                Conflict::LicenseRequestPending { existing_id } => {
+                    ApiError::LicenseRequestPending { existing_id }
+                }
+                Conflict::LicenseRequestDecided { status } => {
+                    ApiError::LicenseRequestDecided { status }
+                }
+                Conflict::NotSelfService => ApiError::NotSelfService,
             },
             Error::Invalid(i) => match i {
                 Invalid::Field { field, detail } => ApiError::InvalidField { field, detail },
@@ -63,6 +86,10 @@ impl From<Error> for ApiError {
                 Invalid::UsersNotInOrganization { user_ids, count } => {
                     ApiError::UsersNotInOrganization { user_ids, count }
                 }
+                Invalid::TargetSubscription(why) => {
+                    ApiError::InvalidTargetSubscription(why.to_string())
+                }
+                Invalid::UsersNotRequested { user_ids } => ApiError::UsersNotRequested { user_ids },
             },
             Error::Precondition(p) => match p {
                 Precondition::Required => ApiError::PreconditionRequired,

@@ -43,6 +43,7 @@ fn filter(q: &AdminListQuery) -> Filter {
         status: q.status.map(|s| status_filter(s).to_owned()),
         product: q.product_id.map(|p| p.to_string()),
         source: Some("self_service".to_owned()),
+        ..Default::default()
     }
 }
 

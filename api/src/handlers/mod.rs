@@ -8,6 +8,7 @@ pub mod fallback;
 pub mod health;
 pub mod invoices;
 pub mod me;
+pub mod organization;
 pub mod payment_methods;
 pub mod products;
 pub mod subscriptions;

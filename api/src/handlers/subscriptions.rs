@@ -52,11 +52,7 @@ pub fn to_dto(view: &View) -> Result<SubscriptionDto, ApiError> {
             id: stored_id(&r.purchaser_id)?,
             display_name: view.purchaser_name.clone(),
         },
-        source: if r.source == "organization" {
-            SourceDto::Organization
-        } else {
-            SourceDto::SelfService
-        },
+        source: l.source.into(),
         status,
         is_trial: l.status == SubscriptionStatus::Trial,
         license_count: r.license_count,
@@ -144,7 +140,8 @@ fn respond(view: &View) -> Result<HttpResponse, ApiError> {
     request_body = CreateSubscriptionRequest,
     responses(
         (status = 201, description = "Subscription created (ETag header carries its version)", body = SubscriptionDto),
-        (status = 403, description = "`self_service_disabled` or `trials_only`: the organisation's policy blocks this", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`self_service_disabled` or `trials_only` (the product's policy, else the organisation's default, blocks this), `spend_cap_exceeded` (with `cap`, `spent` and `requested`; nothing changed), `spend_cap_currency_mismatch`, or `admin_only` (only admins buy with `\"source\": \"organization\"`)", body = Problem, content_type = "application/problem+json",
+            example = json!({"type": "urn:selfserve:problem:spend_cap_exceeded", "title": "Spend cap reached", "status": 403, "detail": "this charge of 12.50 would take your spending this month (50.00) above the organisation's cap of 50.00", "code": "spend_cap_exceeded", "cap": {"amount": 5000, "currency": "USD"}, "spent": {"amount": 5000, "currency": "USD"}, "requested": {"amount": 1250, "currency": "USD"}})),
         (status = 409, description = "`trial_already_active` or `idempotency_request_in_progress`", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`invalid_license_count`, `trial_not_offered`, `trial_license_limit`, `invalid_reference`, `card_expired` (the card is past its expiry month; `field` is `payment_method_id`), `invalid_field`, `unknown_field` or `idempotency_key_reused`", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -188,7 +185,6 @@ pub async fn list_subscriptions(
     let q = query.into_inner();
     let page = PageQuery::parse(q.limit, q.cursor.as_deref())?;
     let filter = Filter {
-        purchaser: None,
         status: q.status.map(|s| status_filter(s).to_owned()),
         product: q.product_id.map(|p| p.to_string()),
         source: q.source.map(|s| {
@@ -199,6 +195,7 @@ pub async fn list_subscriptions(
             }
             .to_owned()
         }),
+        ..Default::default()
     };
     let (views, next_cursor) =
         usecase::list(&state.services, caller.actor(), filter, true, page).await?;
@@ -231,7 +228,7 @@ pub async fn get_subscription(
     request_body = UpdateSubscriptionRequest,
     responses(
         (status = 200, description = "The changed subscription", body = SubscriptionDto, headers(("ETag" = String, description = "The subscription's current strong ETag"))),
-        (status = 403, description = "`admin_read_only`: admins cannot change another member's purchase", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`admin_read_only` (admins cannot change another member's purchase) or `spend_cap_exceeded` (an increase whose charge would cross the organisation's monthly cap; with `cap`, `spent`, `requested`)", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`licenses_in_use` (with `assigned_count`), `already_canceled` or `subscription_not_active`", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "`precondition_failed`: the ETag is stale; `ETag` carries the current one", body = Problem, content_type = "application/problem+json", headers(("ETag" = String, description = "The subscription's current strong ETag"))),
         (status = 428, description = "`precondition_required`: no If-Match", body = Problem, content_type = "application/problem+json"),
@@ -304,7 +301,7 @@ pub async fn preview_license_count(
     request_body = ConvertRequest,
     responses(
         (status = 200, description = "The converted subscription", body = SubscriptionDto, headers(("ETag" = String, description = "The subscription's current strong ETag"))),
-        (status = 403, description = "`admin_read_only`, `self_service_disabled` or `trials_only`", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`admin_read_only`, `self_service_disabled`, `trials_only` or `spend_cap_exceeded` (with `cap`, `spent`, `requested`)", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`not_a_trial`, `already_canceled`, `subscription_not_active` or `idempotency_request_in_progress`", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`card_expired` (the card is past its expiry month; `field` is `payment_method_id`), `invalid_reference`, `invalid_field`, `unknown_field` or `idempotency_key_reused`", body = Problem, content_type = "application/problem+json"),
     ))]

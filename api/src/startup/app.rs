@@ -29,6 +29,8 @@ where
         .service(handlers::products::list_products)
         .service(handlers::products::get_product)
         .service(handlers::products::set_self_service_policy)
+        .service(handlers::organization::get_organization_settings)
+        .service(handlers::organization::update_organization_settings)
         .service(handlers::billing::list_billing_accounts)
         .service(handlers::billing::get_billing_account)
         .service(handlers::billing::list_billing_profiles)

@@ -165,3 +165,32 @@ pub fn settle_credits(
     }
     Ok(())
 }
+
+/// Totals of the invoices issued to `owner` in `currency` on days
+/// `[from, until)` for their self-service subscriptions (credits negative):
+/// what the monthly spend cap measures. Organisation purchases billed to an
+/// admin do not count against the admin's own cap.
+pub fn self_service_totals(
+    conn: &mut DbConnection,
+    org: &str,
+    owner: &str,
+    currency: &str,
+    from: NaiveDate,
+    until: NaiveDate,
+) -> Result<Vec<i64>, RepoError> {
+    use crate::schema::subscriptions as s;
+    let self_service = s::table
+        .filter(s::organization_id.eq(org))
+        .filter(s::purchaser_id.eq(owner))
+        .filter(s::source.eq("self_service"))
+        .select(s::id);
+    Ok(i::table
+        .filter(i::organization_id.eq(org))
+        .filter(i::owner_id.eq(owner))
+        .filter(i::currency.eq(currency))
+        .filter(i::issue_date.ge(from))
+        .filter(i::issue_date.lt(until))
+        .filter(i::subscription_id.eq_any(self_service))
+        .select(i::total)
+        .load(conn)?)
+}

@@ -27,10 +27,19 @@ pub fn find(
 /// List filters; `purchaser` is `None` only for the admins' organisation-wide view.
 #[derive(Default, Clone, Debug)]
 pub struct Filter {
+    /// What one member manages: their own self-service purchases and, for an
+    /// admin, every organisation subscription.
+    pub managed_by: Option<Manager>,
     pub purchaser: Option<String>,
     pub status: Option<String>,
     pub product: Option<String>,
     pub source: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Manager {
+    pub user_id: String,
+    pub is_admin: bool,
 }
 
 /// Newest first, keyset on (created_at, id).
@@ -45,6 +54,16 @@ pub fn list(
         .filter(s::organization_id.eq(org))
         .select(SubscriptionRow::as_select())
         .into_boxed();
+    if let Some(manager) = &filter.managed_by {
+        let own = s::purchaser_id
+            .eq(manager.user_id.clone())
+            .and(s::source.eq("self_service"));
+        query = if manager.is_admin {
+            query.filter(own.or(s::source.eq("organization")))
+        } else {
+            query.filter(own)
+        };
+    }
     if let Some(purchaser) = &filter.purchaser {
         query = query.filter(s::purchaser_id.eq(purchaser.clone()));
     }

@@ -66,6 +66,16 @@ pub fn insert(conn: &mut DbConnection, user: &NewUser) -> Result<(), RepoError> 
     Ok(())
 }
 
+/// Locks a member's row until the transaction ends (a no-op update):
+/// serialises what must be decided one purchase at a time per purchaser (the
+/// monthly spend cap) on PostgreSQL; SQLite's write transaction already is.
+pub fn lock(conn: &mut DbConnection, id: &str) -> Result<(), RepoError> {
+    diesel::update(users::table.filter(users::id.eq(id)))
+        .set(users::id.eq(users::id))
+        .execute(conn)?;
+    Ok(())
+}
+
 /// Links a pre-added member to the token subject they signed in with.
 /// False when someone else linked it first (a concurrent first sign-in).
 pub fn claim(conn: &mut DbConnection, id: &str, subject: &str) -> Result<bool, RepoError> {

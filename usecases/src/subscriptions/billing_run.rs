@@ -387,7 +387,7 @@ pub fn expire_stale_trials(
         purchaser: Some(purchaser.to_owned()),
         status: Some("trial".to_owned()),
         product: Some(product.to_owned()),
-        source: None,
+        ..Default::default()
     };
     for row in repo::list(conn, org, &filter, None, 10)? {
         if row.trial_ends_on.is_some_and(|end| end <= today) {

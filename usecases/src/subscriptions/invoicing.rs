@@ -4,6 +4,7 @@
 use crate::error::Error;
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::invoice::{status_for, totals, InvoiceLine, LineKind};
+use domain::subscription::SubscriptionSource;
 use domain::{Currency, Money};
 use persistence::repos::invoices as repo;
 use persistence::rows::{InvoiceLineRow, InvoiceRow, PendingCreditRow, SubscriptionRow};
@@ -23,6 +24,15 @@ pub enum Reason {
 }
 
 impl Reason {
+    /// A purchase, a trial conversion or an increase: what the monthly spend
+    /// cap and the self-service policy govern.
+    fn is_new_spending(&self) -> bool {
+        matches!(
+            self,
+            Reason::Purchase | Reason::TrialConversion | Reason::LicenseIncrease
+        )
+    }
+
     fn as_str(&self) -> &'static str {
         match self {
             Reason::Purchase => "purchase",
@@ -62,6 +72,18 @@ pub fn issue(
     }
     let sums =
         totals(&lines, currency, tax_rate_bps).map_err(|e| Error::internal(e.to_string()))?;
+    if input.reason.is_new_spending() && sub.source == SubscriptionSource::SelfService.as_str() {
+        // In the charging transaction itself, so concurrent charges cannot
+        // both pass (see `governance::spend`). Renewals keep existing
+        // subscriptions working: the cap governs new spending only.
+        crate::governance::spend::check(
+            conn,
+            &sub.organization_id,
+            &sub.purchaser_id,
+            sums.total,
+            now.date_naive(),
+        )?;
+    }
     let profile = persistence::repos::billing_profiles::find(conn, input.billing_profile_id)?
         .ok_or_else(|| Error::internal("invoice for a missing billing profile"))?;
     let bill_to = serde_json::json!({

@@ -15,8 +15,9 @@ use crate::Services;
 use chrono::{NaiveDate, NaiveDateTime};
 use domain::billing::BillingPeriod;
 use domain::catalog::BillingFrequency;
+use domain::governance::{subscription_access, Access};
 use domain::license::LicenseCount;
-use domain::subscription::{trial_expired, SubscriptionStatus};
+use domain::subscription::{trial_expired, SubscriptionSource, SubscriptionStatus};
 use domain::{Currency, Money};
 use persistence::repos::{subscriptions as repo, users};
 use persistence::rows::SubscriptionRow;
@@ -27,6 +28,7 @@ use std::collections::HashMap;
 #[derive(Clone, Debug)]
 pub struct Loaded {
     pub row: SubscriptionRow,
+    pub source: SubscriptionSource,
     /// As of today: a trial past its end reads as expired even before the billing run records it.
     pub status: SubscriptionStatus,
     pub licenses: LicenseCount,
@@ -47,6 +49,7 @@ impl Loaded {
             }
             (s, _) => s,
         };
+        let source: SubscriptionSource = row.source.parse().map_err(|_| corrupt("source"))?;
         let licenses = LicenseCount::parse(row.license_count, u32::MAX)
             .map_err(|_| corrupt("license count"))?;
         let frequency = row
@@ -76,6 +79,7 @@ impl Loaded {
         };
         Ok(Self {
             row,
+            source,
             status,
             licenses,
             frequency,
@@ -104,7 +108,23 @@ impl Loaded {
     }
 }
 
-/// Read access: the purchaser, or an admin of the organisation (read-only view).
+/// What `caller` may do with a stored subscription: the one access rule
+/// (`domain::governance::subscription_access`) every use case goes through.
+pub fn access(caller: &Actor, row: &SubscriptionRow) -> Result<Access, Error> {
+    let purchaser: domain::UserId = row.purchaser_id.parse().map_err(|_| {
+        Error::internal(format!(
+            "subscription {}: stored purchaser is invalid",
+            row.id
+        ))
+    })?;
+    let source: SubscriptionSource = row.source.parse().map_err(|_| {
+        Error::internal(format!("subscription {}: stored source is invalid", row.id))
+    })?;
+    Ok(subscription_access(caller.viewer(), purchaser, source))
+}
+
+/// Read access: whoever may manage it, and admins reading a member's purchase.
+/// Anyone else gets 404, as if it did not exist.
 pub fn load_visible(
     conn: &mut DbConnection,
     caller: &Actor,
@@ -112,14 +132,15 @@ pub fn load_visible(
     today: NaiveDate,
 ) -> Result<Loaded, Error> {
     let row = repo::find(conn, &caller.org(), id)?.ok_or(Error::NotFound("subscription"))?;
-    if row.purchaser_id != caller.user_id.to_string() && !caller.is_admin() {
+    if !access(caller, &row)?.can_read() {
         return Err(Error::NotFound("subscription"));
     }
     Loaded::parse(row, today)
 }
 
-/// Write access: the purchaser only. An admin gets 403 `admin_read_only`;
-/// any other member 404, as if it did not exist.
+/// Write access: the purchaser of a self-service purchase, any admin of an
+/// organisation subscription. An admin on a member's purchase gets 403
+/// `admin_read_only`; anyone else 404, as if it did not exist.
 pub fn load_owned(
     conn: &mut DbConnection,
     caller: &Actor,
@@ -127,14 +148,11 @@ pub fn load_owned(
     today: NaiveDate,
 ) -> Result<Loaded, Error> {
     let row = repo::find(conn, &caller.org(), id)?.ok_or(Error::NotFound("subscription"))?;
-    if row.purchaser_id != caller.user_id.to_string() {
-        return Err(if caller.is_admin() {
-            Error::from(Forbidden::AdminReadOnly)
-        } else {
-            Error::NotFound("subscription")
-        });
+    match access(caller, &row)? {
+        Access::Manage => Loaded::parse(row, today),
+        Access::ReadOnly => Err(Error::from(Forbidden::AdminReadOnly)),
+        Access::Hidden => Err(Error::NotFound("subscription")),
     }
-    Loaded::parse(row, today)
 }
 
 /// The strong ETag of a subscription version.
@@ -237,12 +255,15 @@ pub async fn list(
     services: &Services,
     caller: &Actor,
     mut filter: repo::Filter,
-    mine_only: bool,
+    managed_only: bool,
     page: Page<(NaiveDateTime, String)>,
 ) -> Result<(Vec<View>, Option<String>), Error> {
     let today = services.clock.now().date_naive();
-    if mine_only {
-        filter.purchaser = Some(caller.user_id.to_string());
+    if managed_only {
+        filter.managed_by = Some(repo::Manager {
+            user_id: caller.user_id.to_string(),
+            is_admin: caller.is_admin(),
+        });
     }
     let org = caller.org();
     let (limit, before) = (page.fetch_limit(), page.after.clone());

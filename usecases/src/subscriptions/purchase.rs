@@ -6,13 +6,16 @@ use crate::audit::{self, Change};
 use crate::commands::{Conversion, NewSubscription};
 use crate::error::{Conflict, Error, Forbidden, Invalid};
 use crate::Actor;
-use crate::{billing_profiles, payment_methods};
+use crate::{billing_profiles, governance, payment_methods};
 use chrono::{DateTime, Utc};
 use domain::audit::AuditAction;
 use domain::catalog::{BillingFrequency, Catalog, Product};
+use domain::governance::{self as governance_rules, may_buy};
 use domain::license::{LicenseCount, LicenseCountError};
 use domain::policy::SelfServicePolicy;
-use domain::subscription::{self as rules, PurchasePlan, SubscriptionStatus, TrialError};
+use domain::subscription::{
+    self as rules, PurchasePlan, SubscriptionSource, SubscriptionStatus, TrialError,
+};
 use persistence::repos::{billing_profiles as profiles_repo, policies, subscriptions as repo};
 use persistence::rows::{BillingProfileChangeset, SubscriptionChanges, SubscriptionRow};
 use persistence::{Constraint, DbConnection, RepoError};
@@ -20,6 +23,7 @@ use persistence::{Constraint, DbConnection, RepoError};
 /// A purchase or trial request, checked before any transaction starts.
 pub enum Order {
     Buy {
+        source: SubscriptionSource,
         product: Product,
         licenses: LicenseCount,
         frequency: BillingFrequency,
@@ -27,9 +31,18 @@ pub enum Order {
         payment_method_id: uuid::Uuid,
     },
     Trial {
+        source: SubscriptionSource,
         product: Product,
         licenses: i64,
     },
+}
+
+impl Order {
+    fn source(&self) -> SubscriptionSource {
+        match self {
+            Order::Buy { source, .. } | Order::Trial { source, .. } => *source,
+        }
+    }
 }
 
 pub fn license_count(n: i64, max: u32) -> Result<LicenseCount, Error> {
@@ -83,11 +96,13 @@ pub fn validate(catalog: &Catalog, req: NewSubscription) -> Result<Order, Error>
             }
         }
         return Ok(Order::Trial {
+            source: req.source,
             product,
             licenses: req.license_count,
         });
     }
     Ok(Order::Buy {
+        source: req.source,
         licenses: license_count(req.license_count, product.max_licenses())?,
         frequency: required(req.billing_frequency, "billing_frequency")?,
         billing_profile_id: required(req.billing_profile_id, "billing_profile_id")?,
@@ -96,20 +111,22 @@ pub fn validate(catalog: &Catalog, req: NewSubscription) -> Result<Order, Error>
     })
 }
 
-fn policy(
+/// The product's own policy, else the organisation's default; none applies
+/// to an organisation purchase (`domain::governance::check_purchase`).
+fn own_and_default(
     conn: &mut DbConnection,
     caller: &Actor,
     product: &Product,
-) -> Result<SelfServicePolicy, Error> {
-    let stored = policies::find(conn, &caller.org(), &product.id().to_string())?;
-    stored
+) -> Result<(Option<SelfServicePolicy>, SelfServicePolicy), Error> {
+    let own = policies::find(conn, &caller.org(), &product.id().to_string())?
         .map(|p| {
             p.policy
                 .parse()
                 .map_err(|_| Error::internal("stored policy invalid"))
         })
-        .transpose()
-        .map(Option::unwrap_or_default)
+        .transpose()?;
+    let default = governance::settings::load(conn, &caller.org())?.default_policy;
+    Ok((own, default))
 }
 
 /// The caller's billing profile and card for a purchase or conversion; the
@@ -183,12 +200,16 @@ pub fn place(
 ) -> Result<Loaded, Error> {
     let today = now.date_naive();
     let at = now.naive_utc();
+    let source = order.source();
+    if !may_buy(caller.viewer(), source) {
+        return Err(Forbidden::AdminOnly.into());
+    }
     let base = |product: &Product, status: SubscriptionStatus, licenses: u32| SubscriptionRow {
         id: uuid::Uuid::new_v4().to_string(),
         organization_id: caller.org(),
         purchaser_id: caller.user_id.to_string(),
         product_id: product.id().to_string(),
-        source: "self_service".to_owned(),
+        source: source.as_str().to_owned(),
         status: status.as_str().to_owned(),
         license_count: i64::from(licenses),
         assigned_count: 0,
@@ -217,10 +238,10 @@ pub fn place(
             frequency,
             billing_profile_id,
             payment_method_id,
+            ..
         } => {
-            policy(conn, caller, &product)?
-                .check_purchase()
-                .map_err(Forbidden::Policy)?;
+            let (own, default) = own_and_default(conn, caller, &product)?;
+            governance_rules::check_purchase(source, own, default).map_err(Forbidden::Policy)?;
             let (profile, card) =
                 billing(conn, caller, billing_profile_id, payment_method_id, now)?;
             let plan = rules::purchase(&product, licenses, frequency, today)
@@ -245,10 +266,11 @@ pub fn place(
             record(conn, caller, AuditAction::Purchased, None, &row, now)?;
             Loaded::parse(row, today)
         }
-        Order::Trial { product, licenses } => {
-            policy(conn, caller, &product)?
-                .check_trial()
-                .map_err(Forbidden::Policy)?;
+        Order::Trial {
+            product, licenses, ..
+        } => {
+            let (own, default) = own_and_default(conn, caller, &product)?;
+            governance_rules::check_trial(source, own, default).map_err(Forbidden::Policy)?;
             super::billing_run::expire_stale_trials(
                 conn,
                 &caller.org(),
@@ -324,9 +346,8 @@ pub fn convert(
         .and_then(|p| catalog.get(p))
         .cloned()
         .ok_or_else(|| Error::internal("product left the catalog"))?;
-    policy(conn, caller, &product)?
-        .check_purchase()
-        .map_err(Forbidden::Policy)?;
+    let (own, default) = own_and_default(conn, caller, &product)?;
+    governance_rules::check_purchase(loaded.source, own, default).map_err(Forbidden::Policy)?;
     let licenses = license_count(loaded.row.license_count, product.max_licenses())?;
     let frequency: BillingFrequency = req.billing_frequency;
     let (profile, card) = billing(

@@ -1,0 +1,6 @@
+//! Admin governance (PRODUCT.md §7): organisation settings and the policy
+//! default, the monthly spend cap, taking control of a member's purchase,
+//! license requests, and the export of who holds self-service licenses.
+
+pub mod settings;
+pub mod spend;
