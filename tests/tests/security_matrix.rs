@@ -126,6 +126,9 @@ fn valid_body(op: &Op, f: &Fixture) -> Value {
         }
         "PUT /v1/products/{product_id}/self-service-policy" => json!({"policy": "enabled"}),
         "PATCH /v1/organization/settings" => json!({"license_requests": "enabled"}),
+        "POST /v1/admin/subscriptions/{subscription_id}/take-control" => {
+            json!({"action": "cancel", "reason": "other"})
+        }
         "POST /v1/billing-accounts/{billing_account_id}/billing-profiles" => json!({
             "name": "P", "invoice_email": "a@b.example",
             "bill_to": {"line1": "1 Main St", "city": "Springfield", "postal_code": "12345", "country": "US"}

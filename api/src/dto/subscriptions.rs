@@ -76,9 +76,25 @@ pub struct PurchaserDto {
     pub display_name: String,
 }
 
+/// Why a subscription was canceled: the customer's reason, or
+/// `taken_over_by_admin` when an admin moved its users to an organisation
+/// subscription (never accepted as input).
+#[derive(Debug, Clone, Copy, Serialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum CancellationReasonDto {
+    NoLongerNeeded,
+    TooExpensive,
+    MissingFeatures,
+    SwitchedService,
+    TooComplex,
+    TechnicalIssues,
+    Other,
+    TakenOverByAdmin,
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CancellationDto {
-    pub reason: CancelReasonDto,
+    pub reason: CancellationReasonDto,
     pub feedback: Option<String>,
     pub canceled_at: DateTime<Utc>,
 }

@@ -12,4 +12,5 @@ pub mod organization;
 pub mod payment_methods;
 pub mod products;
 pub mod subscriptions;
+pub mod take_control;
 pub mod users;

@@ -94,19 +94,20 @@ pub fn to_dto(view: &View) -> Result<SubscriptionDto, ApiError> {
     })
 }
 
-fn reason_dto(r: CancelReason) -> CancelReasonDto {
+fn reason_dto(r: CancelReason) -> CancellationReasonDto {
     match r {
-        CancelReason::NoLongerNeeded => CancelReasonDto::NoLongerNeeded,
-        CancelReason::TooExpensive => CancelReasonDto::TooExpensive,
-        CancelReason::MissingFeatures => CancelReasonDto::MissingFeatures,
-        CancelReason::SwitchedService => CancelReasonDto::SwitchedService,
-        CancelReason::TooComplex => CancelReasonDto::TooComplex,
-        CancelReason::TechnicalIssues => CancelReasonDto::TechnicalIssues,
-        CancelReason::Other => CancelReasonDto::Other,
+        CancelReason::NoLongerNeeded => CancellationReasonDto::NoLongerNeeded,
+        CancelReason::TooExpensive => CancellationReasonDto::TooExpensive,
+        CancelReason::MissingFeatures => CancellationReasonDto::MissingFeatures,
+        CancelReason::SwitchedService => CancellationReasonDto::SwitchedService,
+        CancelReason::TooComplex => CancellationReasonDto::TooComplex,
+        CancelReason::TechnicalIssues => CancellationReasonDto::TechnicalIssues,
+        CancelReason::Other => CancellationReasonDto::Other,
+        CancelReason::TakenOverByAdmin => CancellationReasonDto::TakenOverByAdmin,
     }
 }
 
-fn reason_from(r: CancelReasonDto) -> CancelReason {
+pub fn reason_from(r: CancelReasonDto) -> CancelReason {
     match r {
         CancelReasonDto::NoLongerNeeded => CancelReason::NoLongerNeeded,
         CancelReasonDto::TooExpensive => CancelReason::TooExpensive,

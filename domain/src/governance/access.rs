@@ -8,7 +8,8 @@
 //!
 //! "Hidden" is answered as if the subscription did not exist (404), so a
 //! member cannot even learn its id is taken. An admin's one write on a
-//! member's purchase is taking control of it ([`may_take_control`]).
+//! member's purchase is taking control of it
+//! ([`check_source`](super::check_source) says which purchases can be taken).
 
 use crate::ids::UserId;
 use crate::subscription::SubscriptionSource;
@@ -51,12 +52,6 @@ pub fn subscription_access(
         SubscriptionSource::SelfService if viewer.is_admin => Access::ReadOnly,
         SubscriptionSource::SelfService => Access::Hidden,
     }
-}
-
-/// Only admins take control, and only of self-service purchases (their own
-/// included: an admin may move their own purchase to the organisation).
-pub fn may_take_control(viewer: Viewer, source: SubscriptionSource) -> bool {
-    viewer.is_admin && source == SubscriptionSource::SelfService
 }
 
 /// Only admins buy for the organisation.
@@ -127,10 +122,7 @@ mod tests {
     }
 
     #[test]
-    fn admins_take_control_of_self_service_only_and_buy_for_the_organisation() {
-        assert!(may_take_control(viewer(true), SelfService));
-        assert!(!may_take_control(viewer(true), Organization));
-        assert!(!may_take_control(viewer(false), SelfService));
+    fn only_admins_buy_for_the_organisation() {
         assert!(may_buy(viewer(false), SelfService));
         assert!(!may_buy(viewer(false), Organization));
         assert!(may_buy(viewer(true), Organization));

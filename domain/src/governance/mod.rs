@@ -15,7 +15,7 @@ mod settings;
 mod spend_cap;
 mod take_control;
 
-pub use access::{may_buy, may_take_control, subscription_access, Access, Viewer};
+pub use access::{may_buy, subscription_access, Access, Viewer};
 pub use effective_policy::{check_purchase, check_trial, effective_policy};
 pub use license_request::{
     purge_cutoff, DecideError, Decision, InvalidRequestStatus, LicenseRequest, LicenseRequestParts,

@@ -58,7 +58,9 @@ impl FromStr for SubscriptionStatus {
     }
 }
 
-/// Why a customer canceled (PRODUCT.md §2.6).
+/// Why a subscription was canceled: what its customer said (PRODUCT.md
+/// §2.6), or that an admin took control of it (§7). The API lets customers
+/// choose among the first seven only.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum CancelReason {
     NoLongerNeeded,
@@ -68,10 +70,12 @@ pub enum CancelReason {
     TooComplex,
     TechnicalIssues,
     Other,
+    /// An admin moved its users to an organisation subscription.
+    TakenOverByAdmin,
 }
 
 impl CancelReason {
-    pub const ALL: [CancelReason; 7] = [
+    pub const ALL: [CancelReason; 8] = [
         CancelReason::NoLongerNeeded,
         CancelReason::TooExpensive,
         CancelReason::MissingFeatures,
@@ -79,6 +83,7 @@ impl CancelReason {
         CancelReason::TooComplex,
         CancelReason::TechnicalIssues,
         CancelReason::Other,
+        CancelReason::TakenOverByAdmin,
     ];
 
     pub fn as_str(&self) -> &'static str {
@@ -90,6 +95,7 @@ impl CancelReason {
             CancelReason::TooComplex => "too_complex",
             CancelReason::TechnicalIssues => "technical_issues",
             CancelReason::Other => "other",
+            CancelReason::TakenOverByAdmin => "taken_over_by_admin",
         }
     }
 }
@@ -101,7 +107,7 @@ impl fmt::Display for CancelReason {
 }
 
 #[derive(Debug, Error, PartialEq, Eq)]
-#[error("reason must be one of no_longer_needed, too_expensive, missing_features, switched_service, too_complex, technical_issues, other; got {0:?}")]
+#[error("reason must be one of no_longer_needed, too_expensive, missing_features, switched_service, too_complex, technical_issues, other, taken_over_by_admin; got {0:?}")]
 pub struct InvalidCancelReason(pub String);
 
 impl FromStr for CancelReason {

@@ -75,3 +75,12 @@ pub fn for_user(
         .order_by(a::assigned_at.asc())
         .load(conn)?)
 }
+
+/// Every holder of a subscription's licenses, in the order they were assigned.
+pub fn holders(conn: &mut DbConnection, subscription: &str) -> Result<Vec<String>, RepoError> {
+    Ok(a::table
+        .filter(a::subscription_id.eq(subscription))
+        .order_by((a::assigned_at.asc(), a::user_id.asc()))
+        .select(a::user_id)
+        .load(conn)?)
+}

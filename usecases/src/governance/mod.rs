@@ -4,3 +4,4 @@
 
 pub mod settings;
 pub mod spend;
+pub mod take_control;

@@ -28,9 +28,26 @@ pub fn cancel_in(
     tax_rate_bps: u32,
     now: DateTime<Utc>,
 ) -> Result<Loaded, Error> {
-    let today = now.date_naive();
-    let loaded = load_owned(conn, caller, id, today)?;
+    let loaded = load_owned(conn, caller, id, now.date_naive())?;
     check_if_match(&loaded, if_match, false)?;
+    cancel_loaded(conn, caller, loaded, reason, feedback, tax_rate_bps, now)
+}
+
+/// Cancels a subscription the caller was already found allowed to cancel
+/// (its manager, or an admin taking control of it): the status, the
+/// released licenses, the credit to its purchaser and the audit entry.
+pub fn cancel_loaded(
+    conn: &mut DbConnection,
+    caller: &Actor,
+    loaded: Loaded,
+    reason: CancelReason,
+    feedback: Option<Feedback>,
+    tax_rate_bps: u32,
+    now: DateTime<Utc>,
+) -> Result<Loaded, Error> {
+    let today = now.date_naive();
+    let id = loaded.row.id.clone();
+    let id = id.as_str();
     loaded.require_live()?;
     let changes = SubscriptionChanges {
         status: Some(SubscriptionStatus::Canceled.as_str().to_owned()),
