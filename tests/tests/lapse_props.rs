@@ -118,6 +118,7 @@ async fn every_waiting_credit_is_settled_and_the_net_is_license_days() {
         let unit = product.unit_price(frequency).amount();
         let start = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap() + Days::new(case.start_day);
         let order = purchase::Order::Buy {
+            source: domain::subscription::SubscriptionSource::SelfService,
             product: product.clone(),
             licenses: LicenseCount::parse(case.initial, product.max_licenses()).unwrap(),
             frequency,

@@ -90,7 +90,7 @@ pub async fn assign(
         .await
 }
 
-fn assign_in(
+pub(crate) fn assign_in(
     conn: &mut DbConnection,
     caller: &Actor,
     id: &str,

@@ -7,6 +7,7 @@ pub mod caller;
 pub mod fallback;
 pub mod health;
 pub mod invoices;
+pub mod license_requests;
 pub mod me;
 pub mod organization;
 pub mod payment_methods;

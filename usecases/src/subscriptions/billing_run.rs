@@ -33,6 +33,8 @@ pub struct Report {
     pub expired_trials: usize,
     /// Credit invoices settling decrease credits of subscriptions that ended.
     pub credits_settled: usize,
+    /// License requests filed more than 12 months ago, deleted.
+    pub purged_license_requests: usize,
 }
 
 const BATCH: i64 = 200;
@@ -94,6 +96,11 @@ pub fn run(
     })?;
     // Idempotency records are replayed for 24 hours; older ones go.
     idempotency::purge_older_than(conn, (now - Duration::hours(48)).naive_utc())?;
+    // License requests are kept a year (PRODUCT.md §7), decided or not.
+    report.purged_license_requests = persistence::repos::license_requests::purge(
+        conn,
+        domain::governance::purge_cutoff(now).naive_utc(),
+    )?;
     Ok(report)
 }
 
