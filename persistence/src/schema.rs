@@ -254,6 +254,7 @@ diesel::table! {
 }
 
 diesel::joinable!(license_assignments -> users (user_id));
+diesel::joinable!(license_assignments -> subscriptions (subscription_id));
 diesel::joinable!(invoice_lines -> invoices (invoice_id));
 diesel::joinable!(license_request_users -> license_requests (request_id));
 

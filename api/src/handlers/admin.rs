@@ -1,4 +1,5 @@
-//! The admins' read-only view of every self-service purchase in the organisation.
+//! The admins' read-only view of every self-service purchase in the
+//! organisation, and the export of who holds licenses through them.
 
 use super::subscriptions::{status_filter, to_dto};
 use crate::auth::Caller;
@@ -6,7 +7,7 @@ use crate::dto::assignments::AssignmentDto;
 use crate::dto::subscriptions::{StatusDto, SubscriptionDto, SubscriptionList};
 use crate::error::{answers, ApiError};
 use crate::extract::{PageQuery, Query};
-use crate::render::csv_export::{self, SubscriptionCsvRow};
+use crate::render::csv_export::{self, SelfServiceUserCsvRow, SubscriptionCsvRow};
 use crate::startup::state::AppState;
 use actix_web::http::header;
 use actix_web::{get, web, HttpResponse};
@@ -148,6 +149,45 @@ pub async fn export_admin_subscriptions_csv(
         .insert_header((
             header::CONTENT_DISPOSITION,
             "attachment; filename=\"self-service-subscriptions.csv\"",
+        ))
+        .body(body))
+}
+
+/// Who holds licenses through members' own purchases (admins only): one row
+/// per user and product held through live self-service subscriptions, with
+/// every such subscription and its purchaser. Lists inside a cell are joined
+/// with `"; "`; text is formula-safe like every CSV.
+#[utoipa::path(tag = "admin", responses(
+    (status = 200, description = "CSV (`Content-Disposition: attachment`): `user_id`, `display_name`, `email`, `product_id`, `product_name`, `subscription_ids`, `purchaser_names`",
+        content_type = "text/csv", body = String,
+        example = json!("user_id,display_name,email,product_id,product_name,subscription_ids,purchaser_names\r\n3f0b8d9e-1c2a-4f5b-8e7d-6a5b4c3d2e1f,Carol,carol@example.com,6f1c1f7e-8a4f-4c55-9e1e-0d7c1b5f1a01,Contoso CRM,0b6f2b8e-3c55-4b1e-9f67-3a1e6a0f4d21; 5d0c9d43-61c1-4b8f-9a6b-2f7f4b2f9c10,Ada; Bob\r\n")),
+    answers::AdminOnly,
+))]
+#[get("/v1/admin/self-service-users.csv")]
+pub async fn export_self_service_users_csv(
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<HttpResponse, ApiError> {
+    let holdings =
+        usecases::governance::export::self_service_users(&state.services, caller.actor()).await?;
+    let rows: Vec<SelfServiceUserCsvRow> = holdings
+        .into_iter()
+        .map(|h| SelfServiceUserCsvRow {
+            user_id: h.user_id,
+            display_name: h.display_name,
+            email: h.email.unwrap_or_default(),
+            product_id: h.product_id,
+            product_name: h.product_name,
+            subscription_ids: h.subscription_ids,
+            purchaser_names: h.purchaser_names,
+        })
+        .collect();
+    let body = csv_export::self_service_users(&rows).map_err(ApiError::internal)?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            "attachment; filename=\"self-service-users.csv\"",
         ))
         .body(body))
 }

@@ -137,3 +137,45 @@ pub fn subscriptions(rows: &[SubscriptionCsvRow]) -> Result<Vec<u8>, String> {
     }
     sheet.finish()
 }
+
+/// One user holding one product through live self-service purchases.
+pub struct SelfServiceUserCsvRow {
+    pub user_id: String,
+    pub display_name: String,
+    pub email: String,
+    pub product_id: String,
+    pub product_name: String,
+    /// Every purchase the user holds the product through.
+    pub subscription_ids: Vec<String>,
+    /// Their purchasers' names, one per purchaser.
+    pub purchaser_names: Vec<String>,
+}
+
+/// PRODUCT.md §7's export of who holds what through self-service. Lists
+/// inside a cell are joined with `"; "`; the whole cell is neutralised, so a
+/// name that starts the cell with `=` cannot run either.
+pub fn self_service_users(rows: &[SelfServiceUserCsvRow]) -> Result<Vec<u8>, String> {
+    let mut sheet = Sheet::new(&[
+        "user_id",
+        "display_name",
+        "email",
+        "product_id",
+        "product_name",
+        "subscription_ids",
+        "purchaser_names",
+    ])?;
+    for r in rows {
+        let subscriptions = r.subscription_ids.join("; ");
+        let purchasers = r.purchaser_names.join("; ");
+        sheet.row([
+            Cell::Text(&r.user_id),
+            Cell::Text(&r.display_name),
+            Cell::Text(&r.email),
+            Cell::Text(&r.product_id),
+            Cell::Text(&r.product_name),
+            Cell::Text(&subscriptions),
+            Cell::Text(&purchasers),
+        ])?;
+    }
+    sheet.finish()
+}

@@ -64,6 +64,7 @@ where
         .service(handlers::admin::list_admin_subscriptions)
         .service(handlers::admin::export_admin_subscriptions_csv)
         .service(handlers::admin::get_admin_subscription)
+        .service(handlers::admin::export_self_service_users_csv)
         .service(handlers::take_control::take_control)
         .service(handlers::invoices::list_invoices)
         .service(handlers::invoices::export_invoices_csv)

@@ -84,3 +84,38 @@ pub fn holders(conn: &mut DbConnection, subscription: &str) -> Result<Vec<String
         .select(a::user_id)
         .load(conn)?)
 }
+
+/// One license held through a live self-service subscription (its status
+/// and trial end let the caller drop trials that ended today).
+#[derive(Queryable, Debug, Clone)]
+pub struct SelfServiceHolding {
+    pub user_id: String,
+    pub subscription_id: String,
+    pub product_id: String,
+    pub purchaser_id: String,
+    pub trial_ends_on: Option<chrono::NaiveDate>,
+}
+
+/// Every license of the organisation held through a live self-service
+/// subscription, for the admins' export.
+pub fn self_service_holdings(
+    conn: &mut DbConnection,
+    org: &str,
+) -> Result<Vec<SelfServiceHolding>, RepoError> {
+    use crate::schema::subscriptions as s;
+    Ok(a::table
+        .inner_join(s::table)
+        .filter(a::organization_id.eq(org))
+        .filter(s::organization_id.eq(org))
+        .filter(s::source.eq("self_service"))
+        .filter(s::status.eq_any(["trial", "active"]))
+        .order_by((a::user_id.asc(), s::product_id.asc(), s::id.asc()))
+        .select((
+            a::user_id,
+            a::subscription_id,
+            s::product_id,
+            s::purchaser_id,
+            s::trial_ends_on,
+        ))
+        .load(conn)?)
+}

@@ -2,6 +2,7 @@
 //! default, the monthly spend cap, taking control of a member's purchase,
 //! license requests, and the export of who holds self-service licenses.
 
+pub mod export;
 pub mod license_requests;
 pub mod settings;
 pub mod spend;
