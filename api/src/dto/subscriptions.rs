@@ -316,3 +316,5 @@ impl From<ConvertRequest> for usecases::commands::Conversion {
         }
     }
 }
+
+crate::page_fields!(SubscriptionListQuery);

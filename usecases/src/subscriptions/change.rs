@@ -222,18 +222,9 @@ pub fn apply(
             .billing_profile_id
             .clone()
             .ok_or_else(|| Error::internal("paid subscription without billing profile"))?;
-        let (start, end) = (charge.period_start, charge.period_end);
         invoicing::issue(
             conn,
-            Issue {
-                subscription: &after,
-                billing_profile_id: &profile,
-                reason: Reason::LicenseIncrease,
-                lines: vec![charge],
-                period_start: start,
-                period_end: end,
-                renewal_key: None,
-            },
+            Issue::single(&after, &profile, Reason::LicenseIncrease, charge),
             tax_rate_bps,
             now,
         )?;

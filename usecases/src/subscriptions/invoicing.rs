@@ -47,6 +47,27 @@ pub struct Issue<'a> {
     pub renewal_key: Option<String>,
 }
 
+impl<'a> Issue<'a> {
+    /// A one-line invoice outside renewals (a purchase, conversion, increase
+    /// or cancellation), for the line's own period.
+    pub fn single(
+        subscription: &'a SubscriptionRow,
+        billing_profile_id: &'a str,
+        reason: Reason,
+        line: InvoiceLine,
+    ) -> Self {
+        Self {
+            subscription,
+            billing_profile_id,
+            reason,
+            period_start: line.period_start,
+            period_end: line.period_end,
+            lines: vec![line],
+            renewal_key: None,
+        }
+    }
+}
+
 pub fn issue(
     conn: &mut DbConnection,
     input: Issue<'_>,
