@@ -13,14 +13,19 @@
 
 use crate::auth::Caller;
 use crate::error::ApiError;
+use crate::extract::JsonBody;
 use crate::startup::state::AppState;
 use actix_web::dev::Payload;
-use actix_web::http::StatusCode;
+use actix_web::http::{Method, StatusCode};
+use actix_web::web::Bytes;
 use actix_web::{FromRequest, HttpRequest, HttpResponse};
 use chrono::{DateTime, Duration, Utc};
+use domain::UserId;
+use futures_util::future::LocalBoxFuture;
 use persistence::repos::idempotency as repo;
 use persistence::rows::IdempotencyRow;
 use persistence::{write_transaction, Constraint, DbConnection, RepoError};
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 use std::future::{ready, Ready};
 
@@ -107,18 +112,82 @@ impl Created {
     }
 }
 
-/// Runs `work` in a write transaction, exactly once per caller and key.
-pub async fn run<F>(
+/// A creating request: its JSON body, and what makes it the same request
+/// again (the optional key, the method, the path and the raw body).
+pub struct Idempotent<T> {
+    body: T,
+    once: Once,
+}
+
+/// What [`Once::run`] needs to run a creating request at most once per key.
+pub struct Once {
+    key: IdempotencyKey,
+    method: Method,
+    path: String,
+    raw_body: Bytes,
+}
+
+impl<T> Idempotent<T> {
+    pub fn into_parts(self) -> (T, Once) {
+        (self.body, self.once)
+    }
+}
+
+impl<T: DeserializeOwned + utoipa::ToSchema + 'static> FromRequest for Idempotent<T> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        // The key is checked before the body, as when they were two extractors.
+        let key = IdempotencyKey::from_request(req, payload).into_inner();
+        let (method, path) = (req.method().clone(), req.path().to_owned());
+        let body = JsonBody::<T>::from_request(req, payload);
+        Box::pin(async move {
+            let key = key?;
+            let (body, raw_body) = body.await?.into_parts();
+            Ok(Idempotent {
+                body,
+                once: Once {
+                    key,
+                    method,
+                    path,
+                    raw_body,
+                },
+            })
+        })
+    }
+}
+
+impl Once {
+    /// Runs `work` in a write transaction, exactly once per caller and key.
+    pub async fn run<F>(
+        self,
+        state: &AppState,
+        caller: &Caller,
+        work: F,
+    ) -> Result<HttpResponse, ApiError>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<Created, ApiError> + Send + 'static,
+    {
+        run(state, caller, self, work).await
+    }
+}
+
+async fn run<F>(
     state: &AppState,
     caller: &Caller,
-    key: IdempotencyKey,
-    request: &HttpRequest,
-    raw_body: &[u8],
+    once: Once,
     work: F,
 ) -> Result<HttpResponse, ApiError>
 where
     F: FnOnce(&mut DbConnection) -> Result<Created, ApiError> + Send + 'static,
 {
+    let Once {
+        key,
+        method,
+        path,
+        raw_body,
+    } = once;
     let Some(key) = key.0 else {
         let created = state
             .services
@@ -127,28 +196,27 @@ where
             .await?;
         return Ok(created.respond(false));
     };
-    let canonical = serde_json::from_slice::<Value>(raw_body)
+    let canonical = serde_json::from_slice::<Value>(&raw_body)
         .map(|v| v.to_string().into_bytes())
         .unwrap_or_else(|_| raw_body.to_vec());
-    let hash =
-        state
-            .services
-            .fingerprints
-            .request(request.method().as_str(), request.path(), &canonical);
-    let owner = caller.actor().user_id.to_string();
+    let hash = state
+        .services
+        .fingerprints
+        .request(method.as_str(), &path, &canonical);
+    let owner = caller.actor().user_id;
     let now = state.services.clock.now();
 
-    let (o, k) = (owner.clone(), key.clone());
+    let (o, k) = (owner, key.clone());
     if let Some(replay) = state
         .services
         .db
-        .run_as(move |conn| reserve(conn, &o, &k, &hash, now))
+        .run_as(move |conn| reserve(conn, o, &k, &hash, now))
         .await?
     {
         return Ok(replay.respond(true));
     }
 
-    let (o, k) = (owner.clone(), key.clone());
+    let (o, k) = (owner, key.clone());
     let outcome = state
         .services
         .db
@@ -157,7 +225,7 @@ where
                 let created = work(conn)?;
                 repo::complete(
                     conn,
-                    &o,
+                    o,
                     &k,
                     i32::from(created.status.as_u16()),
                     &created.stored(),
@@ -174,7 +242,7 @@ where
             let _ = state
                 .services
                 .db
-                .run(move |conn| Ok(repo::delete(conn, &owner, &key)?))
+                .run(move |conn| Ok(repo::delete(conn, owner, &key)?))
                 .await;
             Err(error)
         }
@@ -184,14 +252,14 @@ where
 /// Reserves the key, or returns the response to replay.
 fn reserve(
     conn: &mut DbConnection,
-    owner: &str,
+    owner: UserId,
     key: &str,
     hash: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<Created>, ApiError> {
     write_transaction(conn, |conn| {
         let fresh = IdempotencyRow {
-            owner_id: owner.to_owned(),
+            owner_id: owner,
             idempotency_key: key.to_owned(),
             request_hash: hash.to_owned(),
             state: "in_progress".to_owned(),

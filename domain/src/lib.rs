@@ -19,6 +19,7 @@ pub mod money;
 pub mod policy;
 pub mod profile_refresh;
 pub mod seller;
+mod stored;
 pub mod subscription;
 pub mod tax_id;
 pub mod text;

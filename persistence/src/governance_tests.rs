@@ -59,16 +59,16 @@ fn at(s: &str) -> DateTime<Utc> {
 fn settings_round_trip(db: &Db) {
     let s = seed(db);
     let mut conn = db.pool.get().unwrap();
-    let org = s.org.to_string();
-    assert!(organization_settings::find(&mut conn, &org)
+    let org = s.org;
+    assert!(organization_settings::find(&mut conn, org)
         .unwrap()
         .is_none());
     let row = |settings: &OrganizationSettings| {
         OrganizationSettingsRow::new(
-            org.clone(),
+            org,
             settings,
             1,
-            s.admin.to_string(),
+            s.admin,
             at("2026-03-01T00:00:00Z").naive_utc(),
         )
     };
@@ -84,23 +84,23 @@ fn settings_round_trip(db: &Db) {
     };
     // A second first-writer finds the row there and changes nothing.
     organization_settings::insert_if_absent(&mut conn, &row(&wanted)).unwrap();
-    let stored = organization_settings::find(&mut conn, &org)
+    let stored = organization_settings::find(&mut conn, org)
         .unwrap()
         .unwrap();
     assert_eq!(
         OrganizationSettings::try_from(&stored).unwrap(),
         OrganizationSettings::default()
     );
-    organization_settings::lock(&mut conn, &org).unwrap();
+    organization_settings::lock(&mut conn, org).unwrap();
     organization_settings::update(&mut conn, &row(&wanted)).unwrap();
-    let stored = organization_settings::find(&mut conn, &org)
+    let stored = organization_settings::find(&mut conn, org)
         .unwrap()
         .unwrap();
     assert_eq!(OrganizationSettings::try_from(&stored).unwrap(), wanted);
     assert_eq!(stored.version, 2);
     // Clearing optional values stores NULLs.
     organization_settings::update(&mut conn, &row(&OrganizationSettings::default())).unwrap();
-    let stored = organization_settings::find(&mut conn, &org)
+    let stored = organization_settings::find(&mut conn, org)
         .unwrap()
         .unwrap();
     assert_eq!(
@@ -116,7 +116,7 @@ fn settings_round_trip(db: &Db) {
 fn requests_round_trip(db: &Db) {
     let s = seed(db);
     let mut conn = db.pool.get().unwrap();
-    let org = s.org.to_string();
+    let org = s.org;
     let product = ProductId::new_random();
     let file = |requester: UserId, users: &[UserId], when: &str| {
         LicenseRequest::file(
@@ -131,18 +131,10 @@ fn requests_round_trip(db: &Db) {
     };
     let mut request = file(s.members[0], &s.members, "2026-03-01T10:00:00Z");
     license_requests::insert(&mut conn, &StoredLicenseRequest::from(&request)).unwrap();
-    let id = request.id().to_string();
-    let pending = license_requests::pending_id(
-        &mut conn,
-        &org,
-        &s.members[0].to_string(),
-        &product.to_string(),
-    )
-    .unwrap();
-    assert_eq!(pending.as_deref(), Some(id.as_str()));
-    let loaded = license_requests::find(&mut conn, &org, &id)
-        .unwrap()
-        .unwrap();
+    let id = request.id();
+    let pending = license_requests::pending_id(&mut conn, org, s.members[0], product).unwrap();
+    assert_eq!(pending, Some(id));
+    let loaded = license_requests::find(&mut conn, org, id).unwrap().unwrap();
     assert_eq!(LicenseRequest::try_from(loaded).unwrap(), request);
 
     // A partial approval comes back with each user's outcome, in order.
@@ -160,48 +152,46 @@ fn requests_round_trip(db: &Db) {
     assert!(license_requests::decide(&mut conn, &decided).unwrap());
     // The second decision finds it decided and writes nothing.
     assert!(!license_requests::decide(&mut conn, &decided).unwrap());
-    let loaded = license_requests::find(&mut conn, &org, &id)
-        .unwrap()
-        .unwrap();
+    let loaded = license_requests::find(&mut conn, org, id).unwrap().unwrap();
     let loaded = LicenseRequest::try_from(loaded).unwrap();
     assert_eq!(loaded, request);
     assert_eq!(loaded.status(), LicenseRequestStatus::PartiallyApproved);
 
     // Another organisation sees nothing.
-    let elsewhere = OrganizationId::new_random().to_string();
-    assert!(license_requests::find(&mut conn, &elsewhere, &id)
+    let elsewhere = OrganizationId::new_random();
+    assert!(license_requests::find(&mut conn, elsewhere, id)
         .unwrap()
         .is_none());
 
     // Lists filter and page newest first.
     let newer = file(s.members[1], &s.members[1..2], "2026-03-05T00:00:00Z");
     license_requests::insert(&mut conn, &StoredLicenseRequest::from(&newer)).unwrap();
-    let all = license_requests::list(&mut conn, &org, &Default::default(), None, 10).unwrap();
+    let all = license_requests::list(&mut conn, org, &Default::default(), None, 10).unwrap();
     let ids: Vec<&str> = all.iter().map(|r| r.request.id.as_str()).collect();
-    assert_eq!(ids, vec![newer.id().to_string(), id.clone()]);
+    assert_eq!(ids, vec![newer.id().to_string(), id.to_string()]);
     assert!(all.iter().all(|r| !r.users.is_empty()));
     let filter = license_requests::Filter {
-        status: Some("pending".into()),
+        status: Some(LicenseRequestStatus::Pending),
         ..Default::default()
     };
-    let pending = license_requests::list(&mut conn, &org, &filter, None, 10).unwrap();
+    let pending = license_requests::list(&mut conn, org, &filter, None, 10).unwrap();
     assert_eq!(pending.len(), 1);
     let first = &all[0].request;
     let next = license_requests::list(
         &mut conn,
-        &org,
+        org,
         &Default::default(),
         Some((first.created_at, first.id.clone())),
         10,
     )
     .unwrap();
     assert_eq!(next.len(), 1);
-    assert_eq!(next[0].request.id, id);
+    assert_eq!(next[0].request.id, id.to_string());
 
     // The purge takes requests filed before the cutoff, with their users.
     let cutoff = at("2026-03-03T00:00:00Z").naive_utc();
     assert_eq!(license_requests::purge(&mut conn, cutoff).unwrap(), 1);
-    assert!(license_requests::find(&mut conn, &org, &id)
+    assert!(license_requests::find(&mut conn, org, id)
         .unwrap()
         .is_none());
     let left: i64 = {

@@ -15,6 +15,7 @@ pub mod rows;
 pub mod schema;
 #[cfg(test)]
 mod test_db;
+mod typed;
 
 pub use connection::{
     connect_pool, write_transaction, Backend, DatabaseUrl, DbConnection, DbPool, PoolOptions,

@@ -122,14 +122,14 @@ async fn every_waiting_credit_is_settled_and_the_net_is_license_days() {
             product: product.clone(),
             licenses: LicenseCount::parse(case.initial, product.max_licenses()).unwrap(),
             frequency,
-            billing_profile_id: profile,
-            payment_method_id: card,
+            billing_profile_id: profile.into(),
+            payment_method_id: card.into(),
         };
         let bought = write_transaction(conn, |c| {
             purchase::place(c, &caller, order, tax, noon(start))
         })
         .map_err(fail)?;
-        let id = bought.row.id.clone();
+        let id = bought.row.id;
         let mut period = bought.period.unwrap();
         let mut licenses = case.initial;
         // (period_days, license-days held) per period.
@@ -141,7 +141,7 @@ async fn every_waiting_credit_is_settled_and_the_net_is_license_days() {
                 let report =
                     billing_run::run(conn, period.end(), tax, noon(period.end())).map_err(fail)?;
                 prop_assert_eq!(report.renewals, 1);
-                let row = subscriptions::find(conn, &caller.org(), &id)
+                let row = subscriptions::find(conn, caller.organization_id, id)
                     .unwrap()
                     .unwrap();
                 prop_assert_eq!(row.current_period_start, Some(period.end()));
@@ -172,7 +172,7 @@ async fn every_waiting_credit_is_settled_and_the_net_is_license_days() {
                         c,
                         &caller,
                         &state.services.catalog,
-                        &id,
+                        id,
                         Some("*"),
                         patch,
                         tax,
@@ -207,7 +207,7 @@ async fn every_waiting_credit_is_settled_and_the_net_is_license_days() {
                 c,
                 &caller,
                 &state.services.catalog,
-                &id,
+                id,
                 Some("*"),
                 change::Patch {
                     license_count: None,
@@ -218,7 +218,7 @@ async fn every_waiting_credit_is_settled_and_the_net_is_license_days() {
             )
         })
         .map_err(fail)?;
-        let waiting = !invoices::open_credits(conn, &id).unwrap().is_empty();
+        let waiting = !invoices::open_credits(conn, id).unwrap().is_empty();
         let report = billing_run::run(conn, period.end(), tax, noon(period.end())).map_err(fail)?;
         prop_assert_eq!(
             (report.lapsed, report.renewals, report.credits_settled),
@@ -228,28 +228,28 @@ async fn every_waiting_credit_is_settled_and_the_net_is_license_days() {
         prop_assert_eq!(again, billing_run::Report::default());
 
         prop_assert!(
-            invoices::open_credits(conn, &id).unwrap().is_empty(),
+            invoices::open_credits(conn, id).unwrap().is_empty(),
             "a credit was left waiting"
         );
-        let row = subscriptions::find(conn, &caller.org(), &id)
+        let row = subscriptions::find(conn, caller.organization_id, id)
             .unwrap()
             .unwrap();
         prop_assert_eq!(row.status.as_str(), "expired");
 
         let filter = invoices::Filter {
-            subscription: Some(id.clone()),
+            subscription: Some(id.to_string()),
             ..Default::default()
         };
         let issued = invoices::list(
             conn,
-            &caller.org(),
-            &ada.user_id.to_string(),
+            caller.organization_id,
+            ada.user_id.into(),
             &filter,
             None,
             10_000,
         )
         .unwrap();
-        let ids: Vec<String> = issued.iter().map(|i| i.id.clone()).collect();
+        let ids: Vec<_> = issued.iter().map(|i| i.id).collect();
         let lines = invoices::lines(conn, &ids).unwrap();
         for invoice in &issued {
             let sum: i64 = lines
@@ -261,11 +261,11 @@ async fn every_waiting_credit_is_settled_and_the_net_is_license_days() {
             prop_assert_eq!(invoice.total, invoice.subtotal + invoice.tax);
             let exact = i128::from(invoice.subtotal) * i128::from(tax);
             prop_assert!(2 * (i128::from(invoice.tax) * 10_000 - exact).abs() <= 10_000);
-            prop_assert_eq!(invoice.status == "credited", invoice.total < 0);
+            prop_assert_eq!(invoice.status.as_str() == "credited", invoice.total < 0);
         }
         let credit_lines = lines
             .iter()
-            .filter(|l| l.kind == "prorated_decrease_credit")
+            .filter(|l| l.kind.as_str() == "prorated_decrease_credit")
             .count();
         prop_assert_eq!(
             credit_lines,
@@ -281,7 +281,7 @@ async fn every_waiting_credit_is_settled_and_the_net_is_license_days() {
             prop_assert!(lines
                 .iter()
                 .filter(|l| l.invoice_id == settlement.id)
-                .all(|l| l.kind == "prorated_decrease_credit"));
+                .all(|l| l.kind.as_str() == "prorated_decrease_credit"));
         }
 
         // net ≈ Σ unit × license_days / period_days, each line off by at most

@@ -6,27 +6,27 @@ use domain::address::AddressInput;
 use domain::catalog::BillingFrequency;
 use domain::invoice_language::InvoiceLanguage;
 use domain::subscription::SubscriptionSource;
+use domain::{BillingProfileId, PaymentMethodId, ProductId};
 use std::fmt;
-use uuid::Uuid;
 
 /// `POST /v1/subscriptions`: a purchase, or a trial when `trial` is true.
 #[derive(Debug, Clone)]
 pub struct NewSubscription {
     /// Self-service, or (admins only) bought for the organisation.
     pub source: SubscriptionSource,
-    pub product_id: Uuid,
+    pub product_id: ProductId,
     pub license_count: i64,
     pub trial: Option<bool>,
     pub billing_frequency: Option<BillingFrequency>,
-    pub billing_profile_id: Option<Uuid>,
-    pub payment_method_id: Option<Uuid>,
+    pub billing_profile_id: Option<BillingProfileId>,
+    pub payment_method_id: Option<PaymentMethodId>,
 }
 
 /// Converting a trial into a paid subscription.
 #[derive(Debug, Clone)]
 pub struct Conversion {
-    pub billing_profile_id: Uuid,
-    pub payment_method_id: Uuid,
+    pub billing_profile_id: BillingProfileId,
+    pub payment_method_id: PaymentMethodId,
     pub billing_frequency: BillingFrequency,
 }
 
@@ -36,7 +36,7 @@ pub struct NewBillingProfile {
     pub bill_to: AddressInput,
     pub invoice_email: String,
     pub po_number: Option<String>,
-    pub payment_method_id: Option<Uuid>,
+    pub payment_method_id: Option<PaymentMethodId>,
     pub invoice_language: Option<InvoiceLanguage>,
     pub tax_id: Option<String>,
 }
@@ -48,7 +48,7 @@ pub struct BillingProfileEdit {
     pub bill_to: Option<AddressInput>,
     pub invoice_email: Option<String>,
     pub po_number: Option<String>,
-    pub payment_method_id: Option<Uuid>,
+    pub payment_method_id: Option<PaymentMethodId>,
     pub invoice_language: Option<InvoiceLanguage>,
     pub tax_id: Option<Option<String>>,
 }

@@ -13,7 +13,6 @@ use domain::policy::SelfServicePolicy;
 use domain::ProductId;
 use persistence::repos::policies;
 use persistence::rows::PolicyRow;
-use persistence::write_transaction;
 use std::collections::HashMap;
 
 /// Products in catalog order with their policy; the cursor is a catalog position.
@@ -22,15 +21,15 @@ pub async fn list(
     caller: &Actor,
     page: Page<usize>,
 ) -> Result<(Vec<(Product, SelfServicePolicy)>, Option<String>), Error> {
-    let org = caller.org();
+    let org = caller.organization_id;
     let (rows, default) = services
         .db
         .read(move |conn| {
-            let rows = policies::all_for_organization(conn, &org)?;
-            Ok((rows, settings::load(conn, &org)?.default_policy))
+            let rows = policies::all_for_organization(conn, org)?;
+            Ok((rows, settings::load(conn, org)?.default_policy))
         })
         .await?;
-    let by_product: HashMap<String, String> =
+    let by_product: HashMap<ProductId, SelfServicePolicy> =
         rows.into_iter().map(|r| (r.product_id, r.policy)).collect();
     let start = page.after.map_or(0, |i| i + 1);
     let items = services
@@ -44,7 +43,7 @@ pub async fn list(
             Ok((
                 i,
                 p.clone(),
-                effective_policy(parse_own(by_product.get(&p.id().to_string()))?, default),
+                effective_policy(by_product.get(&p.id()).copied(), default),
             ))
         })
         .collect::<Result<Vec<_>, Error>>()?;
@@ -68,10 +67,10 @@ pub async fn get(
         .get(id)
         .ok_or(Error::NotFound("product"))?
         .clone();
-    let org = caller.org();
+    let org = caller.organization_id;
     let policy = services
         .db
-        .read(move |conn| settings::product_policy(conn, &org, &id.to_string()))
+        .read(move |conn| settings::product_policy(conn, org, id))
         .await?;
     Ok((product, policy))
 }
@@ -88,66 +87,39 @@ pub async fn set_policy(
         .get(id)
         .ok_or(Error::NotFound("product"))?
         .clone();
-    let now = services.clock.now();
-    let caller = caller.clone();
     services
-        .db
-        .run(move |conn| {
-            write_transaction(conn, |conn| {
-                let org = caller.org();
-                let before = parse_policy(
-                    policies::find(conn, &org, &id.to_string())?
-                        .map(|r| r.policy)
-                        .as_ref(),
-                )?;
-                policies::upsert(
+        .write(caller, move |conn, caller, now| {
+            let org = caller.organization_id;
+            let before = policies::find(conn, org, id)?
+                .map(|r| r.policy)
+                .unwrap_or_default();
+            policies::upsert(
+                conn,
+                &PolicyRow {
+                    organization_id: org,
+                    product_id: id,
+                    policy,
+                    updated_by: caller.user_id,
+                    updated_at: now.naive_utc(),
+                },
+            )?;
+            if before != policy {
+                audit::record(
                     conn,
-                    &PolicyRow {
-                        organization_id: org,
-                        product_id: id.to_string(),
-                        policy: policy.as_str().to_owned(),
-                        updated_by: caller.user_id.to_string(),
-                        updated_at: now.naive_utc(),
+                    Change {
+                        action: AuditAction::PolicyChanged,
+                        target_type: "product",
+                        target_id: id.to_string(),
+                        subscription_id: None,
+                        before: Some(serde_json::json!({"policy": before.as_str()})),
+                        after: Some(serde_json::json!({"policy": policy.as_str()})),
+                        caller,
+                        at: now,
                     },
                 )?;
-                if before != policy {
-                    audit::record(
-                        conn,
-                        Change {
-                            action: AuditAction::PolicyChanged,
-                            target_type: "product",
-                            target_id: id.to_string(),
-                            subscription_id: None,
-                            before: Some(serde_json::json!({"policy": before.as_str()})),
-                            after: Some(serde_json::json!({"policy": policy.as_str()})),
-                            caller: &caller,
-                            at: now,
-                        },
-                    )?;
-                }
-                Ok(())
-            })
+            }
+            Ok(())
         })
         .await?;
     Ok((product, policy))
-}
-
-/// A product's own stored policy, if it has one.
-fn parse_own(stored: Option<&String>) -> Result<Option<SelfServicePolicy>, Error> {
-    stored
-        .map(|s| {
-            s.parse()
-                .map_err(|_| Error::internal(format!("stored policy {s:?} is invalid")))
-        })
-        .transpose()
-}
-
-fn parse_policy(stored: Option<&String>) -> Result<SelfServicePolicy, Error> {
-    stored
-        .map(|s| {
-            s.parse()
-                .map_err(|_| Error::internal(format!("stored policy {s:?} is invalid")))
-        })
-        .transpose()
-        .map(Option::unwrap_or_default)
 }

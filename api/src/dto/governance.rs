@@ -180,3 +180,5 @@ pub struct LicenseRequestQuery {
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
 }
+
+crate::page_fields!(LicenseRequestQuery);

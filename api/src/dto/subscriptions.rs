@@ -344,12 +344,12 @@ impl From<CreateSubscriptionRequest> for usecases::commands::NewSubscription {
     fn from(r: CreateSubscriptionRequest) -> Self {
         Self {
             source: r.source.map_or(SubscriptionSource::SelfService, Into::into),
-            product_id: r.product_id,
+            product_id: r.product_id.into(),
             license_count: r.license_count,
             trial: r.trial,
             billing_frequency: r.billing_frequency.map(Into::into),
-            billing_profile_id: r.billing_profile_id,
-            payment_method_id: r.payment_method_id,
+            billing_profile_id: r.billing_profile_id.map(Into::into),
+            payment_method_id: r.payment_method_id.map(Into::into),
         }
     }
 }
@@ -357,9 +357,11 @@ impl From<CreateSubscriptionRequest> for usecases::commands::NewSubscription {
 impl From<ConvertRequest> for usecases::commands::Conversion {
     fn from(r: ConvertRequest) -> Self {
         Self {
-            billing_profile_id: r.billing_profile_id,
-            payment_method_id: r.payment_method_id,
+            billing_profile_id: r.billing_profile_id.into(),
+            payment_method_id: r.payment_method_id.into(),
             billing_frequency: r.billing_frequency.into(),
         }
     }
 }
+
+crate::page_fields!(SubscriptionListQuery);

@@ -6,7 +6,8 @@ use crate::auth::Caller;
 use crate::dto::assignments::AssignmentDto;
 use crate::dto::subscriptions::{StatusDto, SubscriptionDto, SubscriptionList};
 use crate::error::{answers, ApiError};
-use crate::extract::{PageQuery, Query};
+use crate::extract::Page;
+use crate::extract::{Paged, Query};
 use crate::render::csv_export::{self, SelfServiceUserCsvRow, SubscriptionCsvRow};
 use crate::startup::state::AppState;
 use actix_web::http::header;
@@ -40,9 +41,9 @@ pub struct AdminSubscriptionDto {
 
 fn filter(q: &AdminListQuery) -> Filter {
     Filter {
-        purchaser: q.purchaser_id.map(|p| p.to_string()),
-        status: q.status.map(|s| status_filter(s).to_owned()),
-        product: q.product_id.map(|p| p.to_string()),
+        purchaser: q.purchaser_id.map(Into::into),
+        status: q.status.map(status_filter),
+        product: q.product_id.map(Into::into),
         source: Some("self_service".to_owned()),
         ..Default::default()
     }
@@ -57,12 +58,18 @@ fn filter(q: &AdminListQuery) -> Filter {
 pub async fn list_admin_subscriptions(
     state: web::Data<AppState>,
     caller: Caller,
-    query: Query<AdminListQuery>,
+    list: Paged<(chrono::NaiveDateTime, String), AdminListQuery>,
 ) -> Result<web::Json<SubscriptionList>, ApiError> {
     caller.actor().require_admin()?;
-    let page = PageQuery::parse(query.limit, query.cursor.as_deref())?;
-    let (views, next_cursor) =
-        usecase::list(&state.services, caller.actor(), filter(&query), false, page).await?;
+    let page = list.page;
+    let (views, next_cursor) = usecase::list(
+        &state.services,
+        caller.actor(),
+        filter(&list.filters),
+        false,
+        page,
+    )
+    .await?;
     Ok(web::Json(SubscriptionList {
         data: views.iter().map(to_dto).collect::<Result<_, _>>()?,
         next_cursor,
@@ -81,9 +88,9 @@ pub async fn get_admin_subscription(
     path: web::Path<Uuid>,
 ) -> Result<web::Json<AdminSubscriptionDto>, ApiError> {
     caller.actor().require_admin()?;
-    let id = path.into_inner();
+    let id = path.into_inner().into();
     let view = usecase::get(&state.services, caller.actor(), id).await?;
-    let page = PageQuery {
+    let page = Page {
         limit: 10_000,
         after: None,
     };
@@ -109,11 +116,11 @@ pub async fn export_admin_subscriptions_csv(
     query: Query<AdminListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     caller.actor().require_admin()?;
-    PageQuery::<String>::parse(query.limit, None)?;
+    Page::<String>::parse(query.limit, None)?;
     let mut rows = Vec::new();
     let mut cursor = query.cursor.clone();
     loop {
-        let page = PageQuery::parse(Some(100), cursor.as_deref())?;
+        let page = Page::parse(Some(100), cursor.as_deref())?;
         let (views, next) =
             usecase::list(&state.services, caller.actor(), filter(&query), false, page).await?;
         for v in &views {
@@ -153,6 +160,8 @@ pub async fn export_admin_subscriptions_csv(
         .body(body))
 }
 
+crate::page_fields!(AdminListQuery);
+
 /// Who holds licenses through members' own purchases (admins only): one row
 /// per user and product held through live self-service subscriptions, with
 /// every such subscription and its purchaser. Lists inside a cell are joined
@@ -173,12 +182,12 @@ pub async fn export_self_service_users_csv(
     let rows: Vec<SelfServiceUserCsvRow> = holdings
         .into_iter()
         .map(|h| SelfServiceUserCsvRow {
-            user_id: h.user_id,
+            user_id: h.user_id.to_string(),
             display_name: h.display_name,
             email: h.email.unwrap_or_default(),
-            product_id: h.product_id,
+            product_id: h.product_id.to_string(),
             product_name: h.product_name,
-            subscription_ids: h.subscription_ids,
+            subscription_ids: h.subscription_ids.iter().map(ToString::to_string).collect(),
             purchaser_names: h.purchaser_names,
         })
         .collect();

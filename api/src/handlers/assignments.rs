@@ -3,9 +3,8 @@
 use crate::auth::Caller;
 use crate::dto::assignments::*;
 use crate::dto::common::PageParams;
-use crate::dto::stored::{stored_id, stored_ids};
 use crate::error::{answers, ApiError, Problem};
-use crate::extract::{JsonBody, PageQuery, Query};
+use crate::extract::{JsonBody, Paged};
 use crate::startup::state::AppState;
 use actix_web::{delete, get, post, web, HttpResponse};
 use usecases::assignments::{self as usecase, Outcome};
@@ -38,10 +37,16 @@ pub async fn assign_licenses(
     body: JsonBody<UserBatchRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let batch = usecase::batch(body.into_inner().user_ids)?;
-    let o = usecase::assign(&state.services, caller.actor(), path.into_inner(), batch).await?;
+    let o = usecase::assign(
+        &state.services,
+        caller.actor(),
+        path.into_inner().into(),
+        batch,
+    )
+    .await?;
     Ok(with_etag(&o).json(AssignResponse {
-        assigned: stored_ids(&o.changed)?,
-        already_assigned: stored_ids(&o.unchanged)?,
+        assigned: o.changed.iter().map(|u| u.as_uuid()).collect(),
+        already_assigned: o.unchanged.iter().map(|u| u.as_uuid()).collect(),
         assigned_count: o.assigned_count,
         available_count: available(&o),
     }))
@@ -61,10 +66,16 @@ pub async fn unassign_licenses(
     body: JsonBody<UserBatchRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let batch = usecase::batch(body.into_inner().user_ids)?;
-    let o = usecase::unassign(&state.services, caller.actor(), path.into_inner(), batch).await?;
+    let o = usecase::unassign(
+        &state.services,
+        caller.actor(),
+        path.into_inner().into(),
+        batch,
+    )
+    .await?;
     Ok(with_etag(&o).json(UnassignResponse {
-        removed: stored_ids(&o.changed)?,
-        not_assigned: stored_ids(&o.unchanged)?,
+        removed: o.changed.iter().map(|u| u.as_uuid()).collect(),
+        not_assigned: o.unchanged.iter().map(|u| u.as_uuid()).collect(),
         assigned_count: o.assigned_count,
         available_count: available(&o),
     }))
@@ -85,12 +96,12 @@ pub async fn unassign_license(
     let o = usecase::unassign(
         &state.services,
         caller.actor(),
-        subscription,
+        subscription.into(),
         usecase::batch(vec![user])?,
     )
     .await?;
     if o.changed.is_empty() {
-        return Err(ApiError::NotFound("license assignment"));
+        return Err(ApiError::not_found("license assignment"));
     }
     Ok(HttpResponse::NoContent()
         .insert_header((actix_web::http::header::ETAG, o.etag()))
@@ -106,11 +117,16 @@ pub async fn list_assignments(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<Uuid>,
-    query: Query<PageParams>,
+    list: Paged<(chrono::NaiveDateTime, String)>,
 ) -> Result<web::Json<AssignmentList>, ApiError> {
-    let page = PageQuery::parse(query.limit, query.cursor.as_deref())?;
-    let (rows, next_cursor) =
-        usecase::list(&state.services, caller.actor(), path.into_inner(), page).await?;
+    let page = list.page;
+    let (rows, next_cursor) = usecase::list(
+        &state.services,
+        caller.actor(),
+        path.into_inner().into(),
+        page,
+    )
+    .await?;
     Ok(web::Json(AssignmentList {
         data: rows
             .into_iter()
@@ -131,14 +147,14 @@ pub async fn list_user_licenses(
     caller: Caller,
     path: web::Path<Uuid>,
 ) -> Result<web::Json<LicenseList>, ApiError> {
-    let rows = usecase::of_user(&state.services, caller.actor(), path.into_inner()).await?;
+    let rows = usecase::of_user(&state.services, caller.actor(), path.into_inner().into()).await?;
     Ok(web::Json(LicenseList {
         data: rows
             .into_iter()
             .map(|(a, s)| {
-                let product_id = stored_id(&s.product_id)?;
+                let product_id = s.product_id.as_uuid();
                 Ok(LicenseDto {
-                    subscription_id: stored_id(&s.id)?,
+                    subscription_id: s.id.as_uuid(),
                     product_id,
                     product_name: state
                         .services
@@ -146,7 +162,7 @@ pub async fn list_user_licenses(
                         .get(product_id.into())
                         .map(|p| p.name().to_owned())
                         .unwrap_or_default(),
-                    purchaser_id: stored_id(&s.purchaser_id)?,
+                    purchaser_id: s.purchaser_id.as_uuid(),
                     assigned_at: a.assigned_at.and_utc(),
                 })
             })

@@ -7,11 +7,12 @@ use crate::dto::billing::{
 };
 use crate::dto::common::PageParams;
 use crate::error::{ApiError, Problem};
-use crate::extract::{JsonBody, PageQuery, Query};
-use crate::idempotency::{self, Created, IdempotencyKey};
+use crate::extract::Page;
+use crate::extract::{JsonBody, Query};
+use crate::idempotency::{Created, Idempotent};
 use crate::startup::state::AppState;
 
-use actix_web::{get, patch, post, put, web, HttpRequest, HttpResponse};
+use actix_web::{get, patch, post, put, web, HttpResponse};
 use uuid::Uuid;
 
 /// The caller's billing accounts: exactly one, created on first use.
@@ -22,7 +23,7 @@ pub async fn list_billing_accounts(
     caller: Caller,
     query: Query<PageParams>,
 ) -> Result<web::Json<BillingAccountList>, ApiError> {
-    PageQuery::<String>::parse(query.limit, query.cursor.as_deref())?;
+    Page::<String>::parse(query.limit, query.cursor.as_deref())?;
     let account = usecases::billing_accounts::mine(&state.services, caller.actor()).await?;
     Ok(web::Json(BillingAccountList {
         data: vec![account.try_into()?],
@@ -41,7 +42,7 @@ pub async fn get_billing_account(
     path: web::Path<Uuid>,
 ) -> Result<web::Json<BillingAccountDto>, ApiError> {
     Ok(web::Json(
-        usecases::billing_accounts::get(&state.services, caller.actor(), path.into_inner())
+        usecases::billing_accounts::get(&state.services, caller.actor(), path.into_inner().into())
             .await?
             .try_into()?,
     ))
@@ -58,10 +59,14 @@ pub async fn list_billing_profiles(
     path: web::Path<Uuid>,
     query: Query<PageParams>,
 ) -> Result<web::Json<BillingProfileList>, ApiError> {
-    let page = PageQuery::parse(query.limit, query.cursor.as_deref())?;
-    let (rows, next_cursor) =
-        usecases::billing_profiles::list(&state.services, caller.actor(), path.into_inner(), page)
-            .await?;
+    let page = Page::parse(query.limit, query.cursor.as_deref())?;
+    let (rows, next_cursor) = usecases::billing_profiles::list(
+        &state.services,
+        caller.actor(),
+        path.into_inner().into(),
+        page,
+    )
+    .await?;
     Ok(web::Json(BillingProfileList {
         data: rows
             .into_iter()
@@ -84,15 +89,13 @@ pub async fn create_billing_profile(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<Uuid>,
-    key: IdempotencyKey,
-    request: HttpRequest,
-    body: JsonBody<CreateBillingProfileRequest>,
+    body: Idempotent<CreateBillingProfileRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let (body, raw) = body.into_parts();
-    let account_id = path.into_inner();
+    let (body, once) = body.into_parts();
+    let account_id = path.into_inner().into();
     let now = state.services.clock.now();
     let who = caller.actor().clone();
-    idempotency::run(&state, &caller, key, &request, &raw, move |conn| {
+    once.run(&state, &caller, move |conn| {
         let row = usecases::billing_profiles::create(conn, &who, account_id, body.into(), now)?;
         let location = format!("/v1/billing-profiles/{}", row.id);
         Created::new(BillingProfileDto::try_from(row)?, Some(location))
@@ -111,7 +114,7 @@ pub async fn get_billing_profile(
     path: web::Path<Uuid>,
 ) -> Result<web::Json<BillingProfileDto>, ApiError> {
     Ok(web::Json(
-        usecases::billing_profiles::get(&state.services, caller.actor(), path.into_inner())
+        usecases::billing_profiles::get(&state.services, caller.actor(), path.into_inner().into())
             .await?
             .try_into()?,
     ))
@@ -132,7 +135,7 @@ pub async fn update_billing_profile(
     let row = usecases::billing_profiles::update(
         &state.services,
         caller.actor(),
-        path.into_inner(),
+        path.into_inner().into(),
         body.into_inner().into(),
     )
     .await?;
@@ -155,8 +158,8 @@ pub async fn replace_default_payment_method(
     let row = usecases::billing_profiles::replace_payment_method(
         &state.services,
         caller.actor(),
-        path.into_inner(),
-        pm,
+        path.into_inner().into(),
+        pm.into(),
     )
     .await?;
     Ok(web::Json(row.try_into()?))

@@ -3,7 +3,7 @@
 use crate::auth::Caller;
 use crate::dto::governance::*;
 use crate::error::{answers, ApiError, Problem};
-use crate::extract::{JsonBody, PageQuery, Query};
+use crate::extract::{JsonBody, Paged};
 use crate::startup::state::AppState;
 use actix_web::{get, post, web, HttpResponse};
 use domain::governance::{LicenseRequestStatus, UserOutcome};
@@ -108,10 +108,9 @@ pub async fn create_license_request(
 pub async fn list_license_requests(
     state: web::Data<AppState>,
     caller: Caller,
-    query: Query<LicenseRequestQuery>,
+    list: Paged<(chrono::NaiveDateTime, String), LicenseRequestQuery>,
 ) -> Result<web::Json<LicenseRequestList>, ApiError> {
-    let q = query.into_inner();
-    let page = PageQuery::parse(q.limit, q.cursor.as_deref())?;
+    let Paged { filters: q, page } = list;
     let filter = ListFilter {
         status: q.status.map(status_from),
         product_id: q.product_id.map(Into::into),

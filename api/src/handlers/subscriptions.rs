@@ -2,14 +2,13 @@
 
 use crate::auth::Caller;
 use crate::dto::common::MoneyDto;
-use crate::dto::stored::{stored_id, stored_opt_id};
 use crate::dto::subscriptions::*;
 use crate::error::{answers, ApiError, Problem};
-use crate::extract::{IfMatch, JsonBody, PageQuery, Query};
-use crate::idempotency::{self, Created, IdempotencyKey};
+use crate::extract::{IfMatch, JsonBody, Paged};
+use crate::idempotency::{Created, Idempotent};
 use crate::startup::state::AppState;
 use actix_web::http::header;
-use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
+use actix_web::{get, patch, post, web, HttpResponse};
 use chrono::NaiveDate;
 use domain::subscription::{CancelReason, Feedback, SubscriptionStatus};
 use domain::Money;
@@ -45,11 +44,11 @@ pub fn to_dto(view: &View) -> Result<SubscriptionDto, ApiError> {
         _ => r.current_period_end.map(midnight),
     };
     Ok(SubscriptionDto {
-        id: stored_id(&r.id)?,
-        product_id: stored_id(&r.product_id)?,
+        id: r.id.as_uuid(),
+        product_id: r.product_id.as_uuid(),
         product_name: view.product_name.clone(),
         purchaser: PurchaserDto {
-            id: stored_id(&r.purchaser_id)?,
+            id: r.purchaser_id.as_uuid(),
             display_name: view.purchaser_name.clone(),
         },
         source: l.source.into(),
@@ -74,8 +73,8 @@ pub fn to_dto(view: &View) -> Result<SubscriptionDto, ApiError> {
         },
         trial_ends_at: r.trial_ends_on.map(midnight),
         auto_renew: r.auto_renew,
-        billing_profile_id: stored_opt_id(r.billing_profile_id.as_deref())?,
-        payment_method_id: stored_opt_id(r.payment_method_id.as_deref())?,
+        billing_profile_id: r.billing_profile_id.map(|i| i.as_uuid()),
+        payment_method_id: r.payment_method_id.map(|i| i.as_uuid()),
         cancellation: match (
             r.cancel_reason
                 .as_deref()
@@ -119,12 +118,12 @@ pub fn reason_from(r: CancelReasonDto) -> CancelReason {
     }
 }
 
-pub fn status_filter(s: StatusDto) -> &'static str {
+pub fn status_filter(s: StatusDto) -> SubscriptionStatus {
     match s {
-        StatusDto::Trial => "trial",
-        StatusDto::Active => "active",
-        StatusDto::Canceled => "canceled",
-        StatusDto::Expired => "expired",
+        StatusDto::Trial => SubscriptionStatus::Trial,
+        StatusDto::Active => SubscriptionStatus::Active,
+        StatusDto::Canceled => SubscriptionStatus::Canceled,
+        StatusDto::Expired => SubscriptionStatus::Expired,
     }
 }
 
@@ -150,11 +149,9 @@ fn respond(view: &View) -> Result<HttpResponse, ApiError> {
 pub async fn create_subscription(
     state: web::Data<AppState>,
     caller: Caller,
-    key: IdempotencyKey,
-    request: HttpRequest,
-    body: JsonBody<CreateSubscriptionRequest>,
+    body: Idempotent<CreateSubscriptionRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let (body, raw) = body.into_parts();
+    let (body, once) = body.into_parts();
     let order = usecase::purchase::validate(&state.services.catalog, body.into())?;
     let (now, tax, names, who) = (
         state.services.clock.now(),
@@ -162,7 +159,7 @@ pub async fn create_subscription(
         Names::from(&state.services),
         caller.actor().clone(),
     );
-    idempotency::run(&state, &caller, key, &request, &raw, move |conn| {
+    once.run(&state, &caller, move |conn| {
         let loaded = usecase::purchase::place(conn, &who, order, tax, now)?;
         let view = names.view(conn, loaded)?;
         let mut created = Created::new(
@@ -181,13 +178,12 @@ pub async fn create_subscription(
 pub async fn list_subscriptions(
     state: web::Data<AppState>,
     caller: Caller,
-    query: Query<SubscriptionListQuery>,
+    list: Paged<(chrono::NaiveDateTime, String), SubscriptionListQuery>,
 ) -> Result<web::Json<SubscriptionList>, ApiError> {
-    let q = query.into_inner();
-    let page = PageQuery::parse(q.limit, q.cursor.as_deref())?;
+    let Paged { filters: q, page } = list;
     let filter = Filter {
-        status: q.status.map(|s| status_filter(s).to_owned()),
-        product: q.product_id.map(|p| p.to_string()),
+        status: q.status.map(status_filter),
+        product: q.product_id.map(Into::into),
         source: q.source.map(|s| {
             if s == SourceDto::Organization {
                 "organization"
@@ -218,7 +214,7 @@ pub async fn get_subscription(
     caller: Caller,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    respond(&usecase::get(&state.services, caller.actor(), path.into_inner()).await?)
+    respond(&usecase::get(&state.services, caller.actor(), path.into_inner().into()).await?)
 }
 
 /// Sets the new **total** license count and/or auto-renew; requires `If-Match`.
@@ -250,7 +246,7 @@ pub async fn update_subscription(
     let view = change::update(
         &state.services,
         caller.actor(),
-        path.into_inner(),
+        path.into_inner().into(),
         if_match.0,
         patch,
     )
@@ -275,7 +271,7 @@ pub async fn preview_license_count(
     let p = change::price(
         &state.services,
         caller.actor(),
-        path.into_inner(),
+        path.into_inner().into(),
         new_total,
     )
     .await?;
@@ -311,11 +307,9 @@ pub async fn convert_trial(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<Uuid>,
-    key: IdempotencyKey,
-    request: HttpRequest,
-    body: JsonBody<ConvertRequest>,
+    body: Idempotent<ConvertRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let (body, raw) = body.into_parts();
+    let (body, once) = body.into_parts();
     let (now, tax, names, catalog, who) = (
         state.services.clock.now(),
         state.services.tax_rate_bps,
@@ -323,9 +317,9 @@ pub async fn convert_trial(
         state.services.catalog.clone(),
         caller.actor().clone(),
     );
-    let id = path.into_inner().to_string();
-    idempotency::run(&state, &caller, key, &request, &raw, move |conn| {
-        let loaded = usecase::purchase::convert(conn, &who, &catalog, &id, body.into(), tax, now)?;
+    let id = path.into_inner().into();
+    once.run(&state, &caller, move |conn| {
+        let loaded = usecase::purchase::convert(conn, &who, &catalog, id, body.into(), tax, now)?;
         let view = names.view(conn, loaded)?;
         let mut created = Created::new(to_dto(&view)?, None)?;
         created.status = actix_web::http::StatusCode::OK;
@@ -362,7 +356,7 @@ pub async fn cancel_subscription(
     let view = usecase::cancel::cancel(
         &state.services,
         caller.actor(),
-        path.into_inner(),
+        path.into_inner().into(),
         if_match.0,
         reason,
         feedback,
@@ -380,19 +374,24 @@ pub async fn list_subscription_events(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<Uuid>,
-    query: crate::extract::Query<crate::dto::common::PageParams>,
+    list: Paged<(chrono::NaiveDateTime, String)>,
 ) -> Result<web::Json<EventList>, ApiError> {
-    let page = PageQuery::parse(query.limit, query.cursor.as_deref())?;
-    let (rows, next_cursor) =
-        usecase::events::list(&state.services, caller.actor(), path.into_inner(), page).await?;
+    let page = list.page;
+    let (rows, next_cursor) = usecase::events::list(
+        &state.services,
+        caller.actor(),
+        path.into_inner().into(),
+        page,
+    )
+    .await?;
     Ok(web::Json(EventList {
         data: rows
             .into_iter()
             .map(|r| {
                 Ok(EventDto {
-                    id: stored_id(&r.id)?,
+                    id: r.id.as_uuid(),
                     action: r.action,
-                    actor_id: stored_opt_id(r.actor_id.as_deref())?,
+                    actor_id: r.actor_id.map(|i| i.as_uuid()),
                     occurred_at: r.occurred_at.and_utc(),
                     before: r.before_state.and_then(|s| serde_json::from_str(&s).ok()),
                     after: r.after_state.and_then(|s| serde_json::from_str(&s).ok()),

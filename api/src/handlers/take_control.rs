@@ -4,11 +4,10 @@ use super::subscriptions::{reason_from, to_dto};
 use crate::auth::Caller;
 use crate::dto::governance::{TakeControlRequest, TakeControlResponse};
 use crate::error::{answers, ApiError, Problem};
-use crate::extract::JsonBody;
-use crate::idempotency::{self, Created, IdempotencyKey};
+use crate::idempotency::{Created, Idempotent};
 use crate::startup::state::AppState;
 use actix_web::http::StatusCode;
-use actix_web::{post, web, HttpRequest, HttpResponse};
+use actix_web::{post, web, HttpResponse};
 use usecases::governance::take_control::{self as usecase, TakeControl};
 use usecases::subscriptions::{etag, Names};
 use uuid::Uuid;
@@ -56,21 +55,19 @@ pub async fn take_control(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<Uuid>,
-    key: IdempotencyKey,
-    request: HttpRequest,
-    body: JsonBody<TakeControlRequest>,
+    body: Idempotent<TakeControlRequest>,
 ) -> Result<HttpResponse, ApiError> {
     caller.actor().require_admin()?;
-    let (body, raw) = body.into_parts();
+    let (body, once) = body.into_parts();
     let (now, tax, names, who) = (
         state.services.clock.now(),
         state.services.tax_rate_bps,
         Names::from(&state.services),
         caller.actor().clone(),
     );
-    let id = path.into_inner().to_string();
-    idempotency::run(&state, &caller, key, &request, &raw, move |conn| {
-        let taken = usecase::take_control(conn, &who, &id, body.into(), tax, now)?;
+    let id = path.into_inner().into();
+    once.run(&state, &caller, move |conn| {
+        let taken = usecase::take_control(conn, &who, id, body.into(), tax, now)?;
         let view = names.view(conn, taken.loaded)?;
         let mut created = Created::new(
             TakeControlResponse {

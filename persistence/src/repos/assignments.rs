@@ -3,55 +3,71 @@ use crate::error::RepoError;
 use crate::keyset;
 use crate::rows::AssignmentRow;
 use crate::schema::license_assignments as a;
+use crate::typed::{parse_all, texts};
 use diesel::prelude::*;
+use domain::{OrganizationId, SubscriptionId, UserId};
 
 /// Releases every license of a subscription; returns how many were held.
-pub fn delete_all(conn: &mut DbConnection, subscription: &str) -> Result<usize, RepoError> {
-    Ok(diesel::delete(a::table.filter(a::subscription_id.eq(subscription))).execute(conn)?)
+pub fn delete_all(
+    conn: &mut DbConnection,
+    subscription: SubscriptionId,
+) -> Result<usize, RepoError> {
+    Ok(
+        diesel::delete(a::table.filter(a::subscription_id.eq(subscription.to_string())))
+            .execute(conn)?,
+    )
 }
 
 pub fn holders_among(
     conn: &mut DbConnection,
-    subscription: &str,
-    users: &[String],
-) -> Result<Vec<String>, RepoError> {
-    Ok(a::table
-        .filter(a::subscription_id.eq(subscription))
-        .filter(a::user_id.eq_any(users))
-        .select(a::user_id)
-        .load(conn)?)
+    subscription: SubscriptionId,
+    users: &[UserId],
+) -> Result<Vec<UserId>, RepoError> {
+    parse_all(
+        a::table
+            .filter(a::subscription_id.eq(subscription.to_string()))
+            .filter(a::user_id.eq_any(texts(users)))
+            .select(a::user_id)
+            .load(conn)?,
+    )
 }
 
 pub fn insert(conn: &mut DbConnection, row: &AssignmentRow) -> Result<(), RepoError> {
-    diesel::insert_into(a::table).values(row).execute(conn)?;
+    diesel::insert_into(a::table)
+        .values(row.clone())
+        .execute(conn)?;
     Ok(())
 }
 
-pub fn delete(conn: &mut DbConnection, subscription: &str, user: &str) -> Result<bool, RepoError> {
+pub fn delete(
+    conn: &mut DbConnection,
+    subscription: SubscriptionId,
+    user: UserId,
+) -> Result<bool, RepoError> {
     Ok(diesel::delete(
         a::table
-            .filter(a::subscription_id.eq(subscription))
-            .filter(a::user_id.eq(user)),
+            .filter(a::subscription_id.eq(subscription.to_string()))
+            .filter(a::user_id.eq(user.to_string())),
     )
     .execute(conn)?
         == 1)
 }
 
-pub fn count(conn: &mut DbConnection, subscription: &str) -> Result<i64, RepoError> {
+pub fn count(conn: &mut DbConnection, subscription: SubscriptionId) -> Result<i64, RepoError> {
     Ok(a::table
-        .filter(a::subscription_id.eq(subscription))
+        .filter(a::subscription_id.eq(subscription.to_string()))
         .count()
         .get_result(conn)?)
 }
 
 pub fn page(
     conn: &mut DbConnection,
-    subscription: &str,
+    subscription: SubscriptionId,
     after: Option<(chrono::NaiveDateTime, String)>,
     limit: i64,
 ) -> Result<Vec<AssignmentRow>, RepoError> {
     let query = a::table
-        .filter(a::subscription_id.eq(subscription))
+        .filter(a::subscription_id.eq(subscription.to_string()))
         .select(AssignmentRow::as_select())
         .into_boxed();
     let query = keyset::page!(
@@ -65,34 +81,43 @@ pub fn page(
 
 pub fn for_user(
     conn: &mut DbConnection,
-    org: &str,
-    user: &str,
+    org: OrganizationId,
+    user: UserId,
 ) -> Result<Vec<AssignmentRow>, RepoError> {
     Ok(a::table
-        .filter(a::organization_id.eq(org))
-        .filter(a::user_id.eq(user))
+        .filter(a::organization_id.eq(org.to_string()))
+        .filter(a::user_id.eq(user.to_string()))
         .select(AssignmentRow::as_select())
         .order_by(a::assigned_at.asc())
         .load(conn)?)
 }
 
 /// Every holder of a subscription's licenses, in the order they were assigned.
-pub fn holders(conn: &mut DbConnection, subscription: &str) -> Result<Vec<String>, RepoError> {
-    Ok(a::table
-        .filter(a::subscription_id.eq(subscription))
-        .order_by((a::assigned_at.asc(), a::user_id.asc()))
-        .select(a::user_id)
-        .load(conn)?)
+pub fn holders(
+    conn: &mut DbConnection,
+    subscription: SubscriptionId,
+) -> Result<Vec<UserId>, RepoError> {
+    parse_all(
+        a::table
+            .filter(a::subscription_id.eq(subscription.to_string()))
+            .order_by((a::assigned_at.asc(), a::user_id.asc()))
+            .select(a::user_id)
+            .load(conn)?,
+    )
 }
 
 /// One license held through a live self-service subscription (its status
 /// and trial end let the caller drop trials that ended today).
 #[derive(Queryable, Debug, Clone)]
 pub struct SelfServiceHolding {
-    pub user_id: String,
-    pub subscription_id: String,
-    pub product_id: String,
-    pub purchaser_id: String,
+    #[diesel(deserialize_as = String)]
+    pub user_id: UserId,
+    #[diesel(deserialize_as = String)]
+    pub subscription_id: SubscriptionId,
+    #[diesel(deserialize_as = String)]
+    pub product_id: domain::ProductId,
+    #[diesel(deserialize_as = String)]
+    pub purchaser_id: UserId,
     pub trial_ends_on: Option<chrono::NaiveDate>,
 }
 
@@ -100,13 +125,14 @@ pub struct SelfServiceHolding {
 /// subscription, for the admins' export.
 pub fn self_service_holdings(
     conn: &mut DbConnection,
-    org: &str,
+    org: OrganizationId,
 ) -> Result<Vec<SelfServiceHolding>, RepoError> {
     use crate::schema::subscriptions as s;
+    let org = org.to_string();
     Ok(a::table
         .inner_join(s::table)
-        .filter(a::organization_id.eq(org))
-        .filter(s::organization_id.eq(org))
+        .filter(a::organization_id.eq(&org))
+        .filter(s::organization_id.eq(&org))
         .filter(s::source.eq("self_service"))
         .filter(s::status.eq_any(["trial", "active"]))
         .order_by((a::user_id.asc(), s::product_id.asc(), s::id.asc()))

@@ -7,6 +7,9 @@ use crate::rows::{LicenseRequestRow, LicenseRequestUserRow, StoredLicenseRequest
 use crate::schema::{license_request_users as u, license_requests as r};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use domain::governance::LicenseRequestStatus;
+use domain::ids::LicenseRequestId;
+use domain::{OrganizationId, ProductId, UserId};
 use std::collections::HashMap;
 
 /// Inserts a request and its users (in the caller's transaction). A second
@@ -26,12 +29,13 @@ pub fn insert(conn: &mut DbConnection, stored: &StoredLicenseRequest) -> Result<
 
 pub fn find(
     conn: &mut DbConnection,
-    org: &str,
-    id: &str,
+    org: OrganizationId,
+    id: LicenseRequestId,
 ) -> Result<Option<StoredLicenseRequest>, RepoError> {
+    let id = id.to_string();
     let Some(request) = r::table
-        .filter(r::organization_id.eq(org))
-        .filter(r::id.eq(id))
+        .filter(r::organization_id.eq(org.to_string()))
+        .filter(r::id.eq(&id))
         .select(LicenseRequestRow::as_select())
         .first(conn)
         .optional()?
@@ -39,7 +43,7 @@ pub fn find(
         return Ok(None);
     };
     let users = u::table
-        .filter(u::request_id.eq(id))
+        .filter(u::request_id.eq(&id))
         .select(LicenseRequestUserRow::as_select())
         .load(conn)?;
     Ok(Some(StoredLicenseRequest { request, users }))
@@ -48,48 +52,50 @@ pub fn find(
 /// The id of the requester's pending request for the product, if any.
 pub fn pending_id(
     conn: &mut DbConnection,
-    org: &str,
-    requester: &str,
-    product: &str,
-) -> Result<Option<String>, RepoError> {
-    Ok(r::table
-        .filter(r::organization_id.eq(org))
-        .filter(r::requester_id.eq(requester))
-        .filter(r::product_id.eq(product))
+    org: OrganizationId,
+    requester: UserId,
+    product: ProductId,
+) -> Result<Option<LicenseRequestId>, RepoError> {
+    let id: Option<String> = r::table
+        .filter(r::organization_id.eq(org.to_string()))
+        .filter(r::requester_id.eq(requester.to_string()))
+        .filter(r::product_id.eq(product.to_string()))
         .filter(r::status.eq("pending"))
         .select(r::id)
         .first(conn)
-        .optional()?)
+        .optional()?;
+    id.map(|id| LicenseRequestId::try_from(id).map_err(RepoError::corrupt))
+        .transpose()
 }
 
 /// List filters; `requester` is `None` only for the admins' organisation-wide view.
 #[derive(Default, Clone, Debug)]
 pub struct Filter {
-    pub requester: Option<String>,
-    pub status: Option<String>,
-    pub product: Option<String>,
+    pub requester: Option<UserId>,
+    pub status: Option<LicenseRequestStatus>,
+    pub product: Option<ProductId>,
 }
 
 /// Newest first, keyset on (created_at, id), each request with its users.
 pub fn list(
     conn: &mut DbConnection,
-    org: &str,
+    org: OrganizationId,
     filter: &Filter,
     before: Option<(NaiveDateTime, String)>,
     limit: i64,
 ) -> Result<Vec<StoredLicenseRequest>, RepoError> {
     let mut query = r::table
-        .filter(r::organization_id.eq(org))
+        .filter(r::organization_id.eq(org.to_string()))
         .select(LicenseRequestRow::as_select())
         .into_boxed();
-    if let Some(requester) = &filter.requester {
-        query = query.filter(r::requester_id.eq(requester.clone()));
+    if let Some(requester) = filter.requester {
+        query = query.filter(r::requester_id.eq(requester.to_string()));
     }
-    if let Some(status) = &filter.status {
-        query = query.filter(r::status.eq(status.clone()));
+    if let Some(status) = filter.status {
+        query = query.filter(r::status.eq(status.as_str()));
     }
-    if let Some(product) = &filter.product {
-        query = query.filter(r::product_id.eq(product.clone()));
+    if let Some(product) = filter.product {
+        query = query.filter(r::product_id.eq(product.to_string()));
     }
     let query = keyset::page!(
         query,

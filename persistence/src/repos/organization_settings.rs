@@ -7,13 +7,14 @@ use crate::on_backend;
 use crate::rows::OrganizationSettingsRow;
 use crate::schema::organization_settings as o;
 use diesel::prelude::*;
+use domain::OrganizationId;
 
 pub fn find(
     conn: &mut DbConnection,
-    org: &str,
+    org: OrganizationId,
 ) -> Result<Option<OrganizationSettingsRow>, RepoError> {
     Ok(o::table
-        .filter(o::organization_id.eq(org))
+        .filter(o::organization_id.eq(org.to_string()))
         .select(OrganizationSettingsRow::as_select())
         .first(conn)
         .optional()?)
@@ -38,8 +39,8 @@ pub fn insert_if_absent(
 /// admins' PATCHes of different fields are applied one after the other on
 /// PostgreSQL instead of the second overwriting the first with what it read.
 /// On SQLite the write transaction already holds the database's write lock.
-pub fn lock(conn: &mut DbConnection, org: &str) -> Result<(), RepoError> {
-    diesel::update(o::table.filter(o::organization_id.eq(org)))
+pub fn lock(conn: &mut DbConnection, org: OrganizationId) -> Result<(), RepoError> {
+    diesel::update(o::table.filter(o::organization_id.eq(org.to_string())))
         .set(o::version.eq(o::version))
         .execute(conn)?;
     Ok(())

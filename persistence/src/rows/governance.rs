@@ -9,7 +9,7 @@ use domain::governance::{
     Decision, LicenseRequest, LicenseRequestParts, LicenseRequestUrl, LicenseRequests,
     OrganizationSettings, RequestMessage, RequestedUser, SpendCap,
 };
-use domain::{Currency, Money};
+use domain::{Currency, Money, OrganizationId, UserId};
 use std::str::FromStr;
 
 #[derive(Queryable, Selectable, Insertable, AsChangeset, Debug, Clone)]
@@ -30,15 +30,15 @@ pub struct OrganizationSettingsRow {
 impl OrganizationSettingsRow {
     /// The row that stores `settings` for `organization_id`.
     pub fn new(
-        organization_id: String,
+        organization_id: OrganizationId,
         settings: &OrganizationSettings,
         version: i64,
-        updated_by: String,
+        updated_by: UserId,
         updated_at: NaiveDateTime,
     ) -> Self {
         let cap = settings.spend_cap.map(|cap| cap.money());
         Self {
-            organization_id,
+            organization_id: organization_id.to_string(),
             default_policy: settings.default_policy.as_str().to_owned(),
             license_requests: settings.license_requests.as_str().to_owned(),
             license_request_url: settings
@@ -48,7 +48,7 @@ impl OrganizationSettingsRow {
             spend_cap_amount: cap.map(|m| m.amount()),
             spend_cap_currency: cap.map(|m| m.currency().as_str().to_owned()),
             version,
-            updated_by,
+            updated_by: updated_by.to_string(),
             updated_at,
         }
     }

@@ -5,6 +5,7 @@ pub mod billing;
 pub mod governance;
 pub mod idempotency;
 pub mod invoice;
+mod nullable;
 pub mod organization;
 pub mod payment_method;
 pub mod policy;
@@ -18,6 +19,7 @@ pub use governance::{
 };
 pub use idempotency::IdempotencyRow;
 pub use invoice::{InvoiceLineRow, InvoiceRow, PendingCreditRow};
+pub use nullable::Nullable;
 pub use organization::NewOrganization;
 pub use payment_method::{PaymentMethodChangeset, PaymentMethodRow};
 pub use policy::PolicyRow;

@@ -4,18 +4,19 @@
 use crate::error::Error;
 use crate::{Actor, Services};
 use domain::subscription::trial_expired;
+use domain::{ProductId, SubscriptionId, UserId};
 use persistence::repos::{assignments, users};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// One user holding one product through live self-service purchases.
 pub struct Holding {
-    pub user_id: String,
+    pub user_id: UserId,
     pub display_name: String,
     pub email: Option<String>,
-    pub product_id: String,
+    pub product_id: ProductId,
     pub product_name: String,
     /// Sorted.
-    pub subscription_ids: Vec<String>,
+    pub subscription_ids: Vec<SubscriptionId>,
     /// One per purchaser, sorted.
     pub purchaser_names: Vec<String>,
 }
@@ -26,40 +27,40 @@ pub async fn self_service_users(
     caller: &Actor,
 ) -> Result<Vec<Holding>, Error> {
     caller.require_admin()?;
-    let org = caller.org();
+    let org = caller.organization_id;
     let today = services.clock.now().date_naive();
     let catalog = services.catalog.clone();
     services
         .db
         .run(move |conn| {
-            let rows: Vec<_> = assignments::self_service_holdings(conn, &org)?
+            let rows: Vec<_> = assignments::self_service_holdings(conn, org)?
                 .into_iter()
                 // A trial past its end reads as expired before the billing run records it.
                 .filter(|r| !r.trial_ends_on.is_some_and(|end| trial_expired(end, today)))
                 .collect();
-            let people: BTreeSet<String> = rows
+            let people: BTreeSet<UserId> = rows
                 .iter()
-                .flat_map(|r| [r.user_id.clone(), r.purchaser_id.clone()])
+                .flat_map(|r| [r.user_id, r.purchaser_id])
                 .collect();
-            let people: Vec<String> = people.into_iter().collect();
-            let directory: HashMap<String, persistence::rows::UserRow> =
-                users::find_many(conn, &org, &people)?
+            let people: Vec<UserId> = people.into_iter().collect();
+            let directory: HashMap<UserId, persistence::rows::UserRow> =
+                users::find_many(conn, org, &people)?
                     .into_iter()
-                    .map(|u| (u.id.clone(), u))
+                    .map(|u| (u.id, u))
                     .collect();
-            let name = |id: &str| {
+            let name = |id: &UserId| {
                 directory
                     .get(id)
                     .map(|u| u.display_name.clone())
                     .unwrap_or_default()
             };
-            let mut grouped: BTreeMap<(String, String), (BTreeSet<String>, BTreeSet<String>)> =
-                BTreeMap::new();
+            let mut grouped: BTreeMap<
+                (UserId, ProductId),
+                (BTreeSet<SubscriptionId>, BTreeSet<String>),
+            > = BTreeMap::new();
             for r in &rows {
-                let entry = grouped
-                    .entry((r.user_id.clone(), r.product_id.clone()))
-                    .or_default();
-                entry.0.insert(r.subscription_id.clone());
+                let entry = grouped.entry((r.user_id, r.product_id)).or_default();
+                entry.0.insert(r.subscription_id);
                 entry.1.insert(name(&r.purchaser_id));
             }
             let mut holdings: Vec<Holding> = grouped
@@ -68,10 +69,8 @@ pub async fn self_service_users(
                     |((user_id, product_id), (subscriptions, purchasers))| Holding {
                         display_name: name(&user_id),
                         email: directory.get(&user_id).and_then(|u| u.email.clone()),
-                        product_name: product_id
-                            .parse()
-                            .ok()
-                            .and_then(|p| catalog.get(p))
+                        product_name: catalog
+                            .get(product_id)
                             .map(|p| p.name().to_owned())
                             .unwrap_or_else(|| "Unknown product".to_owned()),
                         user_id,

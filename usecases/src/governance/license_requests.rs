@@ -71,14 +71,12 @@ fn pending_conflict(
     caller: &Actor,
     product: ProductId,
 ) -> Result<Error, Error> {
-    let existing = repo::pending_id(
-        conn,
-        &caller.org(),
-        &caller.user_id.to_string(),
-        &product.to_string(),
-    )?;
+    let existing = repo::pending_id(conn, caller.organization_id, caller.user_id, product)?;
     Ok(match existing {
-        Some(existing_id) => Conflict::LicenseRequestPending { existing_id }.into(),
+        Some(existing) => Conflict::LicenseRequestPending {
+            existing_id: existing.to_string(),
+        }
+        .into(),
         None => Error::internal("pending request vanished"),
     })
 }
@@ -126,8 +124,8 @@ fn file_in(
     note: Option<RequestMessage>,
     now: DateTime<Utc>,
 ) -> Result<LicenseRequest, Error> {
-    let org = caller.org();
-    settings::load(conn, &org)?
+    let org = caller.organization_id;
+    settings::load(conn, org)?
         .check_license_request()
         .map_err(|refusal| match refusal {
             LicenseRequestRefusal::Disabled => Forbidden::LicenseRequestsDisabled,
@@ -135,13 +133,14 @@ fn file_in(
                 url: url.as_str().to_owned(),
             },
         })?;
-    let wanted: Vec<String> = users.users().iter().map(ToString::to_string).collect();
-    let members: HashSet<String> = users::members_among(conn, &org, &wanted)?
+    let members: HashSet<UserId> = users::members_among(conn, org, users.users())?
         .into_iter()
         .collect();
-    let strangers: Vec<String> = wanted
-        .into_iter()
+    let strangers: Vec<String> = users
+        .users()
+        .iter()
         .filter(|u| !members.contains(u))
+        .map(ToString::to_string)
         .collect();
     if !strangers.is_empty() {
         return Err(Invalid::UsersNotInOrganization {
@@ -150,14 +149,7 @@ fn file_in(
         }
         .into());
     }
-    if repo::pending_id(
-        conn,
-        &org,
-        &caller.user_id.to_string(),
-        &product.to_string(),
-    )?
-    .is_some()
-    {
+    if repo::pending_id(conn, org, caller.user_id, product)?.is_some() {
         return Err(pending_conflict(conn, caller, product)?);
     }
     let request = LicenseRequest::file(
@@ -188,10 +180,7 @@ fn record(
             action,
             target_type: "license_request",
             target_id: request.id().to_string(),
-            subscription_id: request
-                .decision()
-                .and_then(|d| d.subscription_id)
-                .map(|s| s.to_string()),
+            subscription_id: request.decision().and_then(|d| d.subscription_id),
             before: None,
             after: Some(serde_json::json!({
                 "status": request.status().as_str(),
@@ -212,8 +201,8 @@ fn load_visible(
     caller: &Actor,
     id: LicenseRequestId,
 ) -> Result<LicenseRequest, Error> {
-    let stored = repo::find(conn, &caller.org(), &id.to_string())?
-        .ok_or(Error::NotFound("license request"))?;
+    let stored =
+        repo::find(conn, caller.organization_id, id)?.ok_or(Error::NotFound("license request"))?;
     let request = LicenseRequest::try_from(stored)?;
     if request.requester_id() != caller.user_id && !caller.is_admin() {
         return Err(Error::NotFound("license request"));
@@ -246,18 +235,18 @@ pub async fn list(
     filter: ListFilter,
     page: Page<(NaiveDateTime, String)>,
 ) -> Result<(Vec<RequestView>, Option<String>), Error> {
-    let org = caller.org();
+    let org = caller.organization_id;
     let repo_filter = repo::Filter {
-        requester: (!caller.is_admin()).then(|| caller.user_id.to_string()),
-        status: filter.status.map(|s| s.as_str().to_owned()),
-        product: filter.product_id.map(|p| p.to_string()),
+        requester: (!caller.is_admin()).then_some(caller.user_id),
+        status: filter.status,
+        product: filter.product_id,
     };
     let catalog = services.catalog.clone();
     let (limit, before) = (page.fetch_limit(), page.after.clone());
     services
         .db
         .read(move |conn| {
-            let rows = repo::list(conn, &org, &repo_filter, before, limit)?;
+            let rows = repo::list(conn, org, &repo_filter, before, limit)?;
             let (rows, next) = page.finish(rows, |r| (r.request.created_at, r.request.id.clone()));
             let views = rows
                 .into_iter()
@@ -317,12 +306,10 @@ pub async fn approve(
                     .map_err(decided)?;
                 store_decision(conn, &request)?;
                 let users = batch(approved)?;
-                assign_in(conn, &who, &subscription.to_string(), &users, now).map_err(
-                    |e| match e {
-                        Error::NotFound(_) | Error::Forbidden(_) => not_managed(),
-                        other => other,
-                    },
-                )?;
+                assign_in(conn, &who, subscription, &users, now).map_err(|e| match e {
+                    Error::NotFound(_) | Error::Forbidden(_) => not_managed(),
+                    other => other,
+                })?;
                 // The record §8 notifies the requester from.
                 record(
                     conn,
@@ -353,8 +340,8 @@ fn check_subscription(
     id: SubscriptionId,
     product: ProductId,
 ) -> Result<(), Error> {
-    let row = subscriptions::find(conn, &caller.org(), &id.to_string())?.ok_or_else(not_managed)?;
-    if row.product_id != product.to_string() {
+    let row = subscriptions::find(conn, caller.organization_id, id)?.ok_or_else(not_managed)?;
+    if row.product_id != product {
         return Err(not_managed());
     }
     Ok(())

@@ -9,7 +9,7 @@ use domain::governance::{
     SpendCapError,
 };
 use domain::policy::SelfServicePolicy;
-use domain::{Currency, Money};
+use domain::{Currency, Money, OrganizationId, ProductId};
 use persistence::repos::{organization_settings as repo, policies};
 use persistence::rows::OrganizationSettingsRow;
 use persistence::{write_transaction, DbConnection};
@@ -25,7 +25,7 @@ pub struct SettingsEdit {
 }
 
 /// The organisation's settings, or every default when no admin set any.
-pub fn load(conn: &mut DbConnection, org: &str) -> Result<OrganizationSettings, Error> {
+pub fn load(conn: &mut DbConnection, org: OrganizationId) -> Result<OrganizationSettings, Error> {
     match repo::find(conn, org)? {
         Some(row) => Ok(OrganizationSettings::try_from(&row)?),
         None => Ok(OrganizationSettings::default()),
@@ -37,22 +37,16 @@ pub fn load(conn: &mut DbConnection, org: &str) -> Result<OrganizationSettings, 
 /// follows the default from its first day).
 pub fn product_policy(
     conn: &mut DbConnection,
-    org: &str,
-    product_id: &str,
+    org: OrganizationId,
+    product_id: ProductId,
 ) -> Result<SelfServicePolicy, Error> {
-    let own = policies::find(conn, org, product_id)?
-        .map(|p| {
-            p.policy
-                .parse::<SelfServicePolicy>()
-                .map_err(|_| Error::internal(format!("stored policy {:?} is invalid", p.policy)))
-        })
-        .transpose()?;
+    let own = policies::find(conn, org, product_id)?.map(|p| p.policy);
     Ok(effective_policy(own, load(conn, org)?.default_policy))
 }
 
 pub async fn get(services: &Services, caller: &Actor) -> Result<OrganizationSettings, Error> {
-    let org = caller.org();
-    services.db.read(move |conn| load(conn, &org)).await
+    let org = caller.organization_id;
+    services.db.read(move |conn| load(conn, org)).await
 }
 
 /// Parses the edit before any transaction: a bad value changes nothing.
@@ -115,19 +109,13 @@ pub async fn update(
         .db
         .run(move |conn| {
             write_transaction(conn, |conn| {
-                let org = caller.org();
+                let org = caller.organization_id;
                 let row = |settings: &OrganizationSettings| {
-                    OrganizationSettingsRow::new(
-                        org.clone(),
-                        settings,
-                        1,
-                        caller.user_id.to_string(),
-                        now.naive_utc(),
-                    )
+                    OrganizationSettingsRow::new(org, settings, 1, caller.user_id, now.naive_utc())
                 };
                 repo::insert_if_absent(conn, &row(&OrganizationSettings::default()))?;
-                repo::lock(conn, &org)?;
-                let before = load(conn, &org)?;
+                repo::lock(conn, org)?;
+                let before = load(conn, org)?;
                 let after = apply(&before, &edit)?;
                 if after != before {
                     repo::update(conn, &row(&after))?;
@@ -136,7 +124,7 @@ pub async fn update(
                         Change {
                             action: AuditAction::OrganizationSettingsChanged,
                             target_type: "organization",
-                            target_id: org.clone(),
+                            target_id: org.to_string(),
                             subscription_id: None,
                             before: Some(summary(&before)),
                             after: Some(summary(&after)),

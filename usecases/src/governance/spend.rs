@@ -10,7 +10,7 @@ use super::settings;
 use crate::error::{Error, Forbidden};
 use chrono::NaiveDate;
 use domain::governance::{calendar_month, check_spend, SpendRefusal};
-use domain::Money;
+use domain::{Money, OrganizationId, UserId};
 use persistence::repos::{invoices, users};
 use persistence::DbConnection;
 
@@ -18,8 +18,8 @@ use persistence::DbConnection;
 /// that would take their net charges this month above the cap.
 pub fn check(
     conn: &mut DbConnection,
-    org: &str,
-    purchaser: &str,
+    org: OrganizationId,
+    purchaser: UserId,
     requested: Money,
     today: NaiveDate,
 ) -> Result<(), Error> {

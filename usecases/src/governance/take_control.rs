@@ -20,7 +20,7 @@ use domain::governance::{
     check_source, check_target, plan_move, NotEnoughLicenses, SourceRefusal, TargetFacts,
 };
 use domain::subscription::{CancelReason, Feedback};
-use domain::{ProductId, SubscriptionId, UserId};
+use domain::{SubscriptionId, UserId};
 use persistence::repos::{assignments, subscriptions as repo};
 use persistence::rows::AssignmentRow;
 use persistence::DbConnection;
@@ -44,20 +44,16 @@ pub struct TakenOver {
     pub moved: Vec<UserId>,
 }
 
-fn parse<T: std::str::FromStr>(text: &str, what: &str) -> Result<T, Error> {
-    text.parse()
-        .map_err(|_| Error::internal(format!("stored {what} {text:?} is invalid")))
-}
-
 /// Loads the purchase under its row lock and checks it can be taken.
 fn load_source(
     conn: &mut DbConnection,
     caller: &Actor,
-    id: &str,
+    id: SubscriptionId,
     now: DateTime<Utc>,
 ) -> Result<Loaded, Error> {
     repo::lock(conn, id)?;
-    let row = repo::find(conn, &caller.org(), id)?.ok_or(Error::NotFound("subscription"))?;
+    let row =
+        repo::find(conn, caller.organization_id, id)?.ok_or(Error::NotFound("subscription"))?;
     if !access(caller, &row)?.can_read() {
         return Err(Error::NotFound("subscription"));
     }
@@ -74,14 +70,14 @@ fn load_source(
 pub fn take_control(
     conn: &mut DbConnection,
     caller: &Actor,
-    id: &str,
+    id: SubscriptionId,
     action: TakeControl,
     tax_rate_bps: u32,
     now: DateTime<Utc>,
 ) -> Result<TakenOver, Error> {
     caller.require_admin()?;
     let source = load_source(conn, caller, id, now)?;
-    let purchaser = source.row.purchaser_id.clone();
+    let purchaser = source.row.purchaser_id;
     let (reason, feedback, moved, target) = match action {
         TakeControl::Cancel { reason, feedback } => {
             let feedback = Feedback::parse_optional(feedback.as_deref())
@@ -101,11 +97,11 @@ pub fn take_control(
         Change {
             action: AuditAction::TakenOver,
             target_type: "subscription",
-            target_id: id.to_owned(),
-            subscription_id: Some(id.to_owned()),
+            target_id: id.to_string(),
+            subscription_id: Some(id),
             before: None,
             after: Some(serde_json::json!({
-                "purchaser_id": purchaser,
+                "purchaser_id": purchaser.to_string(),
                 "action": if target.is_some() { "move_users" } else { "cancel" },
                 "target_subscription_id": target.map(|t| t.to_string()),
                 "moved_user_ids": moved.iter().map(ToString::to_string).collect::<Vec<_>>(),
@@ -127,35 +123,27 @@ fn move_users(
     target_id: SubscriptionId,
     now: DateTime<Utc>,
 ) -> Result<Vec<UserId>, Error> {
-    let target_key = target_id.to_string();
     let invalid = |why: TargetRefusal| Error::from(Invalid::TargetSubscription(why));
-    repo::lock(conn, &target_key)?;
-    let target = repo::find(conn, &caller.org(), &target_key)?
+    repo::lock(conn, target_id)?;
+    let target = repo::find(conn, caller.organization_id, target_id)?
         .ok_or_else(|| invalid(TargetRefusal::Missing))?;
     let target = Loaded::parse(target, now.date_naive())?;
-    let source_id: SubscriptionId = parse(&source.row.id, "subscription id")?;
-    let product: ProductId = parse(&source.row.product_id, "product id")?;
     check_target(
-        source_id,
-        product,
+        source.row.id,
+        source.row.product_id,
         &TargetFacts {
             id: target_id,
             source: target.source,
             status: target.status,
-            product_id: parse(&target.row.product_id, "product id")?,
+            product_id: target.row.product_id,
         },
     )
     .map_err(|why| invalid(TargetRefusal::Domain(why)))?;
 
-    let users = assignments::holders(conn, &source.row.id)?;
-    let holders: HashSet<UserId> = assignments::holders_among(conn, &target_key, &users)?
-        .iter()
-        .map(|u| parse(u, "user id"))
-        .collect::<Result<_, Error>>()?;
-    let users: Vec<UserId> = users
-        .iter()
-        .map(|u| parse(u, "user id"))
-        .collect::<Result<_, Error>>()?;
+    let users = assignments::holders(conn, source.row.id)?;
+    let holders: HashSet<UserId> = assignments::holders_among(conn, target_id, &users)?
+        .into_iter()
+        .collect();
     let free = target.row.license_count - target.row.assigned_count;
     let not_enough = |e: NotEnoughLicenses| {
         Error::from(Conflict::NotEnoughLicenses {
@@ -167,7 +155,7 @@ fn move_users(
     let needed = plan.licenses_consumed();
     if needed > 0 {
         // The guard that holds whatever else runs: one conditional statement.
-        if !repo::take_licenses(conn, &target_key, needed, now.naive_utc())? {
+        if !repo::take_licenses(conn, target_id, needed, now.naive_utc())? {
             return Err(not_enough(NotEnoughLicenses {
                 available: free.max(0),
                 requested: needed,
@@ -177,10 +165,10 @@ fn move_users(
             assignments::insert(
                 conn,
                 &AssignmentRow {
-                    subscription_id: target_key.clone(),
-                    user_id: user.to_string(),
-                    organization_id: caller.org(),
-                    assigned_by: caller.user_id.to_string(),
+                    subscription_id: target_id,
+                    user_id: *user,
+                    organization_id: caller.organization_id,
+                    assigned_by: caller.user_id,
                     assigned_at: now.naive_utc(),
                 },
             )?;
@@ -191,11 +179,11 @@ fn move_users(
         Change {
             action: AuditAction::LicensesMovedIn,
             target_type: "subscription",
-            target_id: target_key.clone(),
-            subscription_id: Some(target_key),
+            target_id: target_id.to_string(),
+            subscription_id: Some(target_id),
             before: None,
             after: Some(serde_json::json!({
-                "from_subscription_id": source.row.id,
+                "from_subscription_id": source.row.id.to_string(),
                 "user_ids": plan.moved().iter().map(ToString::to_string).collect::<Vec<_>>(),
                 "newly_assigned": plan.newly_assigned().iter().map(ToString::to_string).collect::<Vec<_>>(),
             })),

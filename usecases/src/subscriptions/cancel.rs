@@ -13,6 +13,7 @@ use domain::subscription::{
     cancellation_credit, full_refund, in_refund_window, CancelReason, Feedback, SubscriptionStatus,
 };
 use domain::Money;
+use domain::SubscriptionId;
 use persistence::repos::{assignments, invoices, subscriptions as repo};
 use persistence::rows::SubscriptionChanges;
 use persistence::DbConnection;
@@ -21,7 +22,7 @@ use persistence::DbConnection;
 pub fn cancel_in(
     conn: &mut DbConnection,
     caller: &Actor,
-    id: &str,
+    id: SubscriptionId,
     if_match: Option<&str>,
     reason: CancelReason,
     feedback: Option<Feedback>,
@@ -46,8 +47,7 @@ pub fn cancel_loaded(
     now: DateTime<Utc>,
 ) -> Result<Loaded, Error> {
     let today = now.date_naive();
-    let id = loaded.row.id.clone();
-    let id = id.as_str();
+    let id = loaded.row.id;
     loaded.require_live()?;
     let changes = SubscriptionChanges {
         status: Some(SubscriptionStatus::Canceled.as_str().to_owned()),
@@ -63,7 +63,7 @@ pub fn cancel_loaded(
     }
     assignments::delete_all(conn, id)?;
     repo::reset_assigned(conn, id)?;
-    let after = repo::find(conn, &caller.org(), id)?
+    let after = repo::find(conn, caller.organization_id, id)?
         .ok_or_else(|| Error::internal("subscription vanished"))?;
 
     if loaded.status == SubscriptionStatus::Active {
@@ -71,7 +71,7 @@ pub fn cancel_loaded(
             loaded.unit_price,
             loaded.period.as_ref(),
             loaded.row.purchased_on,
-            after.billing_profile_id.clone(),
+            after.billing_profile_id,
         ) else {
             return Err(Error::internal("active subscription without billing terms"));
         };
@@ -89,15 +89,7 @@ pub fn cancel_loaded(
         .map_err(|e| Error::internal(e.to_string()))?;
         invoicing::issue(
             conn,
-            Issue {
-                subscription: &after,
-                billing_profile_id: &profile,
-                reason: Reason::Cancellation,
-                period_start: credit.period_start,
-                period_end: credit.period_end,
-                lines: vec![credit],
-                renewal_key: None,
-            },
+            Issue::single(&after, profile, Reason::Cancellation, credit),
             tax_rate_bps,
             now,
         )?;
@@ -117,17 +109,17 @@ pub fn cancel_loaded(
 pub async fn cancel(
     services: &Services,
     caller: &Actor,
-    id: uuid::Uuid,
+    id: SubscriptionId,
     if_match: Option<String>,
     reason: CancelReason,
     feedback: Option<Feedback>,
 ) -> Result<View, Error> {
-    let (caller, id) = (caller.clone(), id.to_string());
+    let caller = caller.clone();
     super::write(services, move |conn, cx| {
         cancel_in(
             conn,
             &caller,
-            &id,
+            id,
             if_match.as_deref(),
             reason,
             feedback,

@@ -15,6 +15,7 @@ use domain::subscription::{
     TrialCountError,
 };
 use domain::Money;
+use domain::SubscriptionId;
 use persistence::repos::subscriptions as repo;
 use persistence::rows::SubscriptionChanges;
 use persistence::DbConnection;
@@ -26,12 +27,8 @@ pub enum Decision {
 }
 
 fn max_licenses(catalog: &Catalog, loaded: &Loaded) -> Result<u32, Error> {
-    loaded
-        .row
-        .product_id
-        .parse()
-        .ok()
-        .and_then(|p| catalog.get(p))
+    catalog
+        .get(loaded.row.product_id)
         .map(|p| p.max_licenses())
         .ok_or_else(|| Error::internal("product left the catalog"))
 }
@@ -54,12 +51,7 @@ pub fn decide(
     let assigned = loaded.assigned();
     let assigned_u32 = u32::try_from(assigned).unwrap_or(u32::MAX);
     if loaded.status == SubscriptionStatus::Trial {
-        let product = loaded
-            .row
-            .product_id
-            .parse()
-            .ok()
-            .and_then(|p| catalog.get(p));
+        let product = catalog.get(loaded.row.product_id);
         let offer = product
             .and_then(|p| p.trial())
             .ok_or_else(|| Error::internal("trial without offer"))?;
@@ -106,7 +98,7 @@ pub fn preview(
     conn: &mut DbConnection,
     caller: &Actor,
     catalog: &Catalog,
-    id: &str,
+    id: SubscriptionId,
     new_total: i64,
     now: DateTime<Utc>,
 ) -> Result<Preview, Error> {
@@ -151,7 +143,7 @@ pub fn apply(
     conn: &mut DbConnection,
     caller: &Actor,
     catalog: &Catalog,
-    id: &str,
+    id: SubscriptionId,
     if_match: Option<&str>,
     patch: Patch,
     tax_rate_bps: u32,
@@ -215,25 +207,15 @@ pub fn apply(
             }
         }
     }
-    let after = repo::find(conn, &caller.org(), id)?
+    let after = repo::find(conn, caller.organization_id, id)?
         .ok_or_else(|| Error::internal("subscription vanished"))?;
     if let Some(charge) = issued {
         let profile = after
             .billing_profile_id
-            .clone()
             .ok_or_else(|| Error::internal("paid subscription without billing profile"))?;
-        let (start, end) = (charge.period_start, charge.period_end);
         invoicing::issue(
             conn,
-            Issue {
-                subscription: &after,
-                billing_profile_id: &profile,
-                reason: Reason::LicenseIncrease,
-                lines: vec![charge],
-                period_start: start,
-                period_end: end,
-                renewal_key: None,
-            },
+            Issue::single(&after, profile, Reason::LicenseIncrease, charge),
             tax_rate_bps,
             now,
         )?;
@@ -265,17 +247,17 @@ pub fn apply(
 pub async fn update(
     services: &Services,
     caller: &Actor,
-    id: uuid::Uuid,
+    id: SubscriptionId,
     if_match: Option<String>,
     patch: Patch,
 ) -> Result<View, Error> {
-    let (caller, id) = (caller.clone(), id.to_string());
+    let caller = caller.clone();
     super::write(services, move |conn, cx| {
         apply(
             conn,
             &caller,
             &cx.catalog,
-            &id,
+            id,
             if_match.as_deref(),
             patch,
             cx.tax_rate_bps,
@@ -289,13 +271,13 @@ pub async fn update(
 pub async fn price(
     services: &Services,
     caller: &Actor,
-    id: uuid::Uuid,
+    id: SubscriptionId,
     new_total: i64,
 ) -> Result<Preview, Error> {
     let (now, catalog) = (services.clock.now(), services.catalog.clone());
-    let (caller, id) = (caller.clone(), id.to_string());
+    let caller = caller.clone();
     services
         .db
-        .run(move |conn| preview(conn, &caller, &catalog, &id, new_total, now))
+        .run(move |conn| preview(conn, &caller, &catalog, id, new_total, now))
         .await
 }

@@ -3,9 +3,9 @@
 
 use crate::error::Error;
 use chrono::{DateTime, NaiveDate, Utc};
-use domain::invoice::{status_for, totals, InvoiceLine, LineKind};
+use domain::invoice::{status_for, totals, InvoiceLine};
 use domain::subscription::SubscriptionSource;
-use domain::{Currency, Money};
+use domain::{BillingProfileId, Currency, InvoiceId, Money, PendingCreditId, SubscriptionId};
 use persistence::repos::invoices as repo;
 use persistence::rows::{InvoiceLineRow, InvoiceRow, PendingCreditRow, SubscriptionRow};
 use persistence::DbConnection;
@@ -47,7 +47,7 @@ impl Reason {
 
 pub struct Issue<'a> {
     pub subscription: &'a SubscriptionRow,
-    pub billing_profile_id: &'a str,
+    pub billing_profile_id: BillingProfileId,
     pub reason: Reason,
     pub lines: Vec<InvoiceLine>,
     pub period_start: NaiveDate,
@@ -55,6 +55,27 @@ pub struct Issue<'a> {
     /// Renewals and credit settlements: one invoice per subscription and
     /// period (or ending), enforced by a unique column.
     pub renewal_key: Option<String>,
+}
+
+impl<'a> Issue<'a> {
+    /// A one-line invoice outside renewals (a purchase, conversion, increase
+    /// or cancellation), for the line's own period.
+    pub fn single(
+        subscription: &'a SubscriptionRow,
+        billing_profile_id: BillingProfileId,
+        reason: Reason,
+        line: InvoiceLine,
+    ) -> Self {
+        Self {
+            subscription,
+            billing_profile_id,
+            reason,
+            period_start: line.period_start,
+            period_end: line.period_end,
+            lines: vec![line],
+            renewal_key: None,
+        }
+    }
 }
 
 pub fn issue(
@@ -66,7 +87,7 @@ pub fn issue(
     let sub = input.subscription;
     let currency = Currency::parse(&sub.currency).map_err(|e| Error::internal(e.to_string()))?;
     let mut lines = input.lines;
-    let credits = repo::open_credits(conn, &sub.id)?;
+    let credits = repo::open_credits(conn, sub.id)?;
     for credit in &credits {
         lines.push(credit_line(credit, currency)?);
     }
@@ -78,8 +99,8 @@ pub fn issue(
         // subscriptions working: the cap governs new spending only.
         crate::governance::spend::check(
             conn,
-            &sub.organization_id,
-            &sub.purchaser_id,
+            sub.organization_id,
+            sub.purchaser_id,
             sums.total,
             now.date_naive(),
         )?;
@@ -96,19 +117,19 @@ pub fn issue(
         "po_number": profile.po_number,
         // Part of the snapshot: an issued invoice keeps its language and tax number.
         "tax_id": profile.tax_id,
-        "invoice_language": profile.invoice_language,
+        "invoice_language": profile.invoice_language.as_str(),
     })
     .to_string();
-    let number = repo::next_number(conn, &sub.organization_id)?;
-    let id = uuid::Uuid::new_v4().to_string();
+    let number = repo::next_number(conn, sub.organization_id)?;
+    let id = InvoiceId::new_random();
     let today = now.date_naive();
     let invoice = InvoiceRow {
-        id: id.clone(),
-        organization_id: sub.organization_id.clone(),
-        owner_id: sub.purchaser_id.clone(),
+        id,
+        organization_id: sub.organization_id,
+        owner_id: sub.purchaser_id,
         number,
-        billing_profile_id: input.billing_profile_id.to_owned(),
-        subscription_id: sub.id.clone(),
+        billing_profile_id: input.billing_profile_id,
+        subscription_id: sub.id,
         reason: input.reason.as_str().to_owned(),
         issued_at: now.naive_utc(),
         issue_date: today,
@@ -116,7 +137,7 @@ pub fn issue(
         due_date: today,
         period_start: input.period_start,
         period_end: input.period_end,
-        status: status_for(&sums.total).as_str().to_owned(),
+        status: status_for(&sums.total),
         currency: currency.to_string(),
         subtotal: sums.subtotal.amount(),
         tax: sums.tax.amount(),
@@ -128,11 +149,11 @@ pub fn issue(
         .iter()
         .enumerate()
         .map(|(i, line)| InvoiceLineRow {
-            invoice_id: id.clone(),
+            invoice_id: id,
             position: i as i32 + 1,
-            kind: line.kind.as_str().to_owned(),
+            kind: line.kind,
             description: line.description.clone(),
-            subscription_id: sub.id.clone(),
+            subscription_id: sub.id,
             quantity: line.quantity,
             unit_amount: line.unit_amount.amount(),
             amount: line.amount.amount(),
@@ -142,8 +163,8 @@ pub fn issue(
         .collect();
     repo::insert(conn, &invoice, &rows)?;
     if !credits.is_empty() {
-        let ids: Vec<String> = credits.into_iter().map(|c| c.id).collect();
-        repo::settle_credits(conn, &ids, &id)?;
+        let ids: Vec<PendingCreditId> = credits.into_iter().map(|c| c.id).collect();
+        repo::settle_credits(conn, &ids, id)?;
     }
     Ok(invoice)
 }
@@ -164,7 +185,7 @@ pub fn settle_open_credits(
     tax_rate_bps: u32,
     at: DateTime<Utc>,
 ) -> Result<Option<InvoiceRow>, Error> {
-    let open = repo::open_credits(conn, &sub.id)?;
+    let open = repo::open_credits(conn, sub.id)?;
     let (Some(start), Some(end)) = (
         open.iter().map(|c| c.period_start).min(),
         open.iter().map(|c| c.period_end).max(),
@@ -173,13 +194,12 @@ pub fn settle_open_credits(
     };
     let profile = sub
         .billing_profile_id
-        .clone()
         .ok_or_else(|| Error::internal("pending credits without a billing profile"))?;
     let invoice = issue(
         conn,
         Issue {
             subscription: sub,
-            billing_profile_id: &profile,
+            billing_profile_id: profile,
             reason: Reason::CreditSettlement,
             // `issue` adds every open credit: they are the whole invoice.
             lines: vec![],
@@ -196,16 +216,16 @@ pub fn settle_open_credits(
 /// A license decrease: its prorated credit waits for the subscription's next invoice.
 pub fn defer_credit(
     conn: &mut DbConnection,
-    subscription: &str,
+    subscription: SubscriptionId,
     line: &InvoiceLine,
     now: DateTime<Utc>,
 ) -> Result<(), Error> {
     repo::add_pending_credit(
         conn,
         &PendingCreditRow {
-            id: uuid::Uuid::new_v4().to_string(),
-            subscription_id: subscription.to_owned(),
-            kind: line.kind.as_str().to_owned(),
+            id: PendingCreditId::new_random(),
+            subscription_id: subscription,
+            kind: line.kind,
             description: line.description.clone(),
             quantity: line.quantity,
             unit_amount: line.unit_amount.amount(),
@@ -220,7 +240,10 @@ pub fn defer_credit(
 }
 
 /// Credits not yet on an invoice, summed (for previews and refunds).
-pub fn open_credit_total(conn: &mut DbConnection, subscription: &str) -> Result<i64, Error> {
+pub fn open_credit_total(
+    conn: &mut DbConnection,
+    subscription: SubscriptionId,
+) -> Result<i64, Error> {
     Ok(repo::open_credits(conn, subscription)?
         .iter()
         .map(|c| c.amount)
@@ -229,10 +252,7 @@ pub fn open_credit_total(conn: &mut DbConnection, subscription: &str) -> Result<
 
 fn credit_line(credit: &PendingCreditRow, currency: Currency) -> Result<InvoiceLine, Error> {
     Ok(InvoiceLine {
-        kind: credit
-            .kind
-            .parse::<LineKind>()
-            .map_err(|_| Error::internal("stored credit kind invalid"))?,
+        kind: credit.kind,
         description: credit.description.clone(),
         quantity: credit.quantity,
         unit_amount: Money::new(credit.unit_amount, currency),

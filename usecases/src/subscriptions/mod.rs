@@ -19,6 +19,7 @@ use domain::governance::{subscription_access, Access};
 use domain::license::LicenseCount;
 use domain::subscription::{trial_expired, SubscriptionSource, SubscriptionStatus};
 use domain::{Currency, Money};
+use domain::{SubscriptionId, UserId};
 use persistence::repos::{subscriptions as repo, users};
 use persistence::rows::SubscriptionRow;
 use persistence::DbConnection;
@@ -42,8 +43,7 @@ impl Loaded {
         let corrupt = |what: &str| {
             Error::internal(format!("subscription {}: stored {what} is invalid", row.id))
         };
-        let stored: SubscriptionStatus = row.status.parse().map_err(|_| corrupt("status"))?;
-        let status = match (stored, row.trial_ends_on) {
+        let status = match (row.status, row.trial_ends_on) {
             (SubscriptionStatus::Trial, Some(ends)) if trial_expired(ends, today) => {
                 SubscriptionStatus::Expired
             }
@@ -111,12 +111,7 @@ impl Loaded {
 /// What `caller` may do with a stored subscription: the one access rule
 /// (`domain::governance::subscription_access`) every use case goes through.
 pub fn access(caller: &Actor, row: &SubscriptionRow) -> Result<Access, Error> {
-    let purchaser: domain::UserId = row.purchaser_id.parse().map_err(|_| {
-        Error::internal(format!(
-            "subscription {}: stored purchaser is invalid",
-            row.id
-        ))
-    })?;
+    let purchaser = row.purchaser_id;
     let source: SubscriptionSource = row.source.parse().map_err(|_| {
         Error::internal(format!("subscription {}: stored source is invalid", row.id))
     })?;
@@ -128,10 +123,11 @@ pub fn access(caller: &Actor, row: &SubscriptionRow) -> Result<Access, Error> {
 pub fn load_visible(
     conn: &mut DbConnection,
     caller: &Actor,
-    id: &str,
+    id: SubscriptionId,
     today: NaiveDate,
 ) -> Result<Loaded, Error> {
-    let row = repo::find(conn, &caller.org(), id)?.ok_or(Error::NotFound("subscription"))?;
+    let row =
+        repo::find(conn, caller.organization_id, id)?.ok_or(Error::NotFound("subscription"))?;
     if !access(caller, &row)?.can_read() {
         return Err(Error::NotFound("subscription"));
     }
@@ -144,10 +140,11 @@ pub fn load_visible(
 pub fn load_owned(
     conn: &mut DbConnection,
     caller: &Actor,
-    id: &str,
+    id: SubscriptionId,
     today: NaiveDate,
 ) -> Result<Loaded, Error> {
-    let row = repo::find(conn, &caller.org(), id)?.ok_or(Error::NotFound("subscription"))?;
+    let row =
+        repo::find(conn, caller.organization_id, id)?.ok_or(Error::NotFound("subscription"))?;
     match access(caller, &row)? {
         Access::Manage => Loaded::parse(row, today),
         Access::ReadOnly => Err(Error::from(Forbidden::AdminReadOnly)),
@@ -167,8 +164,8 @@ pub fn version_etag(version: i64) -> String {
 }
 
 /// A lost race on the version: 412 with the version that won, read now.
-pub fn stale(conn: &mut DbConnection, caller: &Actor, id: &str) -> Error {
-    match repo::find(conn, &caller.org(), id) {
+pub fn stale(conn: &mut DbConnection, caller: &Actor, id: SubscriptionId) -> Error {
+    match repo::find(conn, caller.organization_id, id) {
         Ok(Some(row)) => Error::from(Precondition::Failed {
             etag: Some(etag(&row)),
         }),
@@ -238,14 +235,14 @@ where
         .await
 }
 
-pub async fn get(services: &Services, caller: &Actor, id: uuid::Uuid) -> Result<View, Error> {
+pub async fn get(services: &Services, caller: &Actor, id: SubscriptionId) -> Result<View, Error> {
     let today = services.clock.now().date_naive();
     let caller = caller.clone();
     let names = Names::from(services);
     services
         .db
         .read(move |conn| {
-            let loaded = load_visible(conn, &caller, &id.to_string(), today)?;
+            let loaded = load_visible(conn, &caller, id, today)?;
             names.view(conn, loaded)
         })
         .await
@@ -261,18 +258,18 @@ pub async fn list(
     let today = services.clock.now().date_naive();
     if managed_only {
         filter.managed_by = Some(repo::Manager {
-            user_id: caller.user_id.to_string(),
+            user_id: caller.user_id,
             is_admin: caller.is_admin(),
         });
     }
-    let org = caller.org();
+    let org = caller.organization_id;
     let (limit, before) = (page.fetch_limit(), page.after.clone());
     let names = Names::from(services);
     let (rows, next) = services
         .db
         .read(move |conn| {
-            let rows = repo::list(conn, &org, &filter, before, limit)?;
-            let (rows, next) = page.finish(rows, |r| (r.created_at, r.id.clone()));
+            let rows = repo::list(conn, org, &filter, before, limit)?;
+            let (rows, next) = page.finish(rows, |r| (r.created_at, r.id.to_string()));
             let loaded = rows
                 .into_iter()
                 .map(|r| Loaded::parse(r, today))
@@ -305,24 +302,22 @@ impl Names {
     }
 
     pub fn views(&self, conn: &mut DbConnection, loaded: Vec<Loaded>) -> Result<Vec<View>, Error> {
-        let mut names: HashMap<String, String> = HashMap::new();
+        let mut names: HashMap<UserId, String> = HashMap::new();
         for l in &loaded {
-            if !names.contains_key(&l.row.purchaser_id) {
-                let name = users::find(conn, &l.row.organization_id, &l.row.purchaser_id)?
+            if let std::collections::hash_map::Entry::Vacant(slot) = names.entry(l.row.purchaser_id)
+            {
+                let name = users::find(conn, l.row.organization_id, l.row.purchaser_id)?
                     .map(|u| u.display_name)
                     .unwrap_or_default();
-                names.insert(l.row.purchaser_id.clone(), name);
+                slot.insert(name);
             }
         }
         Ok(loaded
             .into_iter()
             .map(|l| {
-                let product_name = l
-                    .row
-                    .product_id
-                    .parse()
-                    .ok()
-                    .and_then(|id| self.catalog.get(id))
+                let product_name = self
+                    .catalog
+                    .get(l.row.product_id)
                     .map(|p| p.name().to_owned())
                     .unwrap_or_else(|| "Unknown product".to_owned());
                 let purchaser_name = names.get(&l.row.purchaser_id).cloned().unwrap_or_default();

@@ -16,6 +16,7 @@ use domain::policy::SelfServicePolicy;
 use domain::subscription::{
     self as rules, PurchasePlan, SubscriptionSource, SubscriptionStatus, TrialError,
 };
+use domain::{BillingProfileId, PaymentMethodId, SubscriptionId};
 use persistence::repos::{billing_profiles as profiles_repo, policies, subscriptions as repo};
 use persistence::rows::{BillingProfileChangeset, SubscriptionChanges, SubscriptionRow};
 use persistence::{Constraint, DbConnection, RepoError};
@@ -27,8 +28,8 @@ pub enum Order {
         product: Product,
         licenses: LicenseCount,
         frequency: BillingFrequency,
-        billing_profile_id: uuid::Uuid,
-        payment_method_id: uuid::Uuid,
+        billing_profile_id: BillingProfileId,
+        payment_method_id: PaymentMethodId,
     },
     Trial {
         source: SubscriptionSource,
@@ -70,7 +71,7 @@ fn required<T>(value: Option<T>, field: &str) -> Result<T, Error> {
 
 pub fn validate(catalog: &Catalog, req: NewSubscription) -> Result<Order, Error> {
     let product = catalog
-        .get(req.product_id.into())
+        .get(req.product_id)
         .cloned()
         .ok_or(Invalid::Reference {
             field: "product_id",
@@ -118,14 +119,8 @@ fn own_and_default(
     caller: &Actor,
     product: &Product,
 ) -> Result<(Option<SelfServicePolicy>, SelfServicePolicy), Error> {
-    let own = policies::find(conn, &caller.org(), &product.id().to_string())?
-        .map(|p| {
-            p.policy
-                .parse()
-                .map_err(|_| Error::internal("stored policy invalid"))
-        })
-        .transpose()?;
-    let default = governance::settings::load(conn, &caller.org())?.default_policy;
+    let own = policies::find(conn, caller.organization_id, product.id())?.map(|p| p.policy);
+    let default = governance::settings::load(conn, caller.organization_id)?.default_policy;
     Ok((own, default))
 }
 
@@ -135,33 +130,33 @@ fn own_and_default(
 fn billing(
     conn: &mut DbConnection,
     caller: &Actor,
-    profile_id: uuid::Uuid,
-    payment_method_id: uuid::Uuid,
+    profile_id: BillingProfileId,
+    payment_method_id: PaymentMethodId,
     now: DateTime<Utc>,
-) -> Result<(String, String), Error> {
+) -> Result<(BillingProfileId, PaymentMethodId), Error> {
     let as_reference = |field: &'static str, what: &'static str| {
         move |e: Error| match e {
             Error::NotFound(_) => Invalid::Reference { field, what }.into(),
             other => other,
         }
     };
-    let profile = billing_profiles::find_owned(conn, caller, &profile_id.to_string())
+    let profile = billing_profiles::find_owned(conn, caller, profile_id)
         .map_err(as_reference("billing_profile_id", "billing profiles"))?;
-    let card = payment_methods::find_owned(conn, caller, &payment_method_id.to_string())
+    let card = payment_methods::find_owned(conn, caller, payment_method_id)
         .map_err(as_reference("payment_method_id", "payment methods"))?;
     payment_methods::require_unexpired(&card, "payment_method_id", now.date_naive())?;
     if profile.payment_method_id.is_none() {
         let mut changes = BillingProfileChangeset::from(&profile);
-        changes.payment_method_id = Some(card.id.clone());
+        changes.payment_method_id = Some(card.id);
         changes.updated_at = now.naive_utc();
-        profiles_repo::update(conn, &profile.id, &changes)?;
+        profiles_repo::update(conn, profile.id, &changes)?;
     }
     Ok((profile.id, card.id))
 }
 
 fn summary(row: &SubscriptionRow) -> serde_json::Value {
     serde_json::json!({
-        "status": row.status, "license_count": row.license_count, "billing_frequency": row.billing_frequency,
+        "status": row.status.as_str(), "license_count": row.license_count, "billing_frequency": row.billing_frequency,
         "unit_price": row.unit_price, "auto_renew": row.auto_renew, "billing_profile_id": row.billing_profile_id,
         "payment_method_id": row.payment_method_id, "current_period_end": row.current_period_end,
     })
@@ -180,8 +175,8 @@ pub fn record(
         Change {
             action,
             target_type: "subscription",
-            target_id: after.id.clone(),
-            subscription_id: Some(after.id.clone()),
+            target_id: after.id.to_string(),
+            subscription_id: Some(after.id),
             before: before.map(summary),
             after: Some(summary(after)),
             caller,
@@ -205,12 +200,12 @@ pub fn place(
         return Err(Forbidden::AdminOnly.into());
     }
     let base = |product: &Product, status: SubscriptionStatus, licenses: u32| SubscriptionRow {
-        id: uuid::Uuid::new_v4().to_string(),
-        organization_id: caller.org(),
-        purchaser_id: caller.user_id.to_string(),
-        product_id: product.id().to_string(),
+        id: SubscriptionId::new_random(),
+        organization_id: caller.organization_id,
+        purchaser_id: caller.user_id,
+        product_id: product.id(),
         source: source.as_str().to_owned(),
-        status: status.as_str().to_owned(),
+        status,
         license_count: i64::from(licenses),
         assigned_count: 0,
         currency: product.currency().to_string(),
@@ -247,19 +242,11 @@ pub fn place(
             let plan = rules::purchase(&product, licenses, frequency, today)
                 .map_err(|e| Error::internal(e.to_string()))?;
             let mut row = base(&product, SubscriptionStatus::Active, licenses.get());
-            apply_plan(&mut row, &plan, frequency, &profile, &card, today);
+            apply_plan(&mut row, &plan, frequency, profile, card, today);
             repo::insert(conn, &row)?;
             invoicing::issue(
                 conn,
-                Issue {
-                    subscription: &row,
-                    billing_profile_id: &profile,
-                    reason: Reason::Purchase,
-                    period_start: plan.period.start(),
-                    period_end: plan.period.end(),
-                    lines: vec![plan.line],
-                    renewal_key: None,
-                },
+                Issue::single(&row, profile, Reason::Purchase, plan.line),
                 tax_rate_bps,
                 now,
             )?;
@@ -273,9 +260,9 @@ pub fn place(
             governance_rules::check_trial(source, own, default).map_err(Forbidden::Policy)?;
             super::billing_run::expire_stale_trials(
                 conn,
-                &caller.org(),
-                &caller.user_id.to_string(),
-                &product.id().to_string(),
+                caller.organization_id,
+                caller.user_id,
+                product.id(),
                 today,
                 tax_rate_bps,
                 now,
@@ -306,8 +293,8 @@ fn apply_plan(
     row: &mut SubscriptionRow,
     plan: &PurchasePlan,
     frequency: BillingFrequency,
-    profile: &str,
-    card: &str,
+    profile: BillingProfileId,
+    card: PaymentMethodId,
     today: chrono::NaiveDate,
 ) {
     row.billing_frequency = Some(frequency.as_str().to_owned());
@@ -317,8 +304,8 @@ fn apply_plan(
     row.period_anchor_day = Some(plan.period.anchor_day() as i32);
     row.purchased_on = Some(today);
     row.auto_renew = true;
-    row.billing_profile_id = Some(profile.to_owned());
-    row.payment_method_id = Some(card.to_owned());
+    row.billing_profile_id = Some(profile);
+    row.payment_method_id = Some(card);
 }
 
 /// Trial → paid, keeping the id; billing starts today.
@@ -326,7 +313,7 @@ pub fn convert(
     conn: &mut DbConnection,
     caller: &Actor,
     catalog: &Catalog,
-    id: &str,
+    id: SubscriptionId,
     req: Conversion,
     tax_rate_bps: u32,
     now: DateTime<Utc>,
@@ -338,12 +325,8 @@ pub fn convert(
         SubscriptionStatus::Active => return Err(Error::from(Conflict::NotATrial)),
         _ => loaded.require_live()?,
     }
-    let product = loaded
-        .row
-        .product_id
-        .parse()
-        .ok()
-        .and_then(|p| catalog.get(p))
+    let product = catalog
+        .get(loaded.row.product_id)
         .cloned()
         .ok_or_else(|| Error::internal("product left the catalog"))?;
     let (own, default) = own_and_default(conn, caller, &product)?;
@@ -360,11 +343,11 @@ pub fn convert(
     let plan = rules::convert_trial(&product, licenses, frequency, today)
         .map_err(|e| Error::internal(e.to_string()))?;
     let mut after = loaded.row.clone();
-    apply_plan(&mut after, &plan, frequency, &profile, &card, today);
-    after.status = SubscriptionStatus::Active.as_str().to_owned();
+    apply_plan(&mut after, &plan, frequency, profile, card, today);
+    after.status = SubscriptionStatus::Active;
     after.trial_ends_on = None;
     let changes = SubscriptionChanges {
-        status: Some(after.status.clone()),
+        status: Some(after.status.as_str().to_owned()),
         billing_frequency: Some(after.billing_frequency.clone()),
         unit_price: Some(after.unit_price),
         current_period_start: Some(after.current_period_start),
@@ -373,27 +356,19 @@ pub fn convert(
         trial_ends_on: Some(None),
         purchased_on: Some(after.purchased_on),
         auto_renew: Some(true),
-        billing_profile_id: Some(after.billing_profile_id.clone()),
-        payment_method_id: Some(after.payment_method_id.clone()),
+        billing_profile_id: Some(after.billing_profile_id.map(String::from)),
+        payment_method_id: Some(after.payment_method_id.map(String::from)),
         updated_at: Some(now.naive_utc()),
         ..Default::default()
     };
     if !repo::update_if_version(conn, id, loaded.row.version, &changes)? {
         return Err(super::stale(conn, caller, id));
     }
-    let after = repo::find(conn, &caller.org(), id)?
+    let after = repo::find(conn, caller.organization_id, id)?
         .ok_or_else(|| Error::internal("converted subscription vanished"))?;
     invoicing::issue(
         conn,
-        Issue {
-            subscription: &after,
-            billing_profile_id: &profile,
-            reason: Reason::TrialConversion,
-            period_start: plan.period.start(),
-            period_end: plan.period.end(),
-            lines: vec![plan.line],
-            renewal_key: None,
-        },
+        Issue::single(&after, profile, Reason::TrialConversion, plan.line),
         tax_rate_bps,
         now,
     )?;
