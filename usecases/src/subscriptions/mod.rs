@@ -108,6 +108,15 @@ impl Loaded {
     }
 }
 
+/// The organisation's subscription `id`, or "not found".
+fn find(
+    conn: &mut DbConnection,
+    caller: &Actor,
+    id: SubscriptionId,
+) -> Result<SubscriptionRow, Error> {
+    repo::find(conn, caller.organization_id, id)?.ok_or(Error::NotFound("subscription"))
+}
+
 /// What `caller` may do with a stored subscription: the one access rule
 /// (`domain::governance::subscription_access`) every use case goes through.
 pub fn access(caller: &Actor, row: &SubscriptionRow) -> Result<Access, Error> {
@@ -126,8 +135,7 @@ pub fn load_visible(
     id: SubscriptionId,
     today: NaiveDate,
 ) -> Result<Loaded, Error> {
-    let row =
-        repo::find(conn, caller.organization_id, id)?.ok_or(Error::NotFound("subscription"))?;
+    let row = find(conn, caller, id)?;
     if !access(caller, &row)?.can_read() {
         return Err(Error::NotFound("subscription"));
     }
@@ -143,8 +151,7 @@ pub fn load_owned(
     id: SubscriptionId,
     today: NaiveDate,
 ) -> Result<Loaded, Error> {
-    let row =
-        repo::find(conn, caller.organization_id, id)?.ok_or(Error::NotFound("subscription"))?;
+    let row = find(conn, caller, id)?;
     match access(caller, &row)? {
         Access::Manage => Loaded::parse(row, today),
         Access::ReadOnly => Err(Error::from(Forbidden::AdminReadOnly)),
