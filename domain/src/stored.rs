@@ -4,10 +4,11 @@
 //! when it reads and writes rows.
 
 use crate::catalog::BillingFrequency;
+use crate::governance::{LicenseRequestStatus, LicenseRequests, UserOutcome};
 use crate::invoice::{InvoiceStatus, LineKind};
 use crate::invoice_language::InvoiceLanguage;
 use crate::policy::SelfServicePolicy;
-use crate::subscription::{CancelReason, SubscriptionStatus};
+use crate::subscription::{CancelReason, SubscriptionSource, SubscriptionStatus};
 
 macro_rules! stored_as_text {
     ($($t:ty),+ $(,)?) => {$(
@@ -34,6 +35,10 @@ stored_as_text!(
     BillingFrequency,
     SelfServicePolicy,
     InvoiceLanguage,
+    SubscriptionSource,
+    LicenseRequests,
+    LicenseRequestStatus,
+    UserOutcome,
 );
 
 #[cfg(test)]

@@ -167,8 +167,8 @@ fn requests_round_trip(db: &Db) {
     let newer = file(s.members[1], &s.members[1..2], "2026-03-05T00:00:00Z");
     license_requests::insert(&mut conn, &StoredLicenseRequest::from(&newer)).unwrap();
     let all = license_requests::list(&mut conn, org, &Default::default(), None, 10).unwrap();
-    let ids: Vec<&str> = all.iter().map(|r| r.request.id.as_str()).collect();
-    assert_eq!(ids, vec![newer.id().to_string(), id.to_string()]);
+    let ids: Vec<LicenseRequestId> = all.iter().map(|r| r.request.id).collect();
+    assert_eq!(ids, vec![newer.id(), id]);
     assert!(all.iter().all(|r| !r.users.is_empty()));
     let filter = license_requests::Filter {
         status: Some(LicenseRequestStatus::Pending),
@@ -181,12 +181,12 @@ fn requests_round_trip(db: &Db) {
         &mut conn,
         org,
         &Default::default(),
-        Some((first.created_at, first.id.clone())),
+        Some((first.created_at, first.id.to_string())),
         10,
     )
     .unwrap();
     assert_eq!(next.len(), 1);
-    assert_eq!(next[0].request.id, id.to_string());
+    assert_eq!(next[0].request.id, id);
 
     // The purge takes requests filed before the cutoff, with their users.
     let cutoff = at("2026-03-03T00:00:00Z").naive_utc();

@@ -17,12 +17,14 @@ use std::collections::HashMap;
 /// `Unique(Constraint::OnePendingRequest)`.
 pub fn insert(conn: &mut DbConnection, stored: &StoredLicenseRequest) -> Result<(), RepoError> {
     diesel::insert_into(r::table)
-        .values(&stored.request)
+        .values(stored.request.clone())
         .execute(conn)?;
     // One statement per user (at most 20): the multi-backend connection
     // has no batch insert.
     for user in &stored.users {
-        diesel::insert_into(u::table).values(user).execute(conn)?;
+        diesel::insert_into(u::table)
+            .values(user.clone())
+            .execute(conn)?;
     }
     Ok(())
 }
@@ -104,14 +106,14 @@ pub fn list(
         limit: limit
     );
     let requests: Vec<LicenseRequestRow> = query.load(conn)?;
-    let ids: Vec<&str> = requests.iter().map(|q| q.id.as_str()).collect();
-    let mut users: HashMap<String, Vec<LicenseRequestUserRow>> = HashMap::new();
+    let ids: Vec<String> = requests.iter().map(|q| q.id.to_string()).collect();
+    let mut users: HashMap<LicenseRequestId, Vec<LicenseRequestUserRow>> = HashMap::new();
     for row in u::table
         .filter(u::request_id.eq_any(&ids))
         .select(LicenseRequestUserRow::as_select())
         .load::<LicenseRequestUserRow>(conn)?
     {
-        users.entry(row.request_id.clone()).or_default().push(row);
+        users.entry(row.request_id).or_default().push(row);
     }
     Ok(requests
         .into_iter()
@@ -128,14 +130,14 @@ pub fn decide(conn: &mut DbConnection, stored: &StoredLicenseRequest) -> Result<
     let row = &stored.request;
     let n = diesel::update(
         r::table
-            .filter(r::id.eq(&row.id))
-            .filter(r::status.eq("pending")),
+            .filter(r::id.eq(row.id.to_string()))
+            .filter(r::status.eq(LicenseRequestStatus::Pending.as_str())),
     )
     .set((
-        r::status.eq(&row.status),
-        r::decided_by.eq(&row.decided_by),
+        r::status.eq(row.status.as_str()),
+        r::decided_by.eq(row.decided_by.map(|u| u.to_string())),
         r::decided_at.eq(row.decided_at),
-        r::decision_subscription_id.eq(&row.decision_subscription_id),
+        r::decision_subscription_id.eq(row.decision_subscription_id.map(|s| s.to_string())),
         r::decision_message.eq(&row.decision_message),
     ))
     .execute(conn)?;
@@ -145,10 +147,10 @@ pub fn decide(conn: &mut DbConnection, stored: &StoredLicenseRequest) -> Result<
     for user in &stored.users {
         diesel::update(
             u::table
-                .filter(u::request_id.eq(&user.request_id))
-                .filter(u::user_id.eq(&user.user_id)),
+                .filter(u::request_id.eq(user.request_id.to_string()))
+                .filter(u::user_id.eq(user.user_id.to_string())),
         )
-        .set(u::outcome.eq(&user.outcome))
+        .set(u::outcome.eq(user.outcome.as_str()))
         .execute(conn)?;
     }
     Ok(true)

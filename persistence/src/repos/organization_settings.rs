@@ -28,7 +28,7 @@ pub fn insert_if_absent(
     row: &OrganizationSettingsRow,
 ) -> Result<(), RepoError> {
     on_backend!(conn, |c| diesel::insert_into(o::table)
-        .values(row)
+        .values(row.clone())
         .on_conflict(o::organization_id)
         .do_nothing()
         .execute(c))?;
@@ -48,14 +48,14 @@ pub fn lock(conn: &mut DbConnection, org: OrganizationId) -> Result<(), RepoErro
 
 /// Replaces the stored settings and moves the version on.
 pub fn update(conn: &mut DbConnection, row: &OrganizationSettingsRow) -> Result<(), RepoError> {
-    let n = diesel::update(o::table.filter(o::organization_id.eq(&row.organization_id)))
+    let n = diesel::update(o::table.filter(o::organization_id.eq(row.organization_id.to_string())))
         .set((
-            o::default_policy.eq(&row.default_policy),
-            o::license_requests.eq(&row.license_requests),
+            o::default_policy.eq(row.default_policy.as_str()),
+            o::license_requests.eq(row.license_requests.as_str()),
             o::license_request_url.eq(&row.license_request_url),
             o::spend_cap_amount.eq(row.spend_cap_amount),
             o::spend_cap_currency.eq(&row.spend_cap_currency),
-            o::updated_by.eq(&row.updated_by),
+            o::updated_by.eq(row.updated_by.to_string()),
             o::updated_at.eq(row.updated_at),
             o::version.eq(o::version + 1),
         ))

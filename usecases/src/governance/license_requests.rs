@@ -247,7 +247,8 @@ pub async fn list(
         .db
         .read(move |conn| {
             let rows = repo::list(conn, org, &repo_filter, before, limit)?;
-            let (rows, next) = page.finish(rows, |r| (r.request.created_at, r.request.id.clone()));
+            let (rows, next) =
+                page.finish(rows, |r| (r.request.created_at, r.request.id.to_string()));
             let views = rows
                 .into_iter()
                 .map(|r| Ok(view(&catalog, LicenseRequest::try_from(r)?)))
