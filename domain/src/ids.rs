@@ -58,3 +58,11 @@ typed_id!(
     /// A product of the catalog.
     ProductId
 );
+typed_id!(
+    /// A subscription (self-service or organisation).
+    SubscriptionId
+);
+typed_id!(
+    /// A binding price quote for a license-count change (PRODUCT.md §9).
+    QuoteId
+);
