@@ -121,24 +121,28 @@ where
 {
     let Some(key) = key.0 else {
         let created = state
+            .services
             .db
-            .run(move |conn| write_transaction(conn, work))
+            .run_as(move |conn| write_transaction(conn, work))
             .await?;
         return Ok(created.respond(false));
     };
     let canonical = serde_json::from_slice::<Value>(raw_body)
         .map(|v| v.to_string().into_bytes())
         .unwrap_or_else(|_| raw_body.to_vec());
-    let hash = state
-        .fingerprints
-        .request(request.method().as_str(), request.path(), &canonical);
-    let owner = caller.user_id.to_string();
-    let now = state.clock.now();
+    let hash =
+        state
+            .services
+            .fingerprints
+            .request(request.method().as_str(), request.path(), &canonical);
+    let owner = caller.actor().user_id.to_string();
+    let now = state.services.clock.now();
 
     let (o, k) = (owner.clone(), key.clone());
     if let Some(replay) = state
+        .services
         .db
-        .run(move |conn| reserve(conn, &o, &k, &hash, now))
+        .run_as(move |conn| reserve(conn, &o, &k, &hash, now))
         .await?
     {
         return Ok(replay.respond(true));
@@ -146,8 +150,9 @@ where
 
     let (o, k) = (owner.clone(), key.clone());
     let outcome = state
+        .services
         .db
-        .run(move |conn| {
+        .run_as(move |conn| {
             write_transaction(conn, |conn| {
                 let created = work(conn)?;
                 repo::complete(
@@ -167,6 +172,7 @@ where
             // Nothing committed: free the key so that a corrected retry runs.
             // If this fails too, the lease simply expires.
             let _ = state
+                .services
                 .db
                 .run(move |conn| Ok(repo::delete(conn, &owner, &key)?))
                 .await;

@@ -37,6 +37,21 @@ macro_rules! typed_id {
             }
         }
 
+        /// Stored ids are text: a stored value that is not a UUID is corrupt
+        /// data, refused when the row is read (never turned into a default).
+        impl TryFrom<String> for $name {
+            type Error = uuid::Error;
+            fn try_from(s: String) -> Result<Self, Self::Error> {
+                s.parse()
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(id: $name) -> String {
+                id.to_string()
+            }
+        }
+
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 // Hyphenated lower case: the one textual form stored and served.
@@ -59,8 +74,32 @@ typed_id!(
     ProductId
 );
 typed_id!(
-    /// A subscription (self-service or organisation).
+    /// A subscription, self-service or organisation.
     SubscriptionId
+);
+typed_id!(
+    /// An issued invoice or credit note.
+    InvoiceId
+);
+typed_id!(
+    /// A purchaser's billing account.
+    BillingAccountId
+);
+typed_id!(
+    /// A billing profile: who is billed, where invoices go, which card pays.
+    BillingProfileId
+);
+typed_id!(
+    /// A stored card (never its number).
+    PaymentMethodId
+);
+typed_id!(
+    /// An entry of the audit history.
+    AuditEventId
+);
+typed_id!(
+    /// A decrease credit waiting for the next invoice.
+    PendingCreditId
 );
 typed_id!(
     /// A binding price quote for a license-count change (PRODUCT.md §9).

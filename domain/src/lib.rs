@@ -24,6 +24,9 @@ pub mod text;
 pub mod user;
 
 pub use billing::BillingPeriod;
-pub use ids::{OrganizationId, ProductId, UserId};
+pub use ids::{
+    AuditEventId, BillingAccountId, BillingProfileId, InvoiceId, OrganizationId, PaymentMethodId,
+    PendingCreditId, ProductId, SubscriptionId, UserId,
+};
 pub use license::LicenseCount;
 pub use money::{Currency, Money};

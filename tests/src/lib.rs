@@ -8,8 +8,9 @@ use actix_web::dev::ServerHandle;
 use actix_web::{web, HttpServer};
 use api::config::{Settings, Sources};
 use api::startup::app::{self, Shared};
-use api::startup::state::{AppState, Clock};
+use api::startup::state::AppState;
 use serde_json::Value;
+use usecases::Clock;
 use uuid::Uuid;
 
 pub mod proxy;
@@ -354,19 +355,20 @@ impl TestApp {
     pub fn set_today(&self, date: &str) {
         let day = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").unwrap();
         self.state
+            .services
             .clock
             .set(day.and_hms_opt(12, 0, 0).unwrap().and_utc());
     }
 
     /// Runs the billing run as of `date` (what `selfserve billing run --as-of` does).
-    pub fn billing_run(&self, date: &str) -> api::usecases::subscriptions::billing_run::Report {
+    pub fn billing_run(&self, date: &str) -> usecases::subscriptions::billing_run::Report {
         let day = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").unwrap();
-        let mut conn = self.state.db.pool().get().unwrap();
-        api::usecases::subscriptions::billing_run::run(
+        let mut conn = self.state.services.db.pool().get().unwrap();
+        usecases::subscriptions::billing_run::run(
             &mut conn,
             day,
-            self.state.tax_rate_bps,
-            self.state.clock.now(),
+            self.state.services.tax_rate_bps,
+            self.state.services.clock.now(),
         )
         .unwrap()
     }

@@ -198,7 +198,7 @@ async fn a_card_is_valid_through_the_last_day_of_its_expiry_month() {
 async fn a_renewal_with_an_expired_card_charges_nothing_ends_and_settles_credits_once() {
     let app = TestApp::spawn_with(
         &[("SELFSERVE_TAX_RATE_BPS", "825")],
-        api::startup::state::Clock::Fixed(std::sync::Arc::new(std::sync::RwLock::new(
+        usecases::Clock::Fixed(std::sync::Arc::new(std::sync::RwLock::new(
             chrono::NaiveDate::from_ymd_opt(2026, 1, 10)
                 .unwrap()
                 .and_hms_opt(12, 0, 0)

@@ -15,7 +15,7 @@ async fn the_suite_runs_on_the_backend_it_was_given() {
     } else {
         Backend::Sqlite
     };
-    assert_eq!(app.state.db.backend(), expected);
+    assert_eq!(app.state.services.db.backend(), expected);
 }
 
 #[actix_web::test]

@@ -102,7 +102,7 @@ impl Idp {
     async fn service(&self) -> TestApp {
         TestApp::spawn_with(
             &[("SELFSERVE_JWT_JWKS_URL", &self.url)],
-            api::startup::state::Clock::System,
+            usecases::Clock::System,
         )
         .await
     }
@@ -238,7 +238,7 @@ async fn an_unreachable_provider_is_401_not_500() {
     let url = format!("http://127.0.0.1:{port}/keys");
     let app = TestApp::spawn_with(
         &[("SELFSERVE_JWT_JWKS_URL", url.as_str())],
-        api::startup::state::Clock::System,
+        usecases::Clock::System,
     )
     .await;
     let reply = me(&app, &token(EC_A, Algorithm::ES256, "A")).await;

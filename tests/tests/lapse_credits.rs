@@ -2,9 +2,9 @@
 //! A decrease credit still waiting when a subscription lapses is settled by a
 //! credit invoice, once (PRODUCT.md §8: settled, never dropped).
 
-use api::startup::state::Clock;
 use serde_json::Value;
 use tests::{json, Actor, Method, TestApp};
+use usecases::Clock;
 use uuid::Uuid;
 
 const CRM: &str = "6f1c1f7e-8a4f-4c55-9e1e-0d7c1b5f1a01"; // 1250/month, max 300
@@ -163,13 +163,13 @@ async fn concurrent_billing_runs_settle_each_credit_once() {
         .map(|_| {
             let state = state.clone();
             std::thread::spawn(move || {
-                let mut conn = state.db.pool().get().unwrap();
+                let mut conn = state.services.db.pool().get().unwrap();
                 let day = chrono::NaiveDate::from_ymd_opt(2026, 2, 6).unwrap();
-                api::usecases::subscriptions::billing_run::run(
+                usecases::subscriptions::billing_run::run(
                     &mut conn,
                     day,
-                    state.tax_rate_bps,
-                    state.clock.now(),
+                    state.services.tax_rate_bps,
+                    state.services.clock.now(),
                 )
                 .unwrap()
             })

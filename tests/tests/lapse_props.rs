@@ -10,9 +10,6 @@
 //! against one server's database (SQLite, or PostgreSQL with
 //! `TEST_DATABASE_URL`), each with a subscription of its own.
 
-use api::auth::Caller;
-use api::error::ApiError;
-use api::usecases::subscriptions::{billing_run, change, purchase};
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use domain::catalog::BillingFrequency;
 use domain::license::LicenseCount;
@@ -22,6 +19,8 @@ use persistence::write_transaction;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use tests::TestApp;
+use usecases::subscriptions::{billing_run, change, purchase};
+use usecases::{Actor, Error};
 use uuid::Uuid;
 
 const CRM: &str = "6f1c1f7e-8a4f-4c55-9e1e-0d7c1b5f1a01";
@@ -70,7 +69,7 @@ fn noon(day: NaiveDate) -> DateTime<Utc> {
     day.and_hms_opt(12, 0, 0).unwrap().and_utc()
 }
 
-fn fail(e: ApiError) -> TestCaseError {
+fn fail(e: Error) -> TestCaseError {
     TestCaseError::fail(format!("{e:?}"))
 }
 
@@ -87,14 +86,18 @@ async fn every_waiting_credit_is_settled_and_the_net_is_license_days() {
     let app = TestApp::spawn_at("2026-01-01").await;
     let ada = app.signed_in(Uuid::new_v4(), false).await;
     let (profile, card) = app.billing_setup(&ada).await;
-    let caller = Caller {
+    let caller = Actor {
         user_id: ada.user_id.into(),
         organization_id: ada.org.into(),
         role: Role::Member,
-        roles: vec![],
     };
     let state = app.state.clone();
-    let product = state.catalog.get(CRM.parse().unwrap()).unwrap().clone();
+    let product = state
+        .services
+        .catalog
+        .get(CRM.parse().unwrap())
+        .unwrap()
+        .clone();
     let max = i64::from(product.max_licenses());
     let (profile, card): (Uuid, Uuid) = (profile.parse().unwrap(), card.parse().unwrap());
 
@@ -104,7 +107,7 @@ async fn every_waiting_credit_is_settled_and_the_net_is_license_days() {
         ..Config::default()
     });
     let outcome = runner.run(&case(), |case| {
-        let mut conn = state.db.pool().get().unwrap();
+        let mut conn = state.services.db.pool().get().unwrap();
         let conn = &mut *conn;
         let tax = case.tax_bps;
         let frequency = if case.annual {
@@ -141,7 +144,7 @@ async fn every_waiting_credit_is_settled_and_the_net_is_license_days() {
                     .unwrap()
                     .unwrap();
                 prop_assert_eq!(row.current_period_start, Some(period.end()));
-                period = api::usecases::subscriptions::Loaded::parse(row, period.end())
+                period = usecases::subscriptions::Loaded::parse(row, period.end())
                     .map_err(fail)?
                     .period
                     .unwrap();
@@ -167,7 +170,7 @@ async fn every_waiting_credit_is_settled_and_the_net_is_license_days() {
                     change::apply(
                         c,
                         &caller,
-                        &state.catalog,
+                        &state.services.catalog,
                         &id,
                         Some("*"),
                         patch,
@@ -177,7 +180,10 @@ async fn every_waiting_credit_is_settled_and_the_net_is_license_days() {
                 });
                 if !(1..=max).contains(&wanted) {
                     prop_assert!(
-                        matches!(result, Err(ApiError::InvalidLicenseCount { .. })),
+                        matches!(
+                            result,
+                            Err(Error::Invalid(usecases::Invalid::LicenseCount { .. }))
+                        ),
                         "{:?}",
                         result.map(|_| ())
                     );
@@ -199,7 +205,7 @@ async fn every_waiting_credit_is_settled_and_the_net_is_license_days() {
             change::apply(
                 c,
                 &caller,
-                &state.catalog,
+                &state.services.catalog,
                 &id,
                 Some("*"),
                 change::Patch {

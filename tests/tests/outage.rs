@@ -87,7 +87,7 @@ async fn sqlite_only_exhausted_pool_is_503_within_the_checkout_timeout() {
             ("SELFSERVE_DB_POOL_SIZE", "1"),
             ("SELFSERVE_DB_TIMEOUT_MS", "300"),
         ],
-        api::startup::state::Clock::System,
+        usecases::Clock::System,
     )
     .await;
     let ada = app.signed_in(Uuid::new_v4(), false).await;

@@ -5,10 +5,10 @@
 //! run as an error and the subscription stays as it was; and a stored id that
 //! is not a UUID is a 500, never an answer with the all-zero UUID.
 
-use api::error::ApiError;
 use persistence::repos::health::execute_admin;
 use persistence::{DbConnection, RepoError};
 use tests::{backend_is_postgres, Actor, TestApp};
+use usecases::Error;
 use uuid::Uuid;
 
 const CRM: &str = "6f1c1f7e-8a4f-4c55-9e1e-0d7c1b5f1a01"; // 1250/month
@@ -19,7 +19,7 @@ const CRM: &str = "6f1c1f7e-8a4f-4c55-9e1e-0d7c1b5f1a01"; // 1250/month
 /// behind the constraint's back: SQLite ignores CHECKs for the statement,
 /// PostgreSQL re-adds the constraint `NOT VALID` (existing rows unchecked).
 fn break_invoice_counter(app: &TestApp, actor: &Actor) {
-    let mut conn = app.state.db.pool().get().unwrap();
+    let mut conn = app.state.services.db.pool().get().unwrap();
     let org = actor.org;
     let update = format!("UPDATE organizations SET next_invoice_number = -5 WHERE id = '{org}'");
     let statements = if backend_is_postgres() {
@@ -43,18 +43,15 @@ fn break_invoice_counter(app: &TestApp, actor: &Actor) {
     }
 }
 
-fn run(
-    app: &TestApp,
-    date: &str,
-) -> Result<api::usecases::subscriptions::billing_run::Report, ApiError> {
+fn run(app: &TestApp, date: &str) -> Result<usecases::subscriptions::billing_run::Report, Error> {
     let day = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").unwrap();
-    let mut conn = app.state.db.pool().get().unwrap();
+    let mut conn = app.state.services.db.pool().get().unwrap();
     let conn: &mut DbConnection = &mut conn;
-    api::usecases::subscriptions::billing_run::run(
+    usecases::subscriptions::billing_run::run(
         conn,
         day,
-        app.state.tax_rate_bps,
-        app.state.clock.now(),
+        app.state.services.tax_rate_bps,
+        app.state.services.clock.now(),
     )
 }
 
@@ -72,7 +69,7 @@ async fn a_check_violation_in_a_billing_run_is_an_error_not_a_lost_race() {
 
     app.set_today("2026-02-06");
     match run(&app, "2026-02-06") {
-        Err(ApiError::Storage(RepoError::Check(_))) => {}
+        Err(Error::Storage(RepoError::Check(_))) => {}
         other => panic!("expected the CHECK violation as an error, got {other:?}"),
     }
     let after = app.get(&format!("/v1/subscriptions/{id}"), &ada).await;
@@ -94,7 +91,7 @@ async fn a_check_violation_in_a_billing_run_is_an_error_not_a_lost_race() {
     );
 
     // Repaired, the next run renews it: the failure did not mark it done.
-    let mut conn = app.state.db.pool().get().unwrap();
+    let mut conn = app.state.services.db.pool().get().unwrap();
     execute_admin(
         &mut conn,
         &format!(
@@ -119,7 +116,7 @@ async fn a_stored_id_that_is_not_a_uuid_is_a_500_not_the_nil_uuid() {
     let path = format!("/v1/subscriptions/{id}");
     assert_eq!(app.get(&path, &ada).await.status, 200);
     // `product_id` carries no foreign key, so a manual edit can break it.
-    let mut conn = app.state.db.pool().get().unwrap();
+    let mut conn = app.state.services.db.pool().get().unwrap();
     execute_admin(
         &mut conn,
         &format!("UPDATE subscriptions SET product_id = 'not-a-uuid' WHERE id = '{id}'"),

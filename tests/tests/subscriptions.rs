@@ -623,10 +623,15 @@ async fn concurrent_billing_runs_renew_once() {
         .map(|_| {
             let state = state.clone();
             std::thread::spawn(move || {
-                let mut conn = state.db.pool().get().unwrap();
+                let mut conn = state.services.db.pool().get().unwrap();
                 let day = chrono::NaiveDate::from_ymd_opt(2026, 3, 6).unwrap();
-                api::usecases::subscriptions::billing_run::run(&mut conn, day, 0, state.clock.now())
-                    .unwrap()
+                usecases::subscriptions::billing_run::run(
+                    &mut conn,
+                    day,
+                    0,
+                    state.services.clock.now(),
+                )
+                .unwrap()
             })
         })
         .collect();

@@ -58,12 +58,14 @@ mod tests {
     use domain::user::Role;
 
     fn caller() -> Caller {
-        Caller {
-            user_id: domain::UserId::new_random(),
-            organization_id: domain::OrganizationId::new_random(),
-            role: Role::Member,
-            roles: vec![],
-        }
+        Caller::new(
+            usecases::Actor {
+                user_id: domain::UserId::new_random(),
+                organization_id: domain::OrganizationId::new_random(),
+                role: Role::Member,
+            },
+            vec![],
+        )
     }
 
     #[test]

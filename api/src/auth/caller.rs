@@ -1,40 +1,29 @@
-//! `Caller`: the authenticated member behind a request. How a request
-//! becomes one (the bearer token, the verified-token cache, provisioning)
-//! is `handlers::caller` and `usecases::authenticate`: this module knows
-//! nothing of requests, state or use cases.
+//! `Caller`: the authenticated member behind a request — the use cases'
+//! `Actor` plus what only the API reports (the token's roles claim). How a
+//! request becomes one (the bearer token, the verified-token cache,
+//! provisioning) is `handlers::caller`: this module knows nothing of
+//! requests, state or use cases.
 
-use domain::user::Role;
-use domain::{OrganizationId, UserId};
+use usecases::Actor;
 
 #[derive(Clone, Debug)]
 pub struct Caller {
-    pub user_id: UserId,
-    pub organization_id: OrganizationId,
-    pub role: Role,
+    actor: Actor,
     /// The token's roles claim as given, reported by `GET /v1/me`.
     pub roles: Vec<String>,
 }
 
-/// A member asked for an admin-only operation; answered as 403 `admin_only`
-/// (see `ApiError`'s `From`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct AdminOnly;
-
 impl Caller {
+    pub fn new(actor: Actor, roles: Vec<String>) -> Self {
+        Self { actor, roles }
+    }
+
+    /// Who the use cases act for.
+    pub fn actor(&self) -> &Actor {
+        &self.actor
+    }
+
     pub fn is_admin(&self) -> bool {
-        self.role.is_admin()
-    }
-
-    /// For admin-only operations: `AdminOnly` for members.
-    pub fn require_admin(&self) -> Result<(), AdminOnly> {
-        if self.is_admin() {
-            Ok(())
-        } else {
-            Err(AdminOnly)
-        }
-    }
-
-    pub fn org(&self) -> String {
-        self.organization_id.to_string()
+        self.actor.is_admin()
     }
 }

@@ -11,6 +11,6 @@ pub mod keys;
 pub mod token;
 pub mod verifier;
 
-pub use caller::{AdminOnly, Caller};
+pub use caller::Caller;
 pub use claims::Claims;
 pub use verifier::{AuthError, JwtVerifier};

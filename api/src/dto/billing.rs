@@ -200,3 +200,31 @@ pub struct ReplacePaymentMethodRequest {
     /// One of your payment methods; it becomes the profile's default.
     pub payment_method_id: Uuid,
 }
+
+impl From<CreateBillingProfileRequest> for usecases::commands::NewBillingProfile {
+    fn from(r: CreateBillingProfileRequest) -> Self {
+        Self {
+            name: r.name,
+            bill_to: (&r.bill_to).into(),
+            invoice_email: r.invoice_email,
+            po_number: r.po_number,
+            payment_method_id: r.payment_method_id,
+            invoice_language: r.invoice_language.map(Into::into),
+            tax_id: r.tax_id,
+        }
+    }
+}
+
+impl From<UpdateBillingProfileRequest> for usecases::commands::BillingProfileEdit {
+    fn from(r: UpdateBillingProfileRequest) -> Self {
+        Self {
+            name: r.name,
+            bill_to: r.bill_to.as_ref().map(Into::into),
+            invoice_email: r.invoice_email,
+            po_number: r.po_number,
+            payment_method_id: r.payment_method_id,
+            invoice_language: r.invoice_language.map(Into::into),
+            tax_id: r.tax_id,
+        }
+    }
+}

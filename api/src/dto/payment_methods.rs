@@ -162,3 +162,30 @@ impl PaymentMethodDto {
 }
 
 crate::list_response!(PaymentMethodList, PaymentMethodDto);
+
+impl From<CreatePaymentMethodRequest> for usecases::commands::NewPaymentMethod {
+    fn from(r: CreatePaymentMethodRequest) -> Self {
+        Self {
+            card: usecases::commands::CardFields {
+                number: r.card.number,
+                exp_month: r.card.exp_month,
+                exp_year: r.card.exp_year,
+                cvc: r.card.cvc,
+                holder_name: r.card.holder_name,
+            },
+            billing_address: (&r.billing_address).into(),
+        }
+    }
+}
+
+impl From<UpdatePaymentMethodRequest> for usecases::commands::PaymentMethodEdit {
+    fn from(r: UpdatePaymentMethodRequest) -> Self {
+        Self {
+            exp_month: r.exp_month,
+            exp_year: r.exp_year,
+            holder_name: r.holder_name,
+            billing_address: r.billing_address.as_ref().map(Into::into),
+            cvc: r.cvc,
+        }
+    }
+}

@@ -293,3 +293,26 @@ pub struct EventDto {
 }
 
 crate::list_response!(EventList, EventDto);
+
+impl From<CreateSubscriptionRequest> for usecases::commands::NewSubscription {
+    fn from(r: CreateSubscriptionRequest) -> Self {
+        Self {
+            product_id: r.product_id,
+            license_count: r.license_count,
+            trial: r.trial,
+            billing_frequency: r.billing_frequency.map(Into::into),
+            billing_profile_id: r.billing_profile_id,
+            payment_method_id: r.payment_method_id,
+        }
+    }
+}
+
+impl From<ConvertRequest> for usecases::commands::Conversion {
+    fn from(r: ConvertRequest) -> Self {
+        Self {
+            billing_profile_id: r.billing_profile_id,
+            payment_method_id: r.payment_method_id,
+            billing_frequency: r.billing_frequency.into(),
+        }
+    }
+}

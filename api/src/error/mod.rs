@@ -3,10 +3,11 @@
 pub mod answers;
 pub mod handlers;
 mod problem;
+mod usecase;
 
 pub use problem::Problem;
 
-use crate::auth::{AdminOnly, AuthError};
+use crate::auth::AuthError;
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
 use domain::card::CardError;
@@ -414,12 +415,6 @@ impl From<RepoError> for ApiError {
             RepoError::NotFound => ApiError::internal("row unexpectedly missing"),
             other => ApiError::Storage(other),
         }
-    }
-}
-
-impl From<AdminOnly> for ApiError {
-    fn from(_: AdminOnly) -> Self {
-        ApiError::AdminOnly
     }
 }
 

@@ -3,12 +3,11 @@
 pub mod expectation;
 pub mod if_match;
 pub mod json;
-pub mod pagination;
 pub mod query;
 pub mod shape;
 pub mod strict;
 
 pub use if_match::IfMatch;
 pub use json::JsonBody;
-pub use pagination::{Cursor, PageQuery};
 pub use query::Query;
+pub use usecases::page::{Cursor, Page as PageQuery};

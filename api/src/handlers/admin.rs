@@ -8,11 +8,11 @@ use crate::error::{answers, ApiError};
 use crate::extract::{PageQuery, Query};
 use crate::render::csv_export::{self, SubscriptionCsvRow};
 use crate::startup::state::AppState;
-use crate::usecases::{assignments, subscriptions as usecase};
 use actix_web::http::header;
 use actix_web::{get, web, HttpResponse};
 use persistence::repos::subscriptions::Filter;
 use serde::{Deserialize, Serialize};
+use usecases::{assignments, subscriptions as usecase};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -57,9 +57,10 @@ pub async fn list_admin_subscriptions(
     caller: Caller,
     query: Query<AdminListQuery>,
 ) -> Result<web::Json<SubscriptionList>, ApiError> {
-    caller.require_admin()?;
+    caller.actor().require_admin()?;
     let page = PageQuery::parse(query.limit, query.cursor.as_deref())?;
-    let (views, next_cursor) = usecase::list(&state, &caller, filter(&query), false, page).await?;
+    let (views, next_cursor) =
+        usecase::list(&state.services, caller.actor(), filter(&query), false, page).await?;
     Ok(web::Json(SubscriptionList {
         data: views.iter().map(to_dto).collect::<Result<_, _>>()?,
         next_cursor,
@@ -77,14 +78,14 @@ pub async fn get_admin_subscription(
     caller: Caller,
     path: web::Path<Uuid>,
 ) -> Result<web::Json<AdminSubscriptionDto>, ApiError> {
-    caller.require_admin()?;
+    caller.actor().require_admin()?;
     let id = path.into_inner();
-    let view = usecase::get(&state, &caller, id).await?;
+    let view = usecase::get(&state.services, caller.actor(), id).await?;
     let page = PageQuery {
         limit: 10_000,
         after: None,
     };
-    let (rows, _) = assignments::list(&state, &caller, id, page).await?;
+    let (rows, _) = assignments::list(&state.services, caller.actor(), id, page).await?;
     Ok(web::Json(AdminSubscriptionDto {
         subscription: to_dto(&view)?,
         assigned_users: rows
@@ -105,13 +106,14 @@ pub async fn export_admin_subscriptions_csv(
     caller: Caller,
     query: Query<AdminListQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require_admin()?;
+    caller.actor().require_admin()?;
     PageQuery::<String>::parse(query.limit, None)?;
     let mut rows = Vec::new();
     let mut cursor = query.cursor.clone();
     loop {
         let page = PageQuery::parse(Some(100), cursor.as_deref())?;
-        let (views, next) = usecase::list(&state, &caller, filter(&query), false, page).await?;
+        let (views, next) =
+            usecase::list(&state.services, caller.actor(), filter(&query), false, page).await?;
         for v in &views {
             let dto = to_dto(v)?;
             rows.push(SubscriptionCsvRow {

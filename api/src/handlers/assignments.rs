@@ -7,8 +7,8 @@ use crate::dto::stored::{stored_id, stored_ids};
 use crate::error::{answers, ApiError, Problem};
 use crate::extract::{JsonBody, PageQuery, Query};
 use crate::startup::state::AppState;
-use crate::usecases::assignments::{self as usecase, Outcome};
 use actix_web::{delete, get, post, web, HttpResponse};
+use usecases::assignments::{self as usecase, Outcome};
 use uuid::Uuid;
 
 /// Assignment answers carry the subscription's new ETag, so a following PATCH needs no re-read.
@@ -38,7 +38,7 @@ pub async fn assign_licenses(
     body: JsonBody<UserBatchRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let batch = usecase::batch(body.into_inner().user_ids)?;
-    let o = usecase::assign(&state, &caller, path.into_inner(), batch).await?;
+    let o = usecase::assign(&state.services, caller.actor(), path.into_inner(), batch).await?;
     Ok(with_etag(&o).json(AssignResponse {
         assigned: stored_ids(&o.changed)?,
         already_assigned: stored_ids(&o.unchanged)?,
@@ -61,7 +61,7 @@ pub async fn unassign_licenses(
     body: JsonBody<UserBatchRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let batch = usecase::batch(body.into_inner().user_ids)?;
-    let o = usecase::unassign(&state, &caller, path.into_inner(), batch).await?;
+    let o = usecase::unassign(&state.services, caller.actor(), path.into_inner(), batch).await?;
     Ok(with_etag(&o).json(UnassignResponse {
         removed: stored_ids(&o.changed)?,
         not_assigned: stored_ids(&o.unchanged)?,
@@ -82,7 +82,13 @@ pub async fn unassign_license(
     path: web::Path<(Uuid, Uuid)>,
 ) -> Result<HttpResponse, ApiError> {
     let (subscription, user) = path.into_inner();
-    let o = usecase::unassign(&state, &caller, subscription, usecase::batch(vec![user])?).await?;
+    let o = usecase::unassign(
+        &state.services,
+        caller.actor(),
+        subscription,
+        usecase::batch(vec![user])?,
+    )
+    .await?;
     if o.changed.is_empty() {
         return Err(ApiError::NotFound("license assignment"));
     }
@@ -103,7 +109,8 @@ pub async fn list_assignments(
     query: Query<PageParams>,
 ) -> Result<web::Json<AssignmentList>, ApiError> {
     let page = PageQuery::parse(query.limit, query.cursor.as_deref())?;
-    let (rows, next_cursor) = usecase::list(&state, &caller, path.into_inner(), page).await?;
+    let (rows, next_cursor) =
+        usecase::list(&state.services, caller.actor(), path.into_inner(), page).await?;
     Ok(web::Json(AssignmentList {
         data: rows
             .into_iter()
@@ -124,7 +131,7 @@ pub async fn list_user_licenses(
     caller: Caller,
     path: web::Path<Uuid>,
 ) -> Result<web::Json<LicenseList>, ApiError> {
-    let rows = usecase::of_user(&state, &caller, path.into_inner()).await?;
+    let rows = usecase::of_user(&state.services, caller.actor(), path.into_inner()).await?;
     Ok(web::Json(LicenseList {
         data: rows
             .into_iter()
@@ -134,6 +141,7 @@ pub async fn list_user_licenses(
                     subscription_id: stored_id(&s.id)?,
                     product_id,
                     product_name: state
+                        .services
                         .catalog
                         .get(product_id.into())
                         .map(|p| p.name().to_owned())

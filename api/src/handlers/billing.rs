@@ -10,7 +10,7 @@ use crate::error::{ApiError, Problem};
 use crate::extract::{JsonBody, PageQuery, Query};
 use crate::idempotency::{self, Created, IdempotencyKey};
 use crate::startup::state::AppState;
-use crate::usecases;
+
 use actix_web::{get, patch, post, put, web, HttpRequest, HttpResponse};
 use uuid::Uuid;
 
@@ -23,7 +23,7 @@ pub async fn list_billing_accounts(
     query: Query<PageParams>,
 ) -> Result<web::Json<BillingAccountList>, ApiError> {
     PageQuery::<String>::parse(query.limit, query.cursor.as_deref())?;
-    let account = usecases::billing_accounts::mine(&state, &caller).await?;
+    let account = usecases::billing_accounts::mine(&state.services, caller.actor()).await?;
     Ok(web::Json(BillingAccountList {
         data: vec![account.try_into()?],
         next_cursor: None,
@@ -41,7 +41,7 @@ pub async fn get_billing_account(
     path: web::Path<Uuid>,
 ) -> Result<web::Json<BillingAccountDto>, ApiError> {
     Ok(web::Json(
-        usecases::billing_accounts::get(&state, &caller, path.into_inner())
+        usecases::billing_accounts::get(&state.services, caller.actor(), path.into_inner())
             .await?
             .try_into()?,
     ))
@@ -60,7 +60,8 @@ pub async fn list_billing_profiles(
 ) -> Result<web::Json<BillingProfileList>, ApiError> {
     let page = PageQuery::parse(query.limit, query.cursor.as_deref())?;
     let (rows, next_cursor) =
-        usecases::billing_profiles::list(&state, &caller, path.into_inner(), page).await?;
+        usecases::billing_profiles::list(&state.services, caller.actor(), path.into_inner(), page)
+            .await?;
     Ok(web::Json(BillingProfileList {
         data: rows
             .into_iter()
@@ -89,10 +90,10 @@ pub async fn create_billing_profile(
 ) -> Result<HttpResponse, ApiError> {
     let (body, raw) = body.into_parts();
     let account_id = path.into_inner();
-    let now = state.clock.now();
-    let who = caller.clone();
+    let now = state.services.clock.now();
+    let who = caller.actor().clone();
     idempotency::run(&state, &caller, key, &request, &raw, move |conn| {
-        let row = usecases::billing_profiles::create(conn, &who, account_id, body, now)?;
+        let row = usecases::billing_profiles::create(conn, &who, account_id, body.into(), now)?;
         let location = format!("/v1/billing-profiles/{}", row.id);
         Created::new(BillingProfileDto::try_from(row)?, Some(location))
     })
@@ -110,7 +111,7 @@ pub async fn get_billing_profile(
     path: web::Path<Uuid>,
 ) -> Result<web::Json<BillingProfileDto>, ApiError> {
     Ok(web::Json(
-        usecases::billing_profiles::get(&state, &caller, path.into_inner())
+        usecases::billing_profiles::get(&state.services, caller.actor(), path.into_inner())
             .await?
             .try_into()?,
     ))
@@ -128,9 +129,13 @@ pub async fn update_billing_profile(
     path: web::Path<Uuid>,
     body: JsonBody<UpdateBillingProfileRequest>,
 ) -> Result<web::Json<BillingProfileDto>, ApiError> {
-    let row =
-        usecases::billing_profiles::update(&state, &caller, path.into_inner(), body.into_inner())
-            .await?;
+    let row = usecases::billing_profiles::update(
+        &state.services,
+        caller.actor(),
+        path.into_inner(),
+        body.into_inner().into(),
+    )
+    .await?;
     Ok(web::Json(row.try_into()?))
 }
 
@@ -147,8 +152,12 @@ pub async fn replace_default_payment_method(
     body: JsonBody<ReplacePaymentMethodRequest>,
 ) -> Result<web::Json<BillingProfileDto>, ApiError> {
     let pm = body.into_inner().payment_method_id;
-    let row =
-        usecases::billing_profiles::replace_payment_method(&state, &caller, path.into_inner(), pm)
-            .await?;
+    let row = usecases::billing_profiles::replace_payment_method(
+        &state.services,
+        caller.actor(),
+        path.into_inner(),
+        pm,
+    )
+    .await?;
     Ok(web::Json(row.try_into()?))
 }

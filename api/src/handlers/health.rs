@@ -25,8 +25,9 @@ pub async fn healthz() -> HttpResponse {
 #[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     state
+        .services
         .db
-        .run(|conn| {
+        .run_as(|conn| {
             persistence::repos::health::ping(conn).map_err(|_| ApiError::DatabaseUnavailable)
         })
         .await?;
@@ -42,5 +43,5 @@ pub async fn metrics(
 ) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
-        .body(metrics.render(state.db.pool()))
+        .body(metrics.render(state.services.db.pool()))
 }

@@ -8,10 +8,10 @@ use crate::error::ApiError;
 use crate::extract::PageQuery;
 use crate::extract::Query;
 use crate::startup::state::AppState;
-use crate::usecases::invoices::{self as usecase, Invoice, Period};
 use actix_web::http::header;
 use actix_web::{get, web, HttpResponse};
 use persistence::repos::invoices::Filter;
+use usecases::invoices::{self as usecase, Invoice, Period};
 use uuid::Uuid;
 
 pub fn to_dto(invoice: &Invoice) -> Result<InvoiceDto, ApiError> {
@@ -65,7 +65,7 @@ pub fn filter_from(state: &AppState, q: &InvoiceListQuery) -> Result<Filter, Api
         period,
         q.from.as_deref(),
         q.to.as_deref(),
-        state.clock.now().date_naive(),
+        state.services.clock.now().date_naive(),
     )?;
     Ok(Filter {
         from: Some(from),
@@ -89,7 +89,8 @@ pub async fn list_invoices(
     let q = query.into_inner();
     let page = PageQuery::parse(q.limit, q.cursor.as_deref())?;
     let filter = filter_from(&state, &q)?;
-    let (invoices, next_cursor) = usecase::list(&state, &caller, filter, page).await?;
+    let (invoices, next_cursor) =
+        usecase::list(&state.services, caller.actor(), filter, page).await?;
     Ok(web::Json(InvoiceList {
         data: invoices.iter().map(to_dto).collect::<Result<_, _>>()?,
         next_cursor,
@@ -107,7 +108,7 @@ pub async fn get_invoice(
     path: web::Path<Uuid>,
 ) -> Result<web::Json<InvoiceDto>, ApiError> {
     Ok(web::Json(to_dto(
-        &usecase::get(&state, &caller, path.into_inner()).await?,
+        &usecase::get(&state.services, caller.actor(), path.into_inner()).await?,
     )?))
 }
 
@@ -134,7 +135,7 @@ pub async fn export_invoices_csv(
         limit: EXPORT_LIMIT,
         after: None,
     };
-    let (invoices, more) = usecase::list(&state, &caller, filter, page).await?;
+    let (invoices, more) = usecase::list(&state.services, caller.actor(), filter, page).await?;
     if more.is_some() {
         return Err(ApiError::invalid_parameter(
             "to",
@@ -166,9 +167,9 @@ pub async fn get_invoice_pdf(
     caller: Caller,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let dto = to_dto(&usecase::get(&state, &caller, path.into_inner()).await?)?;
-    let body =
-        crate::render::pdf::invoice(&dto, state.catalog.seller()).map_err(ApiError::internal)?;
+    let dto = to_dto(&usecase::get(&state.services, caller.actor(), path.into_inner()).await?)?;
+    let body = crate::render::pdf::invoice(&dto, state.services.catalog.seller())
+        .map_err(ApiError::internal)?;
     Ok(HttpResponse::Ok()
         .content_type("application/pdf")
         .insert_header((

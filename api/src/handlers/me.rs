@@ -3,7 +3,7 @@ use crate::config::Cloud;
 use crate::dto::me::{CloudDto, MeResponse};
 use crate::error::ApiError;
 use crate::startup::state::AppState;
-use crate::usecases;
+
 use actix_web::{get, web};
 
 /// The caller, their organisation and roles, and this deployment's cloud and portal.
@@ -13,10 +13,11 @@ pub async fn get_me(
     state: web::Data<AppState>,
     caller: Caller,
 ) -> Result<web::Json<MeResponse>, ApiError> {
-    let user = usecases::users::get(&state, &caller, caller.user_id).await?;
+    let user =
+        usecases::users::get(&state.services, caller.actor(), caller.actor().user_id).await?;
     Ok(web::Json(MeResponse {
         user: user.into(),
-        organization_id: caller.organization_id.as_uuid(),
+        organization_id: caller.actor().organization_id.as_uuid(),
         roles: caller.roles.clone(),
         is_admin: caller.is_admin(),
         cloud: match state.deployment.cloud {

@@ -9,8 +9,8 @@ use crate::error::{ApiError, Problem};
 use crate::extract::{JsonBody, PageQuery, Query};
 use crate::idempotency::{self, Created, IdempotencyKey};
 use crate::startup::state::AppState;
-use crate::usecases::payment_methods as usecase;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
+use usecases::payment_methods as usecase;
 use uuid::Uuid;
 
 /// The caller's cards, oldest first.
@@ -22,8 +22,8 @@ pub async fn list_payment_methods(
     query: Query<PageParams>,
 ) -> Result<web::Json<PaymentMethodList>, ApiError> {
     let page = PageQuery::parse(query.limit, query.cursor.as_deref())?;
-    let (rows, next_cursor) = usecase::list(&state, &caller, page).await?;
-    let today = state.clock.now().date_naive();
+    let (rows, next_cursor) = usecase::list(&state.services, caller.actor(), page).await?;
+    let today = state.services.clock.now().date_naive();
     Ok(web::Json(PaymentMethodList {
         data: rows
             .into_iter()
@@ -53,10 +53,10 @@ pub async fn create_payment_method(
     body: JsonBody<CreatePaymentMethodRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (body, raw) = body.into_parts();
-    let now = state.clock.now();
+    let now = state.services.clock.now();
     // Validation (and the fingerprint) happen here; the number is dropped before any storage.
-    let card = usecase::validate_new(&state, &caller, body, now)?;
-    let who = caller.clone();
+    let card = usecase::validate_new(&state.services, caller.actor(), body.into(), now)?;
+    let who = caller.actor().clone();
     idempotency::run(&state, &caller, key, &request, &raw, move |conn| {
         let row = usecase::create(conn, &who, card, now)?;
         let location = format!("/v1/payment-methods/{}", row.id);
@@ -78,10 +78,10 @@ pub async fn get_payment_method(
     caller: Caller,
     path: web::Path<Uuid>,
 ) -> Result<web::Json<PaymentMethodDto>, ApiError> {
-    let row = usecase::get(&state, &caller, path.into_inner()).await?;
+    let row = usecase::get(&state.services, caller.actor(), path.into_inner()).await?;
     Ok(web::Json(PaymentMethodDto::new(
         row,
-        state.clock.now().date_naive(),
+        state.services.clock.now().date_naive(),
     )?))
 }
 
@@ -97,10 +97,16 @@ pub async fn update_payment_method(
     path: web::Path<Uuid>,
     body: JsonBody<UpdatePaymentMethodRequest>,
 ) -> Result<web::Json<PaymentMethodDto>, ApiError> {
-    let row = usecase::update(&state, &caller, path.into_inner(), body.into_inner()).await?;
+    let row = usecase::update(
+        &state.services,
+        caller.actor(),
+        path.into_inner(),
+        body.into_inner().into(),
+    )
+    .await?;
     Ok(web::Json(PaymentMethodDto::new(
         row,
-        state.clock.now().date_naive(),
+        state.services.clock.now().date_naive(),
     )?))
 }
 
@@ -115,6 +121,6 @@ pub async fn delete_payment_method(
     caller: Caller,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    usecase::remove(&state, &caller, path.into_inner()).await?;
+    usecase::remove(&state.services, caller.actor(), path.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -3,7 +3,7 @@ use crate::dto::products::{PolicyRequest, ProductDto, ProductList};
 use crate::error::{answers, ApiError};
 use crate::extract::{JsonBody, PageQuery, Query};
 use crate::startup::state::AppState;
-use crate::usecases;
+
 use actix_web::{get, put, web};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -28,7 +28,8 @@ pub async fn list_products(
     query: Query<ProductListQuery>,
 ) -> Result<web::Json<ProductList>, ApiError> {
     let page = PageQuery::parse(query.limit, query.cursor.as_deref())?;
-    let (items, next_cursor) = usecases::products::list(&state, &caller, page).await?;
+    let (items, next_cursor) =
+        usecases::products::list(&state.services, caller.actor(), page).await?;
     Ok(web::Json(ProductList {
         data: items
             .iter()
@@ -50,7 +51,7 @@ pub async fn get_product(
     path: web::Path<Uuid>,
 ) -> Result<web::Json<ProductDto>, ApiError> {
     let (product, policy) =
-        usecases::products::get(&state, &caller, path.into_inner().into()).await?;
+        usecases::products::get(&state.services, caller.actor(), path.into_inner().into()).await?;
     Ok(web::Json(ProductDto::new(&product, policy)))
 }
 
@@ -69,7 +70,12 @@ pub async fn set_self_service_policy(
     body: JsonBody<PolicyRequest>,
 ) -> Result<web::Json<ProductDto>, ApiError> {
     let policy = body.into_inner().policy.into();
-    let (product, policy) =
-        usecases::products::set_policy(&state, &caller, path.into_inner().into(), policy).await?;
+    let (product, policy) = usecases::products::set_policy(
+        &state.services,
+        caller.actor(),
+        path.into_inner().into(),
+        policy,
+    )
+    .await?;
     Ok(web::Json(ProductDto::new(&product, policy)))
 }

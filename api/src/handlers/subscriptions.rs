@@ -8,13 +8,13 @@ use crate::error::{answers, ApiError, Problem};
 use crate::extract::{IfMatch, JsonBody, PageQuery, Query};
 use crate::idempotency::{self, Created, IdempotencyKey};
 use crate::startup::state::AppState;
-use crate::usecases::subscriptions::{self as usecase, change, etag, Names, View};
 use actix_web::http::header;
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
 use domain::subscription::{CancelReason, Feedback, SubscriptionStatus};
 use domain::Money;
 use persistence::repos::subscriptions::Filter;
+use usecases::subscriptions::{self as usecase, change, etag, Names, View};
 use uuid::Uuid;
 
 fn midnight(date: NaiveDate) -> chrono::DateTime<chrono::Utc> {
@@ -157,12 +157,12 @@ pub async fn create_subscription(
     body: JsonBody<CreateSubscriptionRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (body, raw) = body.into_parts();
-    let order = usecase::purchase::validate(&state.catalog, body)?;
+    let order = usecase::purchase::validate(&state.services.catalog, body.into())?;
     let (now, tax, names, who) = (
-        state.clock.now(),
-        state.tax_rate_bps,
-        Names::from(state.get_ref()),
-        caller.clone(),
+        state.services.clock.now(),
+        state.services.tax_rate_bps,
+        Names::from(&state.services),
+        caller.actor().clone(),
     );
     idempotency::run(&state, &caller, key, &request, &raw, move |conn| {
         let loaded = usecase::purchase::place(conn, &who, order, tax, now)?;
@@ -200,7 +200,8 @@ pub async fn list_subscriptions(
             .to_owned()
         }),
     };
-    let (views, next_cursor) = usecase::list(&state, &caller, filter, true, page).await?;
+    let (views, next_cursor) =
+        usecase::list(&state.services, caller.actor(), filter, true, page).await?;
     Ok(web::Json(SubscriptionList {
         data: views.iter().map(to_dto).collect::<Result<_, _>>()?,
         next_cursor,
@@ -219,7 +220,7 @@ pub async fn get_subscription(
     caller: Caller,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    respond(&usecase::get(&state, &caller, path.into_inner()).await?)
+    respond(&usecase::get(&state.services, caller.actor(), path.into_inner()).await?)
 }
 
 /// Sets the new **total** license count and/or auto-renew; requires `If-Match`.
@@ -244,23 +245,17 @@ pub async fn update_subscription(
     body: JsonBody<UpdateSubscriptionRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    let id = path.into_inner().to_string();
-    let view = usecase::write(&state, move |conn, cx| {
-        let patch = change::Patch {
-            license_count: body.license_count,
-            auto_renew: body.auto_renew,
-        };
-        change::apply(
-            conn,
-            &caller,
-            &cx.catalog,
-            &id,
-            if_match.0.as_deref(),
-            patch,
-            cx.tax_rate_bps,
-            cx.now,
-        )
-    })
+    let patch = change::Patch {
+        license_count: body.license_count,
+        auto_renew: body.auto_renew,
+    };
+    let view = change::update(
+        &state.services,
+        caller.actor(),
+        path.into_inner(),
+        if_match.0,
+        patch,
+    )
     .await?;
     respond(&view)
 }
@@ -279,12 +274,13 @@ pub async fn preview_license_count(
     body: JsonBody<PreviewRequest>,
 ) -> Result<web::Json<PreviewResponse>, ApiError> {
     let new_total = body.into_inner().license_count;
-    let (now, catalog) = (state.clock.now(), state.catalog.clone());
-    let id = path.into_inner().to_string();
-    let p = state
-        .db
-        .run(move |conn| change::preview(conn, &caller, &catalog, &id, new_total, now))
-        .await?;
+    let p = change::price(
+        &state.services,
+        caller.actor(),
+        path.into_inner(),
+        new_total,
+    )
+    .await?;
     let new_total_price = p
         .loaded
         .unit_price
@@ -323,15 +319,15 @@ pub async fn convert_trial(
 ) -> Result<HttpResponse, ApiError> {
     let (body, raw) = body.into_parts();
     let (now, tax, names, catalog, who) = (
-        state.clock.now(),
-        state.tax_rate_bps,
-        Names::from(state.get_ref()),
-        state.catalog.clone(),
-        caller.clone(),
+        state.services.clock.now(),
+        state.services.tax_rate_bps,
+        Names::from(&state.services),
+        state.services.catalog.clone(),
+        caller.actor().clone(),
     );
     let id = path.into_inner().to_string();
     idempotency::run(&state, &caller, key, &request, &raw, move |conn| {
-        let loaded = usecase::purchase::convert(conn, &who, &catalog, &id, body, tax, now)?;
+        let loaded = usecase::purchase::convert(conn, &who, &catalog, &id, body.into(), tax, now)?;
         let view = names.view(conn, loaded)?;
         let mut created = Created::new(to_dto(&view)?, None)?;
         created.status = actix_web::http::StatusCode::OK;
@@ -365,19 +361,14 @@ pub async fn cancel_subscription(
     let feedback = Feedback::parse_optional(body.feedback.as_deref())
         .map_err(|e| ApiError::invalid_field("feedback", e))?;
     let reason = reason_from(body.reason);
-    let id = path.into_inner().to_string();
-    let view = usecase::write(&state, move |conn, cx| {
-        usecase::cancel::cancel(
-            conn,
-            &caller,
-            &id,
-            if_match.0.as_deref(),
-            reason,
-            feedback,
-            cx.tax_rate_bps,
-            cx.now,
-        )
-    })
+    let view = usecase::cancel::cancel(
+        &state.services,
+        caller.actor(),
+        path.into_inner(),
+        if_match.0,
+        reason,
+        feedback,
+    )
     .await?;
     respond(&view)
 }
@@ -395,7 +386,7 @@ pub async fn list_subscription_events(
 ) -> Result<web::Json<EventList>, ApiError> {
     let page = PageQuery::parse(query.limit, query.cursor.as_deref())?;
     let (rows, next_cursor) =
-        usecase::events::list(&state, &caller, path.into_inner(), page).await?;
+        usecase::events::list(&state.services, caller.actor(), path.into_inner(), page).await?;
     Ok(web::Json(EventList {
         data: rows
             .into_iter()

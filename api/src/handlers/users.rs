@@ -4,7 +4,7 @@ use crate::error::{answers, ApiError, Problem};
 use crate::extract::{JsonBody, PageQuery, Query};
 use crate::idempotency::{self, Created, IdempotencyKey};
 use crate::startup::state::AppState;
-use crate::usecases;
+
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use uuid::Uuid;
 
@@ -18,7 +18,8 @@ pub async fn list_users(
 ) -> Result<web::Json<UserList>, ApiError> {
     let query = query.into_inner();
     let page = PageQuery::parse(query.limit, query.cursor.as_deref())?;
-    let (users, next_cursor) = usecases::users::list(&state, &caller, query.search, page).await?;
+    let (users, next_cursor) =
+        usecases::users::list(&state.services, caller.actor(), query.search, page).await?;
     Ok(web::Json(UserList {
         data: users.into_iter().map(UserDto::from).collect(),
         next_cursor,
@@ -43,9 +44,9 @@ pub async fn create_user(
     body: JsonBody<CreateUserRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (body, raw) = body.into_parts();
-    let member = usecases::users::validate_new(&caller, &body.display_name, &body.email)?;
-    let now = state.clock.now();
-    let who = caller.clone();
+    let member = usecases::users::validate_new(caller.actor(), &body.display_name, &body.email)?;
+    let now = state.services.clock.now();
+    let who = caller.actor().clone();
     idempotency::run(&state, &caller, key, &request, &raw, move |conn| {
         let user = usecases::users::add(conn, &who, member, now)?;
         let location = format!("/v1/users/{}", user.id);
@@ -65,6 +66,7 @@ pub async fn get_user(
     caller: Caller,
     path: web::Path<Uuid>,
 ) -> Result<web::Json<UserDto>, ApiError> {
-    let user = usecases::users::get(&state, &caller, path.into_inner().into()).await?;
+    let user =
+        usecases::users::get(&state.services, caller.actor(), path.into_inner().into()).await?;
     Ok(web::Json(user.into()))
 }

@@ -133,7 +133,7 @@ impl RateLimits {
         };
         self.sweep_when_due();
         limiter
-            .check_key(&(caller.organization_id, caller.user_id))
+            .check_key(&(caller.actor().organization_id, caller.actor().user_id))
             .map_err(|not_until| {
                 let wait = not_until.wait_time_from(limiter.clock().now());
                 ApiError::RateLimited {
@@ -214,12 +214,14 @@ mod tests {
     use domain::user::Role;
 
     fn caller() -> Caller {
-        Caller {
-            user_id: UserId::new_random(),
-            organization_id: OrganizationId::new_random(),
-            role: Role::Member,
-            roles: Vec::new(),
-        }
+        Caller::new(
+            usecases::Actor {
+                user_id: UserId::new_random(),
+                organization_id: OrganizationId::new_random(),
+                role: Role::Member,
+            },
+            Vec::new(),
+        )
     }
 
     #[test]

@@ -4,8 +4,8 @@
 
 use crate::cli::{BillingCommand, Command};
 use crate::config::{LogFormat, Settings};
-use crate::usecases::subscriptions::billing_run;
 use std::path::Path;
+use usecases::subscriptions::billing_run;
 
 pub fn run(command: Command, settings: Settings) -> Result<(), String> {
     match command {

@@ -4,10 +4,11 @@
 use crate::auth::cache::TokenCache;
 use crate::auth::JwtVerifier;
 use crate::config::{ConfigError, Settings};
-use crate::startup::state::{AppState, Clock, Db, Deployment};
+use crate::startup::state::{AppState, Deployment};
 use persistence::{connect_pool, migrations};
 use secrecy::SecretString;
 use std::sync::Arc;
+use usecases::{Clock, Db, Services};
 
 fn err(key: &str, message: impl Into<String>) -> ConfigError {
     ConfigError {
@@ -121,16 +122,18 @@ pub fn state(settings: &Settings, clock: Clock) -> Result<AppState, ConfigError>
         None => generated(settings, &CARD_FINGERPRINT_KEY)?,
     };
     Ok(AppState {
-        db,
-        catalog: Arc::new(catalog),
+        services: Services {
+            db,
+            catalog: Arc::new(catalog),
+            clock,
+            tax_rate_bps: settings.tax_rate_bps,
+            fingerprints: usecases::fingerprint::Fingerprinter::new(&fingerprint_key),
+        },
         verifier: Arc::new(verifier),
         tokens: TokenCache::new(TOKEN_CACHE_CAPACITY),
-        fingerprints: crate::fingerprint::Fingerprinter::new(&fingerprint_key),
         deployment: Deployment {
             cloud: settings.cloud,
             portal_url: settings.portal_url.clone(),
         },
-        tax_rate_bps: settings.tax_rate_bps,
-        clock,
     })
 }

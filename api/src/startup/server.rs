@@ -3,15 +3,15 @@
 
 use crate::config::Settings;
 use crate::startup::app::{self, Shared};
-use crate::startup::state::Clock;
 use actix_web::{web, App, HttpServer};
 use std::net::SocketAddr;
+use usecases::Clock;
 
 pub async fn serve(settings: Settings) -> Result<(), String> {
     let started = std::time::Instant::now();
     let state =
         crate::startup::runtime::state(&settings, Clock::System).map_err(|e| e.to_string())?;
-    let backend = state.db.backend();
+    let backend = state.services.db.backend();
     // Before listening, so the first tokens find the provider's keys held.
     state.verifier.prime().await;
     let shared = Shared::new(state, &settings.edge);
@@ -98,17 +98,13 @@ fn spawn_billing_run(shared: &Shared, interval: std::time::Duration) {
         let mut ticker = tokio::time::interval(interval);
         loop {
             ticker.tick().await;
-            let now = state.clock.now();
-            let tax = state.tax_rate_bps;
+            let now = state.services.clock.now();
+            let tax = state.services.tax_rate_bps;
             let result = state
+                .services
                 .db
-                .run(move |conn| {
-                    crate::usecases::subscriptions::billing_run::run(
-                        conn,
-                        now.date_naive(),
-                        tax,
-                        now,
-                    )
+                .run_as(move |conn| {
+                    usecases::subscriptions::billing_run::run(conn, now.date_naive(), tax, now)
                 })
                 .await;
             match result {

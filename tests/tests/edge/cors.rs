@@ -2,8 +2,8 @@
 
 use super::{bearer, raw, set};
 use actix_web::http::Method;
-use api::startup::state::Clock;
 use tests::TestApp;
+use usecases::Clock;
 use uuid::Uuid;
 
 const APP: &str = "https://app.example.com";

@@ -2,9 +2,9 @@
 
 use super::raw;
 use actix_web::http::Method;
-use api::startup::state::Clock;
 use std::collections::BTreeSet;
 use tests::TestApp;
+use usecases::Clock;
 use uuid::Uuid;
 
 fn label<'a>(line: &'a str, label: &str) -> Option<&'a str> {

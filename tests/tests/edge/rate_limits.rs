@@ -2,8 +2,8 @@
 
 use super::{bearer, raw};
 use actix_web::http::Method;
-use api::startup::state::Clock;
 use tests::{json, Actor, TestApp};
+use usecases::Clock;
 use uuid::Uuid;
 
 async fn add_card(app: &TestApp, actor: &Actor) -> tests::Reply {

@@ -1,8 +1,8 @@
 //! A purchaser's billing account, created on first use.
 
-use crate::auth::Caller;
-use crate::error::ApiError;
-use crate::startup::state::AppState;
+use crate::error::Error;
+use crate::Actor;
+use crate::Services;
 use chrono::{DateTime, Utc};
 use persistence::repos::{billing_accounts, users};
 use persistence::rows::BillingAccountRow;
@@ -11,9 +11,9 @@ use persistence::{write_transaction, DbConnection};
 /// The caller's account, creating it when absent (inside the caller's transaction).
 pub fn ensure(
     conn: &mut DbConnection,
-    caller: &Caller,
+    caller: &Actor,
     now: DateTime<Utc>,
-) -> Result<BillingAccountRow, ApiError> {
+) -> Result<BillingAccountRow, Error> {
     let (org, owner) = (caller.org(), caller.user_id.to_string());
     if let Some(account) = billing_accounts::find_for_owner(conn, &org, &owner)? {
         return Ok(account);
@@ -32,22 +32,22 @@ pub fn ensure(
         },
     )?;
     billing_accounts::find_for_owner(conn, &org, &owner)?
-        .ok_or_else(|| ApiError::internal("billing account vanished"))
+        .ok_or_else(|| Error::internal("billing account vanished"))
 }
 
-pub async fn mine(state: &AppState, caller: &Caller) -> Result<BillingAccountRow, ApiError> {
+pub async fn mine(services: &Services, caller: &Actor) -> Result<BillingAccountRow, Error> {
     let caller = caller.clone();
-    let now = state.clock.now();
+    let now = services.clock.now();
     let (org, owner) = (caller.org(), caller.user_id.to_string());
     // Read first: creation (a write) happens once per purchaser.
-    let existing = state
+    let existing = services
         .db
         .read(move |conn| Ok(billing_accounts::find_for_owner(conn, &org, &owner)?))
         .await?;
     match existing {
         Some(account) => Ok(account),
         None => {
-            state
+            services
                 .db
                 .run(move |conn| write_transaction(conn, |conn| ensure(conn, &caller, now)))
                 .await
@@ -56,14 +56,14 @@ pub async fn mine(state: &AppState, caller: &Caller) -> Result<BillingAccountRow
 }
 
 pub async fn get(
-    state: &AppState,
-    caller: &Caller,
+    services: &Services,
+    caller: &Actor,
     id: uuid::Uuid,
-) -> Result<BillingAccountRow, ApiError> {
-    let account = mine(state, caller).await?;
+) -> Result<BillingAccountRow, Error> {
+    let account = mine(services, caller).await?;
     if account.id == id.to_string() {
         Ok(account)
     } else {
-        Err(ApiError::NotFound("billing account"))
+        Err(Error::NotFound("billing account"))
     }
 }

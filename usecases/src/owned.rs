@@ -4,9 +4,9 @@
 //! with a summary of what the history may show.
 
 use super::audit::{self, Change};
-use crate::auth::Caller;
-use crate::error::ApiError;
-use crate::startup::state::AppState;
+use crate::error::Error;
+use crate::Actor;
+use crate::Services;
 use chrono::{DateTime, Utc};
 use domain::audit::AuditAction;
 use persistence::{write_transaction, DbConnection, RepoError};
@@ -30,19 +30,19 @@ pub trait Owned: Sized + Send + 'static {
 }
 
 /// The caller's own record `id`; anyone else's is "not found".
-pub fn find<T: Owned>(conn: &mut DbConnection, caller: &Caller, id: &str) -> Result<T, ApiError> {
+pub fn find<T: Owned>(conn: &mut DbConnection, caller: &Actor, id: &str) -> Result<T, Error> {
     (T::LOOKUP)(conn, &caller.org(), &caller.user_id.to_string(), id)?
-        .ok_or(ApiError::NotFound(T::NOT_FOUND))
+        .ok_or(Error::NotFound(T::NOT_FOUND))
 }
 
 /// [`find`] on a read connection.
 pub async fn get<T: Owned>(
-    state: &AppState,
-    caller: &Caller,
+    services: &Services,
+    caller: &Actor,
     id: uuid::Uuid,
-) -> Result<T, ApiError> {
+) -> Result<T, Error> {
     let caller = caller.clone();
-    state
+    services
         .db
         .read(move |conn| find(conn, &caller, &id.to_string()))
         .await
@@ -51,19 +51,19 @@ pub async fn get<T: Owned>(
 /// One write transaction on the caller's record `id`: `work` gets the record
 /// as stored (a miss is "not found" before any work) and the time of the change.
 pub async fn write<T, R, F>(
-    state: &AppState,
-    caller: &Caller,
+    services: &Services,
+    caller: &Actor,
     id: uuid::Uuid,
     work: F,
-) -> Result<R, ApiError>
+) -> Result<R, Error>
 where
     T: Owned,
     R: Send + 'static,
-    F: FnOnce(&mut DbConnection, &Caller, T, DateTime<Utc>) -> Result<R, ApiError> + Send + 'static,
+    F: FnOnce(&mut DbConnection, &Actor, T, DateTime<Utc>) -> Result<R, Error> + Send + 'static,
 {
-    let now = state.clock.now();
+    let now = services.clock.now();
     let caller = caller.clone();
-    state
+    services
         .db
         .run(move |conn| {
             write_transaction(conn, |conn| {
@@ -84,11 +84,11 @@ pub enum Edit<'a, T> {
 /// Audits a change the owner made, inside the change's transaction.
 pub fn record<T: Owned>(
     conn: &mut DbConnection,
-    caller: &Caller,
+    caller: &Actor,
     action: AuditAction,
     edit: Edit<'_, T>,
     at: DateTime<Utc>,
-) -> Result<(), ApiError> {
+) -> Result<(), Error> {
     let (target, before, after) = match edit {
         Edit::Created(after) => (after, None, Some(after)),
         Edit::Updated { before, after } => (before, Some(before), Some(after)),

@@ -8,10 +8,10 @@ pub mod events;
 pub mod invoicing;
 pub mod purchase;
 
-use crate::auth::Caller;
-use crate::error::ApiError;
-use crate::extract::PageQuery;
-use crate::startup::state::AppState;
+use crate::error::{Conflict, Error, Forbidden, Precondition};
+use crate::page::Page;
+use crate::Actor;
+use crate::Services;
 use chrono::{NaiveDate, NaiveDateTime};
 use domain::billing::BillingPeriod;
 use domain::catalog::BillingFrequency;
@@ -36,9 +36,9 @@ pub struct Loaded {
 }
 
 impl Loaded {
-    pub fn parse(row: SubscriptionRow, today: NaiveDate) -> Result<Self, ApiError> {
+    pub fn parse(row: SubscriptionRow, today: NaiveDate) -> Result<Self, Error> {
         let corrupt = |what: &str| {
-            ApiError::internal(format!("subscription {}: stored {what} is invalid", row.id))
+            Error::internal(format!("subscription {}: stored {what} is invalid", row.id))
         };
         let stored: SubscriptionStatus = row.status.parse().map_err(|_| corrupt("status"))?;
         let status = match (stored, row.trial_ends_on) {
@@ -84,13 +84,13 @@ impl Loaded {
         })
     }
 
-    pub fn require_live(&self) -> Result<(), ApiError> {
+    pub fn require_live(&self) -> Result<(), Error> {
         match self.status {
             SubscriptionStatus::Trial | SubscriptionStatus::Active => Ok(()),
-            SubscriptionStatus::Canceled => Err(ApiError::AlreadyCanceled),
-            SubscriptionStatus::Expired => Err(ApiError::SubscriptionNotActive {
+            SubscriptionStatus::Canceled => Err(Error::from(Conflict::AlreadyCanceled)),
+            SubscriptionStatus::Expired => Err(Error::from(Conflict::SubscriptionNotActive {
                 status: "expired".to_owned(),
-            }),
+            })),
         }
     }
 
@@ -107,13 +107,13 @@ impl Loaded {
 /// Read access: the purchaser, or an admin of the organisation (read-only view).
 pub fn load_visible(
     conn: &mut DbConnection,
-    caller: &Caller,
+    caller: &Actor,
     id: &str,
     today: NaiveDate,
-) -> Result<Loaded, ApiError> {
-    let row = repo::find(conn, &caller.org(), id)?.ok_or(ApiError::NotFound("subscription"))?;
+) -> Result<Loaded, Error> {
+    let row = repo::find(conn, &caller.org(), id)?.ok_or(Error::NotFound("subscription"))?;
     if row.purchaser_id != caller.user_id.to_string() && !caller.is_admin() {
-        return Err(ApiError::NotFound("subscription"));
+        return Err(Error::NotFound("subscription"));
     }
     Loaded::parse(row, today)
 }
@@ -122,16 +122,16 @@ pub fn load_visible(
 /// any other member 404, as if it did not exist.
 pub fn load_owned(
     conn: &mut DbConnection,
-    caller: &Caller,
+    caller: &Actor,
     id: &str,
     today: NaiveDate,
-) -> Result<Loaded, ApiError> {
-    let row = repo::find(conn, &caller.org(), id)?.ok_or(ApiError::NotFound("subscription"))?;
+) -> Result<Loaded, Error> {
+    let row = repo::find(conn, &caller.org(), id)?.ok_or(Error::NotFound("subscription"))?;
     if row.purchaser_id != caller.user_id.to_string() {
         return Err(if caller.is_admin() {
-            ApiError::AdminReadOnly
+            Error::from(Forbidden::AdminReadOnly)
         } else {
-            ApiError::NotFound("subscription")
+            Error::NotFound("subscription")
         });
     }
     Loaded::parse(row, today)
@@ -149,12 +149,12 @@ pub fn version_etag(version: i64) -> String {
 }
 
 /// A lost race on the version: 412 with the version that won, read now.
-pub fn stale(conn: &mut DbConnection, caller: &Caller, id: &str) -> ApiError {
+pub fn stale(conn: &mut DbConnection, caller: &Actor, id: &str) -> Error {
     match repo::find(conn, &caller.org(), id) {
-        Ok(Some(row)) => ApiError::PreconditionFailed {
+        Ok(Some(row)) => Error::from(Precondition::Failed {
             etag: Some(etag(&row)),
-        },
-        _ => ApiError::PreconditionFailed { etag: None },
+        }),
+        _ => Precondition::Failed { etag: None }.into(),
     }
 }
 
@@ -163,9 +163,9 @@ pub fn check_if_match(
     loaded: &Loaded,
     if_match: Option<&str>,
     required: bool,
-) -> Result<(), ApiError> {
+) -> Result<(), Error> {
     match if_match {
-        None if required => Err(ApiError::PreconditionRequired),
+        None if required => Err(Error::from(Precondition::Required)),
         None => Ok(()),
         Some(value) => {
             let current = etag(&loaded.row);
@@ -176,9 +176,9 @@ pub fn check_if_match(
             if matches {
                 Ok(())
             } else {
-                Err(ApiError::PreconditionFailed {
+                Err(Error::from(Precondition::Failed {
                     etag: Some(current),
-                })
+                }))
             }
         }
     }
@@ -199,17 +199,17 @@ pub struct Context {
 }
 
 /// Runs one change in a write transaction and answers with the changed subscription.
-pub async fn write<F>(state: &AppState, change: F) -> Result<View, ApiError>
+pub async fn write<F>(services: &Services, change: F) -> Result<View, Error>
 where
-    F: FnOnce(&mut DbConnection, &Context) -> Result<Loaded, ApiError> + Send + 'static,
+    F: FnOnce(&mut DbConnection, &Context) -> Result<Loaded, Error> + Send + 'static,
 {
-    let names = Names::from(state);
+    let names = Names::from(services);
     let context = Context {
-        catalog: state.catalog.clone(),
-        tax_rate_bps: state.tax_rate_bps,
-        now: state.clock.now(),
+        catalog: services.catalog.clone(),
+        tax_rate_bps: services.tax_rate_bps,
+        now: services.clock.now(),
     };
-    state
+    services
         .db
         .run(move |conn| {
             persistence::write_transaction(conn, |conn| {
@@ -220,11 +220,11 @@ where
         .await
 }
 
-pub async fn get(state: &AppState, caller: &Caller, id: uuid::Uuid) -> Result<View, ApiError> {
-    let today = state.clock.now().date_naive();
+pub async fn get(services: &Services, caller: &Actor, id: uuid::Uuid) -> Result<View, Error> {
+    let today = services.clock.now().date_naive();
     let caller = caller.clone();
-    let names = Names::from(state);
-    state
+    let names = Names::from(services);
+    services
         .db
         .read(move |conn| {
             let loaded = load_visible(conn, &caller, &id.to_string(), today)?;
@@ -234,20 +234,20 @@ pub async fn get(state: &AppState, caller: &Caller, id: uuid::Uuid) -> Result<Vi
 }
 
 pub async fn list(
-    state: &AppState,
-    caller: &Caller,
+    services: &Services,
+    caller: &Actor,
     mut filter: repo::Filter,
     mine_only: bool,
-    page: PageQuery<(NaiveDateTime, String)>,
-) -> Result<(Vec<View>, Option<String>), ApiError> {
-    let today = state.clock.now().date_naive();
+    page: Page<(NaiveDateTime, String)>,
+) -> Result<(Vec<View>, Option<String>), Error> {
+    let today = services.clock.now().date_naive();
     if mine_only {
         filter.purchaser = Some(caller.user_id.to_string());
     }
     let org = caller.org();
     let (limit, before) = (page.fetch_limit(), page.after.clone());
-    let names = Names::from(state);
-    let (rows, next) = state
+    let names = Names::from(services);
+    let (rows, next) = services
         .db
         .read(move |conn| {
             let rows = repo::list(conn, &org, &filter, before, limit)?;
@@ -269,25 +269,21 @@ pub struct Names {
     catalog: std::sync::Arc<domain::catalog::Catalog>,
 }
 
-impl From<&AppState> for Names {
-    fn from(state: &AppState) -> Self {
+impl From<&Services> for Names {
+    fn from(services: &Services) -> Self {
         Self {
-            catalog: state.catalog.clone(),
+            catalog: services.catalog.clone(),
         }
     }
 }
 
 impl Names {
-    pub fn view(&self, conn: &mut DbConnection, loaded: Loaded) -> Result<View, ApiError> {
+    pub fn view(&self, conn: &mut DbConnection, loaded: Loaded) -> Result<View, Error> {
         let mut v = self.views(conn, vec![loaded])?;
-        v.pop().ok_or_else(|| ApiError::internal("view lost"))
+        v.pop().ok_or_else(|| Error::internal("view lost"))
     }
 
-    pub fn views(
-        &self,
-        conn: &mut DbConnection,
-        loaded: Vec<Loaded>,
-    ) -> Result<Vec<View>, ApiError> {
+    pub fn views(&self, conn: &mut DbConnection, loaded: Vec<Loaded>) -> Result<Vec<View>, Error> {
         let mut names: HashMap<String, String> = HashMap::new();
         for l in &loaded {
             if !names.contains_key(&l.row.purchaser_id) {

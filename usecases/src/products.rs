@@ -1,10 +1,10 @@
 //! The catalog as this organisation sees it, and its self-service policy.
 
 use super::audit::{self, Change};
-use crate::auth::Caller;
-use crate::error::ApiError;
-use crate::extract::PageQuery;
-use crate::startup::state::AppState;
+use crate::error::Error;
+use crate::page::Page;
+use crate::Actor;
+use crate::Services;
 use domain::audit::AuditAction;
 use domain::catalog::Product;
 use domain::policy::SelfServicePolicy;
@@ -16,19 +16,19 @@ use std::collections::HashMap;
 
 /// Products in catalog order with their policy; the cursor is a catalog position.
 pub async fn list(
-    state: &AppState,
-    caller: &Caller,
-    page: PageQuery<usize>,
-) -> Result<(Vec<(Product, SelfServicePolicy)>, Option<String>), ApiError> {
+    services: &Services,
+    caller: &Actor,
+    page: Page<usize>,
+) -> Result<(Vec<(Product, SelfServicePolicy)>, Option<String>), Error> {
     let org = caller.org();
-    let rows = state
+    let rows = services
         .db
         .read(move |conn| Ok(policies::all_for_organization(conn, &org)?))
         .await?;
     let by_product: HashMap<String, String> =
         rows.into_iter().map(|r| (r.product_id, r.policy)).collect();
     let start = page.after.map_or(0, |i| i + 1);
-    let items = state
+    let items = services
         .catalog
         .products()
         .iter()
@@ -42,7 +42,7 @@ pub async fn list(
                 parse_policy(by_product.get(&p.id().to_string()))?,
             ))
         })
-        .collect::<Result<Vec<_>, ApiError>>()?;
+        .collect::<Result<Vec<_>, Error>>()?;
     let (items, next) = page.finish(items, |(i, _, _)| *i);
     Ok((
         items
@@ -54,17 +54,17 @@ pub async fn list(
 }
 
 pub async fn get(
-    state: &AppState,
-    caller: &Caller,
+    services: &Services,
+    caller: &Actor,
     id: ProductId,
-) -> Result<(Product, SelfServicePolicy), ApiError> {
-    let product = state
+) -> Result<(Product, SelfServicePolicy), Error> {
+    let product = services
         .catalog
         .get(id)
-        .ok_or(ApiError::NotFound("product"))?
+        .ok_or(Error::NotFound("product"))?
         .clone();
     let org = caller.org();
-    let row = state
+    let row = services
         .db
         .read(move |conn| Ok(policies::find(conn, &org, &id.to_string())?))
         .await?;
@@ -73,20 +73,20 @@ pub async fn get(
 }
 
 pub async fn set_policy(
-    state: &AppState,
-    caller: &Caller,
+    services: &Services,
+    caller: &Actor,
     id: ProductId,
     policy: SelfServicePolicy,
-) -> Result<(Product, SelfServicePolicy), ApiError> {
+) -> Result<(Product, SelfServicePolicy), Error> {
     caller.require_admin()?;
-    let product = state
+    let product = services
         .catalog
         .get(id)
-        .ok_or(ApiError::NotFound("product"))?
+        .ok_or(Error::NotFound("product"))?
         .clone();
-    let now = state.clock.now();
+    let now = services.clock.now();
     let caller = caller.clone();
-    state
+    services
         .db
         .run(move |conn| {
             write_transaction(conn, |conn| {
@@ -128,11 +128,11 @@ pub async fn set_policy(
     Ok((product, policy))
 }
 
-fn parse_policy(stored: Option<&String>) -> Result<SelfServicePolicy, ApiError> {
+fn parse_policy(stored: Option<&String>) -> Result<SelfServicePolicy, Error> {
     stored
         .map(|s| {
             s.parse()
-                .map_err(|_| ApiError::internal(format!("stored policy {s:?} is invalid")))
+                .map_err(|_| Error::internal(format!("stored policy {s:?} is invalid")))
         })
         .transpose()
         .map(Option::unwrap_or_default)

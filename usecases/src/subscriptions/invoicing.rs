@@ -1,7 +1,7 @@
 //! Issuing invoices: numbered per organisation inside the issuing
 //! transaction, with any credits waiting for the subscription's next invoice.
 
-use crate::error::ApiError;
+use crate::error::Error;
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::invoice::{status_for, totals, InvoiceLine, LineKind};
 use domain::{Currency, Money};
@@ -52,18 +52,18 @@ pub fn issue(
     input: Issue<'_>,
     tax_rate_bps: u32,
     now: DateTime<Utc>,
-) -> Result<InvoiceRow, ApiError> {
+) -> Result<InvoiceRow, Error> {
     let sub = input.subscription;
-    let currency = Currency::parse(&sub.currency).map_err(|e| ApiError::internal(e.to_string()))?;
+    let currency = Currency::parse(&sub.currency).map_err(|e| Error::internal(e.to_string()))?;
     let mut lines = input.lines;
     let credits = repo::open_credits(conn, &sub.id)?;
     for credit in &credits {
         lines.push(credit_line(credit, currency)?);
     }
     let sums =
-        totals(&lines, currency, tax_rate_bps).map_err(|e| ApiError::internal(e.to_string()))?;
+        totals(&lines, currency, tax_rate_bps).map_err(|e| Error::internal(e.to_string()))?;
     let profile = persistence::repos::billing_profiles::find(conn, input.billing_profile_id)?
-        .ok_or_else(|| ApiError::internal("invoice for a missing billing profile"))?;
+        .ok_or_else(|| Error::internal("invoice for a missing billing profile"))?;
     let bill_to = serde_json::json!({
         "name": profile.name,
         "address": {
@@ -141,7 +141,7 @@ pub fn settle_open_credits(
     sub: &SubscriptionRow,
     tax_rate_bps: u32,
     at: DateTime<Utc>,
-) -> Result<Option<InvoiceRow>, ApiError> {
+) -> Result<Option<InvoiceRow>, Error> {
     let open = repo::open_credits(conn, &sub.id)?;
     let (Some(start), Some(end)) = (
         open.iter().map(|c| c.period_start).min(),
@@ -152,7 +152,7 @@ pub fn settle_open_credits(
     let profile = sub
         .billing_profile_id
         .clone()
-        .ok_or_else(|| ApiError::internal("pending credits without a billing profile"))?;
+        .ok_or_else(|| Error::internal("pending credits without a billing profile"))?;
     let invoice = issue(
         conn,
         Issue {
@@ -177,7 +177,7 @@ pub fn defer_credit(
     subscription: &str,
     line: &InvoiceLine,
     now: DateTime<Utc>,
-) -> Result<(), ApiError> {
+) -> Result<(), Error> {
     repo::add_pending_credit(
         conn,
         &PendingCreditRow {
@@ -198,19 +198,19 @@ pub fn defer_credit(
 }
 
 /// Credits not yet on an invoice, summed (for previews and refunds).
-pub fn open_credit_total(conn: &mut DbConnection, subscription: &str) -> Result<i64, ApiError> {
+pub fn open_credit_total(conn: &mut DbConnection, subscription: &str) -> Result<i64, Error> {
     Ok(repo::open_credits(conn, subscription)?
         .iter()
         .map(|c| c.amount)
         .sum())
 }
 
-fn credit_line(credit: &PendingCreditRow, currency: Currency) -> Result<InvoiceLine, ApiError> {
+fn credit_line(credit: &PendingCreditRow, currency: Currency) -> Result<InvoiceLine, Error> {
     Ok(InvoiceLine {
         kind: credit
             .kind
             .parse::<LineKind>()
-            .map_err(|_| ApiError::internal("stored credit kind invalid"))?,
+            .map_err(|_| Error::internal("stored credit kind invalid"))?,
         description: credit.description.clone(),
         quantity: credit.quantity,
         unit_amount: Money::new(credit.unit_amount, currency),

@@ -1,50 +1,25 @@
-//! Token → `Caller`, provisioning the organisation and user just in time.
-//! Given what it needs (the database, the verifier, the verified-token cache
-//! and the time) rather than the whole application state, so `auth` stays
-//! below it and the request extractor (`handlers::caller`) above it.
+//! Signing in: the member behind a verified token, provisioning the
+//! organisation and the member just in time, and refreshing their profile
+//! from newer tokens. The token itself is verified by the API.
 
-use crate::auth::cache::TokenCache;
-use crate::auth::{Caller, Claims, JwtVerifier};
-use crate::error::ApiError;
-use crate::startup::state::Db;
+use crate::error::Error;
 use chrono::{DateTime, Utc};
 use domain::profile_refresh::{self, StoredProfile, TokenProfile};
-use domain::user::{DisplayName, Email, Role};
-use domain::UserId;
+use domain::user::{DisplayName, Email};
+use domain::{OrganizationId, UserId};
 use persistence::rows::{NewOrganization, NewUser, ProfileRefresh, UserRow};
 use persistence::{repos, write_transaction, Constraint, DbConnection, Race, RepoError};
 
-/// `now` is the application clock, stamped on what provisioning creates; the
-/// cache's expiry check uses the wall clock, as the verifier does.
-pub async fn authenticate(
-    db: &Db,
-    verifier: &JwtVerifier,
-    tokens: &TokenCache,
-    now: DateTime<Utc>,
-    token: &str,
-) -> Result<Caller, ApiError> {
-    let now_secs = u64::try_from(Utc::now().timestamp()).unwrap_or(0);
-    let key = TokenCache::key(token);
-    if let Some(caller) = tokens.get(&key, now_secs) {
-        return Ok(caller);
-    }
-    let claims = verifier
-        .verify(token)
-        .await
-        .map_err(ApiError::Unauthorized)?;
-    let exp = claims.exp;
-    let role = Role::from_claims(&claims.roles);
-    let roles = claims.roles.clone();
-    let organization_id = claims.tid.into();
-    let user_id = db.run(move |conn| provision(conn, &claims, now)).await?;
-    let caller = Caller {
-        user_id,
-        organization_id,
-        role,
-        roles,
-    };
-    tokens.insert(key, caller.clone(), exp, now_secs);
-    Ok(caller)
+/// What a verified token says about its member.
+#[derive(Clone, Debug)]
+pub struct SignIn {
+    pub organization_id: OrganizationId,
+    /// The token's `sub`.
+    pub subject: uuid::Uuid,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    /// When the token was issued (seconds), to apply only newer profiles.
+    pub iat: Option<u64>,
 }
 
 /// Finds the member behind the token, or creates them (and their organisation).
@@ -55,13 +30,13 @@ pub async fn authenticate(
 /// a member who already signed in with another `sub` gets a member of its own
 /// without an e-mail — an address in a token is never enough to take over an
 /// account that exists.
-fn provision(
+pub fn provision(
     conn: &mut DbConnection,
-    claims: &Claims,
+    claims: &SignIn,
     now: DateTime<Utc>,
-) -> Result<UserId, ApiError> {
-    let org = claims.tid.to_string();
-    let subject = claims.sub.to_string();
+) -> Result<UserId, Error> {
+    let org = claims.organization_id.to_string();
+    let subject = claims.subject.to_string();
     if let Some(row) = repos::users::find_by_subject(conn, &org, &subject)? {
         refresh_profile(conn, &row, claims)?;
         return parse_id(&row);
@@ -77,7 +52,7 @@ fn provision(
         }) {
             Err(ProvisionError::Repo(e)) if lost_sign_in_race(&e) && attempts < 3 => attempts += 1,
             Err(ProvisionError::Repo(e)) => return Err(e.into()),
-            Err(ProvisionError::Api(e)) => return Err(e),
+            Err(ProvisionError::UseCase(e)) => return Err(e),
             Ok(id) => return Ok(id),
         }
     }
@@ -95,7 +70,7 @@ fn lost_sign_in_race(e: &RepoError) -> bool {
 
 enum ProvisionError {
     Repo(RepoError),
-    Api(ApiError),
+    UseCase(Error),
 }
 
 impl From<RepoError> for ProvisionError {
@@ -112,7 +87,7 @@ impl From<persistence::DbError> for ProvisionError {
 
 fn provision_in_transaction(
     conn: &mut DbConnection,
-    claims: &Claims,
+    claims: &SignIn,
     org: &str,
     subject: &str,
     now: DateTime<Utc>,
@@ -125,7 +100,7 @@ fn provision_in_transaction(
         },
     )?;
     if let Some(row) = repos::users::find_by_subject(conn, org, subject)? {
-        return parse_id(&row).map_err(ProvisionError::Api);
+        return parse_id(&row).map_err(ProvisionError::UseCase);
     }
     let email = claims.email.as_deref().and_then(|e| Email::parse(e).ok());
     if let Some(email) = &email {
@@ -135,8 +110,8 @@ fn provision_in_transaction(
                 // Linked by a concurrent sign-in with another `sub`: start over.
                 return Err(RepoError::Raced(Race::SubjectClaimed).into());
             }
-            refresh_profile(conn, &row, claims).map_err(ProvisionError::Api)?;
-            return parse_id(&row).map_err(ProvisionError::Api);
+            refresh_profile(conn, &row, claims).map_err(ProvisionError::UseCase)?;
+            return parse_id(&row).map_err(ProvisionError::UseCase);
         }
     }
     let id = if repos::users::id_taken(conn, subject)? {
@@ -159,7 +134,7 @@ fn provision_in_transaction(
                 .and_then(|e| DisplayName::parse(e.as_str()).ok())
         })
         .or_else(|| DisplayName::parse(&format!("Member {}", &subject[..8])).ok())
-        .ok_or_else(|| ProvisionError::Api(ApiError::internal("no display name")))?;
+        .ok_or_else(|| ProvisionError::UseCase(Error::internal("no display name")))?;
     repos::users::insert(
         conn,
         &NewUser {
@@ -175,18 +150,14 @@ fn provision_in_transaction(
         },
     )?;
     id.parse()
-        .map_err(|_| ProvisionError::Api(ApiError::internal("generated id is not a UUID")))
+        .map_err(|_| ProvisionError::UseCase(Error::internal("generated id is not a UUID")))
 }
 
 /// A token newer than the last one applied, with a different name or e-mail,
 /// updates the member: one read-free comparison on every verified token (the
 /// verified-token cache makes that once per token), a write only on change.
 /// An e-mail another member holds is left out; the name still updates.
-fn refresh_profile(
-    conn: &mut DbConnection,
-    row: &UserRow,
-    claims: &Claims,
-) -> Result<(), ApiError> {
+fn refresh_profile(conn: &mut DbConnection, row: &UserRow, claims: &SignIn) -> Result<(), Error> {
     let stored = StoredProfile {
         display_name: &row.display_name,
         email: row.email.as_deref(),
@@ -239,8 +210,8 @@ fn refresh_profile(
     }
 }
 
-fn parse_id(row: &UserRow) -> Result<UserId, ApiError> {
+fn parse_id(row: &UserRow) -> Result<UserId, Error> {
     row.id
         .parse()
-        .map_err(|_| ApiError::internal("stored user id is not a UUID"))
+        .map_err(|_| Error::internal("stored user id is not a UUID"))
 }

@@ -8,10 +8,10 @@
 use super::audit::{self, Change};
 use super::paging;
 use super::subscriptions::{load_owned, load_visible, Loaded};
-use crate::auth::Caller;
-use crate::error::ApiError;
-use crate::extract::PageQuery;
-use crate::startup::state::AppState;
+use crate::error::{Conflict, Error, Invalid};
+use crate::page::Page;
+use crate::Actor;
+use crate::Services;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use domain::assignment::{check_capacity, AssignmentBatch};
 use domain::audit::AuditAction;
@@ -38,36 +38,37 @@ impl Outcome {
     }
 }
 
-pub fn batch(ids: Vec<uuid::Uuid>) -> Result<AssignmentBatch, ApiError> {
-    AssignmentBatch::parse(ids.into_iter().map(UserId::from).collect()).map_err(ApiError::Batch)
+pub fn batch(ids: Vec<uuid::Uuid>) -> Result<AssignmentBatch, Error> {
+    AssignmentBatch::parse(ids.into_iter().map(UserId::from).collect())
+        .map_err(|e| Invalid::Batch(e).into())
 }
 
-fn counts(conn: &mut DbConnection, caller: &Caller, id: &str) -> Result<(i64, i64), ApiError> {
+fn counts(conn: &mut DbConnection, caller: &Actor, id: &str) -> Result<(i64, i64), Error> {
     let row =
-        subscriptions::find(conn, &caller.org(), id)?.ok_or(ApiError::NotFound("subscription"))?;
+        subscriptions::find(conn, &caller.org(), id)?.ok_or(Error::NotFound("subscription"))?;
     Ok((row.assigned_count, row.license_count))
 }
 
-fn live_for_assignment(loaded: &Loaded) -> Result<(), ApiError> {
+fn live_for_assignment(loaded: &Loaded) -> Result<(), Error> {
     if loaded.status.is_live() {
         Ok(())
     } else {
-        Err(ApiError::SubscriptionNotActive {
+        Err(Error::from(Conflict::SubscriptionNotActive {
             status: loaded.status.as_str().to_owned(),
-        })
+        }))
     }
 }
 
 pub async fn assign(
-    state: &AppState,
-    caller: &Caller,
+    services: &Services,
+    caller: &Actor,
     id: uuid::Uuid,
     users_batch: AssignmentBatch,
-) -> Result<Outcome, ApiError> {
-    let now = state.clock.now();
+) -> Result<Outcome, Error> {
+    let now = services.clock.now();
     let caller = caller.clone();
     let id = id.to_string();
-    state
+    services
         .db
         .run(move |conn| {
             // A unique-key race (two requests naming the same user at once on
@@ -77,7 +78,7 @@ pub async fn assign(
                 match write_transaction(conn, |conn| {
                     assign_in(conn, &caller, &id, &users_batch, now)
                 }) {
-                    Err(ApiError::Storage(RepoError::Unique(Constraint::AssignmentUnique)))
+                    Err(Error::Storage(RepoError::Unique(Constraint::AssignmentUnique)))
                         if attempt < 2 =>
                     {
                         attempt += 1
@@ -91,11 +92,11 @@ pub async fn assign(
 
 fn assign_in(
     conn: &mut DbConnection,
-    caller: &Caller,
+    caller: &Actor,
     id: &str,
     batch: &AssignmentBatch,
     now: DateTime<Utc>,
-) -> Result<Outcome, ApiError> {
+) -> Result<Outcome, Error> {
     let today = now.date_naive();
     serialise(conn, id)?;
     let loaded = load_owned(conn, caller, id, today)?;
@@ -110,10 +111,10 @@ fn assign_in(
         .cloned()
         .collect();
     if !strangers.is_empty() {
-        return Err(ApiError::UsersNotInOrganization {
+        return Err(Error::from(Invalid::UsersNotInOrganization {
             count: strangers.len(),
             user_ids: strangers,
-        });
+        }));
     }
     let holders: HashSet<String> = repo::holders_among(conn, id, &wanted)?
         .into_iter()
@@ -123,18 +124,18 @@ fn assign_in(
     let (assigned, total) = (loaded.row.assigned_count, loaded.row.license_count);
     if !new.is_empty() {
         if let Err((available, requested)) = check_capacity(new.len(), total, assigned) {
-            return Err(ApiError::NotEnoughLicenses {
+            return Err(Error::from(Conflict::NotEnoughLicenses {
                 available,
                 requested,
-            });
+            }));
         }
         // The guard that holds under any interleaving, lock or not: one conditional statement.
         if !subscriptions::take_licenses(conn, id, new.len() as i64, now.naive_utc())? {
             let (assigned, total) = counts(conn, caller, id)?;
-            return Err(ApiError::NotEnoughLicenses {
+            return Err(Error::from(Conflict::NotEnoughLicenses {
                 available: (total - assigned).max(0),
                 requested: new.len() as i64,
-            });
+            }));
         }
         for user in &new {
             repo::insert(
@@ -163,7 +164,7 @@ fn assign_in(
 /// Serialises work on one subscription's assignments: on PostgreSQL a row lock
 /// taken before anything is read, so the reads stay true until commit; SQLite's
 /// write transaction (`BEGIN IMMEDIATE`) is already exclusive.
-fn serialise(conn: &mut DbConnection, id: &str) -> Result<(), ApiError> {
+fn serialise(conn: &mut DbConnection, id: &str) -> Result<(), Error> {
     if matches!(conn, DbConnection::Pg(_)) {
         subscriptions::lock(conn, id)?;
     }
@@ -171,15 +172,15 @@ fn serialise(conn: &mut DbConnection, id: &str) -> Result<(), ApiError> {
 }
 
 pub async fn unassign(
-    state: &AppState,
-    caller: &Caller,
+    services: &Services,
+    caller: &Actor,
     id: uuid::Uuid,
     users_batch: AssignmentBatch,
-) -> Result<Outcome, ApiError> {
-    let now = state.clock.now();
+) -> Result<Outcome, Error> {
+    let now = services.clock.now();
     let caller = caller.clone();
     let id = id.to_string();
-    state
+    services
         .db
         .run(move |conn| {
             write_transaction(conn, |conn| {
@@ -191,11 +192,11 @@ pub async fn unassign(
 
 fn unassign_in(
     conn: &mut DbConnection,
-    caller: &Caller,
+    caller: &Actor,
     id: &str,
     batch: &AssignmentBatch,
     now: DateTime<Utc>,
-) -> Result<Outcome, ApiError> {
+) -> Result<Outcome, Error> {
     serialise(conn, id)?;
     let loaded = load_owned(conn, caller, id, now.date_naive())?;
     let (mut removed, mut not_assigned) = (Vec::new(), Vec::new());
@@ -228,12 +229,12 @@ fn unassign_in(
 
 fn record(
     conn: &mut DbConnection,
-    caller: &Caller,
+    caller: &Actor,
     action: AuditAction,
     id: &str,
     users: &[String],
     now: DateTime<Utc>,
-) -> Result<(), ApiError> {
+) -> Result<(), Error> {
     audit::record(
         conn,
         Change {
@@ -250,15 +251,15 @@ fn record(
 }
 
 pub async fn list(
-    state: &AppState,
-    caller: &Caller,
+    services: &Services,
+    caller: &Actor,
     id: uuid::Uuid,
-    page: PageQuery<(NaiveDateTime, String)>,
-) -> Result<(Vec<(AssignmentRow, Option<UserRow>)>, Option<String>), ApiError> {
-    let today = state.clock.now().date_naive();
+    page: Page<(NaiveDateTime, String)>,
+) -> Result<(Vec<(AssignmentRow, Option<UserRow>)>, Option<String>), Error> {
+    let today = services.clock.now().date_naive();
     let caller = caller.clone();
     paging::read(
-        state,
+        services,
         page,
         move |conn, after, limit| {
             let loaded = load_visible(conn, &caller, &id.to_string(), today)?;
@@ -280,18 +281,18 @@ pub async fn list(
 
 /// Licenses a user holds in live subscriptions: the user themself, or an admin.
 pub async fn of_user(
-    state: &AppState,
-    caller: &Caller,
+    services: &Services,
+    caller: &Actor,
     user: uuid::Uuid,
-) -> Result<Vec<(AssignmentRow, persistence::rows::SubscriptionRow)>, ApiError> {
+) -> Result<Vec<(AssignmentRow, persistence::rows::SubscriptionRow)>, Error> {
     let caller = caller.clone();
-    let today = state.clock.now().date_naive();
-    state
+    let today = services.clock.now().date_naive();
+    services
         .db
         .read(move |conn| {
             let org = caller.org();
             let user = user.to_string();
-            users::find(conn, &org, &user)?.ok_or(ApiError::NotFound("user"))?;
+            users::find(conn, &org, &user)?.ok_or(Error::NotFound("user"))?;
             if user != caller.user_id.to_string() {
                 caller.require_admin()?;
             }

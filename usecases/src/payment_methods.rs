@@ -3,12 +3,11 @@
 
 use super::owned::{self, Edit, Lookup, Owned};
 use super::paging;
-use crate::auth::Caller;
-use crate::dto::address::AddressDto;
-use crate::dto::payment_methods::{CreatePaymentMethodRequest, UpdatePaymentMethodRequest};
-use crate::error::ApiError;
-use crate::extract::PageQuery;
-use crate::startup::state::AppState;
+use crate::commands::{NewPaymentMethod, PaymentMethodEdit};
+use crate::error::{Conflict, Error, Invalid};
+use crate::page::Page;
+use crate::Actor;
+use crate::Services;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use domain::address::{Address, AddressInput};
 use domain::audit::AuditAction;
@@ -17,9 +16,9 @@ use persistence::repos::{billing_profiles, payment_methods as repo};
 use persistence::rows::{PaymentMethodChangeset, PaymentMethodRow};
 use persistence::{Constraint, DbConnection, RepoError};
 
-pub fn parse_address(prefix: &str, dto: &AddressDto) -> Result<Address, ApiError> {
-    Address::parse(&AddressInput::from(dto))
-        .map_err(|e| ApiError::invalid_field(format!("{prefix}.{}", e.field), e.to_string()))
+pub fn parse_address(prefix: &str, input: &AddressInput) -> Result<Address, Error> {
+    Address::parse(input)
+        .map_err(|e| Error::invalid_field(format!("{prefix}.{}", e.field), e.to_string()))
 }
 
 /// Validated card fields, ready to store; the number itself is dropped here.
@@ -28,16 +27,16 @@ pub struct NewCard {
 }
 
 pub fn validate_new(
-    state: &AppState,
-    caller: &Caller,
-    req: CreatePaymentMethodRequest,
+    services: &Services,
+    caller: &Actor,
+    req: NewPaymentMethod,
     now: DateTime<Utc>,
-) -> Result<NewCard, ApiError> {
-    let number = CardNumber::parse(&req.card.number).map_err(ApiError::Card)?;
+) -> Result<NewCard, Error> {
+    let number = CardNumber::parse(&req.card.number).map_err(Invalid::Card)?;
     let expiry = CardExpiry::parse(req.card.exp_month, req.card.exp_year, now.date_naive())
-        .map_err(ApiError::Card)?;
-    Cvc::check(&req.card.cvc, number.brand()).map_err(ApiError::Card)?;
-    let holder = parse_holder_name(&req.card.holder_name).map_err(ApiError::Card)?;
+        .map_err(Invalid::Card)?;
+    Cvc::check(&req.card.cvc, number.brand()).map_err(Invalid::Card)?;
+    let holder = parse_holder_name(&req.card.holder_name).map_err(Invalid::Card)?;
     let address = parse_address("billing_address", &req.billing_address)?;
     let at = now.naive_utc();
     Ok(NewCard {
@@ -56,7 +55,7 @@ pub fn validate_new(
             address_postal_code: address.postal_code().to_owned(),
             address_region: address.region().map(str::to_owned),
             address_country: address.country().to_owned(),
-            fingerprint: state.fingerprints.card(&number),
+            fingerprint: services.fingerprints.card(&number),
             // The code was checked above, so the card passed the check.
             cvc_check: "pass".to_owned(),
             created_at: at,
@@ -69,16 +68,18 @@ pub fn validate_new(
 /// Stores the card (inside the caller's transaction); the same card twice is 409.
 pub fn create(
     conn: &mut DbConnection,
-    caller: &Caller,
+    caller: &Actor,
     card: NewCard,
     now: DateTime<Utc>,
-) -> Result<PaymentMethodRow, ApiError> {
+) -> Result<PaymentMethodRow, Error> {
     let row = card.row;
     if let Some(existing_id) = repo::find_by_fingerprint(conn, &row.owner_id, &row.fingerprint)? {
-        return Err(ApiError::DuplicatePaymentMethod { existing_id });
+        return Err(Error::from(Conflict::DuplicatePaymentMethod {
+            existing_id,
+        }));
     }
     repo::insert(conn, &row).map_err(|e| match e {
-        RepoError::Unique(Constraint::CardPerOwner) => ApiError::internal("duplicate card raced"),
+        RepoError::Unique(Constraint::CardPerOwner) => Error::internal("duplicate card raced"),
         e => e.into(),
     })?;
     owned::record(
@@ -98,15 +99,15 @@ pub fn require_unexpired(
     card: &PaymentMethodRow,
     field: &'static str,
     today: NaiveDate,
-) -> Result<(), ApiError> {
+) -> Result<(), Error> {
     let expiry = CardExpiry::stored(i64::from(card.exp_month), i64::from(card.exp_year))
-        .map_err(|e| ApiError::internal(format!("stored card expiry invalid: {e}")))?;
+        .map_err(|e| Error::internal(format!("stored card expiry invalid: {e}")))?;
     if expiry.is_expired(today) {
-        return Err(ApiError::CardExpiredAtUse {
+        return Err(Error::from(Invalid::CardExpiredAtUse {
             field,
             month: expiry.month(),
             year: expiry.year(),
-        });
+        }));
     }
     Ok(())
 }
@@ -132,13 +133,13 @@ impl Owned for PaymentMethodRow {
 }
 
 pub async fn list(
-    state: &AppState,
-    caller: &Caller,
-    page: PageQuery<(NaiveDateTime, String)>,
-) -> Result<(Vec<PaymentMethodRow>, Option<String>), ApiError> {
+    services: &Services,
+    caller: &Actor,
+    page: Page<(NaiveDateTime, String)>,
+) -> Result<(Vec<PaymentMethodRow>, Option<String>), Error> {
     let (org, owner) = (caller.org(), caller.user_id.to_string());
     paging::read(
-        state,
+        services,
         page,
         move |conn, after, limit| Ok(repo::list_owned(conn, &org, &owner, after, limit)?),
         |r| (r.created_at, r.id.clone()),
@@ -148,44 +149,44 @@ pub async fn list(
 
 pub fn find_owned(
     conn: &mut DbConnection,
-    caller: &Caller,
+    caller: &Actor,
     id: &str,
-) -> Result<PaymentMethodRow, ApiError> {
+) -> Result<PaymentMethodRow, Error> {
     owned::find(conn, caller, id)
 }
 
 pub async fn get(
-    state: &AppState,
-    caller: &Caller,
+    services: &Services,
+    caller: &Actor,
     id: uuid::Uuid,
-) -> Result<PaymentMethodRow, ApiError> {
-    owned::get(state, caller, id).await
+) -> Result<PaymentMethodRow, Error> {
+    owned::get(services, caller, id).await
 }
 
 pub async fn update(
-    state: &AppState,
-    caller: &Caller,
+    services: &Services,
+    caller: &Actor,
     id: uuid::Uuid,
-    req: UpdatePaymentMethodRequest,
-) -> Result<PaymentMethodRow, ApiError> {
+    req: PaymentMethodEdit,
+) -> Result<PaymentMethodRow, Error> {
     owned::write(
-        state,
+        services,
         caller,
         id,
         move |conn, caller, before: PaymentMethodRow, now| {
             let brand = CardBrand::parse(&before.brand)
-                .ok_or_else(|| ApiError::internal("stored brand unknown"))?;
+                .ok_or_else(|| Error::internal("stored brand unknown"))?;
             let month = req.exp_month.unwrap_or(i64::from(before.exp_month));
             let year = req.exp_year.unwrap_or(i64::from(before.exp_year));
             let expiry =
-                CardExpiry::parse(month, year, now.date_naive()).map_err(ApiError::CardEdit)?;
+                CardExpiry::parse(month, year, now.date_naive()).map_err(Invalid::CardEdit)?;
             let holder = match &req.holder_name {
-                Some(name) => parse_holder_name(name).map_err(ApiError::CardEdit)?,
+                Some(name) => parse_holder_name(name).map_err(Invalid::CardEdit)?,
                 None => before.holder_name.clone(),
             };
             let cvc_check = match &req.cvc {
                 Some(code) => {
-                    Cvc::check(code, brand).map_err(ApiError::CardEdit)?;
+                    Cvc::check(code, brand).map_err(Invalid::CardEdit)?;
                     "pass".to_owned()
                 }
                 None => before.cvc_check.clone(),
@@ -242,14 +243,14 @@ pub async fn update(
 
 /// Removal is refused while the card is the default of a profile that bills
 /// live subscriptions; otherwise profiles that defaulted to it lose their default.
-pub async fn remove(state: &AppState, caller: &Caller, id: uuid::Uuid) -> Result<(), ApiError> {
+pub async fn remove(services: &Services, caller: &Actor, id: uuid::Uuid) -> Result<(), Error> {
     owned::write(
-        state,
+        services,
         caller,
         id,
         move |conn, caller, row: PaymentMethodRow, now| {
             if in_use(conn, &row.id)? {
-                return Err(ApiError::PaymentMethodInUse);
+                return Err(Error::from(Conflict::PaymentMethodInUse));
             }
             billing_profiles::clear_payment_method(conn, &row.id, now.naive_utc())?;
             repo::mark_deleted(conn, &row.id, now.naive_utc())?;
@@ -267,7 +268,7 @@ pub async fn remove(state: &AppState, caller: &Caller, id: uuid::Uuid) -> Result
 }
 
 /// In use: charged by a live subscription, directly or as the default of its billing profile.
-fn in_use(conn: &mut DbConnection, payment_method: &str) -> Result<bool, ApiError> {
+fn in_use(conn: &mut DbConnection, payment_method: &str) -> Result<bool, Error> {
     let profiles = billing_profiles::ids_using_payment_method(conn, payment_method)?;
     Ok(
         persistence::repos::subscriptions::live_using_payment_method(

@@ -2,11 +2,11 @@
 
 use super::invoicing::{self, Issue, Reason};
 use super::{load_owned, Loaded};
-use crate::auth::Caller;
-use crate::dto::subscriptions::{ConvertRequest, CreateSubscriptionRequest};
-use crate::error::ApiError;
-use crate::usecases::audit::{self, Change};
-use crate::usecases::{billing_profiles, payment_methods};
+use crate::audit::{self, Change};
+use crate::commands::{Conversion, NewSubscription};
+use crate::error::{Conflict, Error, Forbidden, Invalid};
+use crate::Actor;
+use crate::{billing_profiles, payment_methods};
 use chrono::{DateTime, Utc};
 use domain::audit::AuditAction;
 use domain::catalog::{BillingFrequency, Catalog, Product};
@@ -32,37 +32,39 @@ pub enum Order {
     },
 }
 
-pub fn license_count(n: i64, max: u32) -> Result<LicenseCount, ApiError> {
-    LicenseCount::parse(n, max).map_err(|e| ApiError::InvalidLicenseCount {
-        detail: match e {
-            LicenseCountError::TooFew => "license_count must be at least 1".to_owned(),
-            LicenseCountError::TooMany { max } => {
-                format!("license_count is at most {max} for this product")
-            }
-        },
+pub fn license_count(n: i64, max: u32) -> Result<LicenseCount, Error> {
+    LicenseCount::parse(n, max).map_err(|e| {
+        Invalid::LicenseCount {
+            detail: match e {
+                LicenseCountError::TooFew => "license_count must be at least 1".to_owned(),
+                LicenseCountError::TooMany { max } => {
+                    format!("license_count is at most {max} for this product")
+                }
+            },
+        }
+        .into()
     })
 }
 
-fn required<T>(value: Option<T>, field: &str) -> Result<T, ApiError> {
+fn required<T>(value: Option<T>, field: &str) -> Result<T, Error> {
     value.ok_or_else(|| {
-        ApiError::invalid_field(
+        Error::invalid_field(
             field,
             format!("`{field}` is required to buy (leave it out only with \"trial\": true)"),
         )
     })
 }
 
-pub fn validate(catalog: &Catalog, req: CreateSubscriptionRequest) -> Result<Order, ApiError> {
-    let product =
-        catalog
-            .get(req.product_id.into())
-            .cloned()
-            .ok_or(ApiError::InvalidReference {
-                field: "product_id",
-                what: "catalog's products",
-            })?;
+pub fn validate(catalog: &Catalog, req: NewSubscription) -> Result<Order, Error> {
+    let product = catalog
+        .get(req.product_id.into())
+        .cloned()
+        .ok_or(Invalid::Reference {
+            field: "product_id",
+            what: "catalog's products",
+        })?;
     if req.trial == Some(false) {
-        return Err(ApiError::invalid_field(
+        return Err(Error::invalid_field(
             "trial",
             "`trial` is `true` for a free trial; leave it out to buy",
         ));
@@ -74,7 +76,7 @@ pub fn validate(catalog: &Catalog, req: CreateSubscriptionRequest) -> Result<Ord
             (req.payment_method_id.is_some(), "payment_method_id"),
         ] {
             if present {
-                return Err(ApiError::invalid_field(
+                return Err(Error::invalid_field(
                     field,
                     format!("`{field}` is not used by a free trial; convert the trial to pay"),
                 ));
@@ -87,7 +89,7 @@ pub fn validate(catalog: &Catalog, req: CreateSubscriptionRequest) -> Result<Ord
     }
     Ok(Order::Buy {
         licenses: license_count(req.license_count, product.max_licenses())?,
-        frequency: required(req.billing_frequency, "billing_frequency")?.into(),
+        frequency: required(req.billing_frequency, "billing_frequency")?,
         billing_profile_id: required(req.billing_profile_id, "billing_profile_id")?,
         payment_method_id: required(req.payment_method_id, "payment_method_id")?,
         product,
@@ -96,15 +98,15 @@ pub fn validate(catalog: &Catalog, req: CreateSubscriptionRequest) -> Result<Ord
 
 fn policy(
     conn: &mut DbConnection,
-    caller: &Caller,
+    caller: &Actor,
     product: &Product,
-) -> Result<SelfServicePolicy, ApiError> {
+) -> Result<SelfServicePolicy, Error> {
     let stored = policies::find(conn, &caller.org(), &product.id().to_string())?;
     stored
         .map(|p| {
             p.policy
                 .parse()
-                .map_err(|_| ApiError::internal("stored policy invalid"))
+                .map_err(|_| Error::internal("stored policy invalid"))
         })
         .transpose()
         .map(Option::unwrap_or_default)
@@ -115,14 +117,14 @@ fn policy(
 /// profile adopts the card as its default when it has none.
 fn billing(
     conn: &mut DbConnection,
-    caller: &Caller,
+    caller: &Actor,
     profile_id: uuid::Uuid,
     payment_method_id: uuid::Uuid,
     now: DateTime<Utc>,
-) -> Result<(String, String), ApiError> {
+) -> Result<(String, String), Error> {
     let as_reference = |field: &'static str, what: &'static str| {
-        move |e: ApiError| match e {
-            ApiError::NotFound(_) => ApiError::InvalidReference { field, what },
+        move |e: Error| match e {
+            Error::NotFound(_) => Invalid::Reference { field, what }.into(),
             other => other,
         }
     };
@@ -150,12 +152,12 @@ fn summary(row: &SubscriptionRow) -> serde_json::Value {
 
 pub fn record(
     conn: &mut DbConnection,
-    caller: &Caller,
+    caller: &Actor,
     action: AuditAction,
     before: Option<&SubscriptionRow>,
     after: &SubscriptionRow,
     now: DateTime<Utc>,
-) -> Result<(), ApiError> {
+) -> Result<(), Error> {
     audit::record(
         conn,
         Change {
@@ -174,11 +176,11 @@ pub fn record(
 /// Places the order inside the caller's transaction.
 pub fn place(
     conn: &mut DbConnection,
-    caller: &Caller,
+    caller: &Actor,
     order: Order,
     tax_rate_bps: u32,
     now: DateTime<Utc>,
-) -> Result<Loaded, ApiError> {
+) -> Result<Loaded, Error> {
     let today = now.date_naive();
     let at = now.naive_utc();
     let base = |product: &Product, status: SubscriptionStatus, licenses: u32| SubscriptionRow {
@@ -218,11 +220,11 @@ pub fn place(
         } => {
             policy(conn, caller, &product)?
                 .check_purchase()
-                .map_err(ApiError::PolicyRefused)?;
+                .map_err(Forbidden::Policy)?;
             let (profile, card) =
                 billing(conn, caller, billing_profile_id, payment_method_id, now)?;
             let plan = rules::purchase(&product, licenses, frequency, today)
-                .map_err(|e| ApiError::internal(e.to_string()))?;
+                .map_err(|e| Error::internal(e.to_string()))?;
             let mut row = base(&product, SubscriptionStatus::Active, licenses.get());
             apply_plan(&mut row, &plan, frequency, &profile, &card, today);
             repo::insert(conn, &row)?;
@@ -246,7 +248,7 @@ pub fn place(
         Order::Trial { product, licenses } => {
             policy(conn, caller, &product)?
                 .check_trial()
-                .map_err(ApiError::PolicyRefused)?;
+                .map_err(Forbidden::Policy)?;
             super::billing_run::expire_stale_trials(
                 conn,
                 &caller.org(),
@@ -257,9 +259,9 @@ pub fn place(
                 now,
             )?;
             let plan = rules::start_trial(&product, licenses, today).map_err(|e| match e {
-                TrialError::NoTrialOffered => ApiError::TrialNotOffered,
-                TrialError::TooManyLicenses { max } => ApiError::TrialLicenseLimit { max },
-                TrialError::TooFewLicenses => ApiError::InvalidLicenseCount {
+                TrialError::NoTrialOffered => Invalid::TrialNotOffered,
+                TrialError::TooManyLicenses { max } => Invalid::TrialLicenseLimit { max },
+                TrialError::TooFewLicenses => Invalid::LicenseCount {
                     detail: "license_count must be at least 1".to_owned(),
                 },
             })?;
@@ -267,7 +269,9 @@ pub fn place(
             row.trial_ends_on = Some(plan.ends_on);
             row.auto_renew = false;
             repo::insert(conn, &row).map_err(|e| match e {
-                RepoError::Unique(Constraint::OneTrial) => ApiError::TrialAlreadyActive,
+                RepoError::Unique(Constraint::OneTrial) => {
+                    Error::from(Conflict::TrialAlreadyActive)
+                }
                 e => e.into(),
             })?;
             record(conn, caller, AuditAction::TrialStarted, None, &row, now)?;
@@ -298,18 +302,18 @@ fn apply_plan(
 /// Trial → paid, keeping the id; billing starts today.
 pub fn convert(
     conn: &mut DbConnection,
-    caller: &Caller,
+    caller: &Actor,
     catalog: &Catalog,
     id: &str,
-    req: ConvertRequest,
+    req: Conversion,
     tax_rate_bps: u32,
     now: DateTime<Utc>,
-) -> Result<Loaded, ApiError> {
+) -> Result<Loaded, Error> {
     let today = now.date_naive();
     let loaded = load_owned(conn, caller, id, today)?;
     match loaded.status {
         SubscriptionStatus::Trial => {}
-        SubscriptionStatus::Active => return Err(ApiError::NotATrial),
+        SubscriptionStatus::Active => return Err(Error::from(Conflict::NotATrial)),
         _ => loaded.require_live()?,
     }
     let product = loaded
@@ -319,12 +323,12 @@ pub fn convert(
         .ok()
         .and_then(|p| catalog.get(p))
         .cloned()
-        .ok_or_else(|| ApiError::internal("product left the catalog"))?;
+        .ok_or_else(|| Error::internal("product left the catalog"))?;
     policy(conn, caller, &product)?
         .check_purchase()
-        .map_err(ApiError::PolicyRefused)?;
+        .map_err(Forbidden::Policy)?;
     let licenses = license_count(loaded.row.license_count, product.max_licenses())?;
-    let frequency: BillingFrequency = req.billing_frequency.into();
+    let frequency: BillingFrequency = req.billing_frequency;
     let (profile, card) = billing(
         conn,
         caller,
@@ -333,7 +337,7 @@ pub fn convert(
         now,
     )?;
     let plan = rules::convert_trial(&product, licenses, frequency, today)
-        .map_err(|e| ApiError::internal(e.to_string()))?;
+        .map_err(|e| Error::internal(e.to_string()))?;
     let mut after = loaded.row.clone();
     apply_plan(&mut after, &plan, frequency, &profile, &card, today);
     after.status = SubscriptionStatus::Active.as_str().to_owned();
@@ -357,7 +361,7 @@ pub fn convert(
         return Err(super::stale(conn, caller, id));
     }
     let after = repo::find(conn, &caller.org(), id)?
-        .ok_or_else(|| ApiError::internal("converted subscription vanished"))?;
+        .ok_or_else(|| Error::internal("converted subscription vanished"))?;
     invoicing::issue(
         conn,
         Issue {

@@ -1,8 +1,8 @@
 //! Reading one page of a keyset-paged list.
 
-use crate::error::ApiError;
-use crate::extract::PageQuery;
-use crate::startup::state::AppState;
+use crate::error::Error;
+use crate::page::Page;
+use crate::Services;
 use persistence::DbConnection;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -12,18 +12,21 @@ use serde::Serialize;
 /// next cursor is only offered when a next page exists); `key_of` is the
 /// keyset key of a row, the one `load` pages by.
 pub async fn read<K, R, F, G>(
-    state: &AppState,
-    page: PageQuery<K>,
+    services: &Services,
+    page: Page<K>,
     load: F,
     key_of: G,
-) -> Result<(Vec<R>, Option<String>), ApiError>
+) -> Result<(Vec<R>, Option<String>), Error>
 where
     K: Clone + Serialize + DeserializeOwned + Send + 'static,
     R: Send + 'static,
-    F: FnOnce(&mut DbConnection, Option<K>, i64) -> Result<Vec<R>, ApiError> + Send + 'static,
+    F: FnOnce(&mut DbConnection, Option<K>, i64) -> Result<Vec<R>, Error> + Send + 'static,
     G: Fn(&R) -> K,
 {
     let (limit, after) = (page.fetch_limit(), page.after.clone());
-    let rows = state.db.read(move |conn| load(conn, after, limit)).await?;
+    let rows = services
+        .db
+        .read(move |conn| load(conn, after, limit))
+        .await?;
     Ok(page.finish(rows, key_of))
 }

@@ -1,25 +1,25 @@
 //! A subscription's audit history (purchaser and admins).
 
 use super::load_visible;
-use crate::auth::Caller;
-use crate::error::ApiError;
-use crate::extract::PageQuery;
-use crate::startup::state::AppState;
-use crate::usecases::paging;
+use crate::error::Error;
+use crate::page::Page;
+use crate::paging;
+use crate::Actor;
+use crate::Services;
 use chrono::NaiveDateTime;
 use persistence::repos::audit;
 use persistence::rows::AuditEventRow;
 
 pub async fn list(
-    state: &AppState,
-    caller: &Caller,
+    services: &Services,
+    caller: &Actor,
     id: uuid::Uuid,
-    page: PageQuery<(NaiveDateTime, String)>,
-) -> Result<(Vec<AuditEventRow>, Option<String>), ApiError> {
-    let today = state.clock.now().date_naive();
+    page: Page<(NaiveDateTime, String)>,
+) -> Result<(Vec<AuditEventRow>, Option<String>), Error> {
+    let today = services.clock.now().date_naive();
     let caller = caller.clone();
     paging::read(
-        state,
+        services,
         page,
         move |conn, after, limit| {
             let loaded = load_visible(conn, &caller, &id.to_string(), today)?;

@@ -9,8 +9,8 @@
 
 use super::invoicing::{self, Issue, Reason};
 use super::Loaded;
-use crate::error::ApiError;
-use crate::usecases::audit::{self, SystemChange};
+use crate::audit::{self, SystemChange};
+use crate::error::Error;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use domain::audit::AuditAction;
 use domain::card::CardExpiry;
@@ -57,7 +57,7 @@ pub fn run(
     as_of: NaiveDate,
     tax_rate_bps: u32,
     now: DateTime<Utc>,
-) -> Result<Report, ApiError> {
+) -> Result<Report, Error> {
     let mut report = Report::default();
     let mut seen = HashSet::new();
     let due = |conn: &mut DbConnection| repo::due_ids(conn, as_of, BATCH);
@@ -77,7 +77,7 @@ pub fn run(
             Ok(_) => {}
             // Another run (a replica, or a second run for the same date)
             // got there first; anything else, a CHECK included, is an error.
-            Err(ApiError::Storage(e)) if another_run_won(&e) => {}
+            Err(Error::Storage(e)) if another_run_won(&e) => {}
             Err(e) => return Err(e),
         }
         Ok(())
@@ -106,10 +106,10 @@ fn in_batches<B, E>(
     seen: &mut HashSet<String>,
     next_batch: B,
     mut each: E,
-) -> Result<(), ApiError>
+) -> Result<(), Error>
 where
     B: Fn(&mut DbConnection) -> Result<Vec<(String, String)>, RepoError>,
-    E: FnMut(&mut DbConnection, &str, &str) -> Result<(), ApiError>,
+    E: FnMut(&mut DbConnection, &str, &str) -> Result<(), Error>,
 {
     loop {
         let fresh: Vec<_> = next_batch(conn)?
@@ -147,7 +147,7 @@ fn renew_one(
     id: &str,
     as_of: NaiveDate,
     tax_rate_bps: u32,
-) -> Result<Outcome, ApiError> {
+) -> Result<Outcome, Error> {
     let Some(row) = repo::find(conn, org, id)? else {
         return Ok(Outcome::Skipped);
     };
@@ -178,7 +178,7 @@ fn renew_one(
         .row
         .billing_profile_id
         .clone()
-        .ok_or_else(|| ApiError::internal("renewing subscription without billing profile"))?;
+        .ok_or_else(|| Error::internal("renewing subscription without billing profile"))?;
     let card = renewal_card(conn, &loaded)?;
     let mut renewed = 0;
     let mut card_expired = false;
@@ -198,7 +198,7 @@ fn renew_one(
             break;
         }
         let (next, line) = renewal(loaded.licenses, unit, &period, frequency)
-            .map_err(|e| ApiError::internal(e.to_string()))?;
+            .map_err(|e| Error::internal(e.to_string()))?;
         let key = format!("renewal:{id}:{}", next.start());
         if invoices::renewal_exists(conn, &key)? {
             return Ok(Outcome::Skipped);
@@ -229,9 +229,7 @@ fn renew_one(
             ..Default::default()
         };
         if !repo::update_if_version(conn, id, loaded.row.version, &changes)? {
-            return Err(ApiError::Storage(RepoError::Raced(
-                Race::SubscriptionVersion,
-            )));
+            return Err(Error::Storage(RepoError::Raced(Race::SubscriptionVersion)));
         }
         audit::record_system(
             conn,
@@ -254,7 +252,7 @@ fn renew_one(
     }
     // Read again: the renewals above moved the period and the version.
     let row = repo::find(conn, org, id)?
-        .ok_or_else(|| ApiError::internal("renewing subscription vanished"))?;
+        .ok_or_else(|| Error::internal("renewing subscription vanished"))?;
     let settled = release(
         conn,
         &Loaded::parse(row, as_of)?,
@@ -272,7 +270,7 @@ fn renew_one(
 /// The expiry of the card a renewal would charge: the subscription's own
 /// payment method (it follows its billing profile's default). `None` when the
 /// card is gone, which renews no more than an expired one.
-fn renewal_card(conn: &mut DbConnection, loaded: &Loaded) -> Result<Option<CardExpiry>, ApiError> {
+fn renewal_card(conn: &mut DbConnection, loaded: &Loaded) -> Result<Option<CardExpiry>, Error> {
     let Some(card_id) = loaded.row.payment_method_id.as_deref() else {
         return Ok(None);
     };
@@ -281,7 +279,7 @@ fn renewal_card(conn: &mut DbConnection, loaded: &Loaded) -> Result<Option<CardE
     };
     CardExpiry::stored(i64::from(card.exp_month), i64::from(card.exp_year))
         .map(Some)
-        .map_err(|e| ApiError::internal(format!("stored card expiry invalid: {e}")))
+        .map_err(|e| Error::internal(format!("stored card expiry invalid: {e}")))
 }
 
 fn expire_trial(
@@ -291,7 +289,7 @@ fn expire_trial(
     as_of: NaiveDate,
     tax_rate_bps: u32,
     now: DateTime<Utc>,
-) -> Result<Outcome, ApiError> {
+) -> Result<Outcome, Error> {
     let Some(row) = repo::find(conn, org, id)? else {
         return Ok(Outcome::Skipped);
     };
@@ -338,7 +336,7 @@ fn release(
     ending: Ending,
     at: DateTime<Utc>,
     tax_rate_bps: u32,
-) -> Result<bool, ApiError> {
+) -> Result<bool, Error> {
     let status = SubscriptionStatus::Expired;
     let changes = SubscriptionChanges {
         status: Some(status.as_str().to_owned()),
@@ -347,9 +345,7 @@ fn release(
         ..Default::default()
     };
     if !repo::update_if_version(conn, &loaded.row.id, loaded.row.version, &changes)? {
-        return Err(ApiError::Storage(RepoError::Raced(
-            Race::SubscriptionVersion,
-        )));
+        return Err(Error::Storage(RepoError::Raced(Race::SubscriptionVersion)));
     }
     let released = assignments::delete_all(conn, &loaded.row.id)?;
     repo::reset_assigned(conn, &loaded.row.id)?;
@@ -386,7 +382,7 @@ pub fn expire_stale_trials(
     today: NaiveDate,
     tax_rate_bps: u32,
     now: DateTime<Utc>,
-) -> Result<(), ApiError> {
+) -> Result<(), Error> {
     let filter = repo::Filter {
         purchaser: Some(purchaser.to_owned()),
         status: Some("trial".to_owned()),

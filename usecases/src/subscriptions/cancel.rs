@@ -3,9 +3,10 @@
 
 use super::invoicing::{self, Issue, Reason};
 use super::purchase::record;
-use super::{check_if_match, load_owned, Loaded};
-use crate::auth::Caller;
-use crate::error::ApiError;
+use super::{check_if_match, load_owned, Loaded, View};
+use crate::error::Error;
+use crate::Actor;
+use crate::Services;
 use chrono::{DateTime, Utc};
 use domain::audit::AuditAction;
 use domain::subscription::{
@@ -17,16 +18,16 @@ use persistence::rows::SubscriptionChanges;
 use persistence::DbConnection;
 
 #[allow(clippy::too_many_arguments)]
-pub fn cancel(
+pub fn cancel_in(
     conn: &mut DbConnection,
-    caller: &Caller,
+    caller: &Actor,
     id: &str,
     if_match: Option<&str>,
     reason: CancelReason,
     feedback: Option<Feedback>,
     tax_rate_bps: u32,
     now: DateTime<Utc>,
-) -> Result<Loaded, ApiError> {
+) -> Result<Loaded, Error> {
     let today = now.date_naive();
     let loaded = load_owned(conn, caller, id, today)?;
     check_if_match(&loaded, if_match, false)?;
@@ -46,7 +47,7 @@ pub fn cancel(
     assignments::delete_all(conn, id)?;
     repo::reset_assigned(conn, id)?;
     let after = repo::find(conn, &caller.org(), id)?
-        .ok_or_else(|| ApiError::internal("subscription vanished"))?;
+        .ok_or_else(|| Error::internal("subscription vanished"))?;
 
     if loaded.status == SubscriptionStatus::Active {
         let (Some(unit), Some(period), Some(purchased_on), Some(profile)) = (
@@ -55,9 +56,7 @@ pub fn cancel(
             loaded.row.purchased_on,
             after.billing_profile_id.clone(),
         ) else {
-            return Err(ApiError::internal(
-                "active subscription without billing terms",
-            ));
+            return Err(Error::internal("active subscription without billing terms"));
         };
         let credit = if in_refund_window(purchased_on, today) {
             // Everything charged for this period, less credits still waiting to be
@@ -70,7 +69,7 @@ pub fn cancel(
         } else {
             cancellation_credit(loaded.licenses, unit, period, purchased_on, today)
         }
-        .map_err(|e| ApiError::internal(e.to_string()))?;
+        .map_err(|e| Error::internal(e.to_string()))?;
         invoicing::issue(
             conn,
             Issue {
@@ -95,4 +94,29 @@ pub fn cancel(
         now,
     )?;
     Loaded::parse(after, today)
+}
+
+/// Cancels at once, in one write transaction.
+pub async fn cancel(
+    services: &Services,
+    caller: &Actor,
+    id: uuid::Uuid,
+    if_match: Option<String>,
+    reason: CancelReason,
+    feedback: Option<Feedback>,
+) -> Result<View, Error> {
+    let (caller, id) = (caller.clone(), id.to_string());
+    super::write(services, move |conn, cx| {
+        cancel_in(
+            conn,
+            &caller,
+            &id,
+            if_match.as_deref(),
+            reason,
+            feedback,
+            cx.tax_rate_bps,
+            cx.now,
+        )
+    })
+    .await
 }

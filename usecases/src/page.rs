@@ -1,6 +1,7 @@
-//! `limit` (1–100, default 25) and opaque keyset cursors.
+//! One page of a keyset-paged list: `limit` (1–100, default 25) and an
+//! opaque cursor (base64url of the JSON key of the last row shown).
 
-use crate::error::ApiError;
+use crate::error::Error;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde::de::DeserializeOwned;
@@ -10,16 +11,16 @@ pub const DEFAULT_LIMIT: i64 = 25;
 pub const MAX_LIMIT: i64 = 100;
 
 /// A validated page request: how many rows, and after which key.
-pub struct PageQuery<K> {
+pub struct Page<K> {
     pub limit: i64,
     pub after: Option<K>,
 }
 
-impl<K: DeserializeOwned> PageQuery<K> {
-    pub fn parse(limit: Option<i64>, cursor: Option<&str>) -> Result<Self, ApiError> {
+impl<K: DeserializeOwned> Page<K> {
+    pub fn parse(limit: Option<i64>, cursor: Option<&str>) -> Result<Self, Error> {
         let limit = limit.unwrap_or(DEFAULT_LIMIT);
         if !(1..=MAX_LIMIT).contains(&limit) {
-            return Err(ApiError::invalid_parameter(
+            return Err(Error::invalid_parameter(
                 "limit",
                 format!("limit must be between 1 and {MAX_LIMIT}"),
             ));
@@ -61,13 +62,13 @@ impl Cursor {
         URL_SAFE_NO_PAD.encode(serde_json::to_vec(key).unwrap_or_default())
     }
 
-    pub fn decode<K: DeserializeOwned>(raw: &str) -> Result<K, ApiError> {
+    pub fn decode<K: DeserializeOwned>(raw: &str) -> Result<K, Error> {
         URL_SAFE_NO_PAD
             .decode(raw)
             .ok()
             .and_then(|bytes| serde_json::from_slice(&bytes).ok())
             .ok_or_else(|| {
-                ApiError::invalid_parameter("cursor", "cursor is not one this service issued")
+                Error::invalid_parameter("cursor", "cursor is not one this service issued")
             })
     }
 }
@@ -78,17 +79,17 @@ mod tests {
 
     #[test]
     fn limit_bounds() {
-        assert_eq!(PageQuery::<String>::parse(None, None).unwrap().limit, 25);
-        assert!(PageQuery::<String>::parse(Some(1), None).is_ok());
-        assert!(PageQuery::<String>::parse(Some(100), None).is_ok());
-        assert!(PageQuery::<String>::parse(Some(0), None).is_err());
-        assert!(PageQuery::<String>::parse(Some(101), None).is_err());
-        assert!(PageQuery::<String>::parse(None, Some("!!")).is_err());
+        assert_eq!(Page::<String>::parse(None, None).unwrap().limit, 25);
+        assert!(Page::<String>::parse(Some(1), None).is_ok());
+        assert!(Page::<String>::parse(Some(100), None).is_ok());
+        assert!(Page::<String>::parse(Some(0), None).is_err());
+        assert!(Page::<String>::parse(Some(101), None).is_err());
+        assert!(Page::<String>::parse(None, Some("!!")).is_err());
     }
 
     #[test]
     fn cursor_round_trip_and_next_page() {
-        let q = PageQuery::<(String, String)>::parse(Some(2), None).unwrap();
+        let q = Page::<(String, String)>::parse(Some(2), None).unwrap();
         let (rows, next) = q.finish(vec![1, 2, 3], |n| (n.to_string(), "x".to_owned()));
         assert_eq!(rows, vec![1, 2]);
         let key: (String, String) = Cursor::decode(&next.unwrap()).unwrap();

@@ -1,10 +1,10 @@
 //! The organisation's directory.
 
 use super::audit::{self, Change};
-use crate::auth::Caller;
-use crate::error::ApiError;
-use crate::extract::PageQuery;
-use crate::startup::state::AppState;
+use crate::error::{Conflict, Error};
+use crate::page::Page;
+use crate::Actor;
+use crate::Services;
 use chrono::{DateTime, Utc};
 use domain::audit::AuditAction;
 use domain::user::{DisplayName, Email, User};
@@ -14,17 +14,17 @@ use persistence::rows::NewUser;
 use persistence::{Constraint, DbConnection, RepoError};
 
 pub async fn list(
-    state: &AppState,
-    caller: &Caller,
+    services: &Services,
+    caller: &Actor,
     search: Option<String>,
-    page: PageQuery<(String, String)>,
-) -> Result<(Vec<User>, Option<String>), ApiError> {
+    page: Page<(String, String)>,
+) -> Result<(Vec<User>, Option<String>), Error> {
     let org = caller.org();
     let prefix = search
         .map(|s| s.trim().to_lowercase())
         .filter(|s| !s.is_empty());
     if prefix.as_ref().is_some_and(|p| p.chars().count() > 100) {
-        return Err(ApiError::invalid_parameter(
+        return Err(Error::invalid_parameter(
             "search",
             "search is at most 100 characters",
         ));
@@ -34,7 +34,7 @@ pub async fn list(
         .clone()
         .map(|(name_key, id)| DirectoryKey { name_key, id });
     let limit = page.fetch_limit();
-    let rows = state
+    let rows = services
         .db
         .read(move |conn| {
             Ok(repo::search(
@@ -54,13 +54,13 @@ pub async fn list(
     Ok((users, next))
 }
 
-pub async fn get(state: &AppState, caller: &Caller, id: UserId) -> Result<User, ApiError> {
+pub async fn get(services: &Services, caller: &Actor, id: UserId) -> Result<User, Error> {
     let org = caller.org();
-    let row = state
+    let row = services
         .db
         .read(move |conn| Ok(repo::find(conn, &org, &id.to_string())?))
         .await?
-        .ok_or(ApiError::NotFound("user"))?;
+        .ok_or(Error::NotFound("user"))?;
     Ok(User::try_from(row)?)
 }
 
@@ -70,26 +70,22 @@ pub struct NewMember {
     email: Email,
 }
 
-pub fn validate_new(
-    caller: &Caller,
-    display_name: &str,
-    email: &str,
-) -> Result<NewMember, ApiError> {
+pub fn validate_new(caller: &Actor, display_name: &str, email: &str) -> Result<NewMember, Error> {
     caller.require_admin()?;
     Ok(NewMember {
         name: DisplayName::parse(display_name)
-            .map_err(|e| ApiError::invalid_field("display_name", e))?,
-        email: Email::parse(email).map_err(|e| ApiError::invalid_field("email", e))?,
+            .map_err(|e| Error::invalid_field("display_name", e))?,
+        email: Email::parse(email).map_err(|e| Error::invalid_field("email", e))?,
     })
 }
 
 /// An admin adds a member ahead of their first sign-in (inside the caller's transaction).
 pub fn add(
     conn: &mut DbConnection,
-    caller: &Caller,
+    caller: &Actor,
     member: NewMember,
     now: DateTime<Utc>,
-) -> Result<User, ApiError> {
+) -> Result<User, Error> {
     let new = NewUser {
         id: UserId::new_random().to_string(),
         organization_id: caller.org(),
@@ -102,11 +98,11 @@ pub fn add(
         profile_iat: None,
     };
     if repo::email_taken(conn, &new.organization_id, &member.email.normalized())? {
-        return Err(ApiError::EmailTaken);
+        return Err(Error::from(Conflict::EmailTaken));
     }
     repo::insert(conn, &new).map_err(|e| match e {
         // A concurrent request added the address first.
-        RepoError::Unique(Constraint::EmailPerOrg) => ApiError::EmailTaken,
+        RepoError::Unique(Constraint::EmailPerOrg) => Error::from(Conflict::EmailTaken),
         e => e.into(),
     })?;
     audit::record(
@@ -123,6 +119,6 @@ pub fn add(
         },
     )?;
     let row = repo::find(conn, &new.organization_id, &new.id)?
-        .ok_or(ApiError::internal("inserted user vanished"))?;
+        .ok_or(Error::internal("inserted user vanished"))?;
     Ok(User::try_from(row)?)
 }

@@ -3,66 +3,63 @@
 use super::owned::{self, Edit, Lookup, Owned};
 use super::paging;
 use super::payment_methods::{find_owned as find_payment_method, parse_address, require_unexpired};
-use crate::auth::Caller;
-use crate::dto::billing::{CreateBillingProfileRequest, UpdateBillingProfileRequest};
-use crate::error::ApiError;
-use crate::extract::PageQuery;
-use crate::startup::state::AppState;
+use crate::commands::{BillingProfileEdit, NewBillingProfile};
+use crate::error::{Error, Invalid};
+use crate::page::Page;
+use crate::Actor;
+use crate::Services;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use domain::audit::AuditAction;
+use domain::invoice_language::InvoiceLanguage;
 use domain::user::Email;
 use persistence::repos::billing_profiles as repo;
 use persistence::rows::{BillingProfileChangeset, BillingProfileRow};
 use persistence::DbConnection;
 
-fn parse_name(raw: &str) -> Result<String, ApiError> {
+fn parse_name(raw: &str) -> Result<String, Error> {
     let name = raw.trim();
     let n = name.chars().count();
     if n == 0 || n > 100 {
-        return Err(ApiError::invalid_field(
+        return Err(Error::invalid_field(
             "name",
             "name must be 1 to 100 characters",
         ));
     }
     domain::text::check(name, domain::text::Lines::Single)
-        .map_err(|p| ApiError::invalid_field("name", format!("name {}", p.message())))?;
+        .map_err(|p| Error::invalid_field("name", format!("name {}", p.message())))?;
     Ok(name.to_owned())
 }
 
-fn parse_po(raw: Option<&str>) -> Result<Option<String>, ApiError> {
+fn parse_po(raw: Option<&str>) -> Result<Option<String>, Error> {
     match raw.map(str::trim).filter(|p| !p.is_empty()) {
         None => Ok(None),
         Some(p) if p.chars().count() <= 64 => domain::text::check(p, domain::text::Lines::Single)
             .map(|()| Some(p.to_owned()))
-            .map_err(|e| {
-                ApiError::invalid_field("po_number", format!("po_number {}", e.message()))
-            }),
-        Some(_) => Err(ApiError::invalid_field(
+            .map_err(|e| Error::invalid_field("po_number", format!("po_number {}", e.message()))),
+        Some(_) => Err(Error::invalid_field(
             "po_number",
             "po_number is at most 64 characters",
         )),
     }
 }
 
-fn parse_tax_id(raw: Option<&str>) -> Result<Option<String>, ApiError> {
+fn parse_tax_id(raw: Option<&str>) -> Result<Option<String>, Error> {
     raw.map(|t| {
         domain::tax_id::TaxId::parse(t)
             .map(|t| t.as_str().to_owned())
-            .map_err(|e| ApiError::invalid_field("tax_id", e))
+            .map_err(|e| Error::invalid_field("tax_id", e))
     })
     .transpose()
 }
 
-fn language(l: crate::dto::billing::InvoiceLanguageDto) -> String {
-    domain::invoice_language::InvoiceLanguage::from(l)
-        .as_str()
-        .to_owned()
+fn language(l: InvoiceLanguage) -> String {
+    l.as_str().to_owned()
 }
 
-fn parse_email(raw: &str) -> Result<String, ApiError> {
+fn parse_email(raw: &str) -> Result<String, Error> {
     Email::parse(raw)
         .map(|e| e.as_str().to_owned())
-        .map_err(|e| ApiError::invalid_field("invoice_email", e))
+        .map_err(|e| Error::invalid_field("invoice_email", e))
 }
 
 /// A payment method id from a request body must be one of the caller's cards,
@@ -70,16 +67,17 @@ fn parse_email(raw: &str) -> Result<String, ApiError> {
 /// billed to the profile — not past its expiry month on `today`.
 fn owned_payment_method(
     conn: &mut DbConnection,
-    caller: &Caller,
+    caller: &Actor,
     id: uuid::Uuid,
     field: &'static str,
     today: NaiveDate,
-) -> Result<String, ApiError> {
+) -> Result<String, Error> {
     let card = find_payment_method(conn, caller, &id.to_string()).map_err(|e| match e {
-        ApiError::NotFound(_) => ApiError::InvalidReference {
+        Error::NotFound(_) => Invalid::Reference {
             field,
             what: "payment methods",
-        },
+        }
+        .into(),
         other => other,
     })?;
     require_unexpired(&card, field, today)?;
@@ -106,21 +104,21 @@ impl Owned for BillingProfileRow {
 
 pub fn find_owned(
     conn: &mut DbConnection,
-    caller: &Caller,
+    caller: &Actor,
     id: &str,
-) -> Result<BillingProfileRow, ApiError> {
+) -> Result<BillingProfileRow, Error> {
     owned::find(conn, caller, id)
 }
 
 pub async fn list(
-    state: &AppState,
-    caller: &Caller,
+    services: &Services,
+    caller: &Actor,
     account_id: uuid::Uuid,
-    page: PageQuery<(NaiveDateTime, String)>,
-) -> Result<(Vec<BillingProfileRow>, Option<String>), ApiError> {
-    let account = super::billing_accounts::get(state, caller, account_id).await?;
+    page: Page<(NaiveDateTime, String)>,
+) -> Result<(Vec<BillingProfileRow>, Option<String>), Error> {
+    let account = super::billing_accounts::get(services, caller, account_id).await?;
     paging::read(
-        state,
+        services,
         page,
         move |conn, after, limit| Ok(repo::list_for_account(conn, &account.id, after, limit)?),
         |r| (r.created_at, r.id.clone()),
@@ -131,11 +129,11 @@ pub async fn list(
 /// Validates outside the transaction; stores inside the caller's one.
 pub fn create(
     conn: &mut DbConnection,
-    caller: &Caller,
+    caller: &Actor,
     account_id: uuid::Uuid,
-    req: CreateBillingProfileRequest,
+    req: NewBillingProfile,
     now: DateTime<Utc>,
-) -> Result<BillingProfileRow, ApiError> {
+) -> Result<BillingProfileRow, Error> {
     let name = parse_name(&req.name)?;
     let bill_to = parse_address("bill_to", &req.bill_to)?;
     let invoice_email = parse_email(&req.invoice_email)?;
@@ -144,7 +142,7 @@ pub fn create(
     let invoice_language = language(req.invoice_language.unwrap_or_default());
     let account = super::billing_accounts::ensure(conn, caller, now)?;
     if account.id != account_id.to_string() {
-        return Err(ApiError::NotFound("billing account"));
+        return Err(Error::NotFound("billing account"));
     }
     let payment_method_id = req
         .payment_method_id
@@ -183,22 +181,22 @@ pub fn create(
 }
 
 pub async fn get(
-    state: &AppState,
-    caller: &Caller,
+    services: &Services,
+    caller: &Actor,
     id: uuid::Uuid,
-) -> Result<BillingProfileRow, ApiError> {
-    owned::get(state, caller, id).await
+) -> Result<BillingProfileRow, Error> {
+    owned::get(services, caller, id).await
 }
 
 pub async fn update(
-    state: &AppState,
-    caller: &Caller,
+    services: &Services,
+    caller: &Actor,
     id: uuid::Uuid,
-    req: UpdateBillingProfileRequest,
-) -> Result<BillingProfileRow, ApiError> {
+    req: BillingProfileEdit,
+) -> Result<BillingProfileRow, Error> {
     let action = AuditAction::BillingProfileUpdated;
     change(
-        state,
+        services,
         caller,
         id,
         action,
@@ -245,14 +243,14 @@ pub async fn update(
 /// Sets the profile's default payment method; every subscription billed to the
 /// profile is charged to the profile's default, so they all follow it.
 pub async fn replace_payment_method(
-    state: &AppState,
-    caller: &Caller,
+    services: &Services,
+    caller: &Actor,
     id: uuid::Uuid,
     payment_method: uuid::Uuid,
-) -> Result<BillingProfileRow, ApiError> {
+) -> Result<BillingProfileRow, Error> {
     let action = AuditAction::PaymentMethodReplaced;
     change(
-        state,
+        services,
         caller,
         id,
         action,
@@ -270,24 +268,24 @@ pub async fn replace_payment_method(
 /// stored values to change, and today's date for card checks), saves it and
 /// audits it as `action`.
 async fn change<F>(
-    state: &AppState,
-    caller: &Caller,
+    services: &Services,
+    caller: &Actor,
     id: uuid::Uuid,
     action: AuditAction,
     edit: F,
-) -> Result<BillingProfileRow, ApiError>
+) -> Result<BillingProfileRow, Error>
 where
     F: FnOnce(
             &mut DbConnection,
-            &Caller,
+            &Actor,
             &mut BillingProfileChangeset,
             NaiveDate,
-        ) -> Result<(), ApiError>
+        ) -> Result<(), Error>
         + Send
         + 'static,
 {
     owned::write(
-        state,
+        services,
         caller,
         id,
         move |conn, caller, before: BillingProfileRow, now| {
@@ -302,12 +300,12 @@ where
 
 fn save(
     conn: &mut DbConnection,
-    caller: &Caller,
+    caller: &Actor,
     before: &BillingProfileRow,
     changes: &BillingProfileChangeset,
     action: AuditAction,
     now: DateTime<Utc>,
-) -> Result<BillingProfileRow, ApiError> {
+) -> Result<BillingProfileRow, Error> {
     repo::update(conn, &before.id, changes)?;
     if let Some(card) = changes
         .payment_method_id

@@ -1,7 +1,7 @@
 //! Writing the audit history, inside the transaction of the change it records.
 
-use crate::auth::Caller;
-use crate::error::ApiError;
+use crate::error::Error;
+use crate::Actor;
 use chrono::{DateTime, Utc};
 use domain::audit::AuditAction;
 use persistence::repos;
@@ -15,7 +15,7 @@ pub struct Change<'a> {
     pub subscription_id: Option<String>,
     pub before: Option<serde_json::Value>,
     pub after: Option<serde_json::Value>,
-    pub caller: &'a Caller,
+    pub caller: &'a Actor,
     pub at: DateTime<Utc>,
 }
 
@@ -29,7 +29,7 @@ pub struct SystemChange {
     pub at: DateTime<Utc>,
 }
 
-pub fn record_system(conn: &mut DbConnection, change: SystemChange) -> Result<(), ApiError> {
+pub fn record_system(conn: &mut DbConnection, change: SystemChange) -> Result<(), Error> {
     repos::audit::record(
         conn,
         &NewAuditEvent {
@@ -48,7 +48,7 @@ pub fn record_system(conn: &mut DbConnection, change: SystemChange) -> Result<()
     Ok(())
 }
 
-pub fn record(conn: &mut DbConnection, change: Change<'_>) -> Result<(), ApiError> {
+pub fn record(conn: &mut DbConnection, change: Change<'_>) -> Result<(), Error> {
     repos::audit::record(
         conn,
         &NewAuditEvent {

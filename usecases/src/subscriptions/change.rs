@@ -2,9 +2,10 @@
 
 use super::invoicing::{self, Issue, Reason};
 use super::purchase::{license_count, record};
-use super::{check_if_match, load_owned, load_visible, Loaded};
-use crate::auth::Caller;
-use crate::error::ApiError;
+use super::{check_if_match, load_owned, load_visible, Loaded, View};
+use crate::error::{Conflict, Error, Invalid, Precondition};
+use crate::Actor;
+use crate::Services;
 use chrono::{DateTime, Utc};
 use domain::audit::AuditAction;
 use domain::catalog::Catalog;
@@ -24,7 +25,7 @@ pub enum Decision {
     Paid(CountChange),
 }
 
-fn max_licenses(catalog: &Catalog, loaded: &Loaded) -> Result<u32, ApiError> {
+fn max_licenses(catalog: &Catalog, loaded: &Loaded) -> Result<u32, Error> {
     loaded
         .row
         .product_id
@@ -32,15 +33,15 @@ fn max_licenses(catalog: &Catalog, loaded: &Loaded) -> Result<u32, ApiError> {
         .ok()
         .and_then(|p| catalog.get(p))
         .map(|p| p.max_licenses())
-        .ok_or_else(|| ApiError::internal("product left the catalog"))
+        .ok_or_else(|| Error::internal("product left the catalog"))
 }
 
-fn in_use(assigned: i64, requested: i64) -> ApiError {
-    ApiError::LicensesInUse {
+fn in_use(assigned: i64, requested: i64) -> Error {
+    Error::from(Conflict::LicensesInUse {
         assigned,
         requested,
         excess: assigned - requested,
-    }
+    })
 }
 
 pub fn decide(
@@ -48,7 +49,7 @@ pub fn decide(
     loaded: &Loaded,
     new_total: i64,
     now: DateTime<Utc>,
-) -> Result<Decision, ApiError> {
+) -> Result<Decision, Error> {
     loaded.require_live()?;
     let assigned = loaded.assigned();
     let assigned_u32 = u32::try_from(assigned).unwrap_or(u32::MAX);
@@ -61,21 +62,20 @@ pub fn decide(
             .and_then(|p| catalog.get(p));
         let offer = product
             .and_then(|p| p.trial())
-            .ok_or_else(|| ApiError::internal("trial without offer"))?;
+            .ok_or_else(|| Error::internal("trial without offer"))?;
         change_trial_count(new_total, offer, assigned_u32).map_err(|e| match e {
-            TrialCountError::TooFew => ApiError::InvalidLicenseCount {
+            TrialCountError::TooFew => Invalid::LicenseCount {
                 detail: "license_count must be at least 1".to_owned(),
-            },
-            TrialCountError::TooMany { max } => ApiError::TrialLicenseLimit { max },
+            }
+            .into(),
+            TrialCountError::TooMany { max } => Invalid::TrialLicenseLimit { max }.into(),
             TrialCountError::BelowAssigned { assigned } => in_use(i64::from(assigned), new_total),
         })?;
         return Ok(Decision::Trial);
     }
     let new = license_count(new_total, max_licenses(catalog, loaded)?)?;
     let (Some(unit), Some(period)) = (loaded.unit_price, loaded.period.as_ref()) else {
-        return Err(ApiError::internal(
-            "paid subscription without price or period",
-        ));
+        return Err(Error::internal("paid subscription without price or period"));
     };
     let change = change_count(
         loaded.licenses,
@@ -87,7 +87,7 @@ pub fn decide(
     )
     .map_err(|e| match e {
         CountChangeError::BelowAssigned { assigned } => in_use(i64::from(assigned), new_total),
-        CountChangeError::Money(m) => ApiError::internal(m.to_string()),
+        CountChangeError::Money(m) => Error::internal(m.to_string()),
     })?;
     Ok(Decision::Paid(change))
 }
@@ -104,17 +104,17 @@ pub struct Preview {
 
 pub fn preview(
     conn: &mut DbConnection,
-    caller: &Caller,
+    caller: &Actor,
     catalog: &Catalog,
     id: &str,
     new_total: i64,
     now: DateTime<Utc>,
-) -> Result<Preview, ApiError> {
+) -> Result<Preview, Error> {
     let today = now.date_naive();
     let loaded = load_owned(conn, caller, id, today)?;
     let currency = Money::zero(
         domain::Currency::parse(&loaded.row.currency)
-            .map_err(|e| ApiError::internal(e.to_string()))?,
+            .map_err(|e| Error::internal(e.to_string()))?,
     );
     let decision = decide(catalog, &loaded, new_total, now)?;
     let (prorated, billing) = match &decision {
@@ -149,18 +149,18 @@ pub struct Patch {
 #[allow(clippy::too_many_arguments)]
 pub fn apply(
     conn: &mut DbConnection,
-    caller: &Caller,
+    caller: &Actor,
     catalog: &Catalog,
     id: &str,
     if_match: Option<&str>,
     patch: Patch,
     tax_rate_bps: u32,
     now: DateTime<Utc>,
-) -> Result<Loaded, ApiError> {
+) -> Result<Loaded, Error> {
     let today = now.date_naive();
     let at = now.naive_utc();
     if patch.license_count.is_none() && patch.auto_renew.is_none() {
-        return Err(ApiError::invalid_field(
+        return Err(Error::invalid_field(
             "body",
             "send `license_count`, `auto_renew` or both",
         ));
@@ -180,9 +180,9 @@ pub fn apply(
             if !repo::set_license_count(conn, id, version, new_total, at)? {
                 let fresh = load_visible(conn, caller, id, today)?;
                 return Err(if fresh.row.version != version {
-                    ApiError::PreconditionFailed {
+                    Error::from(Precondition::Failed {
                         etag: Some(super::etag(&fresh.row)),
-                    }
+                    })
                 } else {
                     in_use(fresh.assigned(), new_total)
                 });
@@ -200,7 +200,7 @@ pub fn apply(
     if let Some(auto_renew) = patch.auto_renew {
         if auto_renew != loaded.row.auto_renew {
             if loaded.status == SubscriptionStatus::Trial && auto_renew {
-                return Err(ApiError::invalid_field(
+                return Err(Error::invalid_field(
                     "auto_renew",
                     "a trial does not renew; convert it to paid",
                 ));
@@ -216,12 +216,12 @@ pub fn apply(
         }
     }
     let after = repo::find(conn, &caller.org(), id)?
-        .ok_or_else(|| ApiError::internal("subscription vanished"))?;
+        .ok_or_else(|| Error::internal("subscription vanished"))?;
     if let Some(charge) = issued {
         let profile = after
             .billing_profile_id
             .clone()
-            .ok_or_else(|| ApiError::internal("paid subscription without billing profile"))?;
+            .ok_or_else(|| Error::internal("paid subscription without billing profile"))?;
         let (start, end) = (charge.period_start, charge.period_end);
         invoicing::issue(
             conn,
@@ -259,4 +259,43 @@ pub fn apply(
         )?;
     }
     Loaded::parse(after, today)
+}
+
+/// `PATCH`: the new total and/or auto-renew, in one write transaction.
+pub async fn update(
+    services: &Services,
+    caller: &Actor,
+    id: uuid::Uuid,
+    if_match: Option<String>,
+    patch: Patch,
+) -> Result<View, Error> {
+    let (caller, id) = (caller.clone(), id.to_string());
+    super::write(services, move |conn, cx| {
+        apply(
+            conn,
+            &caller,
+            &cx.catalog,
+            &id,
+            if_match.as_deref(),
+            patch,
+            cx.tax_rate_bps,
+            cx.now,
+        )
+    })
+    .await
+}
+
+/// The price of a new total, on a read connection; nothing is stored.
+pub async fn price(
+    services: &Services,
+    caller: &Actor,
+    id: uuid::Uuid,
+    new_total: i64,
+) -> Result<Preview, Error> {
+    let (now, catalog) = (services.clock.now(), services.catalog.clone());
+    let (caller, id) = (caller.clone(), id.to_string());
+    services
+        .db
+        .run(move |conn| preview(conn, &caller, &catalog, &id, new_total, now))
+        .await
 }

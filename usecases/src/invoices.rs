@@ -1,9 +1,9 @@
 //! Reading invoices: by period (presets computed in UTC), profile or subscription.
 
-use crate::auth::Caller;
-use crate::error::ApiError;
-use crate::extract::PageQuery;
-use crate::startup::state::AppState;
+use crate::error::{Error, Invalid};
+use crate::page::Page;
+use crate::Actor;
+use crate::Services;
 use chrono::{Months, NaiveDate};
 use persistence::repos::invoices::{self as repo, Filter};
 use persistence::rows::{InvoiceLineRow, InvoiceRow};
@@ -24,9 +24,9 @@ pub fn window(
     from: Option<&str>,
     to: Option<&str>,
     today: NaiveDate,
-) -> Result<(NaiveDate, NaiveDate), ApiError> {
+) -> Result<(NaiveDate, NaiveDate), Error> {
     let parse = |parameter: &'static str, raw: &str| {
-        NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| ApiError::InvalidDateRange {
+        NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| Invalid::DateRange {
             parameter,
             detail: format!("`{parameter}` must be a date like 2026-01-31"),
         })
@@ -39,10 +39,10 @@ pub fn window(
     match period.unwrap_or(Period::Last3Months) {
         preset @ (Period::Last3Months | Period::Last6Months) => {
             if let Some(parameter) = from.map(|_| "from").or(to.map(|_| "to")) {
-                return Err(ApiError::InvalidDateRange {
+                return Err(Error::from(Invalid::DateRange {
                     parameter,
                     detail: format!("`{parameter}` is only allowed with period=custom"),
-                });
+                }));
             }
             let n = if preset == Period::Last3Months { 3 } else { 6 };
             Ok((months_back(n), today))
@@ -50,32 +50,32 @@ pub fn window(
         Period::Custom => {
             let from = parse(
                 "from",
-                from.ok_or(ApiError::InvalidDateRange {
+                from.ok_or(Invalid::DateRange {
                     parameter: "from",
                     detail: "period=custom needs `from` and `to`".to_owned(),
                 })?,
             )?;
             let to = parse(
                 "to",
-                to.ok_or(ApiError::InvalidDateRange {
+                to.ok_or(Invalid::DateRange {
                     parameter: "to",
                     detail: "period=custom needs `from` and `to`".to_owned(),
                 })?,
             )?;
             if from > to {
-                return Err(ApiError::InvalidDateRange {
+                return Err(Error::from(Invalid::DateRange {
                     parameter: "from",
                     detail: "`from` must not be after `to`".to_owned(),
-                });
+                }));
             }
             if from
                 .checked_add_months(Months::new(24))
                 .is_some_and(|limit| to > limit)
             {
-                return Err(ApiError::InvalidDateRange {
+                return Err(Error::from(Invalid::DateRange {
                     parameter: "to",
                     detail: "a custom range is at most 24 months".to_owned(),
-                });
+                }));
             }
             Ok((from, to))
         }
@@ -88,41 +88,41 @@ pub struct Invoice {
 }
 
 pub async fn list(
-    state: &AppState,
-    caller: &Caller,
+    services: &Services,
+    caller: &Actor,
     filter: Filter,
-    page: PageQuery<(NaiveDate, i64)>,
-) -> Result<(Vec<Invoice>, Option<String>), ApiError> {
+    page: Page<(NaiveDate, i64)>,
+) -> Result<(Vec<Invoice>, Option<String>), Error> {
     let (org, owner, limit, before) = (
         caller.org(),
         caller.user_id.to_string(),
         page.fetch_limit(),
         page.after,
     );
-    let rows = state
+    let rows = services
         .db
         .read(move |conn| Ok(repo::list(conn, &org, &owner, &filter, before, limit)?))
         .await?;
     let (rows, next) = page.finish(rows, |r| (r.issue_date, r.number));
-    Ok((with_lines(state, rows).await?, next))
+    Ok((with_lines(services, rows).await?, next))
 }
 
-pub async fn get(state: &AppState, caller: &Caller, id: uuid::Uuid) -> Result<Invoice, ApiError> {
+pub async fn get(services: &Services, caller: &Actor, id: uuid::Uuid) -> Result<Invoice, Error> {
     let (org, owner) = (caller.org(), caller.user_id.to_string());
-    let row = state
+    let row = services
         .db
         .read(move |conn| Ok(repo::find_owned(conn, &org, &owner, &id.to_string())?))
         .await?
-        .ok_or(ApiError::NotFound("invoice"))?;
-    with_lines(state, vec![row])
+        .ok_or(Error::NotFound("invoice"))?;
+    with_lines(services, vec![row])
         .await?
         .pop()
-        .ok_or_else(|| ApiError::internal("invoice lost"))
+        .ok_or_else(|| Error::internal("invoice lost"))
 }
 
-async fn with_lines(state: &AppState, rows: Vec<InvoiceRow>) -> Result<Vec<Invoice>, ApiError> {
+async fn with_lines(services: &Services, rows: Vec<InvoiceRow>) -> Result<Vec<Invoice>, Error> {
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
-    let lines = state
+    let lines = services
         .db
         .read(move |conn| Ok(repo::lines(conn, &ids)?))
         .await?;
@@ -194,7 +194,9 @@ mod tests {
             (None, Some("2026-01-01"), None, "from"),
         ] {
             match window(period, from, to, today) {
-                Err(ApiError::InvalidDateRange { parameter: p, .. }) => assert_eq!(p, parameter),
+                Err(Error::Invalid(Invalid::DateRange { parameter: p, .. })) => {
+                    assert_eq!(p, parameter)
+                }
                 other => panic!("{other:?}"),
             }
         }

@@ -1,0 +1,173 @@
+//! The use cases' one error type. Grouped by what the caller can do about it
+//! (not found, not allowed, conflicting with the current services, invalid
+//! input, a failed precondition, try again later); each group names the
+//! exact case and carries its data, so the API maps it by variant alone.
+
+use domain::assignment::BatchError;
+use domain::card::CardError;
+use domain::policy::PolicyRefusal;
+use persistence::RepoError;
+use thiserror::Error;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, Error)]
+pub enum Error {
+    /// The named resource does not exist for this caller (another
+    /// organisation's or another member's ids answer the same).
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error(transparent)]
+    Forbidden(#[from] Forbidden),
+    #[error(transparent)]
+    Conflict(#[from] Conflict),
+    #[error(transparent)]
+    Invalid(#[from] Invalid),
+    #[error(transparent)]
+    Precondition(#[from] Precondition),
+    /// The database cannot be reached right now; retrying later may work.
+    #[error("the database is unavailable; retry shortly")]
+    Unavailable,
+    /// A storage error with no answer of its own (a constraint, a lost race,
+    /// corrupt data), kept typed so use cases can match on it.
+    #[error("{0}")]
+    Storage(RepoError),
+    /// A broken invariant: logged, never shown.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+/// The caller may not do this.
+#[derive(Debug, Error)]
+pub enum Forbidden {
+    #[error("only organisation admins may do this")]
+    AdminOnly,
+    #[error("admins can read, but not change, another member's self-service purchase")]
+    AdminReadOnly,
+    #[error("{0}")]
+    Policy(PolicyRefusal),
+}
+
+/// The request is valid but the current services refuses it.
+#[derive(Debug, Error)]
+pub enum Conflict {
+    #[error("a member with this e-mail address already exists")]
+    EmailTaken,
+    #[error("this card is already one of your payment methods")]
+    DuplicatePaymentMethod { existing_id: String },
+    #[error("the payment method is the default of a billing profile with active subscriptions; replace it there first")]
+    PaymentMethodInUse,
+    #[error("you already have an active trial of this product")]
+    TrialAlreadyActive,
+    #[error("{assigned} licenses are assigned; unassign {excess} before lowering the total to {requested}")]
+    LicensesInUse {
+        assigned: i64,
+        requested: i64,
+        excess: i64,
+    },
+    #[error("the subscription is {status}; only active and trial subscriptions can do this")]
+    SubscriptionNotActive { status: String },
+    #[error("the subscription is already canceled")]
+    AlreadyCanceled,
+    #[error("only trial subscriptions can be converted")]
+    NotATrial,
+    #[error("{requested} licenses requested but only {available} are available")]
+    NotEnoughLicenses { available: i64, requested: i64 },
+}
+
+/// The input is wrong; `field` or `parameter` names where.
+#[derive(Debug, Error)]
+pub enum Invalid {
+    #[error("{detail}")]
+    Field { field: String, detail: String },
+    #[error("{detail}")]
+    Parameter { parameter: String, detail: String },
+    #[error("{detail}")]
+    DateRange {
+        parameter: &'static str,
+        detail: String,
+    },
+    #[error("`{field}` does not name one of your {what}")]
+    Reference {
+        field: &'static str,
+        what: &'static str,
+    },
+    /// A card field of a new payment method (fields under `card.`).
+    #[error("{0}")]
+    Card(CardError),
+    /// A card field of an edited payment method (top-level fields).
+    #[error("{0}")]
+    CardEdit(CardError),
+    /// A stored card past its expiry month, at the moment it would be charged
+    /// or made a profile's default.
+    #[error("the card expired at the end of {month:02}/{year}; update its expiry or choose another payment method")]
+    CardExpiredAtUse {
+        field: &'static str,
+        month: u32,
+        year: i32,
+    },
+    #[error("{detail}")]
+    LicenseCount { detail: String },
+    #[error("this product offers no free trial")]
+    TrialNotOffered,
+    #[error("a trial of this product is limited to {max} licenses")]
+    TrialLicenseLimit { max: u32 },
+    #[error("{0}")]
+    Batch(BatchError),
+    #[error("{count} of the users are not members of your organisation")]
+    UsersNotInOrganization { user_ids: Vec<String>, count: usize },
+}
+
+/// Optimistic concurrency: the caller's view of the subscription is missing or old.
+#[derive(Debug, Error)]
+pub enum Precondition {
+    #[error("this operation needs an If-Match header with the subscription's ETag")]
+    Required,
+    #[error("the subscription changed since you read it; read it again and retry")]
+    Failed {
+        /// The current ETag, so the client can re-read or retry.
+        etag: Option<String>,
+    },
+}
+
+impl Error {
+    pub fn internal(what: impl Into<String>) -> Self {
+        Error::Internal(what.into())
+    }
+
+    pub fn invalid_field(field: impl Into<String>, detail: impl ToString) -> Self {
+        Error::Invalid(Invalid::Field {
+            field: field.into(),
+            detail: detail.to_string(),
+        })
+    }
+
+    pub fn invalid_parameter(parameter: impl Into<String>, detail: impl ToString) -> Self {
+        Error::Invalid(Invalid::Parameter {
+            parameter: parameter.into(),
+            detail: detail.to_string(),
+        })
+    }
+}
+
+impl From<RepoError> for Error {
+    fn from(err: RepoError) -> Self {
+        match err {
+            RepoError::Unavailable(_) => Error::Unavailable,
+            RepoError::NotFound => Error::internal("row unexpectedly missing"),
+            other => Error::Storage(other),
+        }
+    }
+}
+
+impl From<persistence::DbError> for Error {
+    fn from(err: persistence::DbError) -> Self {
+        RepoError::from(err).into()
+    }
+}
+
+impl From<PolicyRefusal> for Error {
+    fn from(refusal: PolicyRefusal) -> Self {
+        Error::Forbidden(Forbidden::Policy(refusal))
+    }
+}

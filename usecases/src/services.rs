@@ -1,0 +1,109 @@
+//! What every use case can reach: the database, the catalog, the clock, the
+//! tax rate and the keyed hasher. Built once at start-up and shared.
+
+use crate::error::Error;
+use crate::fingerprint::Fingerprinter;
+use chrono::{DateTime, Utc};
+use domain::catalog::Catalog;
+use persistence::{Backend, DbConnection, DbPool};
+use std::sync::{Arc, RwLock};
+
+pub struct Services {
+    pub db: Db,
+    pub catalog: Arc<Catalog>,
+    pub clock: Clock,
+    /// Tax on invoices, in basis points.
+    pub tax_rate_bps: u32,
+    pub fingerprints: Fingerprinter,
+}
+
+/// The pool plus the one way use cases touch it: on the blocking pool (diesel
+/// is synchronous), with connection trouble turned into `Unavailable`.
+#[derive(Clone)]
+pub struct Db {
+    pool: DbPool,
+    backend: Backend,
+}
+
+impl Db {
+    pub fn new(pool: DbPool, backend: Backend) -> Self {
+        Self { pool, backend }
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub fn pool(&self) -> &DbPool {
+        &self.pool
+    }
+
+    pub async fn run<T, F>(&self, f: F) -> Result<T, Error>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, Error> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.run_as(f).await
+    }
+
+    /// [`run`](Self::run) for callers with an error type of their own (the
+    /// API's, around work that also builds its answer).
+    pub async fn run_as<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<Error> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = pool
+                .get()
+                .map_err(|e| E::from(persistence::RepoError::from(e).into()))?;
+            f(&mut conn)
+        })
+        .await
+        .map_err(|_| E::from(Error::internal("blocking pool is gone")))?
+    }
+
+    /// For short reads: on SQLite, when a pooled connection is free right now,
+    /// the read runs on the calling worker — a local point read takes
+    /// microseconds, less than the hop to the blocking pool and back. Otherwise
+    /// (PostgreSQL's network round trips, or a busy pool) it goes through `run`,
+    /// so an event-loop thread never waits for a connection.
+    pub async fn read<T, F>(&self, f: F) -> Result<T, Error>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, Error> + Send + 'static,
+        T: Send + 'static,
+    {
+        if self.backend == Backend::Sqlite {
+            if let Some(mut conn) = self.pool.try_get() {
+                return f(&mut conn);
+            }
+        }
+        self.run(f).await
+    }
+}
+
+/// Wall-clock time, or a settable time for tests and the billing command.
+#[derive(Clone)]
+pub enum Clock {
+    System,
+    Fixed(Arc<RwLock<DateTime<Utc>>>),
+}
+
+impl Clock {
+    pub fn now(&self) -> DateTime<Utc> {
+        match self {
+            Clock::System => Utc::now(),
+            Clock::Fixed(at) => at.read().map(|t| *t).unwrap_or_else(|e| *e.into_inner()),
+        }
+    }
+
+    pub fn set(&self, to: DateTime<Utc>) {
+        if let Clock::Fixed(at) = self {
+            if let Ok(mut guard) = at.write() {
+                *guard = to;
+            }
+        }
+    }
+}
