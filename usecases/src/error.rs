@@ -6,6 +6,7 @@
 use domain::assignment::BatchError;
 use domain::card::CardError;
 use domain::policy::PolicyRefusal;
+use domain::subscription::QuoteMismatch;
 use persistence::RepoError;
 use thiserror::Error;
 
@@ -73,6 +74,15 @@ pub enum Conflict {
     NotATrial,
     #[error("{requested} licenses requested but only {available} are available")]
     NotEnoughLicenses { available: i64, requested: i64 },
+    /// A binding quote past its 15 minutes (PRODUCT.md §9).
+    #[error("the quote expired at {expires_at}; ask for a new one")]
+    QuoteExpired {
+        expires_at: chrono::DateTime<chrono::Utc>,
+    },
+    /// A binding quote for another subscription, another count, or a
+    /// subscription that changed since it was priced.
+    #[error("{0}")]
+    QuoteMismatch(QuoteMismatch),
 }
 
 /// The input is wrong; `field` or `parameter` names where.

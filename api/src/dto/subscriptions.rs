@@ -214,9 +214,15 @@ pub struct ConvertRequest {
 }
 
 /// The new **total** license count (never a delta) and/or auto-renew.
+///
+/// With `quote_id` (from the license-count preview, within 15 minutes), the
+/// change is priced at the quote's instant and charges exactly the quoted
+/// amount; a quote that expired answers 409 `quote_expired`, one for another
+/// subscription or count, or for a subscription that changed since, 409
+/// `quote_mismatch`, and nothing changes.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"license_count": 105}), min_properties = 1)]
+#[schema(example = json!({"license_count": 105, "quote_id": "0f8e7a52-3c1d-4b0e-9a51-6d2f8c4b7e10"}), min_properties = 1)]
 pub struct UpdateSubscriptionRequest {
     #[serde(default)]
     #[schema(minimum = 1, nullable = false)]
@@ -224,6 +230,10 @@ pub struct UpdateSubscriptionRequest {
     #[serde(default)]
     #[schema(nullable = false)]
     pub auto_renew: Option<bool>,
+    /// A binding quote for this `license_count` (send both).
+    #[serde(default)]
+    #[schema(nullable = false)]
+    pub quote_id: Option<Uuid>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -234,7 +244,8 @@ pub struct PreviewRequest {
     pub license_count: i64,
 }
 
-/// What a license-count change would cost; nothing is stored.
+/// What a license-count change would cost, as a binding quote for 15 minutes;
+/// nothing else is stored.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PreviewResponse {
     pub current_license_count: i64,
@@ -249,6 +260,12 @@ pub struct PreviewResponse {
     /// `invoiced_now`, `credited_on_next_invoice`, or `no_charge` (trials, unchanged).
     #[schema(example = "invoiced_now")]
     pub billing: String,
+    /// A binding quote of this price: send it with the same `license_count`
+    /// in `PATCH /v1/subscriptions/{id}` before `quote_expires_at`.
+    pub quote_id: Uuid,
+    /// 15 minutes after the preview.
+    #[schema(example = "2026-03-16T12:15:00Z")]
+    pub quote_expires_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

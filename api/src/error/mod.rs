@@ -99,6 +99,12 @@ pub enum ApiError {
     NotATrial,
     #[error("{requested} licenses requested but only {available} are available")]
     NotEnoughLicenses { available: i64, requested: i64 },
+    #[error("the quote expired at {expires_at}; ask for a new one")]
+    QuoteExpired {
+        expires_at: chrono::DateTime<chrono::Utc>,
+    },
+    #[error("{0}")]
+    QuoteMismatch(domain::subscription::QuoteMismatch),
     #[error("{0}")]
     Batch(domain::assignment::BatchError),
     #[error("{count} of the users are not members of your organisation")]
@@ -188,6 +194,8 @@ impl ApiError {
             ApiError::AlreadyCanceled => "already_canceled",
             ApiError::NotATrial => "not_a_trial",
             ApiError::NotEnoughLicenses { .. } => "not_enough_licenses",
+            ApiError::QuoteExpired { .. } => "quote_expired",
+            ApiError::QuoteMismatch(_) => "quote_mismatch",
             ApiError::UsersNotInOrganization { .. } => "users_not_in_organization",
             ApiError::Batch(domain::assignment::BatchError::Empty) => "no_users",
             ApiError::Batch(domain::assignment::BatchError::TooMany { .. }) => "too_many_users",
@@ -235,6 +243,8 @@ impl ApiError {
             ApiError::AlreadyCanceled => "Already canceled",
             ApiError::NotATrial => "Not a trial",
             ApiError::NotEnoughLicenses { .. } => "Not enough licenses",
+            ApiError::QuoteExpired { .. } => "Quote expired",
+            ApiError::QuoteMismatch(_) => "Quote does not match",
             ApiError::UsersNotInOrganization { .. } => "Users not in organization",
             ApiError::Batch(_) => "Invalid user batch",
             ApiError::IdempotencyInProgress => "Request in progress",
@@ -273,6 +283,9 @@ impl ApiError {
             }
             ApiError::InvalidLicenseCount { .. } | ApiError::TrialLicenseLimit { .. } => {
                 problem.field = Some("license_count".to_owned())
+            }
+            ApiError::QuoteExpired { .. } | ApiError::QuoteMismatch(_) => {
+                problem.field = Some("quote_id".to_owned())
             }
             ApiError::LicensesInUse { assigned, .. } => problem.assigned_count = Some(*assigned),
             ApiError::NotEnoughLicenses {
@@ -343,7 +356,9 @@ impl ResponseError for ApiError {
             | ApiError::SubscriptionNotActive { .. }
             | ApiError::AlreadyCanceled
             | ApiError::NotATrial
-            | ApiError::NotEnoughLicenses { .. } => StatusCode::CONFLICT,
+            | ApiError::NotEnoughLicenses { .. }
+            | ApiError::QuoteExpired { .. }
+            | ApiError::QuoteMismatch(_) => StatusCode::CONFLICT,
             ApiError::EmailTaken
             | ApiError::DuplicatePaymentMethod { .. }
             | ApiError::PaymentMethodInUse

@@ -41,6 +41,8 @@ impl From<Error> for ApiError {
                     available,
                     requested,
                 },
+                Conflict::QuoteExpired { expires_at } => ApiError::QuoteExpired { expires_at },
+                Conflict::QuoteMismatch(why) => ApiError::QuoteMismatch(why),
             },
             Error::Invalid(i) => match i {
                 Invalid::Field { field, detail } => ApiError::InvalidField { field, detail },

@@ -226,13 +226,18 @@ pub async fn get_subscription(
 /// Sets the new **total** license count and/or auto-renew; requires `If-Match`.
 /// An increase is invoiced at once, prorated for the rest of the period; a
 /// decrease (only down to the assigned count) leaves a prorated credit on the next invoice.
+/// With `quote_id` from a preview, the change costs exactly the quoted amount.
 #[utoipa::path(tag = "subscriptions",
     params(("subscription_id" = Uuid, Path, description = "Subscription id"), ("If-Match" = String, Header, description = "The ETag from the last read")),
     request_body = UpdateSubscriptionRequest,
     responses(
         (status = 200, description = "The changed subscription", body = SubscriptionDto, headers(("ETag" = String, description = "The subscription's current strong ETag"))),
         (status = 403, description = "`admin_read_only`: admins cannot change another member's purchase", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`licenses_in_use` (with `assigned_count`), `already_canceled` or `subscription_not_active`", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`licenses_in_use` (with `assigned_count`), `already_canceled`, `subscription_not_active`, `quote_expired` (the quote's 15 minutes are over) or `quote_mismatch` (the quote is for another subscription or count, or the subscription changed since; `field` is `quote_id`); nothing changed", body = Problem, content_type = "application/problem+json", examples(
+            ("quote_expired" = (value = json!({"type": "urn:selfserve:problem:quote_expired", "title": "Quote expired", "status": 409, "detail": "the quote expired at 2026-03-16 12:15:00 UTC; ask for a new one", "code": "quote_expired", "field": "quote_id"}))),
+            ("quote_mismatch" = (value = json!({"type": "urn:selfserve:problem:quote_mismatch", "title": "Quote does not match", "status": 409, "detail": "the subscription changed since the quote; ask for a new one", "code": "quote_mismatch", "field": "quote_id"}))),
+            ("licenses_in_use" = (value = json!({"type": "urn:selfserve:problem:licenses_in_use", "title": "Licenses in use", "status": 409, "detail": "7 licenses are assigned; unassign 2 before lowering the total to 5", "code": "licenses_in_use", "assigned_count": 7}))),
+        )),
         (status = 412, description = "`precondition_failed`: the ETag is stale; `ETag` carries the current one", body = Problem, content_type = "application/problem+json", headers(("ETag" = String, description = "The subscription's current strong ETag"))),
         (status = 428, description = "`precondition_required`: no If-Match", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -248,6 +253,7 @@ pub async fn update_subscription(
     let patch = change::Patch {
         license_count: body.license_count,
         auto_renew: body.auto_renew,
+        quote_id: body.quote_id,
     };
     let view = change::update(
         &state.services,
@@ -260,7 +266,8 @@ pub async fn update_subscription(
     respond(&view)
 }
 
-/// The price of a new total license count, prorated; nothing is stored.
+/// The price of a new total license count, prorated, with a binding quote
+/// (`quote_id`, valid 15 minutes) that a PATCH can apply; nothing else is stored.
 #[utoipa::path(tag = "subscriptions", params(("subscription_id" = Uuid, Path, description = "Subscription id")), request_body = PreviewRequest, responses(
     (status = 200, description = "The price change", body = PreviewResponse),
     answers::AdminReadOnly,
@@ -295,6 +302,8 @@ pub async fn preview_license_count(
         current_period_end: p.loaded.row.current_period_end,
         new_total_price,
         billing: p.billing.to_owned(),
+        quote_id: p.quote_id.as_uuid(),
+        quote_expires_at: p.quote_expires_at,
     }))
 }
 

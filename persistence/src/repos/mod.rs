@@ -10,5 +10,6 @@ pub mod invoices;
 pub mod organizations;
 pub mod payment_methods;
 pub mod policies;
+pub mod quotes;
 pub mod subscriptions;
 pub mod users;

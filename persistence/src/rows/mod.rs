@@ -7,6 +7,7 @@ pub mod invoice;
 pub mod organization;
 pub mod payment_method;
 pub mod policy;
+pub mod quote;
 pub mod subscription;
 pub mod user;
 
@@ -17,5 +18,6 @@ pub use invoice::{InvoiceLineRow, InvoiceRow, PendingCreditRow};
 pub use organization::NewOrganization;
 pub use payment_method::{PaymentMethodChangeset, PaymentMethodRow};
 pub use policy::PolicyRow;
+pub use quote::QuoteRow;
 pub use subscription::{AssignmentRow, SubscriptionChanges, SubscriptionRow};
 pub use user::{NewUser, ProfileRefresh, UserRow};

@@ -2,6 +2,7 @@
 
 use super::invoicing::{self, Issue, Reason};
 use super::purchase::{license_count, record};
+use super::quote;
 use super::{check_if_match, load_owned, load_visible, Loaded, View};
 use crate::error::{Conflict, Error, Invalid, Precondition};
 use crate::Actor;
@@ -9,6 +10,7 @@ use crate::Services;
 use chrono::{DateTime, Utc};
 use domain::audit::AuditAction;
 use domain::catalog::Catalog;
+use domain::ids::QuoteId;
 use domain::invoice::InvoiceLine;
 use domain::subscription::{
     change_count, change_trial_count, CountChange, CountChangeError, SubscriptionStatus,
@@ -17,7 +19,7 @@ use domain::subscription::{
 use domain::Money;
 use persistence::repos::subscriptions as repo;
 use persistence::rows::SubscriptionChanges;
-use persistence::DbConnection;
+use persistence::{write_transaction, DbConnection};
 
 /// What a new total means for one subscription, decided without storing anything.
 pub enum Decision {
@@ -100,6 +102,9 @@ pub struct Preview {
     pub period_days: i64,
     pub billing: &'static str,
     pub loaded: Loaded,
+    /// The binding quote this preview stored (PRODUCT.md §9).
+    pub quote_id: QuoteId,
+    pub quote_expires_at: DateTime<Utc>,
 }
 
 pub fn preview(
@@ -128,7 +133,10 @@ pub fn preview(
         .period
         .as_ref()
         .map_or((0, 0), |p| (p.remaining_days(today), p.days()));
+    let quote = quote::store(conn, caller, &loaded, new_total, prorated, now)?;
     Ok(Preview {
+        quote_id: quote.id(),
+        quote_expires_at: quote.expires_at(),
         current: loaded.row.license_count,
         new: new_total,
         prorated,
@@ -142,6 +150,9 @@ pub fn preview(
 pub struct Patch {
     pub license_count: Option<i64>,
     pub auto_renew: Option<bool>,
+    /// A quote from the preview: the change is priced at the quote's instant
+    /// and must cost exactly what it quoted.
+    pub quote_id: Option<uuid::Uuid>,
 }
 
 /// Applies a PATCH under `If-Match`; an increase is invoiced at once, a
@@ -165,13 +176,30 @@ pub fn apply(
             "send `license_count`, `auto_renew` or both",
         ));
     }
+    if patch.quote_id.is_some() && patch.license_count.is_none() {
+        return Err(Error::invalid_field(
+            "quote_id",
+            "a quote prices a `license_count`; send the quoted count with it",
+        ));
+    }
     let loaded = load_owned(conn, caller, id, today)?;
     check_if_match(&loaded, if_match, true)?;
     loaded.require_live()?;
     let mut version = loaded.row.version;
     let mut issued: Option<InvoiceLine> = None;
     if let Some(new_total) = patch.license_count {
-        let decision = decide(catalog, &loaded, new_total, now)?;
+        let decision = match patch.quote_id {
+            None => decide(catalog, &loaded, new_total, now)?,
+            Some(quote_id) => {
+                let quote = quote::redeem(conn, caller, &loaded, quote_id, new_total, now)?;
+                match decide(catalog, &loaded, new_total, quote.priced_at())? {
+                    Decision::Paid(change) => {
+                        Decision::Paid(quote.bind(change).map_err(quote::refusal)?)
+                    }
+                    Decision::Trial => Decision::Trial,
+                }
+            }
+        };
         let changed = !matches!(decision, Decision::Paid(CountChange::Unchanged))
             && new_total != loaded.row.license_count;
         if changed {
@@ -285,7 +313,7 @@ pub async fn update(
     .await
 }
 
-/// The price of a new total, on a read connection; nothing is stored.
+/// The price of a new total, stored as a binding quote; nothing else changes.
 pub async fn price(
     services: &Services,
     caller: &Actor,
@@ -296,6 +324,10 @@ pub async fn price(
     let (caller, id) = (caller.clone(), id.to_string());
     services
         .db
-        .run(move |conn| preview(conn, &caller, &catalog, &id, new_total, now))
+        .run(move |conn| {
+            write_transaction(conn, |conn| {
+                preview(conn, &caller, &catalog, &id, new_total, now)
+            })
+        })
         .await
 }

@@ -7,6 +7,7 @@ pub mod change;
 pub mod events;
 pub mod invoicing;
 pub mod purchase;
+pub mod quote;
 
 use crate::error::{Conflict, Error, Forbidden, Precondition};
 use crate::page::Page;
