@@ -43,6 +43,37 @@ pub fn batch(ids: Vec<uuid::Uuid>) -> Result<AssignmentBatch, Error> {
         .map_err(|e| Invalid::Batch(e).into())
 }
 
+/// The members a purchase assigns (PRODUCT.md §9): a batch like any other,
+/// and no more users than the licenses bought.
+pub(crate) fn at_purchase(
+    ids: Option<Vec<uuid::Uuid>>,
+    license_count: i64,
+) -> Result<Option<AssignmentBatch>, Error> {
+    let Some(ids) = ids else { return Ok(None) };
+    let batch = batch(ids)?;
+    if batch.len() as i64 > license_count {
+        return Err(Error::invalid_field(
+            "assign_user_ids",
+            format!(
+                "{} users named but only {license_count} licenses bought; name at most `license_count` users",
+                batch.len()
+            ),
+        ));
+    }
+    Ok(Some(batch))
+}
+
+/// Assigns inside the caller's transaction (a purchase that assigns at once).
+pub(crate) fn assign_within(
+    conn: &mut DbConnection,
+    caller: &Actor,
+    id: &str,
+    batch: &AssignmentBatch,
+    now: DateTime<Utc>,
+) -> Result<Outcome, Error> {
+    assign_in(conn, caller, id, batch, now)
+}
+
 fn counts(conn: &mut DbConnection, caller: &Actor, id: &str) -> Result<(i64, i64), Error> {
     let row =
         subscriptions::find(conn, &caller.org(), id)?.ok_or(Error::NotFound("subscription"))?;

@@ -17,6 +17,9 @@ pub struct NewSubscription {
     pub billing_frequency: Option<BillingFrequency>,
     pub billing_profile_id: Option<Uuid>,
     pub payment_method_id: Option<Uuid>,
+    /// Members to assign in the same transaction (1–20, at most
+    /// `license_count`): bought and assigned, or nothing (PRODUCT.md §9).
+    pub assign_user_ids: Option<Vec<Uuid>>,
 }
 
 /// Converting a trial into a paid subscription.

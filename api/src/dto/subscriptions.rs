@@ -123,6 +123,8 @@ pub struct CreateSubscriptionRequest {
     pub billing_profile_id: Option<Uuid>,
     #[serde(default)]
     pub payment_method_id: Option<Uuid>,
+    #[serde(default)]
+    pub assign_user_ids: Option<Vec<Uuid>>,
 }
 
 /// Buy a subscription: `active` at once, invoiced for its first period.
@@ -133,7 +135,8 @@ pub struct CreateSubscriptionRequest {
     "license_count": 100,
     "billing_frequency": "monthly",
     "billing_profile_id": "0b6f2b8e-3c55-4b1e-9f67-3a1e6a0f4d21",
-    "payment_method_id": "5d0c9d43-61c1-4b8f-9a6b-2f7f4b2f9c10"
+    "payment_method_id": "5d0c9d43-61c1-4b8f-9a6b-2f7f4b2f9c10",
+    "assign_user_ids": ["3d6c1a2b-8e4f-4a7d-9c1b-2e5f6a7b8c9d"]
 }))]
 pub struct PurchaseRequest {
     pub product_id: Uuid,
@@ -143,6 +146,12 @@ pub struct PurchaseRequest {
     pub billing_frequency: FrequencyDto,
     pub billing_profile_id: Uuid,
     pub payment_method_id: Uuid,
+    /// Members of the organisation to assign licenses to in the same
+    /// transaction: 1 to 20 distinct users, at most `license_count`. Bought and
+    /// assigned, or (any refusal) nothing at all; the `Idempotency-Key`
+    /// covers both.
+    #[schema(min_items = 1, max_items = 20, nullable = false)]
+    pub assign_user_ids: Option<Vec<Uuid>>,
 }
 
 /// Start a free trial: no payment method; up to the product's trial maximum.
@@ -157,6 +166,9 @@ pub struct TrialRequest {
     /// Always `true`.
     #[schema(schema_with = always_true)]
     pub trial: bool,
+    /// Members to assign in the same transaction, as for a purchase.
+    #[schema(min_items = 1, max_items = 20, nullable = false)]
+    pub assign_user_ids: Option<Vec<Uuid>>,
 }
 
 fn always_true() -> utoipa::openapi::schema::Object {
@@ -320,6 +332,7 @@ impl From<CreateSubscriptionRequest> for usecases::commands::NewSubscription {
             billing_frequency: r.billing_frequency.map(Into::into),
             billing_profile_id: r.billing_profile_id,
             payment_method_id: r.payment_method_id,
+            assign_user_ids: r.assign_user_ids,
         }
     }
 }

@@ -139,6 +139,8 @@ fn respond(view: &View) -> Result<HttpResponse, ApiError> {
 
 /// Buys a subscription, or starts a free trial with `"trial": true`. A purchase
 /// is `active` at once, renews automatically and is invoiced for its first period.
+/// With `assign_user_ids` the listed members get licenses in the same
+/// transaction: everything happens, or (on any refusal) nothing.
 #[utoipa::path(tag = "subscriptions",
     params(crate::dto::common::IdempotencyKeyHeader),
     request_body = CreateSubscriptionRequest,
@@ -146,7 +148,11 @@ fn respond(view: &View) -> Result<HttpResponse, ApiError> {
         (status = 201, description = "Subscription created (ETag header carries its version)", body = SubscriptionDto),
         (status = 403, description = "`self_service_disabled` or `trials_only`: the organisation's policy blocks this", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`trial_already_active` or `idempotency_request_in_progress`", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`invalid_license_count`, `trial_not_offered`, `trial_license_limit`, `invalid_reference`, `card_expired` (the card is past its expiry month; `field` is `payment_method_id`), `invalid_field`, `unknown_field` or `idempotency_key_reused`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`invalid_license_count`, `trial_not_offered`, `trial_license_limit`, `invalid_reference`, `card_expired` (the card is past its expiry month; `field` is `payment_method_id`), `no_users`, `too_many_users` (over 20 in `assign_user_ids`), `duplicate_user_ids`, `users_not_in_organization` (with `user_ids`), `invalid_field` (e.g. more `assign_user_ids` than `license_count`), `unknown_field` or `idempotency_key_reused`; nothing is bought", body = Problem, content_type = "application/problem+json", examples(
+            ("users_not_in_organization" = (value = json!({"type": "urn:selfserve:problem:users_not_in_organization", "title": "Users not in organization", "status": 422, "detail": "1 of the users are not members of your organisation", "code": "users_not_in_organization", "field": "user_ids", "user_ids": ["3d6c1a2b-8e4f-4a7d-9c1b-2e5f6a7b8c9d"]}))),
+            ("too_many_users" = (value = json!({"type": "urn:selfserve:problem:too_many_users", "title": "Invalid user batch", "status": 422, "detail": "at most 20 users per request, got 21", "code": "too_many_users", "field": "user_ids"}))),
+            ("trial_license_limit" = (value = json!({"type": "urn:selfserve:problem:trial_license_limit", "title": "Trial not possible", "status": 422, "detail": "a trial of this product is limited to 25 licenses", "code": "trial_license_limit", "field": "license_count"}))),
+        )),
     ))]
 #[post("/v1/subscriptions")]
 pub async fn create_subscription(

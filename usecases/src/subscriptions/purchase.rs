@@ -8,6 +8,7 @@ use crate::error::{Conflict, Error, Forbidden, Invalid};
 use crate::Actor;
 use crate::{billing_profiles, payment_methods};
 use chrono::{DateTime, Utc};
+use domain::assignment::AssignmentBatch;
 use domain::audit::AuditAction;
 use domain::catalog::{BillingFrequency, Catalog, Product};
 use domain::license::{LicenseCount, LicenseCountError};
@@ -17,8 +18,14 @@ use persistence::repos::{billing_profiles as profiles_repo, policies, subscripti
 use persistence::rows::{BillingProfileChangeset, SubscriptionChanges, SubscriptionRow};
 use persistence::{Constraint, DbConnection, RepoError};
 
-/// A purchase or trial request, checked before any transaction starts.
-pub enum Order {
+/// A purchase or trial request, checked before any transaction starts, and
+/// the members to assign licenses to in the same transaction.
+pub struct Order {
+    pub kind: OrderKind,
+    pub assign: Option<AssignmentBatch>,
+}
+
+pub enum OrderKind {
     Buy {
         product: Product,
         licenses: LicenseCount,
@@ -56,6 +63,14 @@ fn required<T>(value: Option<T>, field: &str) -> Result<T, Error> {
 }
 
 pub fn validate(catalog: &Catalog, req: NewSubscription) -> Result<Order, Error> {
+    let assign = crate::assignments::at_purchase(req.assign_user_ids.clone(), req.license_count)?;
+    Ok(Order {
+        kind: validate_kind(catalog, req)?,
+        assign,
+    })
+}
+
+fn validate_kind(catalog: &Catalog, req: NewSubscription) -> Result<OrderKind, Error> {
     let product = catalog
         .get(req.product_id.into())
         .cloned()
@@ -82,12 +97,12 @@ pub fn validate(catalog: &Catalog, req: NewSubscription) -> Result<Order, Error>
                 ));
             }
         }
-        return Ok(Order::Trial {
+        return Ok(OrderKind::Trial {
             product,
             licenses: req.license_count,
         });
     }
-    Ok(Order::Buy {
+    Ok(OrderKind::Buy {
         licenses: license_count(req.license_count, product.max_licenses())?,
         frequency: required(req.billing_frequency, "billing_frequency")?,
         billing_profile_id: required(req.billing_profile_id, "billing_profile_id")?,
@@ -173,11 +188,30 @@ pub fn record(
     )
 }
 
-/// Places the order inside the caller's transaction.
+/// Places the order inside the caller's transaction: the subscription, its
+/// first invoice, and the assignments asked for — or, on any refusal, an
+/// error that rolls all of it back.
 pub fn place(
     conn: &mut DbConnection,
     caller: &Actor,
     order: Order,
+    tax_rate_bps: u32,
+    now: DateTime<Utc>,
+) -> Result<Loaded, Error> {
+    let created = create(conn, caller, order.kind, tax_rate_bps, now)?;
+    let Some(batch) = order.assign else {
+        return Ok(created);
+    };
+    crate::assignments::assign_within(conn, caller, &created.row.id, &batch, now)?;
+    let row = repo::find(conn, &caller.org(), &created.row.id)?
+        .ok_or_else(|| Error::internal("new subscription vanished"))?;
+    Loaded::parse(row, now.date_naive())
+}
+
+fn create(
+    conn: &mut DbConnection,
+    caller: &Actor,
+    order: OrderKind,
     tax_rate_bps: u32,
     now: DateTime<Utc>,
 ) -> Result<Loaded, Error> {
@@ -211,7 +245,7 @@ pub fn place(
         updated_at: at,
     };
     match order {
-        Order::Buy {
+        OrderKind::Buy {
             product,
             licenses,
             frequency,
@@ -245,7 +279,7 @@ pub fn place(
             record(conn, caller, AuditAction::Purchased, None, &row, now)?;
             Loaded::parse(row, today)
         }
-        Order::Trial { product, licenses } => {
+        OrderKind::Trial { product, licenses } => {
             policy(conn, caller, &product)?
                 .check_trial()
                 .map_err(Forbidden::Policy)?;
