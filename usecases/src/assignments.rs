@@ -132,26 +132,7 @@ fn assign_in(
     serialise(conn, id)?;
     let loaded = load_owned(conn, caller, id, today)?;
     live_for_assignment(&loaded)?;
-    let wanted: Vec<String> = batch.users().iter().map(ToString::to_string).collect();
-    let members: HashSet<String> = users::members_among(conn, &caller.org(), &wanted)?
-        .into_iter()
-        .collect();
-    let strangers: Vec<String> = wanted
-        .iter()
-        .filter(|u| !members.contains(*u))
-        .cloned()
-        .collect();
-    if !strangers.is_empty() {
-        return Err(Error::from(Invalid::UsersNotInOrganization {
-            count: strangers.len(),
-            user_ids: strangers,
-        }));
-    }
-    let holders: HashSet<String> = repo::holders_among(conn, id, &wanted)?
-        .into_iter()
-        .collect();
-    let (already, new): (Vec<String>, Vec<String>) =
-        wanted.into_iter().partition(|u| holders.contains(u));
+    let (already, new) = newcomers(conn, caller, id, batch)?;
     let (assigned, total) = (loaded.row.assigned_count, loaded.row.license_count);
     if !new.is_empty() {
         if let Err((available, requested)) = check_capacity(new.len(), total, assigned) {
@@ -192,10 +173,39 @@ fn assign_in(
     })
 }
 
+/// The batch split into users who already hold a license and users who need
+/// one, after checking that every one is a member of the caller's organisation.
+pub(crate) fn newcomers(
+    conn: &mut DbConnection,
+    caller: &Actor,
+    id: &str,
+    batch: &AssignmentBatch,
+) -> Result<(Vec<String>, Vec<String>), Error> {
+    let wanted: Vec<String> = batch.users().iter().map(ToString::to_string).collect();
+    let members: HashSet<String> = users::members_among(conn, &caller.org(), &wanted)?
+        .into_iter()
+        .collect();
+    let strangers: Vec<String> = wanted
+        .iter()
+        .filter(|u| !members.contains(*u))
+        .cloned()
+        .collect();
+    if !strangers.is_empty() {
+        return Err(Error::from(Invalid::UsersNotInOrganization {
+            count: strangers.len(),
+            user_ids: strangers,
+        }));
+    }
+    let holders: HashSet<String> = repo::holders_among(conn, id, &wanted)?
+        .into_iter()
+        .collect();
+    Ok(wanted.into_iter().partition(|u| holders.contains(u)))
+}
+
 /// Serialises work on one subscription's assignments: on PostgreSQL a row lock
 /// taken before anything is read, so the reads stay true until commit; SQLite's
 /// write transaction (`BEGIN IMMEDIATE`) is already exclusive.
-fn serialise(conn: &mut DbConnection, id: &str) -> Result<(), Error> {
+pub(crate) fn serialise(conn: &mut DbConnection, id: &str) -> Result<(), Error> {
     if matches!(conn, DbConnection::Pg(_)) {
         subscriptions::lock(conn, id)?;
     }

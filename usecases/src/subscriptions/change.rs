@@ -1,6 +1,6 @@
 //! Changing the total license count (and auto-renew), and previewing the price of it.
 
-use super::invoicing::{self, Issue, Reason};
+use super::invoicing;
 use super::purchase::{license_count, record};
 use super::quote;
 use super::{check_if_match, load_owned, load_visible, Loaded, View};
@@ -11,7 +11,6 @@ use chrono::{DateTime, Utc};
 use domain::audit::AuditAction;
 use domain::catalog::Catalog;
 use domain::ids::QuoteId;
-use domain::invoice::InvoiceLine;
 use domain::subscription::{
     change_count, change_trial_count, CountChange, CountChangeError, SubscriptionStatus,
     TrialCountError,
@@ -27,7 +26,7 @@ pub enum Decision {
     Paid(CountChange),
 }
 
-fn max_licenses(catalog: &Catalog, loaded: &Loaded) -> Result<u32, Error> {
+pub(super) fn max_licenses(catalog: &Catalog, loaded: &Loaded) -> Result<u32, Error> {
     loaded
         .row
         .product_id
@@ -186,7 +185,7 @@ pub fn apply(
     check_if_match(&loaded, if_match, true)?;
     loaded.require_live()?;
     let mut version = loaded.row.version;
-    let mut issued: Option<InvoiceLine> = None;
+    let mut billed: Option<CountChange> = None;
     if let Some(new_total) = patch.license_count {
         let decision = match patch.quote_id {
             None => decide(catalog, &loaded, new_total, now)?,
@@ -216,12 +215,8 @@ pub fn apply(
                 });
             }
             version += 1;
-            match decision {
-                Decision::Paid(CountChange::Increase { charge, .. }) => issued = Some(charge),
-                Decision::Paid(CountChange::Decrease { credit, .. }) => {
-                    invoicing::defer_credit(conn, id, &credit, now)?
-                }
-                _ => {}
+            if let Decision::Paid(change) = decision {
+                billed = Some(change);
             }
         }
     }
@@ -245,26 +240,8 @@ pub fn apply(
     }
     let after = repo::find(conn, &caller.org(), id)?
         .ok_or_else(|| Error::internal("subscription vanished"))?;
-    if let Some(charge) = issued {
-        let profile = after
-            .billing_profile_id
-            .clone()
-            .ok_or_else(|| Error::internal("paid subscription without billing profile"))?;
-        let (start, end) = (charge.period_start, charge.period_end);
-        invoicing::issue(
-            conn,
-            Issue {
-                subscription: &after,
-                billing_profile_id: &profile,
-                reason: Reason::LicenseIncrease,
-                lines: vec![charge],
-                period_start: start,
-                period_end: end,
-                renewal_key: None,
-            },
-            tax_rate_bps,
-            now,
-        )?;
+    if let Some(change) = billed {
+        invoicing::bill_change(conn, &after, change, tax_rate_bps, now)?;
     }
     if after.license_count != loaded.row.license_count {
         record(

@@ -3,7 +3,9 @@
 
 use crate::error::Error;
 use chrono::{DateTime, NaiveDate, Utc};
+use domain::billing::ProrationBehavior;
 use domain::invoice::{status_for, totals, InvoiceLine, LineKind};
+use domain::subscription::{CountChange, Settlement};
 use domain::{Currency, Money};
 use persistence::repos::invoices as repo;
 use persistence::rows::{InvoiceLineRow, InvoiceRow, PendingCreditRow, SubscriptionRow};
@@ -169,6 +171,47 @@ pub fn settle_open_credits(
         at,
     )?;
     Ok(Some(invoice))
+}
+
+/// Bills a paid license-count change of `sub` (the row after the change):
+/// an increase is invoiced now, a decrease credit waits for the next
+/// invoice. Returns the invoice issued now, if any.
+pub fn bill_change(
+    conn: &mut DbConnection,
+    sub: &SubscriptionRow,
+    change: CountChange,
+    tax_rate_bps: u32,
+    now: DateTime<Utc>,
+) -> Result<Option<InvoiceRow>, Error> {
+    match change.settle(ProrationBehavior::InvoiceNow) {
+        Settlement::InvoiceNow(line) => {
+            let profile = sub
+                .billing_profile_id
+                .clone()
+                .ok_or_else(|| Error::internal("paid subscription without billing profile"))?;
+            let (start, end) = (line.period_start, line.period_end);
+            let invoice = issue(
+                conn,
+                Issue {
+                    subscription: sub,
+                    billing_profile_id: &profile,
+                    reason: Reason::LicenseIncrease,
+                    lines: vec![line],
+                    period_start: start,
+                    period_end: end,
+                    renewal_key: None,
+                },
+                tax_rate_bps,
+                now,
+            )?;
+            Ok(Some(invoice))
+        }
+        Settlement::NextInvoice(line) => {
+            defer_credit(conn, &sub.id, &line, now)?;
+            Ok(None)
+        }
+        Settlement::Nothing => Ok(None),
+    }
 }
 
 /// A license decrease: its prorated credit waits for the subscription's next invoice.

@@ -5,6 +5,7 @@ pub mod billing_run;
 pub mod cancel;
 pub mod change;
 pub mod events;
+pub mod grow;
 pub mod invoicing;
 pub mod purchase;
 pub mod quote;
