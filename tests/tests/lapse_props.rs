@@ -117,12 +117,15 @@ async fn every_waiting_credit_is_settled_and_the_net_is_license_days() {
         };
         let unit = product.unit_price(frequency).amount();
         let start = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap() + Days::new(case.start_day);
-        let order = purchase::Order::Buy {
-            product: product.clone(),
-            licenses: LicenseCount::parse(case.initial, product.max_licenses()).unwrap(),
-            frequency,
-            billing_profile_id: profile,
-            payment_method_id: card,
+        let order = purchase::Order {
+            kind: purchase::OrderKind::Buy {
+                product: product.clone(),
+                licenses: LicenseCount::parse(case.initial, product.max_licenses()).unwrap(),
+                frequency,
+                billing_profile_id: profile,
+                payment_method_id: card,
+            },
+            assign: None,
         };
         let bought = write_transaction(conn, |c| {
             purchase::place(c, &caller, order, tax, noon(start))
@@ -165,6 +168,7 @@ async fn every_waiting_credit_is_settled_and_the_net_is_license_days() {
                 let patch = change::Patch {
                     license_count: Some(wanted),
                     auto_renew: None,
+                    quote_id: None,
                 };
                 let result = write_transaction(conn, |c| {
                     change::apply(
@@ -211,6 +215,7 @@ async fn every_waiting_credit_is_settled_and_the_net_is_license_days() {
                 change::Patch {
                     license_count: None,
                     auto_renew: Some(false),
+                    quote_id: None,
                 },
                 tax,
                 noon(last_day),

@@ -3,6 +3,7 @@
 //! text, references to stored records) inside their transactions.
 
 use domain::address::AddressInput;
+use domain::billing::ProrationBehavior;
 use domain::catalog::BillingFrequency;
 use domain::invoice_language::InvoiceLanguage;
 use std::fmt;
@@ -39,6 +40,8 @@ pub struct NewBillingProfile {
     pub payment_method_id: Option<Uuid>,
     pub invoice_language: Option<InvoiceLanguage>,
     pub tax_id: Option<String>,
+    /// `invoice_now` when left out.
+    pub proration_behavior: Option<ProrationBehavior>,
 }
 
 /// Only what is `Some` changes; `tax_id: Some(None)` clears the tax id.
@@ -51,6 +54,7 @@ pub struct BillingProfileEdit {
     pub payment_method_id: Option<Uuid>,
     pub invoice_language: Option<InvoiceLanguage>,
     pub tax_id: Option<Option<String>>,
+    pub proration_behavior: Option<ProrationBehavior>,
 }
 
 /// A card as typed in: the number and code are used to validate and

@@ -262,14 +262,16 @@ pub struct PreviewRequest {
 pub struct PreviewResponse {
     pub current_license_count: i64,
     pub new_license_count: i64,
-    /// Positive: charged at once on a new invoice. Negative: a credit line on the next invoice.
+    /// Positive: charged (at once, or on the next invoice as `billing` says). Negative: a credit line on the next invoice.
     pub prorated_amount: MoneyDto,
     pub remaining_days: i64,
     pub period_days: i64,
     pub current_period_end: Option<NaiveDate>,
     /// The price of the next full period at the new count.
     pub new_total_price: Option<MoneyDto>,
-    /// `invoiced_now`, `credited_on_next_invoice`, or `no_charge` (trials, unchanged).
+    /// `invoiced_now`, `charged_on_next_invoice` (an increase on a billing
+    /// profile whose `proration_behavior` is `next_invoice`),
+    /// `credited_on_next_invoice`, or `no_charge` (trials, unchanged).
     #[schema(example = "invoiced_now")]
     pub billing: String,
     /// A binding quote of this price: send it with the same `license_count`

@@ -290,6 +290,7 @@ fn run(args: &Args) -> Result<(), Fail> {
             updated_at: created,
             invoice_language: "en".into(),
             tax_id: None,
+            proration_behavior: "invoice_now".into(),
         };
         accounts.push(account);
         cards.push(card);

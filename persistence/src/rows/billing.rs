@@ -34,6 +34,8 @@ pub struct BillingProfileRow {
     /// `en` or `pl`: the language of this profile's invoice documents.
     pub invoice_language: String,
     pub tax_id: Option<String>,
+    /// `invoice_now` or `next_invoice`: when license increases are charged.
+    pub proration_behavior: String,
 }
 
 /// The editable part of a profile (everything a PATCH may change).
@@ -53,6 +55,7 @@ pub struct BillingProfileChangeset {
     pub updated_at: NaiveDateTime,
     pub invoice_language: String,
     pub tax_id: Option<String>,
+    pub proration_behavior: String,
 }
 
 impl From<&BillingProfileRow> for BillingProfileChangeset {
@@ -71,6 +74,7 @@ impl From<&BillingProfileRow> for BillingProfileChangeset {
             updated_at: r.updated_at,
             invoice_language: r.invoice_language.clone(),
             tax_id: r.tax_id.clone(),
+            proration_behavior: r.proration_behavior.clone(),
         }
     }
 }

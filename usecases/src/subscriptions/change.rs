@@ -9,6 +9,7 @@ use crate::Actor;
 use crate::Services;
 use chrono::{DateTime, Utc};
 use domain::audit::AuditAction;
+use domain::billing::ProrationBehavior;
 use domain::catalog::Catalog;
 use domain::ids::QuoteId;
 use domain::subscription::{
@@ -121,9 +122,13 @@ pub fn preview(
             .map_err(|e| Error::internal(e.to_string()))?,
     );
     let decision = decide(catalog, &loaded, new_total, now)?;
+    let increase_billing = match invoicing::proration_behavior(conn, &loaded.row)? {
+        ProrationBehavior::InvoiceNow => "invoiced_now",
+        ProrationBehavior::NextInvoice => "charged_on_next_invoice",
+    };
     let (prorated, billing) = match &decision {
         Decision::Trial | Decision::Paid(CountChange::Unchanged) => (currency, "no_charge"),
-        Decision::Paid(CountChange::Increase { charge, .. }) => (charge.amount, "invoiced_now"),
+        Decision::Paid(CountChange::Increase { charge, .. }) => (charge.amount, increase_billing),
         Decision::Paid(CountChange::Decrease { credit, .. }) => {
             (credit.amount, "credited_on_next_invoice")
         }
@@ -154,8 +159,9 @@ pub struct Patch {
     pub quote_id: Option<uuid::Uuid>,
 }
 
-/// Applies a PATCH under `If-Match`; an increase is invoiced at once, a
-/// decrease leaves a credit for the next invoice.
+/// Applies a PATCH under `If-Match`; an increase is invoiced at once or left
+/// pending (as the billing profile says), a decrease leaves a credit for the
+/// next invoice.
 #[allow(clippy::too_many_arguments)]
 pub fn apply(
     conn: &mut DbConnection,
