@@ -13,14 +13,18 @@
 
 use crate::auth::Caller;
 use crate::error::ApiError;
+use crate::extract::JsonBody;
 use crate::startup::state::AppState;
 use actix_web::dev::Payload;
-use actix_web::http::StatusCode;
+use actix_web::http::{Method, StatusCode};
+use actix_web::web::Bytes;
 use actix_web::{FromRequest, HttpRequest, HttpResponse};
 use chrono::{DateTime, Duration, Utc};
+use futures_util::future::LocalBoxFuture;
 use persistence::repos::idempotency as repo;
 use persistence::rows::IdempotencyRow;
 use persistence::{write_transaction, Constraint, DbConnection, RepoError};
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 use std::future::{ready, Ready};
 
@@ -107,18 +111,82 @@ impl Created {
     }
 }
 
-/// Runs `work` in a write transaction, exactly once per caller and key.
-pub async fn run<F>(
+/// A creating request: its JSON body, and what makes it the same request
+/// again (the optional key, the method, the path and the raw body).
+pub struct Idempotent<T> {
+    body: T,
+    once: Once,
+}
+
+/// What [`Once::run`] needs to run a creating request at most once per key.
+pub struct Once {
+    key: IdempotencyKey,
+    method: Method,
+    path: String,
+    raw_body: Bytes,
+}
+
+impl<T> Idempotent<T> {
+    pub fn into_parts(self) -> (T, Once) {
+        (self.body, self.once)
+    }
+}
+
+impl<T: DeserializeOwned + utoipa::ToSchema + 'static> FromRequest for Idempotent<T> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        // The key is checked before the body, as when they were two extractors.
+        let key = IdempotencyKey::from_request(req, payload).into_inner();
+        let (method, path) = (req.method().clone(), req.path().to_owned());
+        let body = JsonBody::<T>::from_request(req, payload);
+        Box::pin(async move {
+            let key = key?;
+            let (body, raw_body) = body.await?.into_parts();
+            Ok(Idempotent {
+                body,
+                once: Once {
+                    key,
+                    method,
+                    path,
+                    raw_body,
+                },
+            })
+        })
+    }
+}
+
+impl Once {
+    /// Runs `work` in a write transaction, exactly once per caller and key.
+    pub async fn run<F>(
+        self,
+        state: &AppState,
+        caller: &Caller,
+        work: F,
+    ) -> Result<HttpResponse, ApiError>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<Created, ApiError> + Send + 'static,
+    {
+        run(state, caller, self, work).await
+    }
+}
+
+async fn run<F>(
     state: &AppState,
     caller: &Caller,
-    key: IdempotencyKey,
-    request: &HttpRequest,
-    raw_body: &[u8],
+    once: Once,
     work: F,
 ) -> Result<HttpResponse, ApiError>
 where
     F: FnOnce(&mut DbConnection) -> Result<Created, ApiError> + Send + 'static,
 {
+    let Once {
+        key,
+        method,
+        path,
+        raw_body,
+    } = once;
     let Some(key) = key.0 else {
         let created = state
             .services
@@ -127,14 +195,13 @@ where
             .await?;
         return Ok(created.respond(false));
     };
-    let canonical = serde_json::from_slice::<Value>(raw_body)
+    let canonical = serde_json::from_slice::<Value>(&raw_body)
         .map(|v| v.to_string().into_bytes())
         .unwrap_or_else(|_| raw_body.to_vec());
-    let hash =
-        state
-            .services
-            .fingerprints
-            .request(request.method().as_str(), request.path(), &canonical);
+    let hash = state
+        .services
+        .fingerprints
+        .request(method.as_str(), &path, &canonical);
     let owner = caller.actor().user_id.to_string();
     let now = state.services.clock.now();
 

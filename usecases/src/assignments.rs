@@ -218,15 +218,10 @@ pub async fn unassign(
     id: uuid::Uuid,
     users_batch: AssignmentBatch,
 ) -> Result<Outcome, Error> {
-    let now = services.clock.now();
-    let caller = caller.clone();
     let id = id.to_string();
     services
-        .db
-        .run(move |conn| {
-            write_transaction(conn, |conn| {
-                unassign_in(conn, &caller, &id, &users_batch, now)
-            })
+        .write(caller, move |conn, caller, now| {
+            unassign_in(conn, caller, &id, &users_batch, now)
         })
         .await
 }

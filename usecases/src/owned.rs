@@ -9,7 +9,7 @@ use crate::Actor;
 use crate::Services;
 use chrono::{DateTime, Utc};
 use domain::audit::AuditAction;
-use persistence::{write_transaction, DbConnection, RepoError};
+use persistence::{DbConnection, RepoError};
 
 /// A repository's owner lookup `(conn, org, owner, id)`: the record if that
 /// user of that organisation owns it (and it is live).
@@ -61,15 +61,10 @@ where
     R: Send + 'static,
     F: FnOnce(&mut DbConnection, &Actor, T, DateTime<Utc>) -> Result<R, Error> + Send + 'static,
 {
-    let now = services.clock.now();
-    let caller = caller.clone();
     services
-        .db
-        .run(move |conn| {
-            write_transaction(conn, |conn| {
-                let record = find(conn, &caller, &id.to_string())?;
-                work(conn, &caller, record, now)
-            })
+        .write(caller, move |conn, caller, now| {
+            let record = find(conn, caller, &id.to_string())?;
+            work(conn, caller, record, now)
         })
         .await
 }

@@ -11,7 +11,6 @@ use domain::policy::SelfServicePolicy;
 use domain::ProductId;
 use persistence::repos::policies;
 use persistence::rows::PolicyRow;
-use persistence::write_transaction;
 use std::collections::HashMap;
 
 /// Products in catalog order with their policy; the cursor is a catalog position.
@@ -84,45 +83,40 @@ pub async fn set_policy(
         .get(id)
         .ok_or(Error::NotFound("product"))?
         .clone();
-    let now = services.clock.now();
-    let caller = caller.clone();
     services
-        .db
-        .run(move |conn| {
-            write_transaction(conn, |conn| {
-                let org = caller.org();
-                let before = parse_policy(
-                    policies::find(conn, &org, &id.to_string())?
-                        .map(|r| r.policy)
-                        .as_ref(),
-                )?;
-                policies::upsert(
+        .write(caller, move |conn, caller, now| {
+            let org = caller.org();
+            let before = parse_policy(
+                policies::find(conn, &org, &id.to_string())?
+                    .map(|r| r.policy)
+                    .as_ref(),
+            )?;
+            policies::upsert(
+                conn,
+                &PolicyRow {
+                    organization_id: org,
+                    product_id: id.to_string(),
+                    policy: policy.as_str().to_owned(),
+                    updated_by: caller.user_id.to_string(),
+                    updated_at: now.naive_utc(),
+                },
+            )?;
+            if before != policy {
+                audit::record(
                     conn,
-                    &PolicyRow {
-                        organization_id: org,
-                        product_id: id.to_string(),
-                        policy: policy.as_str().to_owned(),
-                        updated_by: caller.user_id.to_string(),
-                        updated_at: now.naive_utc(),
+                    Change {
+                        action: AuditAction::PolicyChanged,
+                        target_type: "product",
+                        target_id: id.to_string(),
+                        subscription_id: None,
+                        before: Some(serde_json::json!({"policy": before.as_str()})),
+                        after: Some(serde_json::json!({"policy": policy.as_str()})),
+                        caller,
+                        at: now,
                     },
                 )?;
-                if before != policy {
-                    audit::record(
-                        conn,
-                        Change {
-                            action: AuditAction::PolicyChanged,
-                            target_type: "product",
-                            target_id: id.to_string(),
-                            subscription_id: None,
-                            before: Some(serde_json::json!({"policy": before.as_str()})),
-                            after: Some(serde_json::json!({"policy": policy.as_str()})),
-                            caller: &caller,
-                            at: now,
-                        },
-                    )?;
-                }
-                Ok(())
-            })
+            }
+            Ok(())
         })
         .await?;
     Ok((product, policy))

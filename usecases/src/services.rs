@@ -3,6 +3,7 @@
 
 use crate::error::Error;
 use crate::fingerprint::Fingerprinter;
+use crate::Actor;
 use chrono::{DateTime, Utc};
 use domain::catalog::Catalog;
 use persistence::{Backend, DbConnection, DbPool};
@@ -15,6 +16,21 @@ pub struct Services {
     /// Tax on invoices, in basis points.
     pub tax_rate_bps: u32,
     pub fingerprints: Fingerprinter,
+}
+
+impl Services {
+    /// One write transaction for `actor`, stamped with the time it starts:
+    /// the shape of every change that needs nothing prepared beforehand.
+    pub async fn write<T, F>(&self, actor: &Actor, work: F) -> Result<T, Error>
+    where
+        F: FnOnce(&mut DbConnection, &Actor, DateTime<Utc>) -> Result<T, Error> + Send + 'static,
+        T: Send + 'static,
+    {
+        let (actor, now) = (actor.clone(), self.clock.now());
+        self.db
+            .run(move |conn| persistence::write_transaction(conn, |conn| work(conn, &actor, now)))
+            .await
+    }
 }
 
 /// The pool plus the one way use cases touch it: on the blocking pool (diesel

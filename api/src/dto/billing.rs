@@ -151,7 +151,7 @@ impl TryFrom<BillingProfileRow> for BillingProfileDto {
                 .proration_behavior
                 .parse::<domain::billing::ProrationBehavior>()
                 .map_err(|e| {
-                    crate::error::ApiError::Storage(persistence::RepoError::corrupt(e.to_string()))
+                    crate::error::ApiError::from(persistence::RepoError::corrupt(e.to_string()))
                 })?
                 .into(),
             created_at: r.created_at.and_utc(),

@@ -97,3 +97,5 @@ pub struct InvoiceListQuery {
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
 }
+
+crate::page_fields!(InvoiceListQuery);

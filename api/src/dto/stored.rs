@@ -8,9 +8,8 @@ use uuid::Uuid;
 
 /// A stored id, or a "corrupt row" internal error.
 pub fn stored_id(s: &str) -> Result<Uuid, ApiError> {
-    s.parse().map_err(|_| {
-        ApiError::Storage(RepoError::corrupt(format!("stored id {s:?} is not a UUID")))
-    })
+    s.parse()
+        .map_err(|_| ApiError::from(RepoError::corrupt(format!("stored id {s:?} is not a UUID"))))
 }
 
 /// A stored optional id (`NULL` is `None`; text that is not a UUID is corrupt).
@@ -33,7 +32,9 @@ mod tests {
         assert_eq!(stored_id(&id.to_string()).ok(), Some(id));
         assert!(matches!(
             stored_id("not-a-uuid"),
-            Err(ApiError::Storage(RepoError::Corrupt(_)))
+            Err(ApiError::UseCase(usecases::Error::Storage(
+                RepoError::Corrupt(_)
+            )))
         ));
         assert!(matches!(stored_opt_id(None), Ok(None)));
         assert!(stored_opt_id(Some("x")).is_err());

@@ -348,3 +348,5 @@ impl From<ConvertRequest> for usecases::commands::Conversion {
         }
     }
 }
+
+crate::page_fields!(SubscriptionListQuery);

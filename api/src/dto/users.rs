@@ -58,3 +58,5 @@ pub struct UserListQuery {
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
 }
+
+crate::page_fields!(UserListQuery);

@@ -7,5 +7,5 @@ use actix_web::HttpRequest;
 
 /// A path segment that does not parse (say, an id that is not a UUID) names no resource.
 pub fn path_error(_: PathError, _: &HttpRequest) -> actix_web::Error {
-    ApiError::NotFound("resource").into()
+    ApiError::not_found("resource").into()
 }

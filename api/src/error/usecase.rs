@@ -1,78 +1,168 @@
-//! The one table from the use cases' errors to the API's: each case by
-//! variant, so a use case's refusal always becomes the same problem+json.
+//! The one table from the use cases' errors to problem+json: stable code,
+//! title, status and extension members, each case by variant. The detail is
+//! the error's own message (internals excepted, see `ApiError::detail`).
 
-use super::ApiError;
+use super::Problem;
+use actix_web::http::StatusCode;
+use domain::assignment::BatchError;
+use domain::card::CardError;
+use domain::policy::PolicyRefusal;
 use usecases::{Conflict, Error, Forbidden, Invalid, Precondition};
 
-impl From<Error> for ApiError {
-    fn from(err: Error) -> Self {
-        match err {
-            Error::NotFound(what) => ApiError::NotFound(what),
-            Error::Forbidden(f) => match f {
-                Forbidden::AdminOnly => ApiError::AdminOnly,
-                Forbidden::AdminReadOnly => ApiError::AdminReadOnly,
-                Forbidden::Policy(refusal) => ApiError::PolicyRefused(refusal),
-            },
-            Error::Conflict(c) => match c {
-                Conflict::EmailTaken => ApiError::EmailTaken,
-                Conflict::DuplicatePaymentMethod { existing_id } => {
-                    ApiError::DuplicatePaymentMethod { existing_id }
+pub(super) fn code(e: &Error) -> &'static str {
+    match e {
+        Error::NotFound(_) => "not_found",
+        Error::Forbidden(f) => match f {
+            Forbidden::AdminOnly => "admin_only",
+            Forbidden::AdminReadOnly => "admin_read_only",
+            Forbidden::Policy(PolicyRefusal::SelfServiceDisabled) => "self_service_disabled",
+            Forbidden::Policy(PolicyRefusal::TrialsOnly) => "trials_only",
+        },
+        Error::Conflict(c) => match c {
+            Conflict::EmailTaken => "email_taken",
+            Conflict::DuplicatePaymentMethod { .. } => "duplicate_payment_method",
+            Conflict::PaymentMethodInUse => "payment_method_in_use",
+            Conflict::TrialAlreadyActive => "trial_already_active",
+            Conflict::LicensesInUse { .. } => "licenses_in_use",
+            Conflict::SubscriptionNotActive { .. } => "subscription_not_active",
+            Conflict::AlreadyCanceled => "already_canceled",
+            Conflict::NotATrial => "not_a_trial",
+            Conflict::NotEnoughLicenses { .. } => "not_enough_licenses",
+            Conflict::QuoteExpired { .. } => "quote_expired",
+            Conflict::QuoteMismatch(_) => "quote_mismatch",
+        },
+        Error::Invalid(i) => match i {
+            Invalid::Field { .. } => "invalid_field",
+            Invalid::Parameter { .. } => "invalid_parameter",
+            Invalid::DateRange { .. } => "invalid_date_range",
+            Invalid::Reference { .. } => "invalid_reference",
+            Invalid::Card(e) | Invalid::CardEdit(e) => card_code(e),
+            Invalid::CardExpiredAtUse { .. } => "card_expired",
+            Invalid::LicenseCount { .. } => "invalid_license_count",
+            Invalid::TrialNotOffered => "trial_not_offered",
+            Invalid::TrialLicenseLimit { .. } => "trial_license_limit",
+            Invalid::Batch(BatchError::Empty) => "no_users",
+            Invalid::Batch(BatchError::TooMany { .. }) => "too_many_users",
+            Invalid::Batch(BatchError::Duplicates(_)) => "duplicate_user_ids",
+            Invalid::UsersNotInOrganization { .. } => "users_not_in_organization",
+        },
+        Error::Precondition(Precondition::Required) => "precondition_required",
+        Error::Precondition(Precondition::Failed { .. }) => "precondition_failed",
+        Error::Unavailable => "database_unavailable",
+        Error::Storage(_) | Error::Internal(_) => "internal_error",
+    }
+}
+
+pub(super) fn title(e: &Error) -> &'static str {
+    match e {
+        Error::NotFound(_) => "Not found",
+        Error::Forbidden(Forbidden::AdminOnly) => "Admins only",
+        Error::Forbidden(Forbidden::AdminReadOnly) => "Read-only for admins",
+        Error::Forbidden(Forbidden::Policy(_)) => "Blocked by the self-service policy",
+        Error::Conflict(c) => match c {
+            Conflict::EmailTaken => "E-mail address taken",
+            Conflict::DuplicatePaymentMethod { .. } => "Duplicate payment method",
+            Conflict::PaymentMethodInUse => "Payment method in use",
+            Conflict::TrialAlreadyActive => "Trial already active",
+            Conflict::LicensesInUse { .. } => "Licenses in use",
+            Conflict::SubscriptionNotActive { .. } => "Subscription not active",
+            Conflict::AlreadyCanceled => "Already canceled",
+            Conflict::NotATrial => "Not a trial",
+            Conflict::NotEnoughLicenses { .. } => "Not enough licenses",
+            Conflict::QuoteExpired { .. } => "Quote expired",
+            Conflict::QuoteMismatch(_) => "Quote does not match",
+        },
+        Error::Invalid(i) => match i {
+            Invalid::Field { .. } => "Invalid request body",
+            Invalid::Parameter { .. } => "Invalid parameter",
+            Invalid::DateRange { .. } => "Invalid date range",
+            Invalid::Reference { .. } => "Invalid reference",
+            Invalid::Card(_) | Invalid::CardEdit(_) => "Card declined by validation",
+            Invalid::CardExpiredAtUse { .. } => "Card expired",
+            Invalid::LicenseCount { .. } => "Invalid license count",
+            Invalid::TrialNotOffered | Invalid::TrialLicenseLimit { .. } => "Trial not possible",
+            Invalid::Batch(_) => "Invalid user batch",
+            Invalid::UsersNotInOrganization { .. } => "Users not in organization",
+        },
+        Error::Precondition(Precondition::Required) => "Precondition required",
+        Error::Precondition(Precondition::Failed { .. }) => "Precondition failed",
+        Error::Unavailable => "Service unavailable",
+        Error::Storage(_) | Error::Internal(_) => "Internal server error",
+    }
+}
+
+pub(super) fn status(e: &Error) -> StatusCode {
+    match e {
+        Error::NotFound(_) => StatusCode::NOT_FOUND,
+        Error::Forbidden(_) => StatusCode::FORBIDDEN,
+        Error::Conflict(_) => StatusCode::CONFLICT,
+        Error::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        Error::Precondition(Precondition::Required) => StatusCode::PRECONDITION_REQUIRED,
+        Error::Precondition(Precondition::Failed { .. }) => StatusCode::PRECONDITION_FAILED,
+        Error::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+        Error::Storage(_) | Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+/// The extension members a case defines (`field`, `available`, …).
+pub(super) fn extend(e: &Error, problem: &mut Problem) {
+    match e {
+        Error::Invalid(i) => match i {
+            Invalid::Field { field, .. } => problem.field = Some(field.clone()),
+            Invalid::Parameter { parameter, .. } => problem.parameter = Some(parameter.clone()),
+            Invalid::DateRange { parameter, .. } => {
+                problem.parameter = Some((*parameter).to_owned())
+            }
+            Invalid::Card(e) => problem.field = Some(e.field().to_owned()),
+            Invalid::CardEdit(e) => {
+                problem.field = Some(e.field().trim_start_matches("card.").to_owned())
+            }
+            Invalid::Reference { field, .. } | Invalid::CardExpiredAtUse { field, .. } => {
+                problem.field = Some((*field).to_owned())
+            }
+            Invalid::LicenseCount { .. } | Invalid::TrialLicenseLimit { .. } => {
+                problem.field = Some("license_count".to_owned())
+            }
+            Invalid::Batch(e) => {
+                problem.field = Some("user_ids".to_owned());
+                if let BatchError::Duplicates(ids) = e {
+                    problem.user_ids = Some(ids.iter().map(ToString::to_string).collect());
                 }
-                Conflict::PaymentMethodInUse => ApiError::PaymentMethodInUse,
-                Conflict::TrialAlreadyActive => ApiError::TrialAlreadyActive,
-                Conflict::LicensesInUse {
-                    assigned,
-                    requested,
-                    excess,
-                } => ApiError::LicensesInUse {
-                    assigned,
-                    requested,
-                    excess,
-                },
-                Conflict::SubscriptionNotActive { status } => {
-                    ApiError::SubscriptionNotActive { status }
-                }
-                Conflict::AlreadyCanceled => ApiError::AlreadyCanceled,
-                Conflict::NotATrial => ApiError::NotATrial,
-                Conflict::NotEnoughLicenses {
-                    available,
-                    requested,
-                } => ApiError::NotEnoughLicenses {
-                    available,
-                    requested,
-                },
-                Conflict::QuoteExpired { expires_at } => ApiError::QuoteExpired { expires_at },
-                Conflict::QuoteMismatch(why) => ApiError::QuoteMismatch(why),
-            },
-            Error::Invalid(i) => match i {
-                Invalid::Field { field, detail } => ApiError::InvalidField { field, detail },
-                Invalid::Parameter { parameter, detail } => {
-                    ApiError::InvalidParameter { parameter, detail }
-                }
-                Invalid::DateRange { parameter, detail } => {
-                    ApiError::InvalidDateRange { parameter, detail }
-                }
-                Invalid::Reference { field, what } => ApiError::InvalidReference { field, what },
-                Invalid::Card(e) => ApiError::Card(e),
-                Invalid::CardEdit(e) => ApiError::CardEdit(e),
-                Invalid::CardExpiredAtUse { field, month, year } => {
-                    ApiError::CardExpiredAtUse { field, month, year }
-                }
-                Invalid::LicenseCount { detail } => ApiError::InvalidLicenseCount { detail },
-                Invalid::TrialNotOffered => ApiError::TrialNotOffered,
-                Invalid::TrialLicenseLimit { max } => ApiError::TrialLicenseLimit { max },
-                Invalid::Batch(e) => ApiError::Batch(e),
-                Invalid::UsersNotInOrganization { user_ids, count } => {
-                    ApiError::UsersNotInOrganization { user_ids, count }
-                }
-            },
-            Error::Precondition(p) => match p {
-                Precondition::Required => ApiError::PreconditionRequired,
-                Precondition::Failed { etag } => ApiError::PreconditionFailed { etag },
-            },
-            Error::Unavailable => ApiError::DatabaseUnavailable,
-            Error::Storage(e) => ApiError::Storage(e),
-            Error::Internal(what) => ApiError::Internal(what),
+            }
+            Invalid::UsersNotInOrganization { user_ids, .. } => {
+                problem.user_ids = Some(user_ids.clone());
+                problem.field = Some("user_ids".to_owned());
+            }
+            Invalid::TrialNotOffered => {}
+        },
+        Error::Conflict(Conflict::DuplicatePaymentMethod { existing_id }) => {
+            problem.existing_id = Some(existing_id.clone())
         }
+        Error::Conflict(Conflict::LicensesInUse { assigned, .. }) => {
+            problem.assigned_count = Some(*assigned)
+        }
+        Error::Conflict(Conflict::NotEnoughLicenses {
+            available,
+            requested,
+        }) => {
+            problem.available = Some(*available);
+            problem.requested = Some(*requested);
+        }
+        Error::Conflict(Conflict::QuoteExpired { .. } | Conflict::QuoteMismatch(_)) => {
+            problem.field = Some("quote_id".to_owned())
+        }
+        // The rest carry no extension members.
+        _ => {}
+    }
+}
+
+fn card_code(e: &CardError) -> &'static str {
+    match e {
+        CardError::NumberInvalid => "card_number_invalid",
+        CardError::BrandUnsupported => "card_brand_unsupported",
+        CardError::Expired => "card_expired",
+        CardError::ExpiryInvalid | CardError::ExpiryYearInvalid => "card_expiry_invalid",
+        CardError::CvcInvalid => "cvc_invalid",
+        CardError::HolderNameInvalid => "holder_name_invalid",
     }
 }

@@ -189,6 +189,7 @@ fn strip_position(message: &str) -> String {
 mod tests {
     use super::*;
     use serde::Deserialize;
+    use usecases::Invalid;
 
     #[derive(Deserialize, Debug)]
     #[serde(deny_unknown_fields)]
@@ -224,17 +225,21 @@ mod tests {
             other => panic!("{other:?}"),
         }
         match parse::<Body>(br#"{"name":"a","inner":{"count":-1}}"#) {
-            Err(ApiError::InvalidField { field, .. }) => assert_eq!(field, "inner.count"),
+            Err(ApiError::UseCase(usecases::Error::Invalid(Invalid::Field { field, .. }))) => {
+                assert_eq!(field, "inner.count")
+            }
             other => panic!("{other:?}"),
         }
         match parse::<Body>(br#"{"name": 4242424242424242}"#) {
-            Err(e @ ApiError::InvalidField { .. }) => {
+            Err(e @ ApiError::UseCase(usecases::Error::Invalid(Invalid::Field { .. }))) => {
                 assert!(!e.to_string().contains("4242"), "{e}")
             }
             other => panic!("{other:?}"),
         }
         match parse::<Body>(br#"{}"#) {
-            Err(ApiError::InvalidField { field, .. }) => assert_eq!(field, "name"),
+            Err(ApiError::UseCase(usecases::Error::Invalid(Invalid::Field { field, .. }))) => {
+                assert_eq!(field, "name")
+            }
             other => panic!("{other:?}"),
         }
     }

@@ -5,7 +5,8 @@ use crate::auth::Caller;
 use crate::dto::assignments::AssignmentDto;
 use crate::dto::subscriptions::{StatusDto, SubscriptionDto, SubscriptionList};
 use crate::error::{answers, ApiError};
-use crate::extract::{PageQuery, Query};
+use crate::extract::Page;
+use crate::extract::{Paged, Query};
 use crate::render::csv_export::{self, SubscriptionCsvRow};
 use crate::startup::state::AppState;
 use actix_web::http::header;
@@ -55,12 +56,18 @@ fn filter(q: &AdminListQuery) -> Filter {
 pub async fn list_admin_subscriptions(
     state: web::Data<AppState>,
     caller: Caller,
-    query: Query<AdminListQuery>,
+    list: Paged<(chrono::NaiveDateTime, String), AdminListQuery>,
 ) -> Result<web::Json<SubscriptionList>, ApiError> {
     caller.actor().require_admin()?;
-    let page = PageQuery::parse(query.limit, query.cursor.as_deref())?;
-    let (views, next_cursor) =
-        usecase::list(&state.services, caller.actor(), filter(&query), false, page).await?;
+    let page = list.page;
+    let (views, next_cursor) = usecase::list(
+        &state.services,
+        caller.actor(),
+        filter(&list.filters),
+        false,
+        page,
+    )
+    .await?;
     Ok(web::Json(SubscriptionList {
         data: views.iter().map(to_dto).collect::<Result<_, _>>()?,
         next_cursor,
@@ -81,7 +88,7 @@ pub async fn get_admin_subscription(
     caller.actor().require_admin()?;
     let id = path.into_inner();
     let view = usecase::get(&state.services, caller.actor(), id).await?;
-    let page = PageQuery {
+    let page = Page {
         limit: 10_000,
         after: None,
     };
@@ -107,11 +114,11 @@ pub async fn export_admin_subscriptions_csv(
     query: Query<AdminListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     caller.actor().require_admin()?;
-    PageQuery::<String>::parse(query.limit, None)?;
+    Page::<String>::parse(query.limit, None)?;
     let mut rows = Vec::new();
     let mut cursor = query.cursor.clone();
     loop {
-        let page = PageQuery::parse(Some(100), cursor.as_deref())?;
+        let page = Page::parse(Some(100), cursor.as_deref())?;
         let (views, next) =
             usecase::list(&state.services, caller.actor(), filter(&query), false, page).await?;
         for v in &views {
@@ -150,3 +157,5 @@ pub async fn export_admin_subscriptions_csv(
         ))
         .body(body))
 }
+
+crate::page_fields!(AdminListQuery);

@@ -5,7 +5,7 @@ use crate::dto::assignments::*;
 use crate::dto::common::PageParams;
 use crate::dto::stored::{stored_id, stored_ids};
 use crate::error::{answers, ApiError, Problem};
-use crate::extract::{IfMatch, JsonBody, PageQuery, Query};
+use crate::extract::{IfMatch, JsonBody, Paged};
 use crate::startup::state::AppState;
 use actix_web::{delete, get, post, web, HttpResponse};
 use usecases::assignments::{self as usecase, Outcome};
@@ -116,7 +116,7 @@ pub async fn unassign_license(
     )
     .await?;
     if o.changed.is_empty() {
-        return Err(ApiError::NotFound("license assignment"));
+        return Err(ApiError::not_found("license assignment"));
     }
     Ok(HttpResponse::NoContent()
         .insert_header((actix_web::http::header::ETAG, o.etag()))
@@ -132,9 +132,9 @@ pub async fn list_assignments(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<Uuid>,
-    query: Query<PageParams>,
+    list: Paged<(chrono::NaiveDateTime, String)>,
 ) -> Result<web::Json<AssignmentList>, ApiError> {
-    let page = PageQuery::parse(query.limit, query.cursor.as_deref())?;
+    let page = list.page;
     let (rows, next_cursor) =
         usecase::list(&state.services, caller.actor(), path.into_inner(), page).await?;
     Ok(web::Json(AssignmentList {

@@ -7,11 +7,12 @@ use crate::dto::billing::{
 };
 use crate::dto::common::PageParams;
 use crate::error::{ApiError, Problem};
-use crate::extract::{JsonBody, PageQuery, Query};
-use crate::idempotency::{self, Created, IdempotencyKey};
+use crate::extract::Page;
+use crate::extract::{JsonBody, Query};
+use crate::idempotency::{Created, Idempotent};
 use crate::startup::state::AppState;
 
-use actix_web::{get, patch, post, put, web, HttpRequest, HttpResponse};
+use actix_web::{get, patch, post, put, web, HttpResponse};
 use uuid::Uuid;
 
 /// The caller's billing accounts: exactly one, created on first use.
@@ -22,7 +23,7 @@ pub async fn list_billing_accounts(
     caller: Caller,
     query: Query<PageParams>,
 ) -> Result<web::Json<BillingAccountList>, ApiError> {
-    PageQuery::<String>::parse(query.limit, query.cursor.as_deref())?;
+    Page::<String>::parse(query.limit, query.cursor.as_deref())?;
     let account = usecases::billing_accounts::mine(&state.services, caller.actor()).await?;
     Ok(web::Json(BillingAccountList {
         data: vec![account.try_into()?],
@@ -58,7 +59,7 @@ pub async fn list_billing_profiles(
     path: web::Path<Uuid>,
     query: Query<PageParams>,
 ) -> Result<web::Json<BillingProfileList>, ApiError> {
-    let page = PageQuery::parse(query.limit, query.cursor.as_deref())?;
+    let page = Page::parse(query.limit, query.cursor.as_deref())?;
     let (rows, next_cursor) =
         usecases::billing_profiles::list(&state.services, caller.actor(), path.into_inner(), page)
             .await?;
@@ -84,15 +85,13 @@ pub async fn create_billing_profile(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<Uuid>,
-    key: IdempotencyKey,
-    request: HttpRequest,
-    body: JsonBody<CreateBillingProfileRequest>,
+    body: Idempotent<CreateBillingProfileRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let (body, raw) = body.into_parts();
+    let (body, once) = body.into_parts();
     let account_id = path.into_inner();
     let now = state.services.clock.now();
     let who = caller.actor().clone();
-    idempotency::run(&state, &caller, key, &request, &raw, move |conn| {
+    once.run(&state, &caller, move |conn| {
         let row = usecases::billing_profiles::create(conn, &who, account_id, body.into(), now)?;
         let location = format!("/v1/billing-profiles/{}", row.id);
         Created::new(BillingProfileDto::try_from(row)?, Some(location))

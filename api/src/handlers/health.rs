@@ -28,7 +28,8 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError
         .services
         .db
         .run_as(|conn| {
-            persistence::repos::health::ping(conn).map_err(|_| ApiError::DatabaseUnavailable)
+            persistence::repos::health::ping(conn)
+                .map_err(|_| ApiError::UseCase(usecases::Error::Unavailable))
         })
         .await?;
     Ok(HttpResponse::Ok().json(HealthResponse { status: "ready" }))

@@ -5,7 +5,9 @@ use crate::dto::common::MoneyDto;
 use crate::dto::invoices::{InvoiceDto, InvoiceLineDto, InvoiceList, InvoiceListQuery, PeriodDto};
 use crate::dto::stored::stored_id;
 use crate::error::ApiError;
-use crate::extract::PageQuery;
+use crate::extract::Page;
+use crate::extract::Paged;
+
 use crate::extract::Query;
 use crate::startup::state::AppState;
 use actix_web::http::header;
@@ -84,10 +86,9 @@ pub fn filter_from(state: &AppState, q: &InvoiceListQuery) -> Result<Filter, Api
 pub async fn list_invoices(
     state: web::Data<AppState>,
     caller: Caller,
-    query: Query<InvoiceListQuery>,
+    list: Paged<(chrono::NaiveDate, i64), InvoiceListQuery>,
 ) -> Result<web::Json<InvoiceList>, ApiError> {
-    let q = query.into_inner();
-    let page = PageQuery::parse(q.limit, q.cursor.as_deref())?;
+    let Paged { filters: q, page } = list;
     let filter = filter_from(&state, &q)?;
     let (invoices, next_cursor) =
         usecase::list(&state.services, caller.actor(), filter, page).await?;
@@ -128,10 +129,10 @@ pub async fn export_invoices_csv(
     query: Query<InvoiceListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = query.into_inner();
-    PageQuery::<(chrono::NaiveDate, i64)>::parse(q.limit, q.cursor.as_deref())?;
+    Page::<(chrono::NaiveDate, i64)>::parse(q.limit, q.cursor.as_deref())?;
     let filter = filter_from(&state, &q)?;
     let (from, to) = (filter.from, filter.to);
-    let page = PageQuery {
+    let page = Page {
         limit: EXPORT_LIMIT,
         after: None,
     };

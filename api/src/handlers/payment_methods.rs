@@ -6,10 +6,10 @@ use crate::dto::payment_methods::{
     CreatePaymentMethodRequest, PaymentMethodDto, PaymentMethodList, UpdatePaymentMethodRequest,
 };
 use crate::error::{ApiError, Problem};
-use crate::extract::{JsonBody, PageQuery, Query};
-use crate::idempotency::{self, Created, IdempotencyKey};
+use crate::extract::{JsonBody, Paged};
+use crate::idempotency::{Created, Idempotent};
 use crate::startup::state::AppState;
-use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
+use actix_web::{delete, get, patch, post, web, HttpResponse};
 use usecases::payment_methods as usecase;
 use uuid::Uuid;
 
@@ -19,9 +19,9 @@ use uuid::Uuid;
 pub async fn list_payment_methods(
     state: web::Data<AppState>,
     caller: Caller,
-    query: Query<PageParams>,
+    list: Paged<(chrono::NaiveDateTime, String)>,
 ) -> Result<web::Json<PaymentMethodList>, ApiError> {
-    let page = PageQuery::parse(query.limit, query.cursor.as_deref())?;
+    let page = list.page;
     let (rows, next_cursor) = usecase::list(&state.services, caller.actor(), page).await?;
     let today = state.services.clock.now().date_naive();
     Ok(web::Json(PaymentMethodList {
@@ -48,16 +48,14 @@ pub async fn list_payment_methods(
 pub async fn create_payment_method(
     state: web::Data<AppState>,
     caller: Caller,
-    key: IdempotencyKey,
-    request: HttpRequest,
-    body: JsonBody<CreatePaymentMethodRequest>,
+    body: Idempotent<CreatePaymentMethodRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let (body, raw) = body.into_parts();
+    let (body, once) = body.into_parts();
     let now = state.services.clock.now();
     // Validation (and the fingerprint) happen here; the number is dropped before any storage.
     let card = usecase::validate_new(&state.services, caller.actor(), body.into(), now)?;
     let who = caller.actor().clone();
-    idempotency::run(&state, &caller, key, &request, &raw, move |conn| {
+    once.run(&state, &caller, move |conn| {
         let row = usecase::create(conn, &who, card, now)?;
         let location = format!("/v1/payment-methods/{}", row.id);
         Created::new(

@@ -1,7 +1,7 @@
 use crate::auth::Caller;
 use crate::dto::products::{PolicyRequest, ProductDto, ProductList};
 use crate::error::{answers, ApiError};
-use crate::extract::{JsonBody, PageQuery, Query};
+use crate::extract::{JsonBody, Paged};
 use crate::startup::state::AppState;
 
 use actix_web::{get, put, web};
@@ -25,9 +25,9 @@ pub struct ProductListQuery {
 pub async fn list_products(
     state: web::Data<AppState>,
     caller: Caller,
-    query: Query<ProductListQuery>,
+    list: Paged<usize, ProductListQuery>,
 ) -> Result<web::Json<ProductList>, ApiError> {
-    let page = PageQuery::parse(query.limit, query.cursor.as_deref())?;
+    let page = list.page;
     let (items, next_cursor) =
         usecases::products::list(&state.services, caller.actor(), page).await?;
     Ok(web::Json(ProductList {
@@ -79,3 +79,5 @@ pub async fn set_self_service_policy(
     .await?;
     Ok(web::Json(ProductDto::new(&product, policy)))
 }
+
+crate::page_fields!(ProductListQuery);

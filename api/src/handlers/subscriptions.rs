@@ -5,11 +5,11 @@ use crate::dto::common::MoneyDto;
 use crate::dto::stored::{stored_id, stored_opt_id};
 use crate::dto::subscriptions::*;
 use crate::error::{answers, ApiError, Problem};
-use crate::extract::{IfMatch, JsonBody, PageQuery, Query};
-use crate::idempotency::{self, Created, IdempotencyKey};
+use crate::extract::{IfMatch, JsonBody, Paged};
+use crate::idempotency::{Created, Idempotent};
 use crate::startup::state::AppState;
 use actix_web::http::header;
-use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
+use actix_web::{get, patch, post, web, HttpResponse};
 use chrono::NaiveDate;
 use domain::subscription::{CancelReason, Feedback, SubscriptionStatus};
 use domain::Money;
@@ -158,11 +158,9 @@ fn respond(view: &View) -> Result<HttpResponse, ApiError> {
 pub async fn create_subscription(
     state: web::Data<AppState>,
     caller: Caller,
-    key: IdempotencyKey,
-    request: HttpRequest,
-    body: JsonBody<CreateSubscriptionRequest>,
+    body: Idempotent<CreateSubscriptionRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let (body, raw) = body.into_parts();
+    let (body, once) = body.into_parts();
     let order = usecase::purchase::validate(&state.services.catalog, body.into())?;
     let (now, tax, names, who) = (
         state.services.clock.now(),
@@ -170,7 +168,7 @@ pub async fn create_subscription(
         Names::from(&state.services),
         caller.actor().clone(),
     );
-    idempotency::run(&state, &caller, key, &request, &raw, move |conn| {
+    once.run(&state, &caller, move |conn| {
         let loaded = usecase::purchase::place(conn, &who, order, tax, now)?;
         let view = names.view(conn, loaded)?;
         let mut created = Created::new(
@@ -189,10 +187,9 @@ pub async fn create_subscription(
 pub async fn list_subscriptions(
     state: web::Data<AppState>,
     caller: Caller,
-    query: Query<SubscriptionListQuery>,
+    list: Paged<(chrono::NaiveDateTime, String), SubscriptionListQuery>,
 ) -> Result<web::Json<SubscriptionList>, ApiError> {
-    let q = query.into_inner();
-    let page = PageQuery::parse(q.limit, q.cursor.as_deref())?;
+    let Paged { filters: q, page } = list;
     let filter = Filter {
         purchaser: None,
         status: q.status.map(|s| status_filter(s).to_owned()),
@@ -328,11 +325,9 @@ pub async fn convert_trial(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<Uuid>,
-    key: IdempotencyKey,
-    request: HttpRequest,
-    body: JsonBody<ConvertRequest>,
+    body: Idempotent<ConvertRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let (body, raw) = body.into_parts();
+    let (body, once) = body.into_parts();
     let (now, tax, names, catalog, who) = (
         state.services.clock.now(),
         state.services.tax_rate_bps,
@@ -341,7 +336,7 @@ pub async fn convert_trial(
         caller.actor().clone(),
     );
     let id = path.into_inner().to_string();
-    idempotency::run(&state, &caller, key, &request, &raw, move |conn| {
+    once.run(&state, &caller, move |conn| {
         let loaded = usecase::purchase::convert(conn, &who, &catalog, &id, body.into(), tax, now)?;
         let view = names.view(conn, loaded)?;
         let mut created = Created::new(to_dto(&view)?, None)?;
@@ -397,9 +392,9 @@ pub async fn list_subscription_events(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<Uuid>,
-    query: crate::extract::Query<crate::dto::common::PageParams>,
+    list: Paged<(chrono::NaiveDateTime, String)>,
 ) -> Result<web::Json<EventList>, ApiError> {
-    let page = PageQuery::parse(query.limit, query.cursor.as_deref())?;
+    let page = list.page;
     let (rows, next_cursor) =
         usecase::events::list(&state.services, caller.actor(), path.into_inner(), page).await?;
     Ok(web::Json(EventList {

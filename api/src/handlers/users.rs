@@ -1,11 +1,11 @@
 use crate::auth::Caller;
 use crate::dto::users::{CreateUserRequest, UserDto, UserList, UserListQuery};
 use crate::error::{answers, ApiError, Problem};
-use crate::extract::{JsonBody, PageQuery, Query};
-use crate::idempotency::{self, Created, IdempotencyKey};
+use crate::extract::Paged;
+use crate::idempotency::{Created, Idempotent};
 use crate::startup::state::AppState;
 
-use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use actix_web::{get, post, web, HttpResponse};
 use uuid::Uuid;
 
 /// The organisation's directory, in name order; `search` matches a name or e-mail prefix.
@@ -14,12 +14,11 @@ use uuid::Uuid;
 pub async fn list_users(
     state: web::Data<AppState>,
     caller: Caller,
-    query: Query<UserListQuery>,
+    list: Paged<(String, String), UserListQuery>,
 ) -> Result<web::Json<UserList>, ApiError> {
-    let query = query.into_inner();
-    let page = PageQuery::parse(query.limit, query.cursor.as_deref())?;
+    let page = list.page;
     let (users, next_cursor) =
-        usecases::users::list(&state.services, caller.actor(), query.search, page).await?;
+        usecases::users::list(&state.services, caller.actor(), list.filters.search, page).await?;
     Ok(web::Json(UserList {
         data: users.into_iter().map(UserDto::from).collect(),
         next_cursor,
@@ -39,15 +38,13 @@ pub async fn list_users(
 pub async fn create_user(
     state: web::Data<AppState>,
     caller: Caller,
-    key: IdempotencyKey,
-    request: HttpRequest,
-    body: JsonBody<CreateUserRequest>,
+    body: Idempotent<CreateUserRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let (body, raw) = body.into_parts();
+    let (body, once) = body.into_parts();
     let member = usecases::users::validate_new(caller.actor(), &body.display_name, &body.email)?;
     let now = state.services.clock.now();
     let who = caller.actor().clone();
-    idempotency::run(&state, &caller, key, &request, &raw, move |conn| {
+    once.run(&state, &caller, move |conn| {
         let user = usecases::users::add(conn, &who, member, now)?;
         let location = format!("/v1/users/{}", user.id);
         Created::new(UserDto::from(user), Some(location))

@@ -72,15 +72,7 @@ pub fn cancel_in(
         .map_err(|e| Error::internal(e.to_string()))?;
         invoicing::issue(
             conn,
-            Issue {
-                subscription: &after,
-                billing_profile_id: &profile,
-                reason: Reason::Cancellation,
-                period_start: credit.period_start,
-                period_end: credit.period_end,
-                lines: vec![credit],
-                renewal_key: None,
-            },
+            Issue::single(&after, &profile, Reason::Cancellation, credit),
             tax_rate_bps,
             now,
         )?;

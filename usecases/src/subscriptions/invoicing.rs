@@ -50,6 +50,27 @@ pub struct Issue<'a> {
     pub renewal_key: Option<String>,
 }
 
+impl<'a> Issue<'a> {
+    /// A one-line invoice outside renewals (a purchase, conversion, increase
+    /// or cancellation), for the line's own period.
+    pub fn single(
+        subscription: &'a SubscriptionRow,
+        billing_profile_id: &'a str,
+        reason: Reason,
+        line: InvoiceLine,
+    ) -> Self {
+        Self {
+            subscription,
+            billing_profile_id,
+            reason,
+            period_start: line.period_start,
+            period_end: line.period_end,
+            lines: vec![line],
+            renewal_key: None,
+        }
+    }
+}
+
 pub fn issue(
     conn: &mut DbConnection,
     input: Issue<'_>,
@@ -210,18 +231,9 @@ pub fn bill_change(
                 .billing_profile_id
                 .clone()
                 .ok_or_else(|| Error::internal("paid subscription without billing profile"))?;
-            let (start, end) = (line.period_start, line.period_end);
             let invoice = issue(
                 conn,
-                Issue {
-                    subscription: sub,
-                    billing_profile_id: &profile,
-                    reason: Reason::LicenseIncrease,
-                    lines: vec![line],
-                    period_start: start,
-                    period_end: end,
-                    renewal_key: None,
-                },
+                Issue::single(sub, &profile, Reason::LicenseIncrease, line),
                 tax_rate_bps,
                 now,
             )?;

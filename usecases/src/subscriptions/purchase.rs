@@ -264,15 +264,7 @@ fn create(
             repo::insert(conn, &row)?;
             invoicing::issue(
                 conn,
-                Issue {
-                    subscription: &row,
-                    billing_profile_id: &profile,
-                    reason: Reason::Purchase,
-                    period_start: plan.period.start(),
-                    period_end: plan.period.end(),
-                    lines: vec![plan.line],
-                    renewal_key: None,
-                },
+                Issue::single(&row, &profile, Reason::Purchase, plan.line),
                 tax_rate_bps,
                 now,
             )?;
@@ -398,15 +390,7 @@ pub fn convert(
         .ok_or_else(|| Error::internal("converted subscription vanished"))?;
     invoicing::issue(
         conn,
-        Issue {
-            subscription: &after,
-            billing_profile_id: &profile,
-            reason: Reason::TrialConversion,
-            period_start: plan.period.start(),
-            period_end: plan.period.end(),
-            lines: vec![plan.line],
-            renewal_key: None,
-        },
+        Issue::single(&after, &profile, Reason::TrialConversion, plan.line),
         tax_rate_bps,
         now,
     )?;
