@@ -79,6 +79,7 @@ async fn a_refused_assignment_buys_nothing() {
         (422, "too_many_users"),
         "{reply:?}"
     );
+    assert_eq!(reply.body["field"], json!("assign_user_ids"));
 
     let mut with_stranger = people[..3].to_vec();
     with_stranger.push(stranger.clone());
@@ -90,6 +91,7 @@ async fn a_refused_assignment_buys_nothing() {
         "{reply:?}"
     );
     assert_eq!(reply.body["user_ids"], json!([stranger]));
+    assert_eq!(reply.body["field"], json!("assign_user_ids"));
 
     // More users than licenses bought.
     let body = buy_body(&app, &ada, 2, &people[..3]).await;

@@ -39,8 +39,12 @@ impl Outcome {
 }
 
 pub fn batch(ids: Vec<uuid::Uuid>) -> Result<AssignmentBatch, Error> {
+    batch_in("user_ids", ids)
+}
+
+fn batch_in(field: &'static str, ids: Vec<uuid::Uuid>) -> Result<AssignmentBatch, Error> {
     AssignmentBatch::parse(ids.into_iter().map(UserId::from).collect())
-        .map_err(|e| Invalid::Batch(e).into())
+        .map_err(|error| Invalid::Batch { field, error }.into())
 }
 
 /// The members a purchase assigns (PRODUCT.md §9): a batch like any other,
@@ -50,7 +54,7 @@ pub(crate) fn at_purchase(
     license_count: i64,
 ) -> Result<Option<AssignmentBatch>, Error> {
     let Some(ids) = ids else { return Ok(None) };
-    let batch = batch(ids)?;
+    let batch = batch_in("assign_user_ids", ids)?;
     if batch.len() as i64 > license_count {
         return Err(Error::invalid_field(
             "assign_user_ids",
@@ -63,15 +67,27 @@ pub(crate) fn at_purchase(
     Ok(Some(batch))
 }
 
-/// Assigns inside the caller's transaction (a purchase that assigns at once).
+/// Assigns inside the caller's transaction: a purchase that assigns at once
+/// (its users are `assign_user_ids`), or grow-on-assign (`user_ids`).
 pub(crate) fn assign_within(
     conn: &mut DbConnection,
     caller: &Actor,
     id: &str,
     batch: &AssignmentBatch,
+    field: &'static str,
     now: DateTime<Utc>,
 ) -> Result<Outcome, Error> {
-    assign_in(conn, caller, id, batch, now)
+    assign_in(conn, caller, id, batch, now).map_err(|e| match e {
+        Error::Invalid(Invalid::UsersNotInOrganization {
+            user_ids, count, ..
+        }) => Invalid::UsersNotInOrganization {
+            field,
+            user_ids,
+            count,
+        }
+        .into(),
+        other => other,
+    })
 }
 
 fn counts(conn: &mut DbConnection, caller: &Actor, id: &str) -> Result<(i64, i64), Error> {
@@ -192,6 +208,7 @@ pub(crate) fn newcomers(
         .collect();
     if !strangers.is_empty() {
         return Err(Error::from(Invalid::UsersNotInOrganization {
+            field: "user_ids",
             count: strangers.len(),
             user_ids: strangers,
         }));

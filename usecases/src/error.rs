@@ -122,10 +122,19 @@ pub enum Invalid {
     TrialNotOffered,
     #[error("a trial of this product is limited to {max} licenses")]
     TrialLicenseLimit { max: u32 },
-    #[error("{0}")]
-    Batch(BatchError),
+    /// `field`: the body field holding the users (`user_ids`, or a
+    /// purchase's `assign_user_ids`).
+    #[error("{error}")]
+    Batch {
+        field: &'static str,
+        error: BatchError,
+    },
     #[error("{count} of the users are not members of your organisation")]
-    UsersNotInOrganization { user_ids: Vec<String>, count: usize },
+    UsersNotInOrganization {
+        field: &'static str,
+        user_ids: Vec<String>,
+        count: usize,
+    },
 }
 
 /// Optimistic concurrency: the caller's view of the subscription is missing or old.

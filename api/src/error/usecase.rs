@@ -41,9 +41,11 @@ pub(super) fn code(e: &Error) -> &'static str {
             Invalid::LicenseCount { .. } => "invalid_license_count",
             Invalid::TrialNotOffered => "trial_not_offered",
             Invalid::TrialLicenseLimit { .. } => "trial_license_limit",
-            Invalid::Batch(BatchError::Empty) => "no_users",
-            Invalid::Batch(BatchError::TooMany { .. }) => "too_many_users",
-            Invalid::Batch(BatchError::Duplicates(_)) => "duplicate_user_ids",
+            Invalid::Batch { error, .. } => match error {
+                BatchError::Empty => "no_users",
+                BatchError::TooMany { .. } => "too_many_users",
+                BatchError::Duplicates(_) => "duplicate_user_ids",
+            },
             Invalid::UsersNotInOrganization { .. } => "users_not_in_organization",
         },
         Error::Precondition(Precondition::Required) => "precondition_required",
@@ -81,7 +83,7 @@ pub(super) fn title(e: &Error) -> &'static str {
             Invalid::CardExpiredAtUse { .. } => "Card expired",
             Invalid::LicenseCount { .. } => "Invalid license count",
             Invalid::TrialNotOffered | Invalid::TrialLicenseLimit { .. } => "Trial not possible",
-            Invalid::Batch(_) => "Invalid user batch",
+            Invalid::Batch { .. } => "Invalid user batch",
             Invalid::UsersNotInOrganization { .. } => "Users not in organization",
         },
         Error::Precondition(Precondition::Required) => "Precondition required",
@@ -123,15 +125,17 @@ pub(super) fn extend(e: &Error, problem: &mut Problem) {
             Invalid::LicenseCount { .. } | Invalid::TrialLicenseLimit { .. } => {
                 problem.field = Some("license_count".to_owned())
             }
-            Invalid::Batch(e) => {
-                problem.field = Some("user_ids".to_owned());
-                if let BatchError::Duplicates(ids) = e {
+            Invalid::Batch { field, error } => {
+                problem.field = Some((*field).to_owned());
+                if let BatchError::Duplicates(ids) = error {
                     problem.user_ids = Some(ids.iter().map(ToString::to_string).collect());
                 }
             }
-            Invalid::UsersNotInOrganization { user_ids, .. } => {
+            Invalid::UsersNotInOrganization {
+                field, user_ids, ..
+            } => {
                 problem.user_ids = Some(user_ids.clone());
-                problem.field = Some("user_ids".to_owned());
+                problem.field = Some((*field).to_owned());
             }
             Invalid::TrialNotOffered => {}
         },

@@ -167,7 +167,7 @@ fn grow_in(
         licenses_added = growth.added;
     }
     Ok(Grown {
-        outcome: assignments::assign_within(conn, caller, id, batch, now)?,
+        outcome: assignments::assign_within(conn, caller, id, batch, "user_ids", now)?,
         licenses_added,
         invoice_id,
     })

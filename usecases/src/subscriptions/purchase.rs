@@ -202,7 +202,14 @@ pub fn place(
     let Some(batch) = order.assign else {
         return Ok(created);
     };
-    crate::assignments::assign_within(conn, caller, &created.row.id, &batch, now)?;
+    crate::assignments::assign_within(
+        conn,
+        caller,
+        &created.row.id,
+        &batch,
+        "assign_user_ids",
+        now,
+    )?;
     let row = repo::find(conn, &caller.org(), &created.row.id)?
         .ok_or_else(|| Error::internal("new subscription vanished"))?;
     Loaded::parse(row, now.date_naive())
