@@ -20,6 +20,7 @@ use actix_web::http::{Method, StatusCode};
 use actix_web::web::Bytes;
 use actix_web::{FromRequest, HttpRequest, HttpResponse};
 use chrono::{DateTime, Duration, Utc};
+use domain::UserId;
 use futures_util::future::LocalBoxFuture;
 use persistence::repos::idempotency as repo;
 use persistence::rows::IdempotencyRow;
@@ -202,20 +203,20 @@ where
         .services
         .fingerprints
         .request(method.as_str(), &path, &canonical);
-    let owner = caller.actor().user_id.to_string();
+    let owner = caller.actor().user_id;
     let now = state.services.clock.now();
 
-    let (o, k) = (owner.clone(), key.clone());
+    let (o, k) = (owner, key.clone());
     if let Some(replay) = state
         .services
         .db
-        .run_as(move |conn| reserve(conn, &o, &k, &hash, now))
+        .run_as(move |conn| reserve(conn, o, &k, &hash, now))
         .await?
     {
         return Ok(replay.respond(true));
     }
 
-    let (o, k) = (owner.clone(), key.clone());
+    let (o, k) = (owner, key.clone());
     let outcome = state
         .services
         .db
@@ -224,7 +225,7 @@ where
                 let created = work(conn)?;
                 repo::complete(
                     conn,
-                    &o,
+                    o,
                     &k,
                     i32::from(created.status.as_u16()),
                     &created.stored(),
@@ -241,7 +242,7 @@ where
             let _ = state
                 .services
                 .db
-                .run(move |conn| Ok(repo::delete(conn, &owner, &key)?))
+                .run(move |conn| Ok(repo::delete(conn, owner, &key)?))
                 .await;
             Err(error)
         }
@@ -251,14 +252,14 @@ where
 /// Reserves the key, or returns the response to replay.
 fn reserve(
     conn: &mut DbConnection,
-    owner: &str,
+    owner: UserId,
     key: &str,
     hash: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<Created>, ApiError> {
     write_transaction(conn, |conn| {
         let fresh = IdempotencyRow {
-            owner_id: owner.to_owned(),
+            owner_id: owner,
             idempotency_key: key.to_owned(),
             request_hash: hash.to_owned(),
             state: "in_progress".to_owned(),

@@ -18,6 +18,7 @@ pub mod money;
 pub mod policy;
 pub mod profile_refresh;
 pub mod seller;
+mod stored;
 pub mod subscription;
 pub mod tax_id;
 pub mod text;
@@ -26,7 +27,7 @@ pub mod user;
 pub use billing::BillingPeriod;
 pub use ids::{
     AuditEventId, BillingAccountId, BillingProfileId, InvoiceId, OrganizationId, PaymentMethodId,
-    PendingCreditId, ProductId, SubscriptionId, UserId,
+    PendingCreditId, ProductId, QuoteId, SubscriptionId, UserId,
 };
 pub use license::LicenseCount;
 pub use money::{Currency, Money};

@@ -105,6 +105,9 @@ impl From<DieselError> for RepoError {
             DieselError::DatabaseError(kind, info) => classify(kind, info.as_ref()),
             // The commit itself failed (a lost connection, SQLite busy): that error decides.
             DieselError::RollbackErrorOnCommit { commit_error, .. } => (*commit_error).into(),
+            // A stored value that does not convert to its typed field (an id
+            // that is not a UUID, a status no variant names): never a default.
+            DieselError::DeserializationError(e) => RepoError::Corrupt(e.to_string()),
             DieselError::BrokenTransactionManager => {
                 RepoError::Unavailable("connection lost mid-transaction".into())
             }

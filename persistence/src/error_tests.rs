@@ -250,6 +250,28 @@ fn seats_constraints(db: &Db) {
     }
 }
 
+/// Rows whose ids are not UUIDs (the seed's 'o', 'u', 'sub'), or whose status
+/// no variant names, are refused as corrupt when read: never defaulted.
+fn refuses_corrupt_rows(db: &Db) {
+    use crate::rows::{SubscriptionRow, UserRow};
+    use crate::schema::{subscriptions, users};
+    use diesel::{QueryDsl, SelectableHelper};
+    seed(db);
+    let mut conn = db.pool.get().unwrap();
+    let read: Result<Vec<SubscriptionRow>, _> = subscriptions::table
+        .select(SubscriptionRow::as_select())
+        .load(&mut *conn);
+    assert!(matches!(
+        read.map_err(RepoError::from),
+        Err(RepoError::Corrupt(_))
+    ));
+    let read: Result<Vec<UserRow>, _> = users::table.select(UserRow::as_select()).load(&mut *conn);
+    assert!(matches!(
+        read.map_err(RepoError::from),
+        Err(RepoError::Corrupt(_))
+    ));
+}
+
 #[test]
 fn sqlite_violations_are_typed() {
     classifies_every_violation(&Db::sqlite());
@@ -298,6 +320,19 @@ fn postgres_migrations_revert_and_reapply() {
     match Db::postgres() {
         Some(db) => migrations_revert_and_reapply(&db),
         None => eprintln!("TEST_DATABASE_URL not set: PostgreSQL migrations not reverted"),
+    }
+}
+
+#[test]
+fn sqlite_corrupt_rows_are_refused() {
+    refuses_corrupt_rows(&Db::sqlite());
+}
+
+#[test]
+fn postgres_corrupt_rows_are_refused() {
+    match Db::postgres() {
+        Some(db) => refuses_corrupt_rows(&db),
+        None => eprintln!("TEST_DATABASE_URL not set: PostgreSQL corrupt-row check not run"),
     }
 }
 

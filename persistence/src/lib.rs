@@ -11,6 +11,7 @@ pub mod migrations;
 pub mod repos;
 pub mod rows;
 pub mod schema;
+mod typed;
 
 pub use connection::{
     connect_pool, write_transaction, Backend, DatabaseUrl, DbConnection, DbPool, PoolOptions,

@@ -13,6 +13,7 @@
 //! `TEST_DATABASE_URL`), each with a subscription of its own.
 
 use chrono::{DateTime, Days, NaiveDate, Utc};
+use domain::billing::ProrationBehavior;
 use domain::catalog::BillingFrequency;
 use domain::license::LicenseCount;
 use domain::user::Role;
@@ -127,23 +128,23 @@ async fn every_waiting_credit_is_settled_and_the_net_is_license_days() {
         let unit = product.unit_price(frequency).amount();
         let start = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap() + Days::new(case.start_day);
         let behavior = if case.next_invoice {
-            "next_invoice"
+            ProrationBehavior::NextInvoice
         } else {
-            "invoice_now"
+            ProrationBehavior::InvoiceNow
         };
-        let stored = billing_profiles::find(conn, &profile.to_string())
+        let stored = billing_profiles::find(conn, profile.into())
             .unwrap()
             .unwrap();
         let mut changes = BillingProfileChangeset::from(&stored);
-        changes.proration_behavior = behavior.to_owned();
-        billing_profiles::update(conn, &stored.id, &changes).unwrap();
+        changes.proration_behavior = behavior;
+        billing_profiles::update(conn, stored.id, &changes).unwrap();
         let order = purchase::Order {
             kind: purchase::OrderKind::Buy {
                 product: product.clone(),
                 licenses: LicenseCount::parse(case.initial, product.max_licenses()).unwrap(),
                 frequency,
-                billing_profile_id: profile,
-                payment_method_id: card,
+                billing_profile_id: profile.into(),
+                payment_method_id: card.into(),
             },
             assign: None,
         };
@@ -151,7 +152,7 @@ async fn every_waiting_credit_is_settled_and_the_net_is_license_days() {
             purchase::place(c, &caller, order, tax, noon(start))
         })
         .map_err(fail)?;
-        let id = bought.row.id.clone();
+        let id = bought.row.id;
         let mut period = bought.period.unwrap();
         let mut licenses = case.initial;
         // (period_days, license-days held) per period.
@@ -163,7 +164,7 @@ async fn every_waiting_credit_is_settled_and_the_net_is_license_days() {
                 let report =
                     billing_run::run(conn, period.end(), tax, noon(period.end())).map_err(fail)?;
                 prop_assert_eq!(report.renewals, 1);
-                let row = subscriptions::find(conn, &caller.org(), &id)
+                let row = subscriptions::find(conn, caller.organization_id, id)
                     .unwrap()
                     .unwrap();
                 prop_assert_eq!(row.current_period_start, Some(period.end()));
@@ -195,7 +196,7 @@ async fn every_waiting_credit_is_settled_and_the_net_is_license_days() {
                         c,
                         &caller,
                         &state.services.catalog,
-                        &id,
+                        id,
                         Some("*"),
                         patch,
                         tax,
@@ -231,7 +232,7 @@ async fn every_waiting_credit_is_settled_and_the_net_is_license_days() {
                 c,
                 &caller,
                 &state.services.catalog,
-                &id,
+                id,
                 Some("*"),
                 change::Patch {
                     license_count: None,
@@ -243,7 +244,7 @@ async fn every_waiting_credit_is_settled_and_the_net_is_license_days() {
             )
         })
         .map_err(fail)?;
-        let waiting = !invoices::open_credits(conn, &id).unwrap().is_empty();
+        let waiting = !invoices::open_credits(conn, id).unwrap().is_empty();
         let report = billing_run::run(conn, period.end(), tax, noon(period.end())).map_err(fail)?;
         prop_assert_eq!(
             (report.lapsed, report.renewals, report.credits_settled),
@@ -253,28 +254,28 @@ async fn every_waiting_credit_is_settled_and_the_net_is_license_days() {
         prop_assert_eq!(again, billing_run::Report::default());
 
         prop_assert!(
-            invoices::open_credits(conn, &id).unwrap().is_empty(),
+            invoices::open_credits(conn, id).unwrap().is_empty(),
             "a credit was left waiting"
         );
-        let row = subscriptions::find(conn, &caller.org(), &id)
+        let row = subscriptions::find(conn, caller.organization_id, id)
             .unwrap()
             .unwrap();
         prop_assert_eq!(row.status.as_str(), "expired");
 
         let filter = invoices::Filter {
-            subscription: Some(id.clone()),
+            subscription: Some(id.to_string()),
             ..Default::default()
         };
         let issued = invoices::list(
             conn,
-            &caller.org(),
-            &ada.user_id.to_string(),
+            caller.organization_id,
+            ada.user_id.into(),
             &filter,
             None,
             10_000,
         )
         .unwrap();
-        let ids: Vec<String> = issued.iter().map(|i| i.id.clone()).collect();
+        let ids: Vec<_> = issued.iter().map(|i| i.id).collect();
         let lines = invoices::lines(conn, &ids).unwrap();
         for invoice in &issued {
             let sum: i64 = lines
@@ -286,11 +287,11 @@ async fn every_waiting_credit_is_settled_and_the_net_is_license_days() {
             prop_assert_eq!(invoice.total, invoice.subtotal + invoice.tax);
             let exact = i128::from(invoice.subtotal) * i128::from(tax);
             prop_assert!(2 * (i128::from(invoice.tax) * 10_000 - exact).abs() <= 10_000);
-            prop_assert_eq!(invoice.status == "credited", invoice.total < 0);
+            prop_assert_eq!(invoice.status.as_str() == "credited", invoice.total < 0);
         }
         let credit_lines = lines
             .iter()
-            .filter(|l| l.kind == "prorated_decrease_credit")
+            .filter(|l| l.kind.as_str() == "prorated_decrease_credit")
             .count();
         prop_assert_eq!(
             credit_lines,
@@ -299,7 +300,7 @@ async fn every_waiting_credit_is_settled_and_the_net_is_license_days() {
         );
         let increase_lines = lines
             .iter()
-            .filter(|l| l.kind == "prorated_increase")
+            .filter(|l| l.kind.as_str() == "prorated_increase")
             .count();
         prop_assert_eq!(
             increase_lines,
@@ -324,8 +325,8 @@ async fn every_waiting_credit_is_settled_and_the_net_is_license_days() {
             prop_assert!(lines
                 .iter()
                 .filter(|l| l.invoice_id == settlement.id)
-                .all(|l| l.kind == "prorated_decrease_credit"
-                    || (case.next_invoice && l.kind == "prorated_increase")));
+                .all(|l| l.kind.as_str() == "prorated_decrease_credit"
+                    || (case.next_invoice && l.kind.as_str() == "prorated_increase")));
         }
 
         // net ≈ Σ unit × license_days / period_days, each line off by at most

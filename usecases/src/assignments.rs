@@ -15,15 +15,15 @@ use crate::Services;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use domain::assignment::{check_capacity, AssignmentBatch};
 use domain::audit::AuditAction;
-use domain::UserId;
+use domain::{SubscriptionId, UserId};
 use persistence::repos::{assignments as repo, subscriptions, users};
 use persistence::rows::{AssignmentRow, UserRow};
 use persistence::{write_transaction, Constraint, DbConnection, RepoError};
 use std::collections::HashSet;
 
 pub struct Outcome {
-    pub changed: Vec<String>,
-    pub unchanged: Vec<String>,
+    pub changed: Vec<UserId>,
+    pub unchanged: Vec<UserId>,
     pub assigned_count: i64,
     pub license_count: i64,
     /// The subscription's version after the change (its ETag): exact, because the
@@ -39,18 +39,17 @@ impl Outcome {
 }
 
 pub fn batch(ids: Vec<uuid::Uuid>) -> Result<AssignmentBatch, Error> {
-    batch_in("user_ids", ids)
+    batch_in("user_ids", ids.into_iter().map(UserId::from).collect())
 }
 
-fn batch_in(field: &'static str, ids: Vec<uuid::Uuid>) -> Result<AssignmentBatch, Error> {
-    AssignmentBatch::parse(ids.into_iter().map(UserId::from).collect())
-        .map_err(|error| Invalid::Batch { field, error }.into())
+fn batch_in(field: &'static str, ids: Vec<UserId>) -> Result<AssignmentBatch, Error> {
+    AssignmentBatch::parse(ids).map_err(|error| Invalid::Batch { field, error }.into())
 }
 
 /// The members a purchase assigns (PRODUCT.md §9): a batch like any other,
 /// and no more users than the licenses bought.
 pub(crate) fn at_purchase(
-    ids: Option<Vec<uuid::Uuid>>,
+    ids: Option<Vec<UserId>>,
     license_count: i64,
 ) -> Result<Option<AssignmentBatch>, Error> {
     let Some(ids) = ids else { return Ok(None) };
@@ -72,7 +71,7 @@ pub(crate) fn at_purchase(
 pub(crate) fn assign_within(
     conn: &mut DbConnection,
     caller: &Actor,
-    id: &str,
+    id: SubscriptionId,
     batch: &AssignmentBatch,
     field: &'static str,
     now: DateTime<Utc>,
@@ -90,9 +89,13 @@ pub(crate) fn assign_within(
     })
 }
 
-fn counts(conn: &mut DbConnection, caller: &Actor, id: &str) -> Result<(i64, i64), Error> {
-    let row =
-        subscriptions::find(conn, &caller.org(), id)?.ok_or(Error::NotFound("subscription"))?;
+fn counts(
+    conn: &mut DbConnection,
+    caller: &Actor,
+    id: SubscriptionId,
+) -> Result<(i64, i64), Error> {
+    let row = subscriptions::find(conn, caller.organization_id, id)?
+        .ok_or(Error::NotFound("subscription"))?;
     Ok((row.assigned_count, row.license_count))
 }
 
@@ -109,12 +112,11 @@ fn live_for_assignment(loaded: &Loaded) -> Result<(), Error> {
 pub async fn assign(
     services: &Services,
     caller: &Actor,
-    id: uuid::Uuid,
+    id: SubscriptionId,
     users_batch: AssignmentBatch,
 ) -> Result<Outcome, Error> {
     let now = services.clock.now();
     let caller = caller.clone();
-    let id = id.to_string();
     services
         .db
         .run(move |conn| {
@@ -123,7 +125,7 @@ pub async fn assign(
             let mut attempt = 0;
             loop {
                 match write_transaction(conn, |conn| {
-                    assign_in(conn, &caller, &id, &users_batch, now)
+                    assign_in(conn, &caller, id, &users_batch, now)
                 }) {
                     Err(Error::Storage(RepoError::Unique(Constraint::AssignmentUnique)))
                         if attempt < 2 =>
@@ -140,7 +142,7 @@ pub async fn assign(
 fn assign_in(
     conn: &mut DbConnection,
     caller: &Actor,
-    id: &str,
+    id: SubscriptionId,
     batch: &AssignmentBatch,
     now: DateTime<Utc>,
 ) -> Result<Outcome, Error> {
@@ -169,10 +171,10 @@ fn assign_in(
             repo::insert(
                 conn,
                 &AssignmentRow {
-                    subscription_id: id.to_owned(),
-                    user_id: user.clone(),
-                    organization_id: caller.org(),
-                    assigned_by: caller.user_id.to_string(),
+                    subscription_id: id,
+                    user_id: *user,
+                    organization_id: caller.organization_id,
+                    assigned_by: caller.user_id,
                     assigned_at: now.naive_utc(),
                 },
             )?;
@@ -194,17 +196,17 @@ fn assign_in(
 pub(crate) fn newcomers(
     conn: &mut DbConnection,
     caller: &Actor,
-    id: &str,
+    id: SubscriptionId,
     batch: &AssignmentBatch,
-) -> Result<(Vec<String>, Vec<String>), Error> {
-    let wanted: Vec<String> = batch.users().iter().map(ToString::to_string).collect();
-    let members: HashSet<String> = users::members_among(conn, &caller.org(), &wanted)?
+) -> Result<(Vec<UserId>, Vec<UserId>), Error> {
+    let wanted: Vec<UserId> = batch.users().to_vec();
+    let members: HashSet<UserId> = users::members_among(conn, caller.organization_id, &wanted)?
         .into_iter()
         .collect();
     let strangers: Vec<String> = wanted
         .iter()
         .filter(|u| !members.contains(*u))
-        .cloned()
+        .map(ToString::to_string)
         .collect();
     if !strangers.is_empty() {
         return Err(Error::from(Invalid::UsersNotInOrganization {
@@ -213,7 +215,7 @@ pub(crate) fn newcomers(
             user_ids: strangers,
         }));
     }
-    let holders: HashSet<String> = repo::holders_among(conn, id, &wanted)?
+    let holders: HashSet<UserId> = repo::holders_among(conn, id, &wanted)?
         .into_iter()
         .collect();
     Ok(wanted.into_iter().partition(|u| holders.contains(u)))
@@ -222,7 +224,7 @@ pub(crate) fn newcomers(
 /// Serialises work on one subscription's assignments: on PostgreSQL a row lock
 /// taken before anything is read, so the reads stay true until commit; SQLite's
 /// write transaction (`BEGIN IMMEDIATE`) is already exclusive.
-pub(crate) fn serialise(conn: &mut DbConnection, id: &str) -> Result<(), Error> {
+pub(crate) fn serialise(conn: &mut DbConnection, id: SubscriptionId) -> Result<(), Error> {
     if matches!(conn, DbConnection::Pg(_)) {
         subscriptions::lock(conn, id)?;
     }
@@ -232,13 +234,12 @@ pub(crate) fn serialise(conn: &mut DbConnection, id: &str) -> Result<(), Error> 
 pub async fn unassign(
     services: &Services,
     caller: &Actor,
-    id: uuid::Uuid,
+    id: SubscriptionId,
     users_batch: AssignmentBatch,
 ) -> Result<Outcome, Error> {
-    let id = id.to_string();
     services
         .write(caller, move |conn, caller, now| {
-            unassign_in(conn, caller, &id, &users_batch, now)
+            unassign_in(conn, caller, id, &users_batch, now)
         })
         .await
 }
@@ -246,15 +247,15 @@ pub async fn unassign(
 fn unassign_in(
     conn: &mut DbConnection,
     caller: &Actor,
-    id: &str,
+    id: SubscriptionId,
     batch: &AssignmentBatch,
     now: DateTime<Utc>,
 ) -> Result<Outcome, Error> {
     serialise(conn, id)?;
     let loaded = load_owned(conn, caller, id, now.date_naive())?;
     let (mut removed, mut not_assigned) = (Vec::new(), Vec::new());
-    for user in batch.users().iter().map(ToString::to_string) {
-        if repo::delete(conn, id, &user)? {
+    for &user in batch.users() {
+        if repo::delete(conn, id, user)? {
             removed.push(user);
         } else {
             not_assigned.push(user);
@@ -284,8 +285,8 @@ fn record(
     conn: &mut DbConnection,
     caller: &Actor,
     action: AuditAction,
-    id: &str,
-    users: &[String],
+    id: SubscriptionId,
+    users: &[UserId],
     now: DateTime<Utc>,
 ) -> Result<(), Error> {
     audit::record(
@@ -293,8 +294,8 @@ fn record(
         Change {
             action,
             target_type: "subscription",
-            target_id: id.to_owned(),
-            subscription_id: Some(id.to_owned()),
+            target_id: id.to_string(),
+            subscription_id: Some(id),
             before: None,
             after: Some(serde_json::json!({ "user_ids": users })),
             caller,
@@ -306,7 +307,7 @@ fn record(
 pub async fn list(
     services: &Services,
     caller: &Actor,
-    id: uuid::Uuid,
+    id: SubscriptionId,
     page: Page<(NaiveDateTime, String)>,
 ) -> Result<(Vec<(AssignmentRow, Option<UserRow>)>, Option<String>), Error> {
     let today = services.clock.now().date_naive();
@@ -315,10 +316,10 @@ pub async fn list(
         services,
         page,
         move |conn, after, limit| {
-            let loaded = load_visible(conn, &caller, &id.to_string(), today)?;
-            let rows = repo::page(conn, &loaded.row.id, after, limit)?;
-            let ids: Vec<String> = rows.iter().map(|r| r.user_id.clone()).collect();
-            let people = users::find_many(conn, &caller.org(), &ids)?;
+            let loaded = load_visible(conn, &caller, id, today)?;
+            let rows = repo::page(conn, loaded.row.id, after, limit)?;
+            let ids: Vec<UserId> = rows.iter().map(|r| r.user_id).collect();
+            let people = users::find_many(conn, caller.organization_id, &ids)?;
             Ok(rows
                 .into_iter()
                 .map(|r| {
@@ -327,7 +328,7 @@ pub async fn list(
                 })
                 .collect())
         },
-        |(r, _)| (r.assigned_at, r.user_id.clone()),
+        |(r, _)| (r.assigned_at, r.user_id.to_string()),
     )
     .await
 }
@@ -336,22 +337,21 @@ pub async fn list(
 pub async fn of_user(
     services: &Services,
     caller: &Actor,
-    user: uuid::Uuid,
+    user: UserId,
 ) -> Result<Vec<(AssignmentRow, persistence::rows::SubscriptionRow)>, Error> {
     let caller = caller.clone();
     let today = services.clock.now().date_naive();
     services
         .db
         .read(move |conn| {
-            let org = caller.org();
-            let user = user.to_string();
-            users::find(conn, &org, &user)?.ok_or(Error::NotFound("user"))?;
-            if user != caller.user_id.to_string() {
+            let org = caller.organization_id;
+            users::find(conn, org, user)?.ok_or(Error::NotFound("user"))?;
+            if user != caller.user_id {
                 caller.require_admin()?;
             }
             let mut out = Vec::new();
-            for row in repo::for_user(conn, &org, &user)? {
-                if let Some(sub) = subscriptions::find(conn, &org, &row.subscription_id)? {
+            for row in repo::for_user(conn, org, user)? {
+                if let Some(sub) = subscriptions::find(conn, org, row.subscription_id)? {
                     if Loaded::parse(sub.clone(), today)?.status.is_live() {
                         out.push((row, sub));
                     }

@@ -4,6 +4,7 @@ use crate::error::Error;
 use crate::Actor;
 use chrono::{DateTime, Utc};
 use domain::audit::AuditAction;
+use domain::{AuditEventId, OrganizationId, SubscriptionId};
 use persistence::repos;
 use persistence::rows::NewAuditEvent;
 use persistence::DbConnection;
@@ -12,7 +13,7 @@ pub struct Change<'a> {
     pub action: AuditAction,
     pub target_type: &'static str,
     pub target_id: String,
-    pub subscription_id: Option<String>,
+    pub subscription_id: Option<SubscriptionId>,
     pub before: Option<serde_json::Value>,
     pub after: Option<serde_json::Value>,
     pub caller: &'a Actor,
@@ -21,9 +22,9 @@ pub struct Change<'a> {
 
 /// A change the system made on its own (the billing run): no acting user.
 pub struct SystemChange {
-    pub organization_id: String,
+    pub organization_id: OrganizationId,
     pub action: AuditAction,
-    pub subscription_id: String,
+    pub subscription_id: SubscriptionId,
     pub before: Option<serde_json::Value>,
     pub after: Option<serde_json::Value>,
     pub at: DateTime<Utc>,
@@ -33,12 +34,12 @@ pub fn record_system(conn: &mut DbConnection, change: SystemChange) -> Result<()
     repos::audit::record(
         conn,
         &NewAuditEvent {
-            id: uuid::Uuid::new_v4().to_string(),
+            id: AuditEventId::new_random(),
             organization_id: change.organization_id,
             actor_id: None,
             action: change.action.as_str().to_owned(),
             target_type: "subscription".to_owned(),
-            target_id: change.subscription_id.clone(),
+            target_id: change.subscription_id.to_string(),
             subscription_id: Some(change.subscription_id),
             before_state: change.before.map(|v| v.to_string()),
             after_state: change.after.map(|v| v.to_string()),
@@ -52,9 +53,9 @@ pub fn record(conn: &mut DbConnection, change: Change<'_>) -> Result<(), Error> 
     repos::audit::record(
         conn,
         &NewAuditEvent {
-            id: uuid::Uuid::new_v4().to_string(),
-            organization_id: change.caller.org(),
-            actor_id: Some(change.caller.user_id.to_string()),
+            id: AuditEventId::new_random(),
+            organization_id: change.caller.organization_id,
+            actor_id: Some(change.caller.user_id),
             action: change.action.as_str().to_owned(),
             target_type: change.target_type.to_owned(),
             target_id: change.target_id,

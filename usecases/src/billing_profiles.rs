@@ -10,8 +10,8 @@ use crate::Actor;
 use crate::Services;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use domain::audit::AuditAction;
-use domain::invoice_language::InvoiceLanguage;
 use domain::user::Email;
+use domain::{BillingAccountId, BillingProfileId, PaymentMethodId};
 use persistence::repos::billing_profiles as repo;
 use persistence::rows::{BillingProfileChangeset, BillingProfileRow};
 use persistence::DbConnection;
@@ -52,10 +52,6 @@ fn parse_tax_id(raw: Option<&str>) -> Result<Option<String>, Error> {
     .transpose()
 }
 
-fn language(l: InvoiceLanguage) -> String {
-    l.as_str().to_owned()
-}
-
 fn parse_email(raw: &str) -> Result<String, Error> {
     Email::parse(raw)
         .map(|e| e.as_str().to_owned())
@@ -68,11 +64,11 @@ fn parse_email(raw: &str) -> Result<String, Error> {
 fn owned_payment_method(
     conn: &mut DbConnection,
     caller: &Actor,
-    id: uuid::Uuid,
+    id: PaymentMethodId,
     field: &'static str,
     today: NaiveDate,
-) -> Result<String, Error> {
-    let card = find_payment_method(conn, caller, &id.to_string()).map_err(|e| match e {
+) -> Result<PaymentMethodId, Error> {
+    let card = find_payment_method(conn, caller, id).map_err(|e| match e {
         Error::NotFound(_) => Invalid::Reference {
             field,
             what: "payment methods",
@@ -87,18 +83,19 @@ fn owned_payment_method(
 impl Owned for BillingProfileRow {
     const TARGET_TYPE: &'static str = "billing_profile";
     const NOT_FOUND: &'static str = "billing profile";
-    const LOOKUP: Lookup<Self> = repo::find_owned;
+    type Id = BillingProfileId;
+    const LOOKUP: Lookup<Self, BillingProfileId> = repo::find_owned;
 
-    fn id(&self) -> &str {
-        &self.id
+    fn id(&self) -> BillingProfileId {
+        self.id
     }
 
     fn summary(&self) -> serde_json::Value {
         serde_json::json!({
             "name": self.name, "invoice_email": self.invoice_email, "po_number": self.po_number,
             "bill_to_country": self.bill_to_country, "payment_method_id": self.payment_method_id,
-            "invoice_language": self.invoice_language, "tax_id": self.tax_id,
-            "proration_behavior": self.proration_behavior,
+            "invoice_language": self.invoice_language.as_str(), "tax_id": self.tax_id,
+            "proration_behavior": self.proration_behavior.as_str(),
         })
     }
 }
@@ -106,7 +103,7 @@ impl Owned for BillingProfileRow {
 pub fn find_owned(
     conn: &mut DbConnection,
     caller: &Actor,
-    id: &str,
+    id: BillingProfileId,
 ) -> Result<BillingProfileRow, Error> {
     owned::find(conn, caller, id)
 }
@@ -114,15 +111,15 @@ pub fn find_owned(
 pub async fn list(
     services: &Services,
     caller: &Actor,
-    account_id: uuid::Uuid,
+    account_id: BillingAccountId,
     page: Page<(NaiveDateTime, String)>,
 ) -> Result<(Vec<BillingProfileRow>, Option<String>), Error> {
     let account = super::billing_accounts::get(services, caller, account_id).await?;
     paging::read(
         services,
         page,
-        move |conn, after, limit| Ok(repo::list_for_account(conn, &account.id, after, limit)?),
-        |r| (r.created_at, r.id.clone()),
+        move |conn, after, limit| Ok(repo::list_for_account(conn, account.id, after, limit)?),
+        |r| (r.created_at, r.id.to_string()),
     )
     .await
 }
@@ -131,7 +128,7 @@ pub async fn list(
 pub fn create(
     conn: &mut DbConnection,
     caller: &Actor,
-    account_id: uuid::Uuid,
+    account_id: BillingAccountId,
     req: NewBillingProfile,
     now: DateTime<Utc>,
 ) -> Result<BillingProfileRow, Error> {
@@ -140,9 +137,9 @@ pub fn create(
     let invoice_email = parse_email(&req.invoice_email)?;
     let po_number = parse_po(req.po_number.as_deref())?;
     let tax_id = parse_tax_id(req.tax_id.as_deref())?;
-    let invoice_language = language(req.invoice_language.unwrap_or_default());
+    let invoice_language = req.invoice_language.unwrap_or_default();
     let account = super::billing_accounts::ensure(conn, caller, now)?;
-    if account.id != account_id.to_string() {
+    if account.id != account_id {
         return Err(Error::NotFound("billing account"));
     }
     let payment_method_id = req
@@ -151,10 +148,10 @@ pub fn create(
         .transpose()?;
     let at = now.naive_utc();
     let row = BillingProfileRow {
-        id: uuid::Uuid::new_v4().to_string(),
-        organization_id: caller.org(),
+        id: BillingProfileId::new_random(),
+        organization_id: caller.organization_id,
         billing_account_id: account.id,
-        owner_id: caller.user_id.to_string(),
+        owner_id: caller.user_id,
         name,
         bill_to_line1: bill_to.line1().to_owned(),
         bill_to_line2: bill_to.line2().map(str::to_owned),
@@ -169,11 +166,7 @@ pub fn create(
         updated_at: at,
         invoice_language,
         tax_id,
-        proration_behavior: req
-            .proration_behavior
-            .unwrap_or_default()
-            .as_str()
-            .to_owned(),
+        proration_behavior: req.proration_behavior.unwrap_or_default(),
     };
     repo::insert(conn, &row)?;
     owned::record(
@@ -189,7 +182,7 @@ pub fn create(
 pub async fn get(
     services: &Services,
     caller: &Actor,
-    id: uuid::Uuid,
+    id: BillingProfileId,
 ) -> Result<BillingProfileRow, Error> {
     owned::get(services, caller, id).await
 }
@@ -197,7 +190,7 @@ pub async fn get(
 pub async fn update(
     services: &Services,
     caller: &Actor,
-    id: uuid::Uuid,
+    id: BillingProfileId,
     req: BillingProfileEdit,
 ) -> Result<BillingProfileRow, Error> {
     let action = AuditAction::BillingProfileUpdated;
@@ -229,10 +222,10 @@ pub async fn update(
                 changes.tax_id = parse_tax_id(tax_id.as_deref())?;
             }
             if let Some(l) = req.invoice_language {
-                changes.invoice_language = language(l);
+                changes.invoice_language = l;
             }
             if let Some(b) = req.proration_behavior {
-                changes.proration_behavior = b.as_str().to_owned();
+                changes.proration_behavior = b;
             }
             if let Some(pm) = req.payment_method_id {
                 changes.payment_method_id = Some(owned_payment_method(
@@ -254,8 +247,8 @@ pub async fn update(
 pub async fn replace_payment_method(
     services: &Services,
     caller: &Actor,
-    id: uuid::Uuid,
-    payment_method: uuid::Uuid,
+    id: BillingProfileId,
+    payment_method: PaymentMethodId,
 ) -> Result<BillingProfileRow, Error> {
     let action = AuditAction::PaymentMethodReplaced;
     change(
@@ -279,7 +272,7 @@ pub async fn replace_payment_method(
 async fn change<F>(
     services: &Services,
     caller: &Actor,
-    id: uuid::Uuid,
+    id: BillingProfileId,
     action: AuditAction,
     edit: F,
 ) -> Result<BillingProfileRow, Error>
@@ -315,21 +308,20 @@ fn save(
     action: AuditAction,
     now: DateTime<Utc>,
 ) -> Result<BillingProfileRow, Error> {
-    repo::update(conn, &before.id, changes)?;
+    repo::update(conn, before.id, changes)?;
     if let Some(card) = changes
         .payment_method_id
-        .as_deref()
-        .filter(|c| before.payment_method_id.as_deref() != Some(*c))
+        .filter(|c| before.payment_method_id != Some(*c))
     {
         // Every live subscription billed to the profile is charged to its default card.
         persistence::repos::subscriptions::repoint_payment_method(
             conn,
-            &before.id,
+            before.id,
             card,
             now.naive_utc(),
         )?;
     }
-    let after = find_owned(conn, caller, &before.id)?;
+    let after = find_owned(conn, caller, before.id)?;
     owned::record(
         conn,
         caller,

@@ -6,28 +6,28 @@ use domain::address::AddressInput;
 use domain::billing::ProrationBehavior;
 use domain::catalog::BillingFrequency;
 use domain::invoice_language::InvoiceLanguage;
+use domain::{BillingProfileId, PaymentMethodId, ProductId, UserId};
 use std::fmt;
-use uuid::Uuid;
 
 /// `POST /v1/subscriptions`: a purchase, or a trial when `trial` is true.
 #[derive(Debug, Clone)]
 pub struct NewSubscription {
-    pub product_id: Uuid,
+    pub product_id: ProductId,
     pub license_count: i64,
     pub trial: Option<bool>,
     pub billing_frequency: Option<BillingFrequency>,
-    pub billing_profile_id: Option<Uuid>,
-    pub payment_method_id: Option<Uuid>,
+    pub billing_profile_id: Option<BillingProfileId>,
+    pub payment_method_id: Option<PaymentMethodId>,
     /// Members to assign in the same transaction (1–20, at most
     /// `license_count`): bought and assigned, or nothing (PRODUCT.md §9).
-    pub assign_user_ids: Option<Vec<Uuid>>,
+    pub assign_user_ids: Option<Vec<UserId>>,
 }
 
 /// Converting a trial into a paid subscription.
 #[derive(Debug, Clone)]
 pub struct Conversion {
-    pub billing_profile_id: Uuid,
-    pub payment_method_id: Uuid,
+    pub billing_profile_id: BillingProfileId,
+    pub payment_method_id: PaymentMethodId,
     pub billing_frequency: BillingFrequency,
 }
 
@@ -37,7 +37,7 @@ pub struct NewBillingProfile {
     pub bill_to: AddressInput,
     pub invoice_email: String,
     pub po_number: Option<String>,
-    pub payment_method_id: Option<Uuid>,
+    pub payment_method_id: Option<PaymentMethodId>,
     pub invoice_language: Option<InvoiceLanguage>,
     pub tax_id: Option<String>,
     /// `invoice_now` when left out.
@@ -51,7 +51,7 @@ pub struct BillingProfileEdit {
     pub bill_to: Option<AddressInput>,
     pub invoice_email: Option<String>,
     pub po_number: Option<String>,
-    pub payment_method_id: Option<Uuid>,
+    pub payment_method_id: Option<PaymentMethodId>,
     pub invoice_language: Option<InvoiceLanguage>,
     pub tax_id: Option<Option<String>>,
     pub proration_behavior: Option<ProrationBehavior>,

@@ -5,6 +5,7 @@ use crate::page::Page;
 use crate::Actor;
 use crate::Services;
 use chrono::{Months, NaiveDate};
+use domain::InvoiceId;
 use persistence::repos::invoices::{self as repo, Filter};
 use persistence::rows::{InvoiceLineRow, InvoiceRow};
 use std::collections::HashMap;
@@ -94,24 +95,24 @@ pub async fn list(
     page: Page<(NaiveDate, i64)>,
 ) -> Result<(Vec<Invoice>, Option<String>), Error> {
     let (org, owner, limit, before) = (
-        caller.org(),
-        caller.user_id.to_string(),
+        caller.organization_id,
+        caller.user_id,
         page.fetch_limit(),
         page.after,
     );
     let rows = services
         .db
-        .read(move |conn| Ok(repo::list(conn, &org, &owner, &filter, before, limit)?))
+        .read(move |conn| Ok(repo::list(conn, org, owner, &filter, before, limit)?))
         .await?;
     let (rows, next) = page.finish(rows, |r| (r.issue_date, r.number));
     Ok((with_lines(services, rows).await?, next))
 }
 
-pub async fn get(services: &Services, caller: &Actor, id: uuid::Uuid) -> Result<Invoice, Error> {
-    let (org, owner) = (caller.org(), caller.user_id.to_string());
+pub async fn get(services: &Services, caller: &Actor, id: InvoiceId) -> Result<Invoice, Error> {
+    let (org, owner) = (caller.organization_id, caller.user_id);
     let row = services
         .db
-        .read(move |conn| Ok(repo::find_owned(conn, &org, &owner, &id.to_string())?))
+        .read(move |conn| Ok(repo::find_owned(conn, org, owner, id)?))
         .await?
         .ok_or(Error::NotFound("invoice"))?;
     with_lines(services, vec![row])
@@ -121,17 +122,14 @@ pub async fn get(services: &Services, caller: &Actor, id: uuid::Uuid) -> Result<
 }
 
 async fn with_lines(services: &Services, rows: Vec<InvoiceRow>) -> Result<Vec<Invoice>, Error> {
-    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let ids: Vec<InvoiceId> = rows.iter().map(|r| r.id).collect();
     let lines = services
         .db
         .read(move |conn| Ok(repo::lines(conn, &ids)?))
         .await?;
-    let mut by_invoice: HashMap<String, Vec<InvoiceLineRow>> = HashMap::new();
+    let mut by_invoice: HashMap<InvoiceId, Vec<InvoiceLineRow>> = HashMap::new();
     for line in lines {
-        by_invoice
-            .entry(line.invoice_id.clone())
-            .or_default()
-            .push(line);
+        by_invoice.entry(line.invoice_id).or_default().push(line);
     }
     Ok(rows
         .into_iter()

@@ -9,11 +9,13 @@ use crate::Actor;
 use crate::Services;
 use chrono::{DateTime, Utc};
 use domain::audit::AuditAction;
+use domain::{OrganizationId, UserId};
 use persistence::{DbConnection, RepoError};
 
 /// A repository's owner lookup `(conn, org, owner, id)`: the record if that
 /// user of that organisation owns it (and it is live).
-pub type Lookup<T> = fn(&mut DbConnection, &str, &str, &str) -> Result<Option<T>, RepoError>;
+pub type Lookup<T, Id> =
+    fn(&mut DbConnection, OrganizationId, UserId, Id) -> Result<Option<T>, RepoError>;
 
 /// A record owned by one user of one organisation.
 pub trait Owned: Sized + Send + 'static {
@@ -21,31 +23,26 @@ pub trait Owned: Sized + Send + 'static {
     const TARGET_TYPE: &'static str;
     /// What a miss is called in the 404 problem.
     const NOT_FOUND: &'static str;
-    const LOOKUP: Lookup<Self>;
+    /// Its typed id.
+    type Id: Copy + std::fmt::Display + From<uuid::Uuid> + Send + 'static;
+    const LOOKUP: Lookup<Self, Self::Id>;
 
-    fn id(&self) -> &str;
+    fn id(&self) -> Self::Id;
 
     /// What the audit history may say about the record.
     fn summary(&self) -> serde_json::Value;
 }
 
 /// The caller's own record `id`; anyone else's is "not found".
-pub fn find<T: Owned>(conn: &mut DbConnection, caller: &Actor, id: &str) -> Result<T, Error> {
-    (T::LOOKUP)(conn, &caller.org(), &caller.user_id.to_string(), id)?
+pub fn find<T: Owned>(conn: &mut DbConnection, caller: &Actor, id: T::Id) -> Result<T, Error> {
+    (T::LOOKUP)(conn, caller.organization_id, caller.user_id, id)?
         .ok_or(Error::NotFound(T::NOT_FOUND))
 }
 
 /// [`find`] on a read connection.
-pub async fn get<T: Owned>(
-    services: &Services,
-    caller: &Actor,
-    id: uuid::Uuid,
-) -> Result<T, Error> {
+pub async fn get<T: Owned>(services: &Services, caller: &Actor, id: T::Id) -> Result<T, Error> {
     let caller = caller.clone();
-    services
-        .db
-        .read(move |conn| find(conn, &caller, &id.to_string()))
-        .await
+    services.db.read(move |conn| find(conn, &caller, id)).await
 }
 
 /// One write transaction on the caller's record `id`: `work` gets the record
@@ -53,7 +50,7 @@ pub async fn get<T: Owned>(
 pub async fn write<T, R, F>(
     services: &Services,
     caller: &Actor,
-    id: uuid::Uuid,
+    id: T::Id,
     work: F,
 ) -> Result<R, Error>
 where
@@ -63,7 +60,7 @@ where
 {
     services
         .write(caller, move |conn, caller, now| {
-            let record = find(conn, caller, &id.to_string())?;
+            let record = find(conn, caller, id)?;
             work(conn, caller, record, now)
         })
         .await
@@ -94,7 +91,7 @@ pub fn record<T: Owned>(
         Change {
             action,
             target_type: T::TARGET_TYPE,
-            target_id: target.id().to_owned(),
+            target_id: target.id().to_string(),
             subscription_id: None,
             before: before.map(T::summary),
             after: after.map(T::summary),

@@ -12,6 +12,7 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use domain::address::{Address, AddressInput};
 use domain::audit::AuditAction;
 use domain::card::{parse_holder_name, CardBrand, CardExpiry, CardNumber, Cvc};
+use domain::PaymentMethodId;
 use persistence::repos::{billing_profiles, payment_methods as repo};
 use persistence::rows::{PaymentMethodChangeset, PaymentMethodRow};
 use persistence::{Constraint, DbConnection, RepoError};
@@ -41,9 +42,9 @@ pub fn validate_new(
     let at = now.naive_utc();
     Ok(NewCard {
         row: PaymentMethodRow {
-            id: uuid::Uuid::new_v4().to_string(),
-            organization_id: caller.org(),
-            owner_id: caller.user_id.to_string(),
+            id: PaymentMethodId::new_random(),
+            organization_id: caller.organization_id,
+            owner_id: caller.user_id,
             brand: number.brand().as_str().to_owned(),
             last4: number.last4().to_owned(),
             exp_month: expiry.month() as i32,
@@ -73,7 +74,7 @@ pub fn create(
     now: DateTime<Utc>,
 ) -> Result<PaymentMethodRow, Error> {
     let row = card.row;
-    if let Some(existing_id) = repo::find_by_fingerprint(conn, &row.owner_id, &row.fingerprint)? {
+    if let Some(existing_id) = repo::find_by_fingerprint(conn, row.owner_id, &row.fingerprint)? {
         return Err(Error::from(Conflict::DuplicatePaymentMethod {
             existing_id,
         }));
@@ -116,10 +117,11 @@ impl Owned for PaymentMethodRow {
     const TARGET_TYPE: &'static str = "payment_method";
     const NOT_FOUND: &'static str = "payment method";
     /// Removed cards are not found: they stay only for invoices and history.
-    const LOOKUP: Lookup<Self> = repo::find_owned;
+    type Id = PaymentMethodId;
+    const LOOKUP: Lookup<Self, PaymentMethodId> = repo::find_owned;
 
-    fn id(&self) -> &str {
-        &self.id
+    fn id(&self) -> PaymentMethodId {
+        self.id
     }
 
     /// Never the fingerprint: the history is readable by admins.
@@ -137,12 +139,12 @@ pub async fn list(
     caller: &Actor,
     page: Page<(NaiveDateTime, String)>,
 ) -> Result<(Vec<PaymentMethodRow>, Option<String>), Error> {
-    let (org, owner) = (caller.org(), caller.user_id.to_string());
+    let (org, owner) = (caller.organization_id, caller.user_id);
     paging::read(
         services,
         page,
-        move |conn, after, limit| Ok(repo::list_owned(conn, &org, &owner, after, limit)?),
-        |r| (r.created_at, r.id.clone()),
+        move |conn, after, limit| Ok(repo::list_owned(conn, org, owner, after, limit)?),
+        |r| (r.created_at, r.id.to_string()),
     )
     .await
 }
@@ -150,7 +152,7 @@ pub async fn list(
 pub fn find_owned(
     conn: &mut DbConnection,
     caller: &Actor,
-    id: &str,
+    id: PaymentMethodId,
 ) -> Result<PaymentMethodRow, Error> {
     owned::find(conn, caller, id)
 }
@@ -158,7 +160,7 @@ pub fn find_owned(
 pub async fn get(
     services: &Services,
     caller: &Actor,
-    id: uuid::Uuid,
+    id: PaymentMethodId,
 ) -> Result<PaymentMethodRow, Error> {
     owned::get(services, caller, id).await
 }
@@ -166,7 +168,7 @@ pub async fn get(
 pub async fn update(
     services: &Services,
     caller: &Actor,
-    id: uuid::Uuid,
+    id: PaymentMethodId,
     req: PaymentMethodEdit,
 ) -> Result<PaymentMethodRow, Error> {
     owned::write(
@@ -223,8 +225,8 @@ pub async fn update(
                 cvc_check,
                 updated_at: now.naive_utc(),
             };
-            repo::update(conn, &before.id, &changes)?;
-            let after = find_owned(conn, caller, &before.id)?;
+            repo::update(conn, before.id, &changes)?;
+            let after = find_owned(conn, caller, before.id)?;
             owned::record(
                 conn,
                 caller,
@@ -243,17 +245,17 @@ pub async fn update(
 
 /// Removal is refused while the card is the default of a profile that bills
 /// live subscriptions; otherwise profiles that defaulted to it lose their default.
-pub async fn remove(services: &Services, caller: &Actor, id: uuid::Uuid) -> Result<(), Error> {
+pub async fn remove(services: &Services, caller: &Actor, id: PaymentMethodId) -> Result<(), Error> {
     owned::write(
         services,
         caller,
         id,
         move |conn, caller, row: PaymentMethodRow, now| {
-            if in_use(conn, &row.id)? {
+            if in_use(conn, row.id)? {
                 return Err(Error::from(Conflict::PaymentMethodInUse));
             }
-            billing_profiles::clear_payment_method(conn, &row.id, now.naive_utc())?;
-            repo::mark_deleted(conn, &row.id, now.naive_utc())?;
+            billing_profiles::clear_payment_method(conn, row.id, now.naive_utc())?;
+            repo::mark_deleted(conn, row.id, now.naive_utc())?;
             owned::record(
                 conn,
                 caller,
@@ -268,7 +270,7 @@ pub async fn remove(services: &Services, caller: &Actor, id: uuid::Uuid) -> Resu
 }
 
 /// In use: charged by a live subscription, directly or as the default of its billing profile.
-fn in_use(conn: &mut DbConnection, payment_method: &str) -> Result<bool, Error> {
+fn in_use(conn: &mut DbConnection, payment_method: PaymentMethodId) -> Result<bool, Error> {
     let profiles = billing_profiles::ids_using_payment_method(conn, payment_method)?;
     Ok(
         persistence::repos::subscriptions::live_using_payment_method(

@@ -19,12 +19,12 @@ pub async fn list(
     caller: &Actor,
     page: Page<usize>,
 ) -> Result<(Vec<(Product, SelfServicePolicy)>, Option<String>), Error> {
-    let org = caller.org();
+    let org = caller.organization_id;
     let rows = services
         .db
-        .read(move |conn| Ok(policies::all_for_organization(conn, &org)?))
+        .read(move |conn| Ok(policies::all_for_organization(conn, org)?))
         .await?;
-    let by_product: HashMap<String, String> =
+    let by_product: HashMap<ProductId, SelfServicePolicy> =
         rows.into_iter().map(|r| (r.product_id, r.policy)).collect();
     let start = page.after.map_or(0, |i| i + 1);
     let items = services
@@ -38,7 +38,7 @@ pub async fn list(
             Ok((
                 i,
                 p.clone(),
-                parse_policy(by_product.get(&p.id().to_string()))?,
+                by_product.get(&p.id()).copied().unwrap_or_default(),
             ))
         })
         .collect::<Result<Vec<_>, Error>>()?;
@@ -62,12 +62,12 @@ pub async fn get(
         .get(id)
         .ok_or(Error::NotFound("product"))?
         .clone();
-    let org = caller.org();
+    let org = caller.organization_id;
     let row = services
         .db
-        .read(move |conn| Ok(policies::find(conn, &org, &id.to_string())?))
+        .read(move |conn| Ok(policies::find(conn, org, id)?))
         .await?;
-    let policy = parse_policy(row.map(|r| r.policy).as_ref())?;
+    let policy = row.map(|r| r.policy).unwrap_or_default();
     Ok((product, policy))
 }
 
@@ -85,19 +85,17 @@ pub async fn set_policy(
         .clone();
     services
         .write(caller, move |conn, caller, now| {
-            let org = caller.org();
-            let before = parse_policy(
-                policies::find(conn, &org, &id.to_string())?
-                    .map(|r| r.policy)
-                    .as_ref(),
-            )?;
+            let org = caller.organization_id;
+            let before = policies::find(conn, org, id)?
+                .map(|r| r.policy)
+                .unwrap_or_default();
             policies::upsert(
                 conn,
                 &PolicyRow {
                     organization_id: org,
-                    product_id: id.to_string(),
-                    policy: policy.as_str().to_owned(),
-                    updated_by: caller.user_id.to_string(),
+                    product_id: id,
+                    policy,
+                    updated_by: caller.user_id,
                     updated_at: now.naive_utc(),
                 },
             )?;
@@ -120,14 +118,4 @@ pub async fn set_policy(
         })
         .await?;
     Ok((product, policy))
-}
-
-fn parse_policy(stored: Option<&String>) -> Result<SelfServicePolicy, Error> {
-    stored
-        .map(|s| {
-            s.parse()
-                .map_err(|_| Error::internal(format!("stored policy {s:?} is invalid")))
-        })
-        .transpose()
-        .map(Option::unwrap_or_default)
 }

@@ -35,11 +35,11 @@ pub fn provision(
     claims: &SignIn,
     now: DateTime<Utc>,
 ) -> Result<UserId, Error> {
-    let org = claims.organization_id.to_string();
+    let org = claims.organization_id;
     let subject = claims.subject.to_string();
-    if let Some(row) = repos::users::find_by_subject(conn, &org, &subject)? {
+    if let Some(row) = repos::users::find_by_subject(conn, org, &subject)? {
         refresh_profile(conn, &row, claims)?;
-        return parse_id(&row);
+        return Ok(row.id);
     }
     // Concurrent first sign-ins (of one person, or of two `sub`s with one
     // e-mail) race on PostgreSQL: the loser's insert or link hits a unique
@@ -48,7 +48,7 @@ pub fn provision(
     let mut attempts = 0;
     loop {
         match write_transaction(conn, |conn| {
-            provision_in_transaction(conn, claims, &org, &subject, now)
+            provision_in_transaction(conn, claims, org, &subject, now)
         }) {
             Err(ProvisionError::Repo(e)) if lost_sign_in_race(&e) && attempts < 3 => attempts += 1,
             Err(ProvisionError::Repo(e)) => return Err(e.into()),
@@ -88,36 +88,37 @@ impl From<persistence::DbError> for ProvisionError {
 fn provision_in_transaction(
     conn: &mut DbConnection,
     claims: &SignIn,
-    org: &str,
+    org: OrganizationId,
     subject: &str,
     now: DateTime<Utc>,
 ) -> Result<UserId, ProvisionError> {
     repos::organizations::ensure(
         conn,
         &NewOrganization {
-            id: org.to_owned(),
+            id: org,
             created_at: now.naive_utc(),
         },
     )?;
     if let Some(row) = repos::users::find_by_subject(conn, org, subject)? {
-        return parse_id(&row).map_err(ProvisionError::UseCase);
+        return Ok(row.id);
     }
     let email = claims.email.as_deref().and_then(|e| Email::parse(e).ok());
     if let Some(email) = &email {
         // A member an admin added ahead of sign-in becomes this person.
         if let Some(row) = repos::users::find_unclaimed_by_email(conn, org, &email.normalized())? {
-            if !repos::users::claim(conn, &row.id, subject)? {
+            if !repos::users::claim(conn, row.id, subject)? {
                 // Linked by a concurrent sign-in with another `sub`: start over.
                 return Err(RepoError::Raced(Race::SubjectClaimed).into());
             }
             refresh_profile(conn, &row, claims).map_err(ProvisionError::UseCase)?;
-            return parse_id(&row).map_err(ProvisionError::UseCase);
+            return Ok(row.id);
         }
     }
-    let id = if repos::users::id_taken(conn, subject)? {
-        uuid::Uuid::new_v4().to_string()
+    let wanted = UserId::from(claims.subject);
+    let id = if repos::users::id_taken(conn, wanted)? {
+        UserId::new_random()
     } else {
-        subject.to_owned()
+        wanted
     };
     // Held by another member: this one is created without it (see `provision`).
     let email = match email {
@@ -138,8 +139,8 @@ fn provision_in_transaction(
     repos::users::insert(
         conn,
         &NewUser {
-            id: id.clone(),
-            organization_id: org.to_owned(),
+            id,
+            organization_id: org,
             subject: Some(subject.to_owned()),
             display_name_key: display_name.search_key(),
             display_name: display_name.as_str().to_owned(),
@@ -149,8 +150,7 @@ fn provision_in_transaction(
             profile_iat: claims.iat.and_then(|iat| i64::try_from(iat).ok()),
         },
     )?;
-    id.parse()
-        .map_err(|_| ProvisionError::UseCase(Error::internal("generated id is not a UUID")))
+    Ok(id)
 }
 
 /// A token newer than the last one applied, with a different name or e-mail,
@@ -178,9 +178,9 @@ fn refresh_profile(conn: &mut DbConnection, row: &UserRow, claims: &SignIn) -> R
         Some(e)
             if repos::users::email_taken_by_other(
                 conn,
-                &row.organization_id,
+                row.organization_id,
                 &e.normalized(),
-                &row.id,
+                row.id,
             )? =>
         {
             None
@@ -197,7 +197,7 @@ fn refresh_profile(conn: &mut DbConnection, row: &UserRow, claims: &SignIn) -> R
         email: email.map(|e| e.as_str().to_owned()),
         profile_iat: changes.iat,
     };
-    match repos::users::refresh_profile(conn, &row.id, &refresh) {
+    match repos::users::refresh_profile(conn, row.id, &refresh) {
         Ok(_) => Ok(()),
         // Another member took the address in the meantime: keep ours, and the
         // name change still goes through on the next token. Never a failed
@@ -208,10 +208,4 @@ fn refresh_profile(conn: &mut DbConnection, row: &UserRow, claims: &SignIn) -> R
         }
         Err(e) => Err(e.into()),
     }
-}
-
-fn parse_id(row: &UserRow) -> Result<UserId, Error> {
-    row.id
-        .parse()
-        .map_err(|_| Error::internal("stored user id is not a UUID"))
 }

@@ -19,7 +19,7 @@ pub async fn list(
     search: Option<String>,
     page: Page<(String, String)>,
 ) -> Result<(Vec<User>, Option<String>), Error> {
-    let org = caller.org();
+    let org = caller.organization_id;
     let prefix = search
         .map(|s| s.trim().to_lowercase())
         .filter(|s| !s.is_empty());
@@ -39,14 +39,14 @@ pub async fn list(
         .read(move |conn| {
             Ok(repo::search(
                 conn,
-                &org,
+                org,
                 prefix.as_deref(),
                 after.as_ref(),
                 limit,
             )?)
         })
         .await?;
-    let (rows, next) = page.finish(rows, |(row, key)| (key.clone(), row.id.clone()));
+    let (rows, next) = page.finish(rows, |(row, key)| (key.clone(), row.id.to_string()));
     let users = rows
         .into_iter()
         .map(|(row, _)| User::try_from(row))
@@ -55,10 +55,10 @@ pub async fn list(
 }
 
 pub async fn get(services: &Services, caller: &Actor, id: UserId) -> Result<User, Error> {
-    let org = caller.org();
+    let org = caller.organization_id;
     let row = services
         .db
-        .read(move |conn| Ok(repo::find(conn, &org, &id.to_string())?))
+        .read(move |conn| Ok(repo::find(conn, org, id)?))
         .await?
         .ok_or(Error::NotFound("user"))?;
     Ok(User::try_from(row)?)
@@ -87,8 +87,8 @@ pub fn add(
     now: DateTime<Utc>,
 ) -> Result<User, Error> {
     let new = NewUser {
-        id: UserId::new_random().to_string(),
-        organization_id: caller.org(),
+        id: UserId::new_random(),
+        organization_id: caller.organization_id,
         subject: None,
         display_name_key: member.name.search_key(),
         display_name: member.name.as_str().to_owned(),
@@ -97,7 +97,7 @@ pub fn add(
         created_at: now.naive_utc(),
         profile_iat: None,
     };
-    if repo::email_taken(conn, &new.organization_id, &member.email.normalized())? {
+    if repo::email_taken(conn, new.organization_id, &member.email.normalized())? {
         return Err(Error::from(Conflict::EmailTaken));
     }
     repo::insert(conn, &new).map_err(|e| match e {
@@ -110,7 +110,7 @@ pub fn add(
         Change {
             action: AuditAction::UserAdded,
             target_type: "user",
-            target_id: new.id.clone(),
+            target_id: new.id.to_string(),
             subscription_id: None,
             before: None,
             after: Some(serde_json::json!({"display_name": new.display_name, "email": new.email})),
@@ -118,7 +118,7 @@ pub fn add(
             at: now,
         },
     )?;
-    let row = repo::find(conn, &new.organization_id, &new.id)?
+    let row = repo::find(conn, new.organization_id, new.id)?
         .ok_or(Error::internal("inserted user vanished"))?;
     Ok(User::try_from(row)?)
 }

@@ -79,14 +79,14 @@ impl
         ),
     ) -> Result<Self, Self::Error> {
         Ok(Self {
-            user_id: super::stored::stored_id(&row.user_id)?,
+            user_id: row.user_id.as_uuid(),
             display_name: person
                 .as_ref()
                 .map(|p| p.display_name.clone())
                 .unwrap_or_default(),
             email: person.and_then(|p| p.email),
             assigned_at: row.assigned_at.and_utc(),
-            assigned_by: super::stored::stored_id(&row.assigned_by)?,
+            assigned_by: row.assigned_by.as_uuid(),
         })
     }
 }

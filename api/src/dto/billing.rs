@@ -1,5 +1,4 @@
 use super::address::AddressDto;
-use super::stored::{stored_id, stored_opt_id};
 use chrono::{DateTime, Utc};
 use persistence::rows::{BillingAccountRow, BillingProfileRow};
 use serde::{Deserialize, Serialize};
@@ -89,8 +88,8 @@ impl TryFrom<BillingAccountRow> for BillingAccountDto {
 
     fn try_from(r: BillingAccountRow) -> Result<Self, Self::Error> {
         Ok(Self {
-            id: stored_id(&r.id)?,
-            owner_id: stored_id(&r.owner_id)?,
+            id: r.id.as_uuid(),
+            owner_id: r.owner_id.as_uuid(),
             name: r.name,
             created_at: r.created_at.and_utc(),
         })
@@ -127,8 +126,8 @@ impl TryFrom<BillingProfileRow> for BillingProfileDto {
 
     fn try_from(r: BillingProfileRow) -> Result<Self, Self::Error> {
         Ok(Self {
-            id: stored_id(&r.id)?,
-            billing_account_id: stored_id(&r.billing_account_id)?,
+            id: r.id.as_uuid(),
+            billing_account_id: r.billing_account_id.as_uuid(),
             name: r.name,
             bill_to: AddressDto {
                 line1: r.bill_to_line1,
@@ -140,20 +139,10 @@ impl TryFrom<BillingProfileRow> for BillingProfileDto {
             },
             invoice_email: r.invoice_email,
             po_number: r.po_number,
-            payment_method_id: stored_opt_id(r.payment_method_id.as_deref())?,
-            invoice_language: r
-                .invoice_language
-                .parse::<domain::invoice_language::InvoiceLanguage>()
-                .unwrap_or_default()
-                .into(),
+            payment_method_id: r.payment_method_id.map(|i| i.as_uuid()),
+            invoice_language: r.invoice_language.into(),
             tax_id: r.tax_id,
-            proration_behavior: r
-                .proration_behavior
-                .parse::<domain::billing::ProrationBehavior>()
-                .map_err(|e| {
-                    crate::error::ApiError::from(persistence::RepoError::corrupt(e.to_string()))
-                })?
-                .into(),
+            proration_behavior: r.proration_behavior.into(),
             created_at: r.created_at.and_utc(),
             updated_at: r.updated_at.and_utc(),
         })
@@ -255,7 +244,7 @@ impl From<CreateBillingProfileRequest> for usecases::commands::NewBillingProfile
             bill_to: (&r.bill_to).into(),
             invoice_email: r.invoice_email,
             po_number: r.po_number,
-            payment_method_id: r.payment_method_id,
+            payment_method_id: r.payment_method_id.map(Into::into),
             invoice_language: r.invoice_language.map(Into::into),
             tax_id: r.tax_id,
             proration_behavior: r.proration_behavior.map(Into::into),
@@ -270,7 +259,7 @@ impl From<UpdateBillingProfileRequest> for usecases::commands::BillingProfileEdi
             bill_to: r.bill_to.as_ref().map(Into::into),
             invoice_email: r.invoice_email,
             po_number: r.po_number,
-            payment_method_id: r.payment_method_id,
+            payment_method_id: r.payment_method_id.map(Into::into),
             invoice_language: r.invoice_language.map(Into::into),
             tax_id: r.tax_id,
             proration_behavior: r.proration_behavior.map(Into::into),

@@ -10,6 +10,5 @@ pub mod invoices;
 pub mod me;
 pub mod payment_methods;
 pub mod products;
-pub mod stored;
 pub mod subscriptions;
 pub mod users;

@@ -138,7 +138,7 @@ impl PaymentMethodDto {
         let expired = CardExpiry::stored(i64::from(r.exp_month), i64::from(r.exp_year))
             .map_or(true, |e| e.is_expired(today));
         Ok(Self {
-            id: super::stored::stored_id(&r.id)?,
+            id: r.id.as_uuid(),
             kind: PaymentMethodType::Card,
             brand: r.brand,
             last4: r.last4,

@@ -328,13 +328,15 @@ crate::list_response!(EventList, EventDto);
 impl From<CreateSubscriptionRequest> for usecases::commands::NewSubscription {
     fn from(r: CreateSubscriptionRequest) -> Self {
         Self {
-            product_id: r.product_id,
+            product_id: r.product_id.into(),
             license_count: r.license_count,
             trial: r.trial,
             billing_frequency: r.billing_frequency.map(Into::into),
-            billing_profile_id: r.billing_profile_id,
-            payment_method_id: r.payment_method_id,
-            assign_user_ids: r.assign_user_ids,
+            billing_profile_id: r.billing_profile_id.map(Into::into),
+            payment_method_id: r.payment_method_id.map(Into::into),
+            assign_user_ids: r
+                .assign_user_ids
+                .map(|ids| ids.into_iter().map(Into::into).collect()),
         }
     }
 }
@@ -342,8 +344,8 @@ impl From<CreateSubscriptionRequest> for usecases::commands::NewSubscription {
 impl From<ConvertRequest> for usecases::commands::Conversion {
     fn from(r: ConvertRequest) -> Self {
         Self {
-            billing_profile_id: r.billing_profile_id,
-            payment_method_id: r.payment_method_id,
+            billing_profile_id: r.billing_profile_id.into(),
+            payment_method_id: r.payment_method_id.into(),
             billing_frequency: r.billing_frequency.into(),
         }
     }

@@ -40,9 +40,9 @@ pub struct AdminSubscriptionDto {
 
 fn filter(q: &AdminListQuery) -> Filter {
     Filter {
-        purchaser: q.purchaser_id.map(|p| p.to_string()),
-        status: q.status.map(|s| status_filter(s).to_owned()),
-        product: q.product_id.map(|p| p.to_string()),
+        purchaser: q.purchaser_id.map(Into::into),
+        status: q.status.map(status_filter),
+        product: q.product_id.map(Into::into),
         source: Some("self_service".to_owned()),
     }
 }
@@ -86,7 +86,7 @@ pub async fn get_admin_subscription(
     path: web::Path<Uuid>,
 ) -> Result<web::Json<AdminSubscriptionDto>, ApiError> {
     caller.actor().require_admin()?;
-    let id = path.into_inner();
+    let id = path.into_inner().into();
     let view = usecase::get(&state.services, caller.actor(), id).await?;
     let page = Page {
         limit: 10_000,

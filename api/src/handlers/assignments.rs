@@ -3,7 +3,6 @@
 use crate::auth::Caller;
 use crate::dto::assignments::*;
 use crate::dto::common::PageParams;
-use crate::dto::stored::{stored_id, stored_ids};
 use crate::error::{answers, ApiError, Problem};
 use crate::extract::{IfMatch, JsonBody, Paged};
 use crate::startup::state::AppState;
@@ -51,10 +50,10 @@ pub async fn assign_licenses(
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let batch = usecase::batch(body.user_ids)?;
-    let (id, services) = (path.into_inner(), &state.services);
+    let (id, services) = (path.into_inner().into(), &state.services);
     let (o, licenses_added, invoice_id) = if body.add_licenses == Some(true) {
         let g = grow::assign_adding(services, caller.actor(), id, batch, if_match.0).await?;
-        let invoice_id = g.invoice_id.as_deref().map(stored_id).transpose()?;
+        let invoice_id = g.invoice_id.map(|i| i.as_uuid());
         (g.outcome, g.licenses_added, invoice_id)
     } else {
         (
@@ -64,8 +63,8 @@ pub async fn assign_licenses(
         )
     };
     Ok(with_etag(&o).json(AssignResponse {
-        assigned: stored_ids(&o.changed)?,
-        already_assigned: stored_ids(&o.unchanged)?,
+        assigned: o.changed.iter().map(|u| u.as_uuid()).collect(),
+        already_assigned: o.unchanged.iter().map(|u| u.as_uuid()).collect(),
         assigned_count: o.assigned_count,
         available_count: available(&o),
         licenses_added,
@@ -87,10 +86,16 @@ pub async fn unassign_licenses(
     body: JsonBody<UserBatchRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let batch = usecase::batch(body.into_inner().user_ids)?;
-    let o = usecase::unassign(&state.services, caller.actor(), path.into_inner(), batch).await?;
+    let o = usecase::unassign(
+        &state.services,
+        caller.actor(),
+        path.into_inner().into(),
+        batch,
+    )
+    .await?;
     Ok(with_etag(&o).json(UnassignResponse {
-        removed: stored_ids(&o.changed)?,
-        not_assigned: stored_ids(&o.unchanged)?,
+        removed: o.changed.iter().map(|u| u.as_uuid()).collect(),
+        not_assigned: o.unchanged.iter().map(|u| u.as_uuid()).collect(),
         assigned_count: o.assigned_count,
         available_count: available(&o),
     }))
@@ -111,7 +116,7 @@ pub async fn unassign_license(
     let o = usecase::unassign(
         &state.services,
         caller.actor(),
-        subscription,
+        subscription.into(),
         usecase::batch(vec![user])?,
     )
     .await?;
@@ -135,8 +140,13 @@ pub async fn list_assignments(
     list: Paged<(chrono::NaiveDateTime, String)>,
 ) -> Result<web::Json<AssignmentList>, ApiError> {
     let page = list.page;
-    let (rows, next_cursor) =
-        usecase::list(&state.services, caller.actor(), path.into_inner(), page).await?;
+    let (rows, next_cursor) = usecase::list(
+        &state.services,
+        caller.actor(),
+        path.into_inner().into(),
+        page,
+    )
+    .await?;
     Ok(web::Json(AssignmentList {
         data: rows
             .into_iter()
@@ -157,14 +167,14 @@ pub async fn list_user_licenses(
     caller: Caller,
     path: web::Path<Uuid>,
 ) -> Result<web::Json<LicenseList>, ApiError> {
-    let rows = usecase::of_user(&state.services, caller.actor(), path.into_inner()).await?;
+    let rows = usecase::of_user(&state.services, caller.actor(), path.into_inner().into()).await?;
     Ok(web::Json(LicenseList {
         data: rows
             .into_iter()
             .map(|(a, s)| {
-                let product_id = stored_id(&s.product_id)?;
+                let product_id = s.product_id.as_uuid();
                 Ok(LicenseDto {
-                    subscription_id: stored_id(&s.id)?,
+                    subscription_id: s.id.as_uuid(),
                     product_id,
                     product_name: state
                         .services
@@ -172,7 +182,7 @@ pub async fn list_user_licenses(
                         .get(product_id.into())
                         .map(|p| p.name().to_owned())
                         .unwrap_or_default(),
-                    purchaser_id: stored_id(&s.purchaser_id)?,
+                    purchaser_id: s.purchaser_id.as_uuid(),
                     assigned_at: a.assigned_at.and_utc(),
                 })
             })

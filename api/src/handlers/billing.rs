@@ -42,7 +42,7 @@ pub async fn get_billing_account(
     path: web::Path<Uuid>,
 ) -> Result<web::Json<BillingAccountDto>, ApiError> {
     Ok(web::Json(
-        usecases::billing_accounts::get(&state.services, caller.actor(), path.into_inner())
+        usecases::billing_accounts::get(&state.services, caller.actor(), path.into_inner().into())
             .await?
             .try_into()?,
     ))
@@ -60,9 +60,13 @@ pub async fn list_billing_profiles(
     query: Query<PageParams>,
 ) -> Result<web::Json<BillingProfileList>, ApiError> {
     let page = Page::parse(query.limit, query.cursor.as_deref())?;
-    let (rows, next_cursor) =
-        usecases::billing_profiles::list(&state.services, caller.actor(), path.into_inner(), page)
-            .await?;
+    let (rows, next_cursor) = usecases::billing_profiles::list(
+        &state.services,
+        caller.actor(),
+        path.into_inner().into(),
+        page,
+    )
+    .await?;
     Ok(web::Json(BillingProfileList {
         data: rows
             .into_iter()
@@ -88,7 +92,7 @@ pub async fn create_billing_profile(
     body: Idempotent<CreateBillingProfileRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (body, once) = body.into_parts();
-    let account_id = path.into_inner();
+    let account_id = path.into_inner().into();
     let now = state.services.clock.now();
     let who = caller.actor().clone();
     once.run(&state, &caller, move |conn| {
@@ -110,7 +114,7 @@ pub async fn get_billing_profile(
     path: web::Path<Uuid>,
 ) -> Result<web::Json<BillingProfileDto>, ApiError> {
     Ok(web::Json(
-        usecases::billing_profiles::get(&state.services, caller.actor(), path.into_inner())
+        usecases::billing_profiles::get(&state.services, caller.actor(), path.into_inner().into())
             .await?
             .try_into()?,
     ))
@@ -131,7 +135,7 @@ pub async fn update_billing_profile(
     let row = usecases::billing_profiles::update(
         &state.services,
         caller.actor(),
-        path.into_inner(),
+        path.into_inner().into(),
         body.into_inner().into(),
     )
     .await?;
@@ -154,8 +158,8 @@ pub async fn replace_default_payment_method(
     let row = usecases::billing_profiles::replace_payment_method(
         &state.services,
         caller.actor(),
-        path.into_inner(),
-        pm,
+        path.into_inner().into(),
+        pm.into(),
     )
     .await?;
     Ok(web::Json(row.try_into()?))

@@ -3,7 +3,6 @@
 use crate::auth::Caller;
 use crate::dto::common::MoneyDto;
 use crate::dto::invoices::{InvoiceDto, InvoiceLineDto, InvoiceList, InvoiceListQuery, PeriodDto};
-use crate::dto::stored::stored_id;
 use crate::error::ApiError;
 use crate::extract::Page;
 use crate::extract::Paged;
@@ -23,26 +22,26 @@ pub fn to_dto(invoice: &Invoice) -> Result<InvoiceDto, ApiError> {
         currency: r.currency.clone(),
     };
     Ok(InvoiceDto {
-        id: stored_id(&r.id)?,
+        id: r.id.as_uuid(),
         number: r.number,
-        billing_profile_id: stored_id(&r.billing_profile_id)?,
+        billing_profile_id: r.billing_profile_id.as_uuid(),
         bill_to: serde_json::from_str(&r.bill_to).ok(),
-        subscription_id: stored_id(&r.subscription_id)?,
+        subscription_id: r.subscription_id.as_uuid(),
         issued_at: r.issued_at.and_utc(),
         issue_date: r.issue_date,
         due_date: r.due_date,
         period_start: r.period_start,
         period_end: r.period_end,
-        status: r.status.clone(),
+        status: r.status.as_str().to_owned(),
         currency: r.currency.clone(),
         lines: invoice
             .lines
             .iter()
             .map(|l| {
                 Ok(InvoiceLineDto {
-                    kind: l.kind.clone(),
+                    kind: l.kind.as_str().to_owned(),
                     description: l.description.clone(),
-                    subscription_id: stored_id(&l.subscription_id)?,
+                    subscription_id: l.subscription_id.as_uuid(),
                     quantity: l.quantity,
                     unit_amount: money(l.unit_amount),
                     amount: money(l.amount),
@@ -109,7 +108,7 @@ pub async fn get_invoice(
     path: web::Path<Uuid>,
 ) -> Result<web::Json<InvoiceDto>, ApiError> {
     Ok(web::Json(to_dto(
-        &usecase::get(&state.services, caller.actor(), path.into_inner()).await?,
+        &usecase::get(&state.services, caller.actor(), path.into_inner().into()).await?,
     )?))
 }
 
@@ -168,7 +167,8 @@ pub async fn get_invoice_pdf(
     caller: Caller,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let dto = to_dto(&usecase::get(&state.services, caller.actor(), path.into_inner()).await?)?;
+    let dto =
+        to_dto(&usecase::get(&state.services, caller.actor(), path.into_inner().into()).await?)?;
     let body = crate::render::pdf::invoice(&dto, state.services.catalog.seller())
         .map_err(ApiError::internal)?;
     Ok(HttpResponse::Ok()

@@ -76,7 +76,7 @@ pub async fn get_payment_method(
     caller: Caller,
     path: web::Path<Uuid>,
 ) -> Result<web::Json<PaymentMethodDto>, ApiError> {
-    let row = usecase::get(&state.services, caller.actor(), path.into_inner()).await?;
+    let row = usecase::get(&state.services, caller.actor(), path.into_inner().into()).await?;
     Ok(web::Json(PaymentMethodDto::new(
         row,
         state.services.clock.now().date_naive(),
@@ -98,7 +98,7 @@ pub async fn update_payment_method(
     let row = usecase::update(
         &state.services,
         caller.actor(),
-        path.into_inner(),
+        path.into_inner().into(),
         body.into_inner().into(),
     )
     .await?;
@@ -119,6 +119,6 @@ pub async fn delete_payment_method(
     caller: Caller,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    usecase::remove(&state.services, caller.actor(), path.into_inner()).await?;
+    usecase::remove(&state.services, caller.actor(), path.into_inner().into()).await?;
     Ok(HttpResponse::NoContent().finish())
 }

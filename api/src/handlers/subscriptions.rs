@@ -2,7 +2,6 @@
 
 use crate::auth::Caller;
 use crate::dto::common::MoneyDto;
-use crate::dto::stored::{stored_id, stored_opt_id};
 use crate::dto::subscriptions::*;
 use crate::error::{answers, ApiError, Problem};
 use crate::extract::{IfMatch, JsonBody, Paged};
@@ -45,11 +44,11 @@ pub fn to_dto(view: &View) -> Result<SubscriptionDto, ApiError> {
         _ => r.current_period_end.map(midnight),
     };
     Ok(SubscriptionDto {
-        id: stored_id(&r.id)?,
-        product_id: stored_id(&r.product_id)?,
+        id: r.id.as_uuid(),
+        product_id: r.product_id.as_uuid(),
         product_name: view.product_name.clone(),
         purchaser: PurchaserDto {
-            id: stored_id(&r.purchaser_id)?,
+            id: r.purchaser_id.as_uuid(),
             display_name: view.purchaser_name.clone(),
         },
         source: if r.source == "organization" {
@@ -78,8 +77,8 @@ pub fn to_dto(view: &View) -> Result<SubscriptionDto, ApiError> {
         },
         trial_ends_at: r.trial_ends_on.map(midnight),
         auto_renew: r.auto_renew,
-        billing_profile_id: stored_opt_id(r.billing_profile_id.as_deref())?,
-        payment_method_id: stored_opt_id(r.payment_method_id.as_deref())?,
+        billing_profile_id: r.billing_profile_id.map(|i| i.as_uuid()),
+        payment_method_id: r.payment_method_id.map(|i| i.as_uuid()),
         cancellation: match (
             r.cancel_reason
                 .as_deref()
@@ -122,12 +121,12 @@ fn reason_from(r: CancelReasonDto) -> CancelReason {
     }
 }
 
-pub fn status_filter(s: StatusDto) -> &'static str {
+pub fn status_filter(s: StatusDto) -> SubscriptionStatus {
     match s {
-        StatusDto::Trial => "trial",
-        StatusDto::Active => "active",
-        StatusDto::Canceled => "canceled",
-        StatusDto::Expired => "expired",
+        StatusDto::Trial => SubscriptionStatus::Trial,
+        StatusDto::Active => SubscriptionStatus::Active,
+        StatusDto::Canceled => SubscriptionStatus::Canceled,
+        StatusDto::Expired => SubscriptionStatus::Expired,
     }
 }
 
@@ -192,8 +191,8 @@ pub async fn list_subscriptions(
     let Paged { filters: q, page } = list;
     let filter = Filter {
         purchaser: None,
-        status: q.status.map(|s| status_filter(s).to_owned()),
-        product: q.product_id.map(|p| p.to_string()),
+        status: q.status.map(status_filter),
+        product: q.product_id.map(Into::into),
         source: q.source.map(|s| {
             if s == SourceDto::Organization {
                 "organization"
@@ -223,7 +222,7 @@ pub async fn get_subscription(
     caller: Caller,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    respond(&usecase::get(&state.services, caller.actor(), path.into_inner()).await?)
+    respond(&usecase::get(&state.services, caller.actor(), path.into_inner().into()).await?)
 }
 
 /// Sets the new **total** license count and/or auto-renew; requires `If-Match`.
@@ -256,12 +255,12 @@ pub async fn update_subscription(
     let patch = change::Patch {
         license_count: body.license_count,
         auto_renew: body.auto_renew,
-        quote_id: body.quote_id,
+        quote_id: body.quote_id.map(Into::into),
     };
     let view = change::update(
         &state.services,
         caller.actor(),
-        path.into_inner(),
+        path.into_inner().into(),
         if_match.0,
         patch,
     )
@@ -287,7 +286,7 @@ pub async fn preview_license_count(
     let p = change::price(
         &state.services,
         caller.actor(),
-        path.into_inner(),
+        path.into_inner().into(),
         new_total,
     )
     .await?;
@@ -335,9 +334,9 @@ pub async fn convert_trial(
         state.services.catalog.clone(),
         caller.actor().clone(),
     );
-    let id = path.into_inner().to_string();
+    let id = path.into_inner().into();
     once.run(&state, &caller, move |conn| {
-        let loaded = usecase::purchase::convert(conn, &who, &catalog, &id, body.into(), tax, now)?;
+        let loaded = usecase::purchase::convert(conn, &who, &catalog, id, body.into(), tax, now)?;
         let view = names.view(conn, loaded)?;
         let mut created = Created::new(to_dto(&view)?, None)?;
         created.status = actix_web::http::StatusCode::OK;
@@ -374,7 +373,7 @@ pub async fn cancel_subscription(
     let view = usecase::cancel::cancel(
         &state.services,
         caller.actor(),
-        path.into_inner(),
+        path.into_inner().into(),
         if_match.0,
         reason,
         feedback,
@@ -395,16 +394,21 @@ pub async fn list_subscription_events(
     list: Paged<(chrono::NaiveDateTime, String)>,
 ) -> Result<web::Json<EventList>, ApiError> {
     let page = list.page;
-    let (rows, next_cursor) =
-        usecase::events::list(&state.services, caller.actor(), path.into_inner(), page).await?;
+    let (rows, next_cursor) = usecase::events::list(
+        &state.services,
+        caller.actor(),
+        path.into_inner().into(),
+        page,
+    )
+    .await?;
     Ok(web::Json(EventList {
         data: rows
             .into_iter()
             .map(|r| {
                 Ok(EventDto {
-                    id: stored_id(&r.id)?,
+                    id: r.id.as_uuid(),
                     action: r.action,
-                    actor_id: stored_opt_id(r.actor_id.as_deref())?,
+                    actor_id: r.actor_id.map(|i| i.as_uuid()),
                     occurred_at: r.occurred_at.and_utc(),
                     before: r.before_state.and_then(|s| serde_json::from_str(&s).ok()),
                     after: r.after_state.and_then(|s| serde_json::from_str(&s).ok()),

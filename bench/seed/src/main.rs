@@ -13,145 +13,28 @@
 
 #![allow(clippy::expect_used)]
 
-use chrono::{Datelike, Duration, Months, NaiveDate, NaiveDateTime, Utc};
+mod args;
+mod billing;
+mod insert;
+mod out;
+
+use args::{Args, CatalogFile};
+use insert::{Fail, OrgIns, UserIns};
+
+use chrono::{Datelike, Duration, Months, NaiveDate, Utc};
 use clap::Parser;
 use diesel::connection::SimpleConnection;
 use diesel::RunQueryDsl;
-use persistence::rows::{
-    AssignmentRow, BillingAccountRow, BillingProfileRow, InvoiceLineRow, InvoiceRow,
-    PaymentMethodRow, SubscriptionRow,
-};
+use domain::invoice::{InvoiceStatus, LineKind};
+use domain::subscription::SubscriptionStatus;
+use domain::{InvoiceId, OrganizationId, ProductId, SubscriptionId, UserId};
+use persistence::rows::{AssignmentRow, InvoiceLineRow, InvoiceRow, SubscriptionRow};
 use persistence::schema::{
     billing_accounts, billing_profiles, invoice_lines, invoices, license_assignments,
     organizations, payment_methods, subscriptions, users,
 };
 use persistence::{connect_pool, migrations, DatabaseUrl, DbConnection, PoolOptions};
-use std::io::Write;
-use std::path::PathBuf;
 use std::time::Instant;
-use uuid::Uuid;
-
-#[derive(Debug, Parser)]
-#[command(name = "seed", about = "Seed a selfserve database for the benchmarks")]
-struct Args {
-    /// SQLite path (or sqlite://…) or postgres://… URL.
-    #[arg(long, env = "DATABASE_URL")]
-    database_url: String,
-    /// The organisation to create.
-    #[arg(long)]
-    org: Uuid,
-    /// The member whose token the benchmark uses (token `sub` = this id).
-    #[arg(long)]
-    purchaser: Uuid,
-    /// Members in the organisation (the purchaser included).
-    #[arg(long, default_value_t = 20_000)]
-    users: usize,
-    /// Subscriptions in total (not counting the write-benchmark targets).
-    #[arg(long, default_value_t = 1_000)]
-    subscriptions: usize,
-    /// License assignments in total, spread evenly over the subscriptions.
-    #[arg(long, default_value_t = 1_000)]
-    assignments: usize,
-    /// How many of the subscriptions belong to `--purchaser`; the rest belong to other purchasers.
-    #[arg(long, default_value_t = 1_000)]
-    purchaser_subscriptions: usize,
-    /// Other purchasers the remaining subscriptions are spread over.
-    #[arg(long, default_value_t = 1_000)]
-    other_purchasers: usize,
-    /// Invoices (one purchase invoice per subscription, the purchaser's first).
-    /// Default: one per subscription, at most 20,000.
-    #[arg(long)]
-    invoices: Option<usize>,
-    /// Tax in basis points on the seeded invoices.
-    #[arg(long, default_value_t = 0)]
-    tax_bps: i64,
-    /// Extra, empty subscriptions of the purchaser with many licenses, as targets
-    /// for the assign-one-user write benchmark: (subscription, member) pairs to provide.
-    #[arg(long, default_value_t = 100_000)]
-    write_capacity: usize,
-    /// Spread the write capacity over this many target subscriptions (fewer
-    /// licenses each); default: as few as the catalog's largest product allows.
-    #[arg(long)]
-    write_targets: Option<usize>,
-    /// The product catalog (the ids, currency, monthly price and max licenses are used).
-    #[arg(long, default_value = "catalog.toml")]
-    catalog: PathBuf,
-    /// Where to write `seed.env`, `members.txt` and `write-subscriptions.txt`.
-    #[arg(long)]
-    out_dir: Option<PathBuf>,
-    /// Rows per transaction.
-    #[arg(long, default_value_t = 5_000)]
-    batch: usize,
-}
-
-#[derive(serde::Deserialize)]
-struct CatalogFile {
-    products: Vec<CatalogProduct>,
-}
-
-#[derive(serde::Deserialize, Clone)]
-struct CatalogProduct {
-    id: Uuid,
-    name: String,
-    currency: String,
-    monthly_price: i64,
-    max_licenses: i64,
-}
-
-/// Insertable users row (persistence's `NewUser`, re-declared so the seed can batch it).
-#[derive(diesel::Insertable)]
-#[diesel(table_name = users)]
-struct UserIns {
-    id: String,
-    organization_id: String,
-    subject: Option<String>,
-    display_name: String,
-    display_name_key: String,
-    email: Option<String>,
-    email_key: Option<String>,
-    created_at: NaiveDateTime,
-}
-
-#[derive(diesel::Insertable)]
-#[diesel(table_name = organizations)]
-struct OrgIns {
-    id: String,
-    next_invoice_number: i64,
-    created_at: NaiveDateTime,
-}
-
-type Fail = Box<dyn std::error::Error>;
-
-/// Bind parameters per statement: SQLite allows 32,766, PostgreSQL 65,535.
-fn rows_per_statement(conn: &DbConnection, columns: usize, batch: usize) -> usize {
-    let limit = match conn {
-        DbConnection::Sqlite(_) => 32_000,
-        DbConnection::Pg(_) => 65_000,
-    };
-    (limit / columns).clamp(1, batch.max(1))
-}
-
-/// Inserts `rows` in transactions of `batch` rows, multi-row statements inside.
-macro_rules! insert_all {
-    ($conn:expr, $table:expr, $rows:expr, $columns:expr, $batch:expr) => {{
-        let conn: &mut DbConnection = $conn;
-        let per_statement = rows_per_statement(conn, $columns, $batch);
-        let mut n = 0usize;
-        for tx in $rows.chunks($batch.max(1)) {
-            n += persistence::on_backend!(&mut *conn, |c| {
-                use diesel::Connection;
-                c.transaction::<usize, diesel::result::Error, _>(|c| {
-                    let mut n = 0;
-                    for chunk in tx.chunks(per_statement) {
-                        n += diesel::insert_into($table).values(chunk).execute(c)?;
-                    }
-                    Ok(n)
-                })
-            })?;
-        }
-        n
-    }};
-}
 
 fn main() {
     let args = Args::parse();
@@ -192,18 +75,17 @@ fn run(args: &Args) -> Result<(), Fail> {
     }
     let t_migrate = started.elapsed();
 
-    let org = args.org.to_string();
-    let purchaser = args.purchaser.to_string();
+    let org = OrganizationId::from(args.org);
+    let purchaser = UserId::from(args.purchaser);
     let now = Utc::now().naive_utc();
-    let today = now.date();
     let batch = args.batch;
 
     // ---- members -------------------------------------------------------------
     let t = Instant::now();
-    let mut member_ids: Vec<String> = Vec::with_capacity(args.users);
-    member_ids.push(purchaser.clone());
+    let mut member_ids: Vec<UserId> = Vec::with_capacity(args.users);
+    member_ids.push(purchaser);
     for _ in 1..args.users {
-        member_ids.push(Uuid::new_v4().to_string());
+        member_ids.push(UserId::new_random());
     }
     let user_rows: Vec<UserIns> = member_ids
         .iter()
@@ -221,10 +103,10 @@ fn run(args: &Args) -> Result<(), Fail> {
                 )
             };
             UserIns {
-                id: id.clone(),
-                organization_id: org.clone(),
+                id: id.to_string(),
+                organization_id: org.to_string(),
                 // Every member has signed in once: the token `sub` is their id.
-                subject: Some(id.clone()),
+                subject: Some(id.to_string()),
                 display_name_key: name.to_lowercase(),
                 display_name: name,
                 email_key: Some(email.to_lowercase()),
@@ -236,66 +118,9 @@ fn run(args: &Args) -> Result<(), Fail> {
 
     // ---- purchasers and their billing rows -----------------------------------
     let others = args.other_purchasers.min(args.users - 1);
-    let mut purchasers: Vec<String> = vec![purchaser.clone()];
+    let mut purchasers: Vec<UserId> = vec![purchaser];
     purchasers.extend(member_ids[1..=others].iter().cloned());
-    let mut accounts = Vec::new();
-    let mut cards = Vec::new();
-    let mut profiles = Vec::new();
-    for (i, owner) in purchasers.iter().enumerate() {
-        let created = now - Duration::days(399);
-        let account = BillingAccountRow {
-            id: Uuid::new_v4().to_string(),
-            organization_id: org.clone(),
-            owner_id: owner.clone(),
-            name: format!("Billing account {i}"),
-            created_at: created,
-        };
-        let card = PaymentMethodRow {
-            id: Uuid::new_v4().to_string(),
-            organization_id: org.clone(),
-            owner_id: owner.clone(),
-            brand: "visa".into(),
-            last4: "4242".into(),
-            exp_month: 12,
-            exp_year: today.year() + 3,
-            holder_name: format!("Holder {i}"),
-            address_line1: "1 Bench Street".into(),
-            address_line2: None,
-            address_city: "Springfield".into(),
-            address_postal_code: "12345".into(),
-            address_region: None,
-            address_country: "US".into(),
-            fingerprint: format!("bench-{i:016x}"),
-            cvc_check: "pass".into(),
-            created_at: created,
-            updated_at: created,
-            deleted_at: None,
-        };
-        let profile = BillingProfileRow {
-            id: Uuid::new_v4().to_string(),
-            organization_id: org.clone(),
-            billing_account_id: account.id.clone(),
-            owner_id: owner.clone(),
-            name: format!("Profile {i}"),
-            bill_to_line1: "1 Bench Street".into(),
-            bill_to_line2: None,
-            bill_to_city: "Springfield".into(),
-            bill_to_postal_code: "12345".into(),
-            bill_to_region: None,
-            bill_to_country: "US".into(),
-            invoice_email: format!("billing{i}@bench.example.com"),
-            po_number: None,
-            payment_method_id: Some(card.id.clone()),
-            created_at: created,
-            updated_at: created,
-            invoice_language: "en".into(),
-            tax_id: None,
-            proration_behavior: "invoice_now".into(),
-        };
-        accounts.push(account);
-        cards.push(card);
-        profiles.push(profile);
-    }
+    let (accounts, cards, profiles) = billing::rows(org, &purchasers, now);
 
     // ---- subscriptions ---------------------------------------------------------
     let m = args.subscriptions;
@@ -313,8 +138,8 @@ fn run(args: &Args) -> Result<(), Fail> {
         return Err("--assignments needs --subscriptions".into());
     }
     // Ids in sorted order: rows go into the primary-key index in order.
-    let mut sub_ids: Vec<String> = (0..m).map(|_| Uuid::new_v4().to_string()).collect();
-    sub_ids.sort();
+    let mut sub_ids: Vec<SubscriptionId> = (0..m).map(|_| SubscriptionId::new_random()).collect();
+    sub_ids.sort_by_key(ToString::to_string);
     // The purchaser's subscriptions are spread through the id space and through time.
     let stride = m.checked_div(mine).unwrap_or(usize::MAX).max(1);
     let owner_of = |i: usize| -> usize {
@@ -352,12 +177,12 @@ fn run(args: &Args) -> Result<(), Fail> {
             .ok_or("date overflow")?;
         let licenses = (assigned + 1 + (i % 5) as i64).min(product.max_licenses.max(assigned));
         subs.push(SubscriptionRow {
-            id: id.clone(),
-            organization_id: org.clone(),
-            purchaser_id: purchasers[owner].clone(),
-            product_id: product.id.to_string(),
+            id: *id,
+            organization_id: org,
+            purchaser_id: purchasers[owner],
+            product_id: product.id.into(),
             source: "self_service".into(),
-            status: "active".into(),
+            status: SubscriptionStatus::Active,
             license_count: licenses.max(1),
             assigned_count: assigned,
             currency: product.currency.clone(),
@@ -369,8 +194,8 @@ fn run(args: &Args) -> Result<(), Fail> {
             trial_ends_on: None,
             purchased_on: Some(start),
             auto_renew: true,
-            billing_profile_id: Some(profiles[owner].id.clone()),
-            payment_method_id: Some(cards[owner].id.clone()),
+            billing_profile_id: Some(profiles[owner].id),
+            payment_method_id: Some(cards[owner].id),
             cancel_reason: None,
             cancel_feedback: None,
             canceled_at: None,
@@ -399,15 +224,15 @@ fn run(args: &Args) -> Result<(), Fail> {
     for t in 0..targets {
         let created = now - Duration::days(85) - Duration::seconds(t as i64);
         let start = created.date();
-        let id = Uuid::new_v4().to_string();
-        write_subs.push(id.clone());
+        let id = SubscriptionId::new_random();
+        write_subs.push(id);
         subs.push(SubscriptionRow {
             id,
-            organization_id: org.clone(),
-            purchaser_id: purchaser.clone(),
-            product_id: big.id.to_string(),
+            organization_id: org,
+            purchaser_id: purchaser,
+            product_id: big.id.into(),
             source: "self_service".into(),
-            status: "active".into(),
+            status: SubscriptionStatus::Active,
             license_count: per_target as i64,
             assigned_count: 0,
             currency: big.currency.clone(),
@@ -419,8 +244,8 @@ fn run(args: &Args) -> Result<(), Fail> {
             trial_ends_on: None,
             purchased_on: Some(start),
             auto_renew: true,
-            billing_profile_id: Some(profiles[0].id.clone()),
-            payment_method_id: Some(cards[0].id.clone()),
+            billing_profile_id: Some(profiles[0].id),
+            payment_method_id: Some(cards[0].id),
             cancel_reason: None,
             cancel_feedback: None,
             canceled_at: None,
@@ -446,26 +271,26 @@ fn run(args: &Args) -> Result<(), Fail> {
         let unit = s.unit_price.unwrap_or(0);
         let subtotal = unit * s.license_count;
         let tax = subtotal * args.tax_bps / 10_000;
-        let id = Uuid::new_v4().to_string();
+        let id = InvoiceId::new_random();
         let issue: NaiveDate = s.created_at.date();
         let (start, end) = (
             s.current_period_start.unwrap_or(issue),
             s.current_period_end.unwrap_or(issue),
         );
         invoice_rows.push(InvoiceRow {
-            id: id.clone(),
-            organization_id: org.clone(),
-            owner_id: s.purchaser_id.clone(),
+            id,
+            organization_id: org,
+            owner_id: s.purchaser_id,
             number: n as i64 + 1,
-            billing_profile_id: p.id.clone(),
-            subscription_id: s.id.clone(),
+            billing_profile_id: p.id,
+            subscription_id: s.id,
             reason: "purchase".into(),
             issued_at: s.created_at,
             issue_date: issue,
             due_date: issue,
             period_start: start,
             period_end: end,
-            status: "paid".into(),
+            status: InvoiceStatus::Paid,
             currency: s.currency.clone(),
             subtotal,
             tax,
@@ -481,15 +306,15 @@ fn run(args: &Args) -> Result<(), Fail> {
         });
         let product_name = products
             .iter()
-            .find(|x| x.id.to_string() == s.product_id)
+            .find(|x| ProductId::from(x.id) == s.product_id)
             .map(|x| x.name.clone())
             .unwrap_or_default();
         line_rows.push(InvoiceLineRow {
             invoice_id: id,
             position: 1,
-            kind: "purchase".into(),
+            kind: LineKind::Purchase,
             description: format!("{product_name}: {} licenses, monthly", s.license_count),
-            subscription_id: s.id.clone(),
+            subscription_id: s.id,
             quantity: s.license_count,
             unit_amount: unit,
             amount: subtotal,
@@ -503,7 +328,7 @@ fn run(args: &Args) -> Result<(), Fail> {
     let t = Instant::now();
     persistence::on_backend!(&mut *conn, |c| diesel::insert_into(organizations::table)
         .values(&OrgIns {
-            id: org.clone(),
+            id: org.to_string(),
             next_invoice_number: n_invoices as i64 + 1,
             created_at: now - Duration::days(400),
         })
@@ -530,10 +355,10 @@ fn run(args: &Args) -> Result<(), Fail> {
         let first = (i * 7_907) % members;
         for j in 0..a {
             pending.push(AssignmentRow {
-                subscription_id: s.id.clone(),
-                user_id: member_ids[(first + j) % members].clone(),
-                organization_id: org.clone(),
-                assigned_by: s.purchaser_id.clone(),
+                subscription_id: s.id,
+                user_id: member_ids[(first + j) % members],
+                organization_id: org,
+                assigned_by: s.purchaser_id,
                 assigned_at: s.created_at + Duration::seconds(j as i64 + 1),
             });
             if pending.len() >= batch {
@@ -592,31 +417,27 @@ fn run(args: &Args) -> Result<(), Fail> {
     );
 
     if let Some(dir) = &args.out_dir {
-        std::fs::create_dir_all(dir)?;
-        let sample = (0..m)
-            .find(|&i| owner_of(i) == 0)
-            .map(|i| subs[i].id.clone())
-            .unwrap_or_default();
-        let mut env = std::fs::File::create(dir.join("seed.env"))?;
-        writeln!(env, "SEED_ORG={org}")?;
-        writeln!(env, "SEED_PURCHASER={purchaser}")?;
-        writeln!(env, "SEED_SUBSCRIPTION={sample}")?;
-        writeln!(env, "SEED_SUBSCRIPTIONS={n_subs}")?;
-        writeln!(env, "SEED_ASSIGNMENTS={n_assign}")?;
-        writeln!(env, "SEED_INVOICES={n_inv}")?;
-        writeln!(env, "SEED_USERS={n_users}")?;
-        writeln!(env, "SEED_WRITE_LICENSES={per_target}")?;
-        writeln!(env, "SEED_SECONDS={:.1}", total.as_secs_f64())?;
-        let mut f = std::fs::File::create(dir.join("write-subscriptions.txt"))?;
-        for id in &write_subs {
-            writeln!(f, "{id}")?;
-        }
-        // Members a write target can take (never the purchaser: any member may hold a license,
-        // but keeping them out makes the count of distinct pairs exact).
-        let mut f = std::fs::File::create(dir.join("members.txt"))?;
-        for id in member_ids.iter().skip(1).take(per_target) {
-            writeln!(f, "{id}")?;
-        }
+        out::write(
+            dir,
+            &out::Summary {
+                org,
+                purchaser,
+                sample: (0..m).find(|&i| owner_of(i) == 0).map(|i| subs[i].id),
+                subscriptions: n_subs,
+                assignments: n_assign,
+                invoices: n_inv,
+                users: n_users,
+                write_licenses: per_target,
+                seconds: total.as_secs_f64(),
+                write_subscriptions: &write_subs,
+                members: member_ids
+                    .iter()
+                    .skip(1)
+                    .take(per_target)
+                    .copied()
+                    .collect(),
+            },
+        )?;
     }
     Ok(())
 }

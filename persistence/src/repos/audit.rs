@@ -4,23 +4,26 @@ use crate::keyset;
 use crate::rows::{AuditEventRow, NewAuditEvent};
 use crate::schema::audit_events as a;
 use diesel::prelude::*;
+use domain::OrganizationId;
 
 pub fn record(conn: &mut DbConnection, event: &NewAuditEvent) -> Result<(), RepoError> {
-    diesel::insert_into(a::table).values(event).execute(conn)?;
+    diesel::insert_into(a::table)
+        .values(event.clone())
+        .execute(conn)?;
     Ok(())
 }
 
 /// The history of one target, oldest first, keyset-paged on (occurred_at, id).
 pub fn for_target(
     conn: &mut DbConnection,
-    org: &str,
+    org: OrganizationId,
     target_type: &str,
     target_id: &str,
     after: Option<(chrono::NaiveDateTime, String)>,
     limit: i64,
 ) -> Result<Vec<AuditEventRow>, RepoError> {
     let query = a::table
-        .filter(a::organization_id.eq(org))
+        .filter(a::organization_id.eq(org.to_string()))
         .filter(a::target_type.eq(target_type))
         .filter(a::target_id.eq(target_id))
         .select(AuditEventRow::as_select())

@@ -4,12 +4,13 @@ use crate::on_backend;
 use crate::rows::BillingAccountRow;
 use crate::schema::billing_accounts as a;
 use diesel::prelude::*;
+use domain::{OrganizationId, UserId};
 
 /// Inserts the account unless the owner has one; the unique (organization, owner)
 /// makes concurrent first calls converge on one row.
 pub fn insert_if_absent(conn: &mut DbConnection, row: &BillingAccountRow) -> Result<(), RepoError> {
     on_backend!(conn, |c| diesel::insert_into(a::table)
-        .values(row)
+        .values(row.clone())
         .on_conflict((a::organization_id, a::owner_id))
         .do_nothing()
         .execute(c))?;
@@ -18,12 +19,12 @@ pub fn insert_if_absent(conn: &mut DbConnection, row: &BillingAccountRow) -> Res
 
 pub fn find_for_owner(
     conn: &mut DbConnection,
-    org: &str,
-    owner: &str,
+    org: OrganizationId,
+    owner: UserId,
 ) -> Result<Option<BillingAccountRow>, RepoError> {
     Ok(a::table
-        .filter(a::organization_id.eq(org))
-        .filter(a::owner_id.eq(owner))
+        .filter(a::organization_id.eq(org.to_string()))
+        .filter(a::owner_id.eq(owner.to_string()))
         .select(BillingAccountRow::as_select())
         .first(conn)
         .optional()?)

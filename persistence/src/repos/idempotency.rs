@@ -4,14 +4,15 @@ use crate::rows::IdempotencyRow;
 use crate::schema::idempotency_keys as k;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use domain::UserId;
 
 pub fn find(
     conn: &mut DbConnection,
-    owner: &str,
+    owner: UserId,
     key: &str,
 ) -> Result<Option<IdempotencyRow>, RepoError> {
     Ok(k::table
-        .filter(k::owner_id.eq(owner))
+        .filter(k::owner_id.eq(owner.to_string()))
         .filter(k::idempotency_key.eq(key))
         .select(IdempotencyRow::as_select())
         .first(conn)
@@ -20,7 +21,9 @@ pub fn find(
 
 /// Reserves the key; a concurrent reservation of the same key is `RepoError::Unique(Constraint::IdempotencyKey)`.
 pub fn insert(conn: &mut DbConnection, row: &IdempotencyRow) -> Result<(), RepoError> {
-    diesel::insert_into(k::table).values(row).execute(conn)?;
+    diesel::insert_into(k::table)
+        .values(row.clone())
+        .execute(conn)?;
     Ok(())
 }
 
@@ -28,7 +31,7 @@ pub fn insert(conn: &mut DbConnection, row: &IdempotencyRow) -> Result<(), RepoE
 pub fn reset(conn: &mut DbConnection, row: &IdempotencyRow) -> Result<(), RepoError> {
     diesel::update(
         k::table
-            .filter(k::owner_id.eq(&row.owner_id))
+            .filter(k::owner_id.eq(row.owner_id.to_string()))
             .filter(k::idempotency_key.eq(&row.idempotency_key)),
     )
     .set((
@@ -46,14 +49,14 @@ pub fn reset(conn: &mut DbConnection, row: &IdempotencyRow) -> Result<(), RepoEr
 /// Stores the response, in the transaction of the work it answers.
 pub fn complete(
     conn: &mut DbConnection,
-    owner: &str,
+    owner: UserId,
     key: &str,
     status: i32,
     body: &str,
 ) -> Result<(), RepoError> {
     let updated = diesel::update(
         k::table
-            .filter(k::owner_id.eq(owner))
+            .filter(k::owner_id.eq(owner.to_string()))
             .filter(k::idempotency_key.eq(key)),
     )
     .set((
@@ -69,10 +72,10 @@ pub fn complete(
     }
 }
 
-pub fn delete(conn: &mut DbConnection, owner: &str, key: &str) -> Result<(), RepoError> {
+pub fn delete(conn: &mut DbConnection, owner: UserId, key: &str) -> Result<(), RepoError> {
     diesel::delete(
         k::table
-            .filter(k::owner_id.eq(owner))
+            .filter(k::owner_id.eq(owner.to_string()))
             .filter(k::idempotency_key.eq(key)),
     )
     .execute(conn)?;

@@ -3,14 +3,16 @@ use crate::error::{Race, RepoError};
 use crate::keyset;
 use crate::rows::{InvoiceLineRow, InvoiceRow, PendingCreditRow};
 use crate::schema::{invoice_lines as l, invoices as i, organizations as o, pending_credits as p};
+use crate::typed::texts;
 use chrono::NaiveDate;
 use diesel::prelude::*;
+use domain::{InvoiceId, OrganizationId, PendingCreditId, SubscriptionId, UserId};
 
 /// The organisation's next invoice number. The row update locks the counter
 /// until the issuing transaction ends, so numbers are sequential with no
 /// duplicates under any concurrency (and no gaps: a rollback returns it).
-pub fn next_number(conn: &mut DbConnection, org: &str) -> Result<i64, RepoError> {
-    let next: i64 = diesel::update(o::table.filter(o::id.eq(org)))
+pub fn next_number(conn: &mut DbConnection, org: OrganizationId) -> Result<i64, RepoError> {
+    let next: i64 = diesel::update(o::table.filter(o::id.eq(org.to_string())))
         .set(o::next_invoice_number.eq(o::next_invoice_number + 1))
         .returning(o::next_invoice_number)
         .get_result(conn)?;
@@ -23,10 +25,12 @@ pub fn insert(
     lines: &[InvoiceLineRow],
 ) -> Result<(), RepoError> {
     diesel::insert_into(i::table)
-        .values(invoice)
+        .values(invoice.clone())
         .execute(conn)?;
     for line in lines {
-        diesel::insert_into(l::table).values(line).execute(conn)?;
+        diesel::insert_into(l::table)
+            .values(line.clone())
+            .execute(conn)?;
     }
     Ok(())
 }
@@ -41,14 +45,14 @@ pub fn renewal_exists(conn: &mut DbConnection, renewal_key: &str) -> Result<bool
 
 pub fn find_owned(
     conn: &mut DbConnection,
-    org: &str,
-    owner: &str,
-    id: &str,
+    org: OrganizationId,
+    owner: UserId,
+    id: InvoiceId,
 ) -> Result<Option<InvoiceRow>, RepoError> {
     Ok(i::table
-        .filter(i::organization_id.eq(org))
-        .filter(i::owner_id.eq(owner))
-        .filter(i::id.eq(id))
+        .filter(i::organization_id.eq(org.to_string()))
+        .filter(i::owner_id.eq(owner.to_string()))
+        .filter(i::id.eq(id.to_string()))
         .select(InvoiceRow::as_select())
         .first(conn)
         .optional()?)
@@ -56,10 +60,10 @@ pub fn find_owned(
 
 pub fn lines(
     conn: &mut DbConnection,
-    invoice_ids: &[String],
+    invoice_ids: &[InvoiceId],
 ) -> Result<Vec<InvoiceLineRow>, RepoError> {
     Ok(l::table
-        .filter(l::invoice_id.eq_any(invoice_ids))
+        .filter(l::invoice_id.eq_any(texts(invoice_ids)))
         .select(InvoiceLineRow::as_select())
         .order_by((l::invoice_id, l::position))
         .load(conn)?)
@@ -78,15 +82,15 @@ pub struct Filter {
 /// is one backward index walk with no sort.
 pub fn list(
     conn: &mut DbConnection,
-    org: &str,
-    owner: &str,
+    org: OrganizationId,
+    owner: UserId,
     filter: &Filter,
     before: Option<(NaiveDate, i64)>,
     limit: i64,
 ) -> Result<Vec<InvoiceRow>, RepoError> {
     let mut query = i::table
-        .filter(i::organization_id.eq(org))
-        .filter(i::owner_id.eq(owner))
+        .filter(i::organization_id.eq(org.to_string()))
+        .filter(i::owner_id.eq(owner.to_string()))
         .select(InvoiceRow::as_select())
         .into_boxed();
     if let Some(from) = filter.from {
@@ -113,12 +117,12 @@ pub fn list(
 /// Line amounts already invoiced for a subscription within [start, end).
 pub fn invoiced_amounts(
     conn: &mut DbConnection,
-    subscription: &str,
+    subscription: SubscriptionId,
     start: NaiveDate,
     end: NaiveDate,
 ) -> Result<Vec<i64>, RepoError> {
     Ok(l::table
-        .filter(l::subscription_id.eq(subscription))
+        .filter(l::subscription_id.eq(subscription.to_string()))
         .filter(l::period_start.ge(start))
         .filter(l::period_start.lt(end))
         .select(l::amount)
@@ -129,16 +133,18 @@ pub fn add_pending_credit(
     conn: &mut DbConnection,
     credit: &PendingCreditRow,
 ) -> Result<(), RepoError> {
-    diesel::insert_into(p::table).values(credit).execute(conn)?;
+    diesel::insert_into(p::table)
+        .values(credit.clone())
+        .execute(conn)?;
     Ok(())
 }
 
 pub fn open_credits(
     conn: &mut DbConnection,
-    subscription: &str,
+    subscription: SubscriptionId,
 ) -> Result<Vec<PendingCreditRow>, RepoError> {
     Ok(p::table
-        .filter(p::subscription_id.eq(subscription))
+        .filter(p::subscription_id.eq(subscription.to_string()))
         .filter(p::invoice_id.is_null())
         .select(PendingCreditRow::as_select())
         .order_by((p::created_at, p::id))
@@ -150,15 +156,15 @@ pub fn open_credits(
 /// then rolls back), so no credit is ever invoiced twice.
 pub fn settle_credits(
     conn: &mut DbConnection,
-    ids: &[String],
-    invoice: &str,
+    ids: &[PendingCreditId],
+    invoice: InvoiceId,
 ) -> Result<(), RepoError> {
     let settled = diesel::update(
         p::table
-            .filter(p::id.eq_any(ids))
+            .filter(p::id.eq_any(texts(ids)))
             .filter(p::invoice_id.is_null()),
     )
-    .set(p::invoice_id.eq(invoice))
+    .set(p::invoice_id.eq(invoice.to_string()))
     .execute(conn)?;
     if settled != ids.len() {
         return Err(RepoError::Raced(Race::CreditSettled));

@@ -8,7 +8,7 @@ use diesel::prelude::*;
 /// Creates the organisation row the first time one of its members is seen.
 pub fn ensure(conn: &mut DbConnection, org: &NewOrganization) -> Result<(), RepoError> {
     on_backend!(conn, |c| diesel::insert_into(organizations::table)
-        .values(org)
+        .values(org.clone())
         .on_conflict(organizations::id)
         .do_nothing()
         .execute(c))?;

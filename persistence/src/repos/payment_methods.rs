@@ -5,23 +5,26 @@ use crate::rows::{PaymentMethodChangeset, PaymentMethodRow};
 use crate::schema::payment_methods as pm;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use domain::{OrganizationId, PaymentMethodId, UserId};
 
 pub fn insert(conn: &mut DbConnection, row: &PaymentMethodRow) -> Result<(), RepoError> {
-    diesel::insert_into(pm::table).values(row).execute(conn)?;
+    diesel::insert_into(pm::table)
+        .values(row.clone())
+        .execute(conn)?;
     Ok(())
 }
 
 /// The owner's live (not removed) payment method.
 pub fn find_owned(
     conn: &mut DbConnection,
-    org: &str,
-    owner: &str,
-    id: &str,
+    org: OrganizationId,
+    owner: UserId,
+    id: PaymentMethodId,
 ) -> Result<Option<PaymentMethodRow>, RepoError> {
     Ok(pm::table
-        .filter(pm::organization_id.eq(org))
-        .filter(pm::owner_id.eq(owner))
-        .filter(pm::id.eq(id))
+        .filter(pm::organization_id.eq(org.to_string()))
+        .filter(pm::owner_id.eq(owner.to_string()))
+        .filter(pm::id.eq(id.to_string()))
         .filter(pm::deleted_at.is_null())
         .select(PaymentMethodRow::as_select())
         .first(conn)
@@ -32,12 +35,12 @@ pub fn find_owned(
 /// what the billing run charges for a subscription's renewal.
 pub fn find_live(
     conn: &mut DbConnection,
-    org: &str,
-    id: &str,
+    org: OrganizationId,
+    id: PaymentMethodId,
 ) -> Result<Option<PaymentMethodRow>, RepoError> {
     Ok(pm::table
-        .filter(pm::organization_id.eq(org))
-        .filter(pm::id.eq(id))
+        .filter(pm::organization_id.eq(org.to_string()))
+        .filter(pm::id.eq(id.to_string()))
         .filter(pm::deleted_at.is_null())
         .select(PaymentMethodRow::as_select())
         .first(conn)
@@ -46,11 +49,11 @@ pub fn find_live(
 
 pub fn find_by_fingerprint(
     conn: &mut DbConnection,
-    owner: &str,
+    owner: UserId,
     fingerprint: &str,
 ) -> Result<Option<String>, RepoError> {
     Ok(pm::table
-        .filter(pm::owner_id.eq(owner))
+        .filter(pm::owner_id.eq(owner.to_string()))
         .filter(pm::fingerprint.eq(fingerprint))
         .filter(pm::deleted_at.is_null())
         .select(pm::id)
@@ -60,14 +63,14 @@ pub fn find_by_fingerprint(
 
 pub fn list_owned(
     conn: &mut DbConnection,
-    org: &str,
-    owner: &str,
+    org: OrganizationId,
+    owner: UserId,
     after: Option<(NaiveDateTime, String)>,
     limit: i64,
 ) -> Result<Vec<PaymentMethodRow>, RepoError> {
     let query = pm::table
-        .filter(pm::organization_id.eq(org))
-        .filter(pm::owner_id.eq(owner))
+        .filter(pm::organization_id.eq(org.to_string()))
+        .filter(pm::owner_id.eq(owner.to_string()))
         .filter(pm::deleted_at.is_null())
         .select(PaymentMethodRow::as_select())
         .into_boxed();
@@ -82,18 +85,22 @@ pub fn list_owned(
 
 pub fn update(
     conn: &mut DbConnection,
-    id: &str,
+    id: PaymentMethodId,
     changes: &PaymentMethodChangeset,
 ) -> Result<(), RepoError> {
-    diesel::update(pm::table.filter(pm::id.eq(id)))
+    diesel::update(pm::table.filter(pm::id.eq(id.to_string())))
         .set(changes)
         .execute(conn)?;
     Ok(())
 }
 
 /// Removal keeps the row (invoices and history refer to it) but frees the card for re-adding.
-pub fn mark_deleted(conn: &mut DbConnection, id: &str, at: NaiveDateTime) -> Result<(), RepoError> {
-    diesel::update(pm::table.filter(pm::id.eq(id)))
+pub fn mark_deleted(
+    conn: &mut DbConnection,
+    id: PaymentMethodId,
+    at: NaiveDateTime,
+) -> Result<(), RepoError> {
+    diesel::update(pm::table.filter(pm::id.eq(id.to_string())))
         .set((pm::deleted_at.eq(Some(at)), pm::updated_at.eq(at)))
         .execute(conn)?;
     Ok(())

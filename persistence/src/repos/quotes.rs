@@ -6,17 +6,25 @@ use crate::rows::QuoteRow;
 use crate::schema::quotes as q;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use domain::{OrganizationId, QuoteId};
 
 pub fn insert(conn: &mut DbConnection, row: &QuoteRow) -> Result<(), RepoError> {
-    diesel::insert_into(q::table).values(row).execute(conn)?;
+    // serialize_as converts owned values, so the row is inserted by value.
+    diesel::insert_into(q::table)
+        .values(row.clone())
+        .execute(conn)?;
     Ok(())
 }
 
 /// A quote of the organisation; another organisation's is "not found".
-pub fn find(conn: &mut DbConnection, org: &str, id: &str) -> Result<Option<QuoteRow>, RepoError> {
+pub fn find(
+    conn: &mut DbConnection,
+    org: OrganizationId,
+    id: QuoteId,
+) -> Result<Option<QuoteRow>, RepoError> {
     Ok(q::table
-        .filter(q::organization_id.eq(org))
-        .filter(q::id.eq(id))
+        .filter(q::organization_id.eq(org.to_string()))
+        .filter(q::id.eq(id.to_string()))
         .select(QuoteRow::as_select())
         .first(conn)
         .optional()?)

@@ -3,22 +3,29 @@ use crate::error::RepoError;
 use crate::keyset;
 use crate::rows::{SubscriptionChanges, SubscriptionRow};
 use crate::schema::subscriptions as s;
+use crate::typed::texts;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
+use domain::subscription::SubscriptionStatus;
+use domain::{
+    BillingProfileId, OrganizationId, PaymentMethodId, ProductId, SubscriptionId, UserId,
+};
 
 pub fn insert(conn: &mut DbConnection, row: &SubscriptionRow) -> Result<(), RepoError> {
-    diesel::insert_into(s::table).values(row).execute(conn)?;
+    diesel::insert_into(s::table)
+        .values(row.clone())
+        .execute(conn)?;
     Ok(())
 }
 
 pub fn find(
     conn: &mut DbConnection,
-    org: &str,
-    id: &str,
+    org: OrganizationId,
+    id: SubscriptionId,
 ) -> Result<Option<SubscriptionRow>, RepoError> {
     Ok(s::table
-        .filter(s::organization_id.eq(org))
-        .filter(s::id.eq(id))
+        .filter(s::organization_id.eq(org.to_string()))
+        .filter(s::id.eq(id.to_string()))
         .select(SubscriptionRow::as_select())
         .first(conn)
         .optional()?)
@@ -27,32 +34,32 @@ pub fn find(
 /// List filters; `purchaser` is `None` only for the admins' organisation-wide view.
 #[derive(Default, Clone, Debug)]
 pub struct Filter {
-    pub purchaser: Option<String>,
-    pub status: Option<String>,
-    pub product: Option<String>,
+    pub purchaser: Option<UserId>,
+    pub status: Option<SubscriptionStatus>,
+    pub product: Option<ProductId>,
     pub source: Option<String>,
 }
 
 /// Newest first, keyset on (created_at, id).
 pub fn list(
     conn: &mut DbConnection,
-    org: &str,
+    org: OrganizationId,
     filter: &Filter,
     before: Option<(NaiveDateTime, String)>,
     limit: i64,
 ) -> Result<Vec<SubscriptionRow>, RepoError> {
     let mut query = s::table
-        .filter(s::organization_id.eq(org))
+        .filter(s::organization_id.eq(org.to_string()))
         .select(SubscriptionRow::as_select())
         .into_boxed();
     if let Some(purchaser) = &filter.purchaser {
-        query = query.filter(s::purchaser_id.eq(purchaser.clone()));
+        query = query.filter(s::purchaser_id.eq(purchaser.to_string()));
     }
     if let Some(status) = &filter.status {
-        query = query.filter(s::status.eq(status.clone()));
+        query = query.filter(s::status.eq(status.as_str()));
     }
     if let Some(product) = &filter.product {
-        query = query.filter(s::product_id.eq(product.clone()));
+        query = query.filter(s::product_id.eq(product.to_string()));
     }
     if let Some(source) = &filter.source {
         query = query.filter(s::source.eq(source.clone()));
@@ -70,13 +77,17 @@ pub fn list(
 /// bumps the version. Returns whether the row was updated.
 pub fn update_if_version(
     conn: &mut DbConnection,
-    id: &str,
+    id: SubscriptionId,
     version: i64,
     changes: &SubscriptionChanges,
 ) -> Result<bool, RepoError> {
-    let n = diesel::update(s::table.filter(s::id.eq(id)).filter(s::version.eq(version)))
-        .set((changes, s::version.eq(s::version + 1)))
-        .execute(conn)?;
+    let n = diesel::update(
+        s::table
+            .filter(s::id.eq(id.to_string()))
+            .filter(s::version.eq(version)),
+    )
+    .set((changes, s::version.eq(s::version + 1)))
+    .execute(conn)?;
     Ok(n == 1)
 }
 
@@ -84,14 +95,14 @@ pub fn update_if_version(
 /// guard and the write are one statement, so no concurrent assignment can slip in between.
 pub fn set_license_count(
     conn: &mut DbConnection,
-    id: &str,
+    id: SubscriptionId,
     version: i64,
     license_count: i64,
     at: NaiveDateTime,
 ) -> Result<bool, RepoError> {
     let n = diesel::update(
         s::table
-            .filter(s::id.eq(id))
+            .filter(s::id.eq(id.to_string()))
             .filter(s::version.eq(version))
             .filter(s::assigned_count.le(license_count)),
     )
@@ -107,13 +118,13 @@ pub fn set_license_count(
 /// Takes `n` licenses if they are free and the subscription is live, in one statement.
 pub fn take_licenses(
     conn: &mut DbConnection,
-    id: &str,
+    id: SubscriptionId,
     n: i64,
     at: NaiveDateTime,
 ) -> Result<bool, RepoError> {
     let updated = diesel::update(
         s::table
-            .filter(s::id.eq(id))
+            .filter(s::id.eq(id.to_string()))
             .filter(s::status.eq_any(["trial", "active"]))
             .filter((s::assigned_count + n).le(s::license_count)),
     )
@@ -128,11 +139,11 @@ pub fn take_licenses(
 
 pub fn release_licenses(
     conn: &mut DbConnection,
-    id: &str,
+    id: SubscriptionId,
     n: i64,
     at: NaiveDateTime,
 ) -> Result<(), RepoError> {
-    diesel::update(s::table.filter(s::id.eq(id)))
+    diesel::update(s::table.filter(s::id.eq(id.to_string())))
         .set((
             s::assigned_count.eq(s::assigned_count - n),
             s::updated_at.eq(at),
@@ -142,8 +153,8 @@ pub fn release_licenses(
     Ok(())
 }
 
-pub fn reset_assigned(conn: &mut DbConnection, id: &str) -> Result<(), RepoError> {
-    diesel::update(s::table.filter(s::id.eq(id)))
+pub fn reset_assigned(conn: &mut DbConnection, id: SubscriptionId) -> Result<(), RepoError> {
+    diesel::update(s::table.filter(s::id.eq(id.to_string())))
         .set(s::assigned_count.eq(0))
         .execute(conn)?;
     Ok(())
@@ -152,17 +163,17 @@ pub fn reset_assigned(conn: &mut DbConnection, id: &str) -> Result<(), RepoError
 /// Every subscription billed to a profile follows the profile's default payment method.
 pub fn repoint_payment_method(
     conn: &mut DbConnection,
-    profile: &str,
-    payment_method: &str,
+    profile: BillingProfileId,
+    payment_method: PaymentMethodId,
     at: NaiveDateTime,
 ) -> Result<usize, RepoError> {
     Ok(diesel::update(
         s::table
-            .filter(s::billing_profile_id.eq(profile))
+            .filter(s::billing_profile_id.eq(profile.to_string()))
             .filter(s::status.eq_any(["trial", "active"])),
     )
     .set((
-        s::payment_method_id.eq(payment_method),
+        s::payment_method_id.eq(payment_method.to_string()),
         s::updated_at.eq(at),
         s::version.eq(s::version + 1),
     ))
@@ -172,15 +183,15 @@ pub fn repoint_payment_method(
 /// Is the payment method charged by a live subscription, directly or as its profile's default?
 pub fn live_using_payment_method(
     conn: &mut DbConnection,
-    payment_method: &str,
-    profiles: &[String],
+    payment_method: PaymentMethodId,
+    profiles: &[BillingProfileId],
 ) -> Result<bool, RepoError> {
     let n: i64 = s::table
         .filter(s::status.eq_any(["trial", "active"]))
         .filter(
             s::payment_method_id
-                .eq(payment_method)
-                .or(s::billing_profile_id.eq_any(profiles)),
+                .eq(payment_method.to_string())
+                .or(s::billing_profile_id.eq_any(texts(profiles))),
         )
         .count()
         .get_result(conn)?;
@@ -192,35 +203,51 @@ pub fn due_ids(
     conn: &mut DbConnection,
     as_of: NaiveDate,
     limit: i64,
-) -> Result<Vec<(String, String)>, RepoError> {
-    Ok(s::table
+) -> Result<Vec<(OrganizationId, SubscriptionId)>, RepoError> {
+    s::table
         .filter(s::status.eq("active"))
         .filter(s::current_period_end.le(as_of))
         .select((s::organization_id, s::id))
         .order_by(s::id)
         .limit(limit)
-        .load(conn)?)
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .map(|(org, id)| {
+            Ok((
+                org.try_into().map_err(RepoError::corrupt)?,
+                id.try_into().map_err(RepoError::corrupt)?,
+            ))
+        })
+        .collect()
 }
 
 pub fn ended_trial_ids(
     conn: &mut DbConnection,
     as_of: NaiveDate,
     limit: i64,
-) -> Result<Vec<(String, String)>, RepoError> {
-    Ok(s::table
+) -> Result<Vec<(OrganizationId, SubscriptionId)>, RepoError> {
+    s::table
         .filter(s::status.eq("trial"))
         .filter(s::trial_ends_on.le(as_of))
         .select((s::organization_id, s::id))
         .order_by(s::id)
         .limit(limit)
-        .load(conn)?)
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .map(|(org, id)| {
+            Ok((
+                org.try_into().map_err(RepoError::corrupt)?,
+                id.try_into().map_err(RepoError::corrupt)?,
+            ))
+        })
+        .collect()
 }
 
 /// Locks the subscription row until the transaction ends (PostgreSQL; SQLite's
 /// write transactions are already exclusive), so that work on one
 /// subscription's assignments is serialised while others proceed.
-pub fn lock(conn: &mut DbConnection, id: &str) -> Result<(), RepoError> {
-    diesel::update(s::table.filter(s::id.eq(id)))
+pub fn lock(conn: &mut DbConnection, id: SubscriptionId) -> Result<(), RepoError> {
+    diesel::update(s::table.filter(s::id.eq(id.to_string())))
         .set(s::version.eq(s::version))
         .execute(conn)?;
     Ok(())

@@ -3,12 +3,18 @@ use crate::error::RepoError;
 use crate::keyset;
 use crate::rows::{NewUser, ProfileRefresh, UserRow};
 use crate::schema::users;
+use crate::typed::{parse_all, texts};
 use diesel::prelude::*;
+use domain::{OrganizationId, UserId};
 
-pub fn find(conn: &mut DbConnection, org: &str, id: &str) -> Result<Option<UserRow>, RepoError> {
+pub fn find(
+    conn: &mut DbConnection,
+    org: OrganizationId,
+    id: UserId,
+) -> Result<Option<UserRow>, RepoError> {
     Ok(users::table
-        .filter(users::organization_id.eq(org))
-        .filter(users::id.eq(id))
+        .filter(users::organization_id.eq(org.to_string()))
+        .filter(users::id.eq(id.to_string()))
         .select(UserRow::as_select())
         .first(conn)
         .optional()?)
@@ -16,11 +22,11 @@ pub fn find(conn: &mut DbConnection, org: &str, id: &str) -> Result<Option<UserR
 
 pub fn find_by_subject(
     conn: &mut DbConnection,
-    org: &str,
+    org: OrganizationId,
     subject: &str,
 ) -> Result<Option<UserRow>, RepoError> {
     Ok(users::table
-        .filter(users::organization_id.eq(org))
+        .filter(users::organization_id.eq(org.to_string()))
         .filter(users::subject.eq(subject))
         .select(UserRow::as_select())
         .first(conn)
@@ -30,11 +36,11 @@ pub fn find_by_subject(
 /// A member an admin added ahead of their first sign-in, matched by e-mail.
 pub fn find_unclaimed_by_email(
     conn: &mut DbConnection,
-    org: &str,
+    org: OrganizationId,
     email_key: &str,
 ) -> Result<Option<UserRow>, RepoError> {
     Ok(users::table
-        .filter(users::organization_id.eq(org))
+        .filter(users::organization_id.eq(org.to_string()))
         .filter(users::email_key.eq(email_key))
         .filter(users::subject.is_null())
         .select(UserRow::as_select())
@@ -42,18 +48,22 @@ pub fn find_unclaimed_by_email(
         .optional()?)
 }
 
-pub fn email_taken(conn: &mut DbConnection, org: &str, email_key: &str) -> Result<bool, RepoError> {
+pub fn email_taken(
+    conn: &mut DbConnection,
+    org: OrganizationId,
+    email_key: &str,
+) -> Result<bool, RepoError> {
     let n: i64 = users::table
-        .filter(users::organization_id.eq(org))
+        .filter(users::organization_id.eq(org.to_string()))
         .filter(users::email_key.eq(email_key))
         .count()
         .get_result(conn)?;
     Ok(n > 0)
 }
 
-pub fn id_taken(conn: &mut DbConnection, id: &str) -> Result<bool, RepoError> {
+pub fn id_taken(conn: &mut DbConnection, id: UserId) -> Result<bool, RepoError> {
     let n: i64 = users::table
-        .filter(users::id.eq(id))
+        .filter(users::id.eq(id.to_string()))
         .count()
         .get_result(conn)?;
     Ok(n > 0)
@@ -61,17 +71,17 @@ pub fn id_taken(conn: &mut DbConnection, id: &str) -> Result<bool, RepoError> {
 
 pub fn insert(conn: &mut DbConnection, user: &NewUser) -> Result<(), RepoError> {
     diesel::insert_into(users::table)
-        .values(user)
+        .values(user.clone())
         .execute(conn)?;
     Ok(())
 }
 
 /// Links a pre-added member to the token subject they signed in with.
 /// False when someone else linked it first (a concurrent first sign-in).
-pub fn claim(conn: &mut DbConnection, id: &str, subject: &str) -> Result<bool, RepoError> {
+pub fn claim(conn: &mut DbConnection, id: UserId, subject: &str) -> Result<bool, RepoError> {
     let n = diesel::update(
         users::table
-            .filter(users::id.eq(id))
+            .filter(users::id.eq(id.to_string()))
             .filter(users::subject.is_null()),
     )
     .set(users::subject.eq(subject))
@@ -82,14 +92,14 @@ pub fn claim(conn: &mut DbConnection, id: &str, subject: &str) -> Result<bool, R
 /// Whether another member of the organisation holds this e-mail key.
 pub fn email_taken_by_other(
     conn: &mut DbConnection,
-    org: &str,
+    org: OrganizationId,
     email_key: &str,
-    id: &str,
+    id: UserId,
 ) -> Result<bool, RepoError> {
     let n: i64 = users::table
-        .filter(users::organization_id.eq(org))
+        .filter(users::organization_id.eq(org.to_string()))
         .filter(users::email_key.eq(email_key))
-        .filter(users::id.ne(id))
+        .filter(users::id.ne(id.to_string()))
         .count()
         .get_result(conn)?;
     Ok(n > 0)
@@ -99,11 +109,11 @@ pub fn email_taken_by_other(
 /// got there first. False when nothing was written.
 pub fn refresh_profile(
     conn: &mut DbConnection,
-    id: &str,
+    id: UserId,
     refresh: &ProfileRefresh,
 ) -> Result<bool, RepoError> {
     let n = diesel::update(
-        users::table.filter(users::id.eq(id)).filter(
+        users::table.filter(users::id.eq(id.to_string())).filter(
             users::profile_iat
                 .is_null()
                 .or(users::profile_iat.lt(refresh.profile_iat)),
@@ -123,13 +133,13 @@ pub struct DirectoryKey {
 /// Directory page: members whose name or e-mail starts with `prefix`, in name order.
 pub fn search(
     conn: &mut DbConnection,
-    org: &str,
+    org: OrganizationId,
     prefix: Option<&str>,
     after: Option<&DirectoryKey>,
     limit: i64,
 ) -> Result<Vec<(UserRow, String)>, RepoError> {
     let mut query = users::table
-        .filter(users::organization_id.eq(org))
+        .filter(users::organization_id.eq(org.to_string()))
         .select((UserRow::as_select(), users::display_name_key))
         .into_boxed();
     if let Some(prefix) = prefix {
@@ -166,24 +176,26 @@ fn escape_like(raw: &str) -> String {
 /// Which of `ids` are members of the organisation.
 pub fn members_among(
     conn: &mut DbConnection,
-    org: &str,
-    ids: &[String],
-) -> Result<Vec<String>, RepoError> {
-    Ok(users::table
-        .filter(users::organization_id.eq(org))
-        .filter(users::id.eq_any(ids))
-        .select(users::id)
-        .load(conn)?)
+    org: OrganizationId,
+    ids: &[UserId],
+) -> Result<Vec<UserId>, RepoError> {
+    parse_all(
+        users::table
+            .filter(users::organization_id.eq(org.to_string()))
+            .filter(users::id.eq_any(texts(ids)))
+            .select(users::id)
+            .load(conn)?,
+    )
 }
 
 pub fn find_many(
     conn: &mut DbConnection,
-    org: &str,
-    ids: &[String],
+    org: OrganizationId,
+    ids: &[UserId],
 ) -> Result<Vec<UserRow>, RepoError> {
     Ok(users::table
-        .filter(users::organization_id.eq(org))
-        .filter(users::id.eq_any(ids))
+        .filter(users::organization_id.eq(org.to_string()))
+        .filter(users::id.eq_any(texts(ids)))
         .select(UserRow::as_select())
         .load(conn)?)
 }

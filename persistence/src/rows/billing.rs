@@ -1,13 +1,20 @@
+use super::Nullable;
 use crate::schema::{billing_accounts, billing_profiles};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use domain::billing::ProrationBehavior;
+use domain::invoice_language::InvoiceLanguage;
+use domain::{BillingAccountId, BillingProfileId, OrganizationId, PaymentMethodId, UserId};
 
 #[derive(Queryable, Selectable, Insertable, Debug, Clone)]
 #[diesel(table_name = billing_accounts)]
 pub struct BillingAccountRow {
-    pub id: String,
-    pub organization_id: String,
-    pub owner_id: String,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub id: BillingAccountId,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub organization_id: OrganizationId,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub owner_id: UserId,
     pub name: String,
     pub created_at: NaiveDateTime,
 }
@@ -15,10 +22,14 @@ pub struct BillingAccountRow {
 #[derive(Queryable, Selectable, Insertable, Debug, Clone)]
 #[diesel(table_name = billing_profiles)]
 pub struct BillingProfileRow {
-    pub id: String,
-    pub organization_id: String,
-    pub billing_account_id: String,
-    pub owner_id: String,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub id: BillingProfileId,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub organization_id: OrganizationId,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub billing_account_id: BillingAccountId,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub owner_id: UserId,
     pub name: String,
     pub bill_to_line1: String,
     pub bill_to_line2: Option<String>,
@@ -28,14 +39,17 @@ pub struct BillingProfileRow {
     pub bill_to_country: String,
     pub invoice_email: String,
     pub po_number: Option<String>,
-    pub payment_method_id: Option<String>,
+    #[diesel(deserialize_as = Nullable<PaymentMethodId>, serialize_as = Nullable<PaymentMethodId>)]
+    pub payment_method_id: Option<PaymentMethodId>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     /// `en` or `pl`: the language of this profile's invoice documents.
-    pub invoice_language: String,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub invoice_language: InvoiceLanguage,
     pub tax_id: Option<String>,
     /// `invoice_now` or `next_invoice`: when license increases are charged.
-    pub proration_behavior: String,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub proration_behavior: ProrationBehavior,
 }
 
 /// The editable part of a profile (everything a PATCH may change).
@@ -51,11 +65,14 @@ pub struct BillingProfileChangeset {
     pub bill_to_country: String,
     pub invoice_email: String,
     pub po_number: Option<String>,
-    pub payment_method_id: Option<String>,
+    #[diesel(serialize_as = Nullable<PaymentMethodId>)]
+    pub payment_method_id: Option<PaymentMethodId>,
     pub updated_at: NaiveDateTime,
-    pub invoice_language: String,
+    #[diesel(serialize_as = String)]
+    pub invoice_language: InvoiceLanguage,
     pub tax_id: Option<String>,
-    pub proration_behavior: String,
+    #[diesel(serialize_as = String)]
+    pub proration_behavior: ProrationBehavior,
 }
 
 impl From<&BillingProfileRow> for BillingProfileChangeset {
@@ -70,11 +87,11 @@ impl From<&BillingProfileRow> for BillingProfileChangeset {
             bill_to_country: r.bill_to_country.clone(),
             invoice_email: r.invoice_email.clone(),
             po_number: r.po_number.clone(),
-            payment_method_id: r.payment_method_id.clone(),
+            payment_method_id: r.payment_method_id,
             updated_at: r.updated_at,
-            invoice_language: r.invoice_language.clone(),
+            invoice_language: r.invoice_language,
             tax_id: r.tax_id.clone(),
-            proration_behavior: r.proration_behavior.clone(),
+            proration_behavior: r.proration_behavior,
         }
     }
 }

@@ -1,23 +1,35 @@
+use super::Nullable;
 use crate::schema::{invoice_lines, invoices, pending_credits};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
+use domain::invoice::InvoiceStatus;
+use domain::invoice::LineKind;
+use domain::{
+    BillingProfileId, InvoiceId, OrganizationId, PendingCreditId, SubscriptionId, UserId,
+};
 
 #[derive(Queryable, Selectable, Insertable, Debug, Clone)]
 #[diesel(table_name = invoices)]
 pub struct InvoiceRow {
-    pub id: String,
-    pub organization_id: String,
-    pub owner_id: String,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub id: InvoiceId,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub organization_id: OrganizationId,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub owner_id: UserId,
     pub number: i64,
-    pub billing_profile_id: String,
-    pub subscription_id: String,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub billing_profile_id: BillingProfileId,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub subscription_id: SubscriptionId,
     pub reason: String,
     pub issued_at: NaiveDateTime,
     pub issue_date: NaiveDate,
     pub due_date: NaiveDate,
     pub period_start: NaiveDate,
     pub period_end: NaiveDate,
-    pub status: String,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub status: InvoiceStatus,
     pub currency: String,
     pub subtotal: i64,
     pub tax: i64,
@@ -30,11 +42,14 @@ pub struct InvoiceRow {
 #[derive(Queryable, Selectable, Insertable, Debug, Clone)]
 #[diesel(table_name = invoice_lines)]
 pub struct InvoiceLineRow {
-    pub invoice_id: String,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub invoice_id: InvoiceId,
     pub position: i32,
-    pub kind: String,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub kind: LineKind,
     pub description: String,
-    pub subscription_id: String,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub subscription_id: SubscriptionId,
     pub quantity: i64,
     pub unit_amount: i64,
     pub amount: i64,
@@ -45,9 +60,12 @@ pub struct InvoiceLineRow {
 #[derive(Queryable, Selectable, Insertable, Debug, Clone)]
 #[diesel(table_name = pending_credits)]
 pub struct PendingCreditRow {
-    pub id: String,
-    pub subscription_id: String,
-    pub kind: String,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub id: PendingCreditId,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub subscription_id: SubscriptionId,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub kind: LineKind,
     pub description: String,
     pub quantity: i64,
     pub unit_amount: i64,
@@ -55,5 +73,6 @@ pub struct PendingCreditRow {
     pub period_start: NaiveDate,
     pub period_end: NaiveDate,
     pub created_at: NaiveDateTime,
-    pub invoice_id: Option<String>,
+    #[diesel(deserialize_as = Nullable<InvoiceId>, serialize_as = Nullable<InvoiceId>)]
+    pub invoice_id: Option<InvoiceId>,
 }

@@ -1,10 +1,12 @@
 use crate::schema::organizations;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use domain::OrganizationId;
 
-#[derive(Insertable, Debug)]
+#[derive(Insertable, Debug, Clone)]
 #[diesel(table_name = organizations)]
 pub struct NewOrganization {
-    pub id: String,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub id: OrganizationId,
     pub created_at: NaiveDateTime,
 }

@@ -1,15 +1,19 @@
 use crate::schema::payment_methods;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use domain::{OrganizationId, PaymentMethodId, UserId};
 
 /// A stored card: brand, last four, expiry, holder, address, keyed fingerprint.
 /// There is no column for the number or the security code.
 #[derive(Queryable, Selectable, Insertable, Debug, Clone)]
 #[diesel(table_name = payment_methods)]
 pub struct PaymentMethodRow {
-    pub id: String,
-    pub organization_id: String,
-    pub owner_id: String,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub id: PaymentMethodId,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub organization_id: OrganizationId,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub owner_id: UserId,
     pub brand: String,
     pub last4: String,
     pub exp_month: i32,

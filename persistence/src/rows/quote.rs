@@ -1,14 +1,18 @@
 use crate::schema::quotes;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use domain::{OrganizationId, QuoteId, SubscriptionId};
 
 /// A binding license-count quote (PRODUCT.md §9), as stored.
 #[derive(Queryable, Selectable, Insertable, Debug, Clone, PartialEq, Eq)]
 #[diesel(table_name = quotes)]
 pub struct QuoteRow {
-    pub id: String,
-    pub organization_id: String,
-    pub subscription_id: String,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub id: QuoteId,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub organization_id: OrganizationId,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub subscription_id: SubscriptionId,
     /// The subscription's version when priced: applying needs it unchanged.
     pub subscription_version: i64,
     pub license_count: i64,

@@ -1,16 +1,26 @@
+use super::Nullable;
 use crate::schema::{license_assignments, subscriptions};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
+use domain::subscription::SubscriptionStatus;
+use domain::{
+    BillingProfileId, OrganizationId, PaymentMethodId, ProductId, SubscriptionId, UserId,
+};
 
 #[derive(Queryable, Selectable, Insertable, Debug, Clone)]
 #[diesel(table_name = subscriptions)]
 pub struct SubscriptionRow {
-    pub id: String,
-    pub organization_id: String,
-    pub purchaser_id: String,
-    pub product_id: String,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub id: SubscriptionId,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub organization_id: OrganizationId,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub purchaser_id: UserId,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub product_id: ProductId,
     pub source: String,
-    pub status: String,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub status: SubscriptionStatus,
     pub license_count: i64,
     pub assigned_count: i64,
     pub currency: String,
@@ -22,8 +32,10 @@ pub struct SubscriptionRow {
     pub trial_ends_on: Option<NaiveDate>,
     pub purchased_on: Option<NaiveDate>,
     pub auto_renew: bool,
-    pub billing_profile_id: Option<String>,
-    pub payment_method_id: Option<String>,
+    #[diesel(deserialize_as = Nullable<BillingProfileId>, serialize_as = Nullable<BillingProfileId>)]
+    pub billing_profile_id: Option<BillingProfileId>,
+    #[diesel(deserialize_as = Nullable<PaymentMethodId>, serialize_as = Nullable<PaymentMethodId>)]
+    pub payment_method_id: Option<PaymentMethodId>,
     pub cancel_reason: Option<String>,
     pub cancel_feedback: Option<String>,
     pub canceled_at: Option<NaiveDateTime>,
@@ -57,9 +69,13 @@ pub struct SubscriptionChanges {
 #[derive(Queryable, Selectable, Insertable, Debug, Clone)]
 #[diesel(table_name = license_assignments)]
 pub struct AssignmentRow {
-    pub subscription_id: String,
-    pub user_id: String,
-    pub organization_id: String,
-    pub assigned_by: String,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub subscription_id: SubscriptionId,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub user_id: UserId,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub organization_id: OrganizationId,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub assigned_by: UserId,
     pub assigned_at: NaiveDateTime,
 }

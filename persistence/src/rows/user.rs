@@ -3,12 +3,15 @@ use crate::schema::users;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use domain::user::{DisplayName, Email, User};
+use domain::{OrganizationId, UserId};
 
 #[derive(Queryable, Selectable, Debug, Clone)]
 #[diesel(table_name = users)]
 pub struct UserRow {
-    pub id: String,
-    pub organization_id: String,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub id: UserId,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub organization_id: OrganizationId,
     pub subject: Option<String>,
     pub display_name: String,
     pub email: Option<String>,
@@ -16,11 +19,13 @@ pub struct UserRow {
     pub profile_iat: Option<i64>,
 }
 
-#[derive(Insertable, Debug)]
+#[derive(Insertable, Debug, Clone)]
 #[diesel(table_name = users)]
 pub struct NewUser {
-    pub id: String,
-    pub organization_id: String,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub id: UserId,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub organization_id: OrganizationId,
     pub subject: Option<String>,
     pub display_name: String,
     pub display_name_key: String,
@@ -47,8 +52,8 @@ impl TryFrom<UserRow> for User {
 
     fn try_from(row: UserRow) -> Result<Self, Self::Error> {
         Ok(User {
-            id: row.id.parse().map_err(RepoError::corrupt)?,
-            organization_id: row.organization_id.parse().map_err(RepoError::corrupt)?,
+            id: row.id,
+            organization_id: row.organization_id,
             display_name: DisplayName::parse(&row.display_name).map_err(RepoError::corrupt)?,
             email: row
                 .email

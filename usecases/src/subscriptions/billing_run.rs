@@ -16,6 +16,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use domain::audit::AuditAction;
 use domain::card::CardExpiry;
 use domain::subscription::{renewal, SubscriptionStatus};
+use domain::{OrganizationId, ProductId, SubscriptionId, UserId};
 use persistence::repos::{
     assignments, idempotency, invoices, payment_methods, subscriptions as repo,
 };
@@ -106,24 +107,24 @@ pub fn run(
 /// tried twice, and the walk ends even then.
 fn in_batches<B, E>(
     conn: &mut DbConnection,
-    seen: &mut HashSet<String>,
+    seen: &mut HashSet<SubscriptionId>,
     next_batch: B,
     mut each: E,
 ) -> Result<(), Error>
 where
-    B: Fn(&mut DbConnection) -> Result<Vec<(String, String)>, RepoError>,
-    E: FnMut(&mut DbConnection, &str, &str) -> Result<(), Error>,
+    B: Fn(&mut DbConnection) -> Result<Vec<(OrganizationId, SubscriptionId)>, RepoError>,
+    E: FnMut(&mut DbConnection, OrganizationId, SubscriptionId) -> Result<(), Error>,
 {
     loop {
         let fresh: Vec<_> = next_batch(conn)?
             .into_iter()
-            .filter(|(_, id)| seen.insert(id.clone()))
+            .filter(|(_, id)| seen.insert(*id))
             .collect();
         if fresh.is_empty() {
             return Ok(());
         }
         for (org, id) in fresh {
-            each(conn, &org, &id)?;
+            each(conn, org, id)?;
         }
     }
 }
@@ -146,8 +147,8 @@ fn midnight(date: NaiveDate) -> DateTime<Utc> {
 
 fn renew_one(
     conn: &mut DbConnection,
-    org: &str,
-    id: &str,
+    org: OrganizationId,
+    id: SubscriptionId,
     as_of: NaiveDate,
     tax_rate_bps: u32,
 ) -> Result<Outcome, Error> {
@@ -180,7 +181,6 @@ fn renew_one(
     let profile = loaded
         .row
         .billing_profile_id
-        .clone()
         .ok_or_else(|| Error::internal("renewing subscription without billing profile"))?;
     let card = renewal_card(conn, &loaded)?;
     let mut renewed = 0;
@@ -210,7 +210,7 @@ fn renew_one(
             conn,
             Issue {
                 subscription: &loaded.row,
-                billing_profile_id: &profile,
+                billing_profile_id: profile,
                 reason: Reason::Renewal,
                 period_start: next.start(),
                 period_end: next.end(),
@@ -237,9 +237,9 @@ fn renew_one(
         audit::record_system(
             conn,
             SystemChange {
-                organization_id: org.to_owned(),
+                organization_id: org,
                 action: AuditAction::Renewed,
-                subscription_id: id.to_owned(),
+                subscription_id: id,
                 before: Some(
                     serde_json::json!({"current_period_end": loaded.row.current_period_end}),
                 ),
@@ -274,10 +274,10 @@ fn renew_one(
 /// payment method (it follows its billing profile's default). `None` when the
 /// card is gone, which renews no more than an expired one.
 fn renewal_card(conn: &mut DbConnection, loaded: &Loaded) -> Result<Option<CardExpiry>, Error> {
-    let Some(card_id) = loaded.row.payment_method_id.as_deref() else {
+    let Some(card_id) = loaded.row.payment_method_id else {
         return Ok(None);
     };
-    let Some(card) = payment_methods::find_live(conn, &loaded.row.organization_id, card_id)? else {
+    let Some(card) = payment_methods::find_live(conn, loaded.row.organization_id, card_id)? else {
         return Ok(None);
     };
     CardExpiry::stored(i64::from(card.exp_month), i64::from(card.exp_year))
@@ -287,8 +287,8 @@ fn renewal_card(conn: &mut DbConnection, loaded: &Loaded) -> Result<Option<CardE
 
 fn expire_trial(
     conn: &mut DbConnection,
-    org: &str,
-    id: &str,
+    org: OrganizationId,
+    id: SubscriptionId,
     as_of: NaiveDate,
     tax_rate_bps: u32,
     now: DateTime<Utc>,
@@ -296,9 +296,7 @@ fn expire_trial(
     let Some(row) = repo::find(conn, org, id)? else {
         return Ok(Outcome::Skipped);
     };
-    if row.status != SubscriptionStatus::Trial.as_str()
-        || row.trial_ends_on.is_none_or(|end| end > as_of)
-    {
+    if row.status != SubscriptionStatus::Trial || row.trial_ends_on.is_none_or(|end| end > as_of) {
         return Ok(Outcome::Skipped);
     }
     let loaded = Loaded::parse(row, as_of)?;
@@ -347,21 +345,21 @@ fn release(
         updated_at: Some(at.naive_utc()),
         ..Default::default()
     };
-    if !repo::update_if_version(conn, &loaded.row.id, loaded.row.version, &changes)? {
+    if !repo::update_if_version(conn, loaded.row.id, loaded.row.version, &changes)? {
         return Err(Error::Storage(RepoError::Raced(Race::SubscriptionVersion)));
     }
-    let released = assignments::delete_all(conn, &loaded.row.id)?;
-    repo::reset_assigned(conn, &loaded.row.id)?;
+    let released = assignments::delete_all(conn, loaded.row.id)?;
+    repo::reset_assigned(conn, loaded.row.id)?;
     let credit_invoice =
         invoicing::settle_open_credits(conn, &loaded.row, tax_rate_bps, at)?.map(|i| i.id);
     audit::record_system(
         conn,
         SystemChange {
-            organization_id: loaded.row.organization_id.clone(),
+            organization_id: loaded.row.organization_id,
             action: AuditAction::Expired,
-            subscription_id: loaded.row.id.clone(),
+            subscription_id: loaded.row.id,
             before: Some(
-                serde_json::json!({"status": loaded.row.status, "assigned_count": loaded.row.assigned_count}),
+                serde_json::json!({"status": loaded.row.status.as_str(), "assigned_count": loaded.row.assigned_count}),
             ),
             after: Some(serde_json::json!({
                 "status": status.as_str(),
@@ -379,22 +377,22 @@ fn release(
 /// that no run has expired yet are expired now (they hold the one-trial slot).
 pub fn expire_stale_trials(
     conn: &mut DbConnection,
-    org: &str,
-    purchaser: &str,
-    product: &str,
+    org: OrganizationId,
+    purchaser: UserId,
+    product: ProductId,
     today: NaiveDate,
     tax_rate_bps: u32,
     now: DateTime<Utc>,
 ) -> Result<(), Error> {
     let filter = repo::Filter {
-        purchaser: Some(purchaser.to_owned()),
-        status: Some("trial".to_owned()),
-        product: Some(product.to_owned()),
+        purchaser: Some(purchaser),
+        status: Some(SubscriptionStatus::Trial),
+        product: Some(product),
         source: None,
     };
     for row in repo::list(conn, org, &filter, None, 10)? {
         if row.trial_ends_on.is_some_and(|end| end <= today) {
-            expire_trial(conn, org, &row.id, today, tax_rate_bps, now)?;
+            expire_trial(conn, org, row.id, today, tax_rate_bps, now)?;
         }
     }
     Ok(())

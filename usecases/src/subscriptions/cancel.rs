@@ -13,6 +13,7 @@ use domain::subscription::{
     cancellation_credit, full_refund, in_refund_window, CancelReason, Feedback, SubscriptionStatus,
 };
 use domain::Money;
+use domain::SubscriptionId;
 use persistence::repos::{assignments, invoices, subscriptions as repo};
 use persistence::rows::SubscriptionChanges;
 use persistence::DbConnection;
@@ -21,7 +22,7 @@ use persistence::DbConnection;
 pub fn cancel_in(
     conn: &mut DbConnection,
     caller: &Actor,
-    id: &str,
+    id: SubscriptionId,
     if_match: Option<&str>,
     reason: CancelReason,
     feedback: Option<Feedback>,
@@ -46,7 +47,7 @@ pub fn cancel_in(
     }
     assignments::delete_all(conn, id)?;
     repo::reset_assigned(conn, id)?;
-    let after = repo::find(conn, &caller.org(), id)?
+    let after = repo::find(conn, caller.organization_id, id)?
         .ok_or_else(|| Error::internal("subscription vanished"))?;
 
     if loaded.status == SubscriptionStatus::Active {
@@ -54,7 +55,7 @@ pub fn cancel_in(
             loaded.unit_price,
             loaded.period.as_ref(),
             loaded.row.purchased_on,
-            after.billing_profile_id.clone(),
+            after.billing_profile_id,
         ) else {
             return Err(Error::internal("active subscription without billing terms"));
         };
@@ -72,7 +73,7 @@ pub fn cancel_in(
         .map_err(|e| Error::internal(e.to_string()))?;
         invoicing::issue(
             conn,
-            Issue::single(&after, &profile, Reason::Cancellation, credit),
+            Issue::single(&after, profile, Reason::Cancellation, credit),
             tax_rate_bps,
             now,
         )?;
@@ -92,17 +93,17 @@ pub fn cancel_in(
 pub async fn cancel(
     services: &Services,
     caller: &Actor,
-    id: uuid::Uuid,
+    id: SubscriptionId,
     if_match: Option<String>,
     reason: CancelReason,
     feedback: Option<Feedback>,
 ) -> Result<View, Error> {
-    let (caller, id) = (caller.clone(), id.to_string());
+    let caller = caller.clone();
     super::write(services, move |conn, cx| {
         cancel_in(
             conn,
             &caller,
-            &id,
+            id,
             if_match.as_deref(),
             reason,
             feedback,

@@ -17,6 +17,7 @@ use domain::subscription::{
     TrialCountError,
 };
 use domain::Money;
+use domain::SubscriptionId;
 use persistence::repos::subscriptions as repo;
 use persistence::rows::SubscriptionChanges;
 use persistence::{write_transaction, DbConnection};
@@ -28,12 +29,8 @@ pub enum Decision {
 }
 
 pub(super) fn max_licenses(catalog: &Catalog, loaded: &Loaded) -> Result<u32, Error> {
-    loaded
-        .row
-        .product_id
-        .parse()
-        .ok()
-        .and_then(|p| catalog.get(p))
+    catalog
+        .get(loaded.row.product_id)
         .map(|p| p.max_licenses())
         .ok_or_else(|| Error::internal("product left the catalog"))
 }
@@ -56,12 +53,7 @@ pub fn decide(
     let assigned = loaded.assigned();
     let assigned_u32 = u32::try_from(assigned).unwrap_or(u32::MAX);
     if loaded.status == SubscriptionStatus::Trial {
-        let product = loaded
-            .row
-            .product_id
-            .parse()
-            .ok()
-            .and_then(|p| catalog.get(p));
+        let product = catalog.get(loaded.row.product_id);
         let offer = product
             .and_then(|p| p.trial())
             .ok_or_else(|| Error::internal("trial without offer"))?;
@@ -111,7 +103,7 @@ pub fn preview(
     conn: &mut DbConnection,
     caller: &Actor,
     catalog: &Catalog,
-    id: &str,
+    id: SubscriptionId,
     new_total: i64,
     now: DateTime<Utc>,
 ) -> Result<Preview, Error> {
@@ -156,7 +148,7 @@ pub struct Patch {
     pub auto_renew: Option<bool>,
     /// A quote from the preview: the change is priced at the quote's instant
     /// and must cost exactly what it quoted.
-    pub quote_id: Option<uuid::Uuid>,
+    pub quote_id: Option<QuoteId>,
 }
 
 /// Applies a PATCH under `If-Match`; an increase is invoiced at once or left
@@ -167,7 +159,7 @@ pub fn apply(
     conn: &mut DbConnection,
     caller: &Actor,
     catalog: &Catalog,
-    id: &str,
+    id: SubscriptionId,
     if_match: Option<&str>,
     patch: Patch,
     tax_rate_bps: u32,
@@ -244,7 +236,7 @@ pub fn apply(
             }
         }
     }
-    let after = repo::find(conn, &caller.org(), id)?
+    let after = repo::find(conn, caller.organization_id, id)?
         .ok_or_else(|| Error::internal("subscription vanished"))?;
     if let Some(change) = billed {
         invoicing::bill_change(conn, &after, change, tax_rate_bps, now)?;
@@ -276,17 +268,17 @@ pub fn apply(
 pub async fn update(
     services: &Services,
     caller: &Actor,
-    id: uuid::Uuid,
+    id: SubscriptionId,
     if_match: Option<String>,
     patch: Patch,
 ) -> Result<View, Error> {
-    let (caller, id) = (caller.clone(), id.to_string());
+    let caller = caller.clone();
     super::write(services, move |conn, cx| {
         apply(
             conn,
             &caller,
             &cx.catalog,
-            &id,
+            id,
             if_match.as_deref(),
             patch,
             cx.tax_rate_bps,
@@ -300,16 +292,16 @@ pub async fn update(
 pub async fn price(
     services: &Services,
     caller: &Actor,
-    id: uuid::Uuid,
+    id: SubscriptionId,
     new_total: i64,
 ) -> Result<Preview, Error> {
     let (now, catalog) = (services.clock.now(), services.catalog.clone());
-    let (caller, id) = (caller.clone(), id.to_string());
+    let caller = caller.clone();
     services
         .db
         .run(move |conn| {
             write_transaction(conn, |conn| {
-                preview(conn, &caller, &catalog, &id, new_total, now)
+                preview(conn, &caller, &catalog, id, new_total, now)
             })
         })
         .await

@@ -7,13 +7,14 @@ use crate::paging;
 use crate::Actor;
 use crate::Services;
 use chrono::NaiveDateTime;
+use domain::SubscriptionId;
 use persistence::repos::audit;
 use persistence::rows::AuditEventRow;
 
 pub async fn list(
     services: &Services,
     caller: &Actor,
-    id: uuid::Uuid,
+    id: SubscriptionId,
     page: Page<(NaiveDateTime, String)>,
 ) -> Result<(Vec<AuditEventRow>, Option<String>), Error> {
     let today = services.clock.now().date_naive();
@@ -22,17 +23,17 @@ pub async fn list(
         services,
         page,
         move |conn, after, limit| {
-            let loaded = load_visible(conn, &caller, &id.to_string(), today)?;
+            let loaded = load_visible(conn, &caller, id, today)?;
             Ok(audit::for_target(
                 conn,
-                &caller.org(),
+                caller.organization_id,
                 "subscription",
-                &loaded.row.id,
+                &loaded.row.id.to_string(),
                 after,
                 limit,
             )?)
         },
-        |r| (r.occurred_at, r.id.clone()),
+        |r| (r.occurred_at, r.id.to_string()),
     )
     .await
 }

@@ -16,6 +16,7 @@ use domain::catalog::Catalog;
 use domain::subscription::{
     change_count, grow_to_fit, Ceiling, CountChangeError, GrowthError, SubscriptionStatus,
 };
+use domain::{InvoiceId, SubscriptionId};
 use persistence::repos::subscriptions as repo;
 use persistence::{write_transaction, Constraint, DbConnection, RepoError};
 
@@ -25,13 +26,13 @@ pub struct Grown {
     /// Licenses added to the total (0 when the free ones were enough).
     pub licenses_added: u32,
     /// The invoice charging the growth, when the profile invoices at once.
-    pub invoice_id: Option<String>,
+    pub invoice_id: Option<InvoiceId>,
 }
 
 pub async fn assign_adding(
     services: &Services,
     caller: &Actor,
-    id: uuid::Uuid,
+    id: SubscriptionId,
     batch: AssignmentBatch,
     if_match: Option<String>,
 ) -> Result<Grown, Error> {
@@ -40,7 +41,7 @@ pub async fn assign_adding(
         services.catalog.clone(),
         services.tax_rate_bps,
     );
-    let (caller, id) = (caller.clone(), id.to_string());
+    let caller = caller.clone();
     services
         .db
         .run(move |conn| {
@@ -53,7 +54,7 @@ pub async fn assign_adding(
                         conn,
                         &caller,
                         &catalog,
-                        &id,
+                        id,
                         &batch,
                         if_match.as_deref(),
                         tax,
@@ -79,12 +80,8 @@ fn ceiling(catalog: &Catalog, loaded: &Loaded) -> Result<Ceiling, Error> {
             max: max_licenses(catalog, loaded)?,
         });
     }
-    let offer = loaded
-        .row
-        .product_id
-        .parse()
-        .ok()
-        .and_then(|p| catalog.get(p))
+    let offer = catalog
+        .get(loaded.row.product_id)
         .and_then(|p| p.trial())
         .ok_or_else(|| Error::internal("trial without offer"))?;
     Ok(Ceiling::Trial {
@@ -97,7 +94,7 @@ fn grow_in(
     conn: &mut DbConnection,
     caller: &Actor,
     catalog: &Catalog,
-    id: &str,
+    id: SubscriptionId,
     batch: &AssignmentBatch,
     if_match: Option<&str>,
     tax_rate_bps: u32,
@@ -133,7 +130,7 @@ fn grow_in(
         if !repo::set_license_count(conn, id, loaded.row.version, new_total, now.naive_utc())? {
             return Err(stale(conn, caller, id));
         }
-        let after = repo::find(conn, &caller.org(), id)?
+        let after = repo::find(conn, caller.organization_id, id)?
             .ok_or_else(|| Error::internal("subscription vanished"))?;
         if loaded.status == SubscriptionStatus::Active {
             let (Some(unit), Some(period)) = (loaded.unit_price, loaded.period.as_ref()) else {

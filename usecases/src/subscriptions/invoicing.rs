@@ -4,9 +4,9 @@
 use crate::error::Error;
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::billing::ProrationBehavior;
-use domain::invoice::{status_for, totals, InvoiceLine, LineKind};
+use domain::invoice::{status_for, totals, InvoiceLine};
 use domain::subscription::{CountChange, Settlement};
-use domain::{Currency, Money};
+use domain::{BillingProfileId, Currency, InvoiceId, Money, PendingCreditId, SubscriptionId};
 use persistence::repos::invoices as repo;
 use persistence::rows::{InvoiceLineRow, InvoiceRow, PendingCreditRow, SubscriptionRow};
 use persistence::DbConnection;
@@ -40,7 +40,7 @@ impl Reason {
 
 pub struct Issue<'a> {
     pub subscription: &'a SubscriptionRow,
-    pub billing_profile_id: &'a str,
+    pub billing_profile_id: BillingProfileId,
     pub reason: Reason,
     pub lines: Vec<InvoiceLine>,
     pub period_start: NaiveDate,
@@ -55,7 +55,7 @@ impl<'a> Issue<'a> {
     /// or cancellation), for the line's own period.
     pub fn single(
         subscription: &'a SubscriptionRow,
-        billing_profile_id: &'a str,
+        billing_profile_id: BillingProfileId,
         reason: Reason,
         line: InvoiceLine,
     ) -> Self {
@@ -80,7 +80,7 @@ pub fn issue(
     let sub = input.subscription;
     let currency = Currency::parse(&sub.currency).map_err(|e| Error::internal(e.to_string()))?;
     let mut lines = input.lines;
-    let credits = repo::open_credits(conn, &sub.id)?;
+    let credits = repo::open_credits(conn, sub.id)?;
     for credit in &credits {
         lines.push(credit_line(credit, currency)?);
     }
@@ -98,19 +98,19 @@ pub fn issue(
         "po_number": profile.po_number,
         // Part of the snapshot: an issued invoice keeps its language and tax number.
         "tax_id": profile.tax_id,
-        "invoice_language": profile.invoice_language,
+        "invoice_language": profile.invoice_language.as_str(),
     })
     .to_string();
-    let number = repo::next_number(conn, &sub.organization_id)?;
-    let id = uuid::Uuid::new_v4().to_string();
+    let number = repo::next_number(conn, sub.organization_id)?;
+    let id = InvoiceId::new_random();
     let today = now.date_naive();
     let invoice = InvoiceRow {
-        id: id.clone(),
-        organization_id: sub.organization_id.clone(),
-        owner_id: sub.purchaser_id.clone(),
+        id,
+        organization_id: sub.organization_id,
+        owner_id: sub.purchaser_id,
         number,
-        billing_profile_id: input.billing_profile_id.to_owned(),
-        subscription_id: sub.id.clone(),
+        billing_profile_id: input.billing_profile_id,
+        subscription_id: sub.id,
         reason: input.reason.as_str().to_owned(),
         issued_at: now.naive_utc(),
         issue_date: today,
@@ -118,7 +118,7 @@ pub fn issue(
         due_date: today,
         period_start: input.period_start,
         period_end: input.period_end,
-        status: status_for(&sums.total).as_str().to_owned(),
+        status: status_for(&sums.total),
         currency: currency.to_string(),
         subtotal: sums.subtotal.amount(),
         tax: sums.tax.amount(),
@@ -130,11 +130,11 @@ pub fn issue(
         .iter()
         .enumerate()
         .map(|(i, line)| InvoiceLineRow {
-            invoice_id: id.clone(),
+            invoice_id: id,
             position: i as i32 + 1,
-            kind: line.kind.as_str().to_owned(),
+            kind: line.kind,
             description: line.description.clone(),
-            subscription_id: sub.id.clone(),
+            subscription_id: sub.id,
             quantity: line.quantity,
             unit_amount: line.unit_amount.amount(),
             amount: line.amount.amount(),
@@ -144,8 +144,8 @@ pub fn issue(
         .collect();
     repo::insert(conn, &invoice, &rows)?;
     if !credits.is_empty() {
-        let ids: Vec<String> = credits.into_iter().map(|c| c.id).collect();
-        repo::settle_credits(conn, &ids, &id)?;
+        let ids: Vec<PendingCreditId> = credits.into_iter().map(|c| c.id).collect();
+        repo::settle_credits(conn, &ids, id)?;
     }
     Ok(invoice)
 }
@@ -168,7 +168,7 @@ pub fn settle_open_credits(
     tax_rate_bps: u32,
     at: DateTime<Utc>,
 ) -> Result<Option<InvoiceRow>, Error> {
-    let open = repo::open_credits(conn, &sub.id)?;
+    let open = repo::open_credits(conn, sub.id)?;
     let (Some(start), Some(end)) = (
         open.iter().map(|c| c.period_start).min(),
         open.iter().map(|c| c.period_end).max(),
@@ -177,13 +177,12 @@ pub fn settle_open_credits(
     };
     let profile = sub
         .billing_profile_id
-        .clone()
         .ok_or_else(|| Error::internal("pending credits without a billing profile"))?;
     let invoice = issue(
         conn,
         Issue {
             subscription: sub,
-            billing_profile_id: &profile,
+            billing_profile_id: profile,
             reason: Reason::CreditSettlement,
             // `issue` adds every open credit: they are the whole invoice.
             lines: vec![],
@@ -203,14 +202,12 @@ pub fn proration_behavior(
     conn: &mut DbConnection,
     sub: &SubscriptionRow,
 ) -> Result<ProrationBehavior, Error> {
-    let Some(profile) = &sub.billing_profile_id else {
+    let Some(profile) = sub.billing_profile_id else {
         return Ok(ProrationBehavior::default());
     };
     let row = persistence::repos::billing_profiles::find(conn, profile)?
         .ok_or_else(|| Error::internal("subscription billed to a missing profile"))?;
-    row.proration_behavior
-        .parse()
-        .map_err(|_| Error::internal("stored proration behaviour invalid"))
+    Ok(row.proration_behavior)
 }
 
 /// Bills a paid license-count change of `sub` (the row after the change) as
@@ -229,18 +226,17 @@ pub fn bill_change(
         Settlement::InvoiceNow(line) => {
             let profile = sub
                 .billing_profile_id
-                .clone()
                 .ok_or_else(|| Error::internal("paid subscription without billing profile"))?;
             let invoice = issue(
                 conn,
-                Issue::single(sub, &profile, Reason::LicenseIncrease, line),
+                Issue::single(sub, profile, Reason::LicenseIncrease, line),
                 tax_rate_bps,
                 now,
             )?;
             Ok(Some(invoice))
         }
         Settlement::NextInvoice(line) => {
-            defer_line(conn, &sub.id, &line, now)?;
+            defer_line(conn, sub.id, &line, now)?;
             Ok(None)
         }
         Settlement::Nothing => Ok(None),
@@ -252,16 +248,16 @@ pub fn bill_change(
 /// (told apart by `kind`) and are carried and settled alike.
 pub fn defer_line(
     conn: &mut DbConnection,
-    subscription: &str,
+    subscription: SubscriptionId,
     line: &InvoiceLine,
     now: DateTime<Utc>,
 ) -> Result<(), Error> {
     repo::add_pending_credit(
         conn,
         &PendingCreditRow {
-            id: uuid::Uuid::new_v4().to_string(),
-            subscription_id: subscription.to_owned(),
-            kind: line.kind.as_str().to_owned(),
+            id: PendingCreditId::new_random(),
+            subscription_id: subscription,
+            kind: line.kind,
             description: line.description.clone(),
             quantity: line.quantity,
             unit_amount: line.unit_amount.amount(),
@@ -276,7 +272,10 @@ pub fn defer_line(
 }
 
 /// Credits not yet on an invoice, summed (for previews and refunds).
-pub fn open_credit_total(conn: &mut DbConnection, subscription: &str) -> Result<i64, Error> {
+pub fn open_credit_total(
+    conn: &mut DbConnection,
+    subscription: SubscriptionId,
+) -> Result<i64, Error> {
     Ok(repo::open_credits(conn, subscription)?
         .iter()
         .map(|c| c.amount)
@@ -285,10 +284,7 @@ pub fn open_credit_total(conn: &mut DbConnection, subscription: &str) -> Result<
 
 fn credit_line(credit: &PendingCreditRow, currency: Currency) -> Result<InvoiceLine, Error> {
     Ok(InvoiceLine {
-        kind: credit
-            .kind
-            .parse::<LineKind>()
-            .map_err(|_| Error::internal("stored credit kind invalid"))?,
+        kind: credit.kind,
         description: credit.description.clone(),
         quantity: credit.quantity,
         unit_amount: Money::new(credit.unit_amount, currency),

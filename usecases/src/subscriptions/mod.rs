@@ -20,6 +20,7 @@ use domain::catalog::BillingFrequency;
 use domain::license::LicenseCount;
 use domain::subscription::{trial_expired, SubscriptionStatus};
 use domain::{Currency, Money};
+use domain::{SubscriptionId, UserId};
 use persistence::repos::{subscriptions as repo, users};
 use persistence::rows::SubscriptionRow;
 use persistence::DbConnection;
@@ -42,8 +43,7 @@ impl Loaded {
         let corrupt = |what: &str| {
             Error::internal(format!("subscription {}: stored {what} is invalid", row.id))
         };
-        let stored: SubscriptionStatus = row.status.parse().map_err(|_| corrupt("status"))?;
-        let status = match (stored, row.trial_ends_on) {
+        let status = match (row.status, row.trial_ends_on) {
             (SubscriptionStatus::Trial, Some(ends)) if trial_expired(ends, today) => {
                 SubscriptionStatus::Expired
             }
@@ -110,11 +110,12 @@ impl Loaded {
 pub fn load_visible(
     conn: &mut DbConnection,
     caller: &Actor,
-    id: &str,
+    id: SubscriptionId,
     today: NaiveDate,
 ) -> Result<Loaded, Error> {
-    let row = repo::find(conn, &caller.org(), id)?.ok_or(Error::NotFound("subscription"))?;
-    if row.purchaser_id != caller.user_id.to_string() && !caller.is_admin() {
+    let row =
+        repo::find(conn, caller.organization_id, id)?.ok_or(Error::NotFound("subscription"))?;
+    if row.purchaser_id != caller.user_id && !caller.is_admin() {
         return Err(Error::NotFound("subscription"));
     }
     Loaded::parse(row, today)
@@ -125,11 +126,12 @@ pub fn load_visible(
 pub fn load_owned(
     conn: &mut DbConnection,
     caller: &Actor,
-    id: &str,
+    id: SubscriptionId,
     today: NaiveDate,
 ) -> Result<Loaded, Error> {
-    let row = repo::find(conn, &caller.org(), id)?.ok_or(Error::NotFound("subscription"))?;
-    if row.purchaser_id != caller.user_id.to_string() {
+    let row =
+        repo::find(conn, caller.organization_id, id)?.ok_or(Error::NotFound("subscription"))?;
+    if row.purchaser_id != caller.user_id {
         return Err(if caller.is_admin() {
             Error::from(Forbidden::AdminReadOnly)
         } else {
@@ -151,8 +153,8 @@ pub fn version_etag(version: i64) -> String {
 }
 
 /// A lost race on the version: 412 with the version that won, read now.
-pub fn stale(conn: &mut DbConnection, caller: &Actor, id: &str) -> Error {
-    match repo::find(conn, &caller.org(), id) {
+pub fn stale(conn: &mut DbConnection, caller: &Actor, id: SubscriptionId) -> Error {
+    match repo::find(conn, caller.organization_id, id) {
         Ok(Some(row)) => Error::from(Precondition::Failed {
             etag: Some(etag(&row)),
         }),
@@ -222,14 +224,14 @@ where
         .await
 }
 
-pub async fn get(services: &Services, caller: &Actor, id: uuid::Uuid) -> Result<View, Error> {
+pub async fn get(services: &Services, caller: &Actor, id: SubscriptionId) -> Result<View, Error> {
     let today = services.clock.now().date_naive();
     let caller = caller.clone();
     let names = Names::from(services);
     services
         .db
         .read(move |conn| {
-            let loaded = load_visible(conn, &caller, &id.to_string(), today)?;
+            let loaded = load_visible(conn, &caller, id, today)?;
             names.view(conn, loaded)
         })
         .await
@@ -244,16 +246,16 @@ pub async fn list(
 ) -> Result<(Vec<View>, Option<String>), Error> {
     let today = services.clock.now().date_naive();
     if mine_only {
-        filter.purchaser = Some(caller.user_id.to_string());
+        filter.purchaser = Some(caller.user_id);
     }
-    let org = caller.org();
+    let org = caller.organization_id;
     let (limit, before) = (page.fetch_limit(), page.after.clone());
     let names = Names::from(services);
     let (rows, next) = services
         .db
         .read(move |conn| {
-            let rows = repo::list(conn, &org, &filter, before, limit)?;
-            let (rows, next) = page.finish(rows, |r| (r.created_at, r.id.clone()));
+            let rows = repo::list(conn, org, &filter, before, limit)?;
+            let (rows, next) = page.finish(rows, |r| (r.created_at, r.id.to_string()));
             let loaded = rows
                 .into_iter()
                 .map(|r| Loaded::parse(r, today))
@@ -286,24 +288,22 @@ impl Names {
     }
 
     pub fn views(&self, conn: &mut DbConnection, loaded: Vec<Loaded>) -> Result<Vec<View>, Error> {
-        let mut names: HashMap<String, String> = HashMap::new();
+        let mut names: HashMap<UserId, String> = HashMap::new();
         for l in &loaded {
-            if !names.contains_key(&l.row.purchaser_id) {
-                let name = users::find(conn, &l.row.organization_id, &l.row.purchaser_id)?
+            if let std::collections::hash_map::Entry::Vacant(slot) = names.entry(l.row.purchaser_id)
+            {
+                let name = users::find(conn, l.row.organization_id, l.row.purchaser_id)?
                     .map(|u| u.display_name)
                     .unwrap_or_default();
-                names.insert(l.row.purchaser_id.clone(), name);
+                slot.insert(name);
             }
         }
         Ok(loaded
             .into_iter()
             .map(|l| {
-                let product_name = l
-                    .row
-                    .product_id
-                    .parse()
-                    .ok()
-                    .and_then(|id| self.catalog.get(id))
+                let product_name = self
+                    .catalog
+                    .get(l.row.product_id)
                     .map(|p| p.name().to_owned())
                     .unwrap_or_else(|| "Unknown product".to_owned());
                 let purchaser_name = names.get(&l.row.purchaser_id).cloned().unwrap_or_default();

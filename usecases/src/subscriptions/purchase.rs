@@ -14,6 +14,7 @@ use domain::catalog::{BillingFrequency, Catalog, Product};
 use domain::license::{LicenseCount, LicenseCountError};
 use domain::policy::SelfServicePolicy;
 use domain::subscription::{self as rules, PurchasePlan, SubscriptionStatus, TrialError};
+use domain::{BillingProfileId, PaymentMethodId, SubscriptionId};
 use persistence::repos::{billing_profiles as profiles_repo, policies, subscriptions as repo};
 use persistence::rows::{BillingProfileChangeset, SubscriptionChanges, SubscriptionRow};
 use persistence::{Constraint, DbConnection, RepoError};
@@ -30,8 +31,8 @@ pub enum OrderKind {
         product: Product,
         licenses: LicenseCount,
         frequency: BillingFrequency,
-        billing_profile_id: uuid::Uuid,
-        payment_method_id: uuid::Uuid,
+        billing_profile_id: BillingProfileId,
+        payment_method_id: PaymentMethodId,
     },
     Trial {
         product: Product,
@@ -72,7 +73,7 @@ pub fn validate(catalog: &Catalog, req: NewSubscription) -> Result<Order, Error>
 
 fn validate_kind(catalog: &Catalog, req: NewSubscription) -> Result<OrderKind, Error> {
     let product = catalog
-        .get(req.product_id.into())
+        .get(req.product_id)
         .cloned()
         .ok_or(Invalid::Reference {
             field: "product_id",
@@ -116,15 +117,9 @@ fn policy(
     caller: &Actor,
     product: &Product,
 ) -> Result<SelfServicePolicy, Error> {
-    let stored = policies::find(conn, &caller.org(), &product.id().to_string())?;
-    stored
-        .map(|p| {
-            p.policy
-                .parse()
-                .map_err(|_| Error::internal("stored policy invalid"))
-        })
-        .transpose()
-        .map(Option::unwrap_or_default)
+    Ok(policies::find(conn, caller.organization_id, product.id())?
+        .map(|p| p.policy)
+        .unwrap_or_default())
 }
 
 /// The caller's billing profile and card for a purchase or conversion; the
@@ -133,33 +128,33 @@ fn policy(
 fn billing(
     conn: &mut DbConnection,
     caller: &Actor,
-    profile_id: uuid::Uuid,
-    payment_method_id: uuid::Uuid,
+    profile_id: BillingProfileId,
+    payment_method_id: PaymentMethodId,
     now: DateTime<Utc>,
-) -> Result<(String, String), Error> {
+) -> Result<(BillingProfileId, PaymentMethodId), Error> {
     let as_reference = |field: &'static str, what: &'static str| {
         move |e: Error| match e {
             Error::NotFound(_) => Invalid::Reference { field, what }.into(),
             other => other,
         }
     };
-    let profile = billing_profiles::find_owned(conn, caller, &profile_id.to_string())
+    let profile = billing_profiles::find_owned(conn, caller, profile_id)
         .map_err(as_reference("billing_profile_id", "billing profiles"))?;
-    let card = payment_methods::find_owned(conn, caller, &payment_method_id.to_string())
+    let card = payment_methods::find_owned(conn, caller, payment_method_id)
         .map_err(as_reference("payment_method_id", "payment methods"))?;
     payment_methods::require_unexpired(&card, "payment_method_id", now.date_naive())?;
     if profile.payment_method_id.is_none() {
         let mut changes = BillingProfileChangeset::from(&profile);
-        changes.payment_method_id = Some(card.id.clone());
+        changes.payment_method_id = Some(card.id);
         changes.updated_at = now.naive_utc();
-        profiles_repo::update(conn, &profile.id, &changes)?;
+        profiles_repo::update(conn, profile.id, &changes)?;
     }
     Ok((profile.id, card.id))
 }
 
 fn summary(row: &SubscriptionRow) -> serde_json::Value {
     serde_json::json!({
-        "status": row.status, "license_count": row.license_count, "billing_frequency": row.billing_frequency,
+        "status": row.status.as_str(), "license_count": row.license_count, "billing_frequency": row.billing_frequency,
         "unit_price": row.unit_price, "auto_renew": row.auto_renew, "billing_profile_id": row.billing_profile_id,
         "payment_method_id": row.payment_method_id, "current_period_end": row.current_period_end,
     })
@@ -178,8 +173,8 @@ pub fn record(
         Change {
             action,
             target_type: "subscription",
-            target_id: after.id.clone(),
-            subscription_id: Some(after.id.clone()),
+            target_id: after.id.to_string(),
+            subscription_id: Some(after.id),
             before: before.map(summary),
             after: Some(summary(after)),
             caller,
@@ -205,12 +200,12 @@ pub fn place(
     crate::assignments::assign_within(
         conn,
         caller,
-        &created.row.id,
+        created.row.id,
         &batch,
         "assign_user_ids",
         now,
     )?;
-    let row = repo::find(conn, &caller.org(), &created.row.id)?
+    let row = repo::find(conn, caller.organization_id, created.row.id)?
         .ok_or_else(|| Error::internal("new subscription vanished"))?;
     Loaded::parse(row, now.date_naive())
 }
@@ -225,12 +220,12 @@ fn create(
     let today = now.date_naive();
     let at = now.naive_utc();
     let base = |product: &Product, status: SubscriptionStatus, licenses: u32| SubscriptionRow {
-        id: uuid::Uuid::new_v4().to_string(),
-        organization_id: caller.org(),
-        purchaser_id: caller.user_id.to_string(),
-        product_id: product.id().to_string(),
+        id: SubscriptionId::new_random(),
+        organization_id: caller.organization_id,
+        purchaser_id: caller.user_id,
+        product_id: product.id(),
         source: "self_service".to_owned(),
-        status: status.as_str().to_owned(),
+        status,
         license_count: i64::from(licenses),
         assigned_count: 0,
         currency: product.currency().to_string(),
@@ -267,11 +262,11 @@ fn create(
             let plan = rules::purchase(&product, licenses, frequency, today)
                 .map_err(|e| Error::internal(e.to_string()))?;
             let mut row = base(&product, SubscriptionStatus::Active, licenses.get());
-            apply_plan(&mut row, &plan, frequency, &profile, &card, today);
+            apply_plan(&mut row, &plan, frequency, profile, card, today);
             repo::insert(conn, &row)?;
             invoicing::issue(
                 conn,
-                Issue::single(&row, &profile, Reason::Purchase, plan.line),
+                Issue::single(&row, profile, Reason::Purchase, plan.line),
                 tax_rate_bps,
                 now,
             )?;
@@ -284,9 +279,9 @@ fn create(
                 .map_err(Forbidden::Policy)?;
             super::billing_run::expire_stale_trials(
                 conn,
-                &caller.org(),
-                &caller.user_id.to_string(),
-                &product.id().to_string(),
+                caller.organization_id,
+                caller.user_id,
+                product.id(),
                 today,
                 tax_rate_bps,
                 now,
@@ -317,8 +312,8 @@ fn apply_plan(
     row: &mut SubscriptionRow,
     plan: &PurchasePlan,
     frequency: BillingFrequency,
-    profile: &str,
-    card: &str,
+    profile: BillingProfileId,
+    card: PaymentMethodId,
     today: chrono::NaiveDate,
 ) {
     row.billing_frequency = Some(frequency.as_str().to_owned());
@@ -328,8 +323,8 @@ fn apply_plan(
     row.period_anchor_day = Some(plan.period.anchor_day() as i32);
     row.purchased_on = Some(today);
     row.auto_renew = true;
-    row.billing_profile_id = Some(profile.to_owned());
-    row.payment_method_id = Some(card.to_owned());
+    row.billing_profile_id = Some(profile);
+    row.payment_method_id = Some(card);
 }
 
 /// Trial → paid, keeping the id; billing starts today.
@@ -337,7 +332,7 @@ pub fn convert(
     conn: &mut DbConnection,
     caller: &Actor,
     catalog: &Catalog,
-    id: &str,
+    id: SubscriptionId,
     req: Conversion,
     tax_rate_bps: u32,
     now: DateTime<Utc>,
@@ -349,12 +344,8 @@ pub fn convert(
         SubscriptionStatus::Active => return Err(Error::from(Conflict::NotATrial)),
         _ => loaded.require_live()?,
     }
-    let product = loaded
-        .row
-        .product_id
-        .parse()
-        .ok()
-        .and_then(|p| catalog.get(p))
+    let product = catalog
+        .get(loaded.row.product_id)
         .cloned()
         .ok_or_else(|| Error::internal("product left the catalog"))?;
     policy(conn, caller, &product)?
@@ -372,11 +363,11 @@ pub fn convert(
     let plan = rules::convert_trial(&product, licenses, frequency, today)
         .map_err(|e| Error::internal(e.to_string()))?;
     let mut after = loaded.row.clone();
-    apply_plan(&mut after, &plan, frequency, &profile, &card, today);
-    after.status = SubscriptionStatus::Active.as_str().to_owned();
+    apply_plan(&mut after, &plan, frequency, profile, card, today);
+    after.status = SubscriptionStatus::Active;
     after.trial_ends_on = None;
     let changes = SubscriptionChanges {
-        status: Some(after.status.clone()),
+        status: Some(after.status.as_str().to_owned()),
         billing_frequency: Some(after.billing_frequency.clone()),
         unit_price: Some(after.unit_price),
         current_period_start: Some(after.current_period_start),
@@ -385,19 +376,19 @@ pub fn convert(
         trial_ends_on: Some(None),
         purchased_on: Some(after.purchased_on),
         auto_renew: Some(true),
-        billing_profile_id: Some(after.billing_profile_id.clone()),
-        payment_method_id: Some(after.payment_method_id.clone()),
+        billing_profile_id: Some(after.billing_profile_id.map(String::from)),
+        payment_method_id: Some(after.payment_method_id.map(String::from)),
         updated_at: Some(now.naive_utc()),
         ..Default::default()
     };
     if !repo::update_if_version(conn, id, loaded.row.version, &changes)? {
         return Err(super::stale(conn, caller, id));
     }
-    let after = repo::find(conn, &caller.org(), id)?
+    let after = repo::find(conn, caller.organization_id, id)?
         .ok_or_else(|| Error::internal("converted subscription vanished"))?;
     invoicing::issue(
         conn,
-        Issue::single(&after, &profile, Reason::TrialConversion, plan.line),
+        Issue::single(&after, profile, Reason::TrialConversion, plan.line),
         tax_rate_bps,
         now,
     )?;

@@ -9,7 +9,7 @@ use super::Loaded;
 use crate::error::{Conflict, Error, Invalid};
 use crate::Actor;
 use chrono::{DateTime, Duration, Utc};
-use domain::ids::{QuoteId, SubscriptionId};
+use domain::ids::QuoteId;
 use domain::license::LicenseCount;
 use domain::subscription::{Quote, QuoteError, QuoteTerms};
 use domain::{Currency, Money};
@@ -20,14 +20,6 @@ use persistence::DbConnection;
 /// How long an expired quote is still recognised (and answered as
 /// `quote_expired`) before the billing run forgets it.
 pub const KEEP_EXPIRED: Duration = Duration::hours(24);
-
-fn subscription_id(loaded: &Loaded) -> Result<SubscriptionId, Error> {
-    loaded
-        .row
-        .id
-        .parse()
-        .map_err(|_| Error::internal("stored subscription id is not a UUID"))
-}
 
 /// Stores a quote for moving `loaded` to `new_total` for `amount`, priced at
 /// `now`. `new_total` was already accepted by the count rules.
@@ -40,7 +32,7 @@ pub fn store(
     now: DateTime<Utc>,
 ) -> Result<Quote, Error> {
     let terms = QuoteTerms {
-        subscription_id: subscription_id(loaded)?,
+        subscription_id: loaded.row.id,
         version: loaded.row.version,
         license_count: LicenseCount::parse(new_total, u32::MAX)
             .map_err(|_| Error::internal("quoted a count the rules refused"))?,
@@ -50,9 +42,9 @@ pub fn store(
     repo::insert(
         conn,
         &QuoteRow {
-            id: quote.id().to_string(),
-            organization_id: caller.org(),
-            subscription_id: loaded.row.id.clone(),
+            id: quote.id(),
+            organization_id: caller.organization_id,
+            subscription_id: loaded.row.id,
             subscription_version: terms.version,
             license_count: new_total,
             amount: amount.amount(),
@@ -70,17 +62,17 @@ pub fn redeem(
     conn: &mut DbConnection,
     caller: &Actor,
     loaded: &Loaded,
-    id: uuid::Uuid,
+    id: QuoteId,
     new_total: i64,
     now: DateTime<Utc>,
 ) -> Result<Quote, Error> {
-    let row = repo::find(conn, &caller.org(), &id.to_string())?.ok_or(Invalid::Reference {
+    let row = repo::find(conn, caller.organization_id, id)?.ok_or(Invalid::Reference {
         field: "quote_id",
         what: "quotes",
     })?;
     let quote = parse(row)?;
     quote
-        .redeem(subscription_id(loaded)?, loaded.row.version, new_total, now)
+        .redeem(loaded.row.id, loaded.row.version, new_total, now)
         .map_err(refusal)?;
     Ok(quote)
 }
@@ -105,17 +97,14 @@ fn parse(row: QuoteRow) -> Result<Quote, Error> {
         |what: &str| Error::internal(format!("quote {}: stored {what} is invalid", row.id));
     let currency = Currency::parse(&row.currency).map_err(|_| corrupt("currency"))?;
     let terms = QuoteTerms {
-        subscription_id: row
-            .subscription_id
-            .parse()
-            .map_err(|_| corrupt("subscription id"))?,
+        subscription_id: row.subscription_id,
         version: row.subscription_version,
         license_count: LicenseCount::parse(row.license_count, u32::MAX)
             .map_err(|_| corrupt("license count"))?,
         amount: Money::new(row.amount, currency),
     };
     Quote::restore(
-        row.id.parse().map_err(|_| corrupt("id"))?,
+        row.id,
         terms,
         row.priced_at.and_utc(),
         row.expires_at.and_utc(),

@@ -12,13 +12,16 @@
 
 use chrono::Utc;
 use diesel::connection::SimpleConnection;
-use persistence::repos::{assignments, audit, invoices, policies, subscriptions, users};
-use persistence::rows::{AssignmentRow, NewAuditEvent};
+use domain::{InvoiceId, OrganizationId, SubscriptionId, UserId};
+use persistence::repos::{invoices, policies, subscriptions, users};
 use persistence::{connect_pool, write_transaction, DatabaseUrl, DbConnection, PoolOptions};
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
+use writes::{assign, Ctx, Pairs, Variant};
+
+mod writes;
 use std::time::Instant;
 
 #[derive(clap::Parser)]
@@ -76,6 +79,12 @@ fn main() {
         env["SEED_PURCHASER"].clone(),
         env["SEED_SUBSCRIPTION"].clone(),
     );
+    // Typed for the repository calls; the raw diesel queries below bind the text.
+    let (org_id, me_id, sub_id): (OrganizationId, UserId, SubscriptionId) = (
+        org.parse().expect("SEED_ORG"),
+        me.parse().expect("SEED_PURCHASER"),
+        sub.parse().expect("SEED_SUBSCRIPTION"),
+    );
     let members = lines("members.txt");
     let targets = lines("write-subscriptions.txt");
     let url = DatabaseUrl::parse(&args.database_url).expect("url");
@@ -97,13 +106,18 @@ fn main() {
         persistence::repos::health::ping(c).unwrap()
     });
     time("policies::find (no row: GET /v1/products/{id})", n, |_| {
-        policies::find(c, &org, "6f1c1f7e-8a4f-4c55-9e1e-0d7c1b5f1a01").unwrap();
+        policies::find(
+            c,
+            org_id,
+            "6f1c1f7e-8a4f-4c55-9e1e-0d7c1b5f1a01".parse().unwrap(),
+        )
+        .unwrap();
     });
     time("users::find (GET /v1/me)", n, |_| {
-        users::find(c, &org, &me).unwrap().unwrap();
+        users::find(c, org_id, me_id).unwrap().unwrap();
     });
     time("subscriptions::find (25 columns)", n, |_| {
-        subscriptions::find(c, &org, &sub).unwrap().unwrap();
+        subscriptions::find(c, org_id, sub_id).unwrap().unwrap();
     });
     time(
         "  the same SELECT without `LIMIT ?` (get_result on the key; SQLite re-prepares LIMIT ? queries)",
@@ -151,12 +165,12 @@ fn main() {
         "GET /v1/subscriptions/{id}: subscriptions::find + users::find",
         n,
         |_| {
-            subscriptions::find(c, &org, &sub).unwrap().unwrap();
-            users::find(c, &org, &me).unwrap().unwrap();
+            subscriptions::find(c, org_id, sub_id).unwrap().unwrap();
+            users::find(c, org_id, me_id).unwrap().unwrap();
         },
     );
     let filter = subscriptions::Filter {
-        purchaser: Some(me.clone()),
+        purchaser: Some(me_id),
         ..Default::default()
     };
     time(
@@ -164,7 +178,7 @@ fn main() {
         n / 4,
         |_| {
             assert_eq!(
-                subscriptions::list(c, &org, &filter, None, 26)
+                subscriptions::list(c, org_id, &filter, None, 26)
                     .unwrap()
                     .len(),
                 26
@@ -172,7 +186,7 @@ fn main() {
         },
     );
     time("subscriptions::list limit 2", n / 4, |_| {
-        subscriptions::list(c, &org, &filter, None, 2).unwrap();
+        subscriptions::list(c, org_id, &filter, None, 2).unwrap();
     });
     let today = Utc::now().date_naive();
     let window = invoices::Filter {
@@ -180,11 +194,11 @@ fn main() {
         to: Some(today),
         ..Default::default()
     };
-    let page = invoices::list(c, &org, &me, &window, None, 26).unwrap();
+    let page = invoices::list(c, org_id, me_id, &window, None, 26).unwrap();
     time("invoices::list limit 26, 3-month window", n / 4, |_| {
-        invoices::list(c, &org, &me, &window, None, 26).unwrap();
+        invoices::list(c, org_id, me_id, &window, None, 26).unwrap();
     });
-    let ids: Vec<String> = page.iter().take(25).map(|r| r.id.clone()).collect();
+    let ids: Vec<InvoiceId> = page.iter().take(25).map(|r| r.id).collect();
     time("invoices::lines for 25 invoices", n / 4, |_| {
         invoices::lines(c, &ids).unwrap();
     });
@@ -212,8 +226,8 @@ fn main() {
         taken,
     };
     let ctx = Ctx {
-        org: org.clone(),
-        actor: me.clone(),
+        org: org_id,
+        actor: me_id,
     };
     let chosen = |v: Variant| args.variant.as_deref().is_none_or(|n| n == v.name());
     for v in Variant::ALL {
@@ -280,9 +294,9 @@ fn main() {
         |_| write_transaction(c, |_| -> Result<(), persistence::RepoError> { Ok(()) }).unwrap(),
     );
     // Commit cost on its own: one tiny write per transaction.
-    let probe = targets[0].clone();
+    let probe: SubscriptionId = targets[0].parse().expect("write target");
     time("one UPDATE per write transaction (commit cost)", w, |_| {
-        write_transaction(c, |c| subscriptions::lock(c, &probe)).unwrap();
+        write_transaction(c, |c| subscriptions::lock(c, probe)).unwrap();
     });
     if let DbConnection::Pg(pg) = c {
         use diesel::prelude::*;
@@ -307,169 +321,8 @@ fn main() {
             "one UPDATE per write transaction, synchronous_commit = off",
             w,
             |_| {
-                write_transaction(c, |c| subscriptions::lock(c, &probe)).unwrap();
+                write_transaction(c, |c| subscriptions::lock(c, probe)).unwrap();
             },
         );
-    }
-}
-
-struct Pairs {
-    next: AtomicUsize,
-    targets: Vec<String>,
-    members: Vec<String>,
-    taken: HashSet<(String, String)>,
-}
-
-impl Pairs {
-    fn take(&self) -> (String, String) {
-        loop {
-            let n = self.next.fetch_sub(1, Ordering::Relaxed) - 1;
-            let p = (
-                self.targets[n % self.targets.len()].clone(),
-                self.members[(n / self.targets.len()) % self.members.len()].clone(),
-            );
-            if !self.taken.contains(&p) {
-                return p;
-            }
-        }
-    }
-}
-
-struct Ctx {
-    org: String,
-    actor: String,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Variant {
-    /// Before 57ba14e: find, lock (no-op UPDATE), members, holders, find, take, insert, audit, find.
-    Before,
-    /// As of 57ba14e: [PostgreSQL: lock (no-op UPDATE)], find, members, holders, take, insert, audit.
-    Current,
-    /// Proposed for PostgreSQL: the row lock as `SELECT ... FOR NO KEY UPDATE` (no new row version).
-    PgSelectForUpdate,
-    /// Proposed for SQLite: the current statements, writers queued on an in-process mutex
-    /// (only differs from `Current` when run concurrently).
-    SqliteOneWriter,
-}
-
-impl Variant {
-    const ALL: [Variant; 4] = [
-        Variant::Before,
-        Variant::Current,
-        Variant::PgSelectForUpdate,
-        Variant::SqliteOneWriter,
-    ];
-
-    fn name(self) -> &'static str {
-        match self {
-            Variant::Before => "before",
-            Variant::Current => "current",
-            Variant::PgSelectForUpdate => "pg-select-for-update",
-            Variant::SqliteOneWriter => "sqlite-one-writer",
-        }
-    }
-
-    fn applies(self, c: &mut DbConnection) -> bool {
-        match self {
-            Variant::PgSelectForUpdate => matches!(c, DbConnection::Pg(_)),
-            Variant::SqliteOneWriter => matches!(c, DbConnection::Sqlite(_)),
-            _ => true,
-        }
-    }
-
-    fn describe(self) -> &'static str {
-        match self {
-            Variant::Before => "before 57ba14e (9 statements: lock as no-op UPDATE, find x3)",
-            Variant::Current => "as of 57ba14e (PostgreSQL: no-op UPDATE lock + 6; SQLite: 6)",
-            Variant::PgSelectForUpdate => "proposed: lock with SELECT ... FOR NO KEY UPDATE + 6",
-            Variant::SqliteOneWriter => {
-                "proposed: as of 57ba14e, one writer at a time (in-process mutex)"
-            }
-        }
-    }
-}
-
-/// One assign transaction; false when the pair turned out to be taken already (rolled back).
-fn assign(c: &mut DbConnection, ctx: &Ctx, v: Variant, s: &str, u: &str) -> bool {
-    let now = Utc::now();
-    let (org, actor) = (&ctx.org, &ctx.actor);
-    let result = write_transaction(c, |c| -> Result<(), persistence::RepoError> {
-        match v {
-            Variant::Before => {
-                subscriptions::find(c, org, s)?.unwrap();
-                subscriptions::lock(c, s)?;
-            }
-            Variant::Current | Variant::SqliteOneWriter => {
-                if matches!(c, DbConnection::Pg(_)) {
-                    subscriptions::lock(c, s)?;
-                }
-                subscriptions::find(c, org, s)?.unwrap();
-            }
-            Variant::PgSelectForUpdate => {
-                use diesel::prelude::*;
-                use persistence::schema::subscriptions as t;
-                if let DbConnection::Pg(pg) = c {
-                    let _: String = t::table
-                        .filter(t::id.eq(s))
-                        .select(t::id)
-                        .for_no_key_update()
-                        .get_result(pg)?;
-                }
-                subscriptions::find(c, org, s)?.unwrap();
-            }
-        }
-        let wanted = vec![u.to_owned()];
-        users::members_among(c, org, &wanted)?;
-        assignments::holders_among(c, s, &wanted)?;
-        if v == Variant::Before {
-            subscriptions::find(c, org, s)?;
-        }
-        if !subscriptions::take_licenses(c, s, 1, now.naive_utc())? {
-            // Full: roll back, as the use case answers 409.
-            return Err(persistence::RepoError::Check(
-                persistence::Constraint::AssignedWithinTotal,
-            ));
-        }
-        assignments::insert(
-            c,
-            &AssignmentRow {
-                subscription_id: s.to_owned(),
-                user_id: u.to_owned(),
-                organization_id: org.clone(),
-                assigned_by: actor.clone(),
-                assigned_at: now.naive_utc(),
-            },
-        )?;
-        audit::record(
-            c,
-            &NewAuditEvent {
-                id: uuid::Uuid::new_v4().to_string(),
-                organization_id: org.clone(),
-                actor_id: Some(actor.clone()),
-                action: "licenses_assigned".into(),
-                target_type: "subscription".into(),
-                target_id: s.to_owned(),
-                subscription_id: Some(s.to_owned()),
-                before_state: None,
-                after_state: Some(format!("{{\"user_ids\":[\"{u}\"]}}")),
-                occurred_at: now.naive_utc(),
-            },
-        )?;
-        if v == Variant::Before {
-            subscriptions::find(c, org, s)?;
-        }
-        Ok(())
-    });
-    match result {
-        Ok(()) => true,
-        // What the old catch-all `Conflict` covered: a refusal, not a failure.
-        Err(
-            persistence::RepoError::Unique(_)
-            | persistence::RepoError::Check(_)
-            | persistence::RepoError::ForeignKey(_)
-            | persistence::RepoError::Raced(_),
-        ) => false,
-        Err(e) => panic!("assign: {e:?}"),
     }
 }
