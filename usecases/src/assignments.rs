@@ -36,6 +36,11 @@ impl Outcome {
     pub fn etag(&self) -> String {
         super::subscriptions::version_etag(self.version)
     }
+
+    /// Licenses still free after the change.
+    pub fn available(&self) -> i64 {
+        (self.license_count - self.assigned_count).max(0)
+    }
 }
 
 pub fn batch(ids: Vec<uuid::Uuid>) -> Result<AssignmentBatch, Error> {
@@ -147,8 +152,7 @@ fn assign_in(
     now: DateTime<Utc>,
 ) -> Result<Outcome, Error> {
     let today = now.date_naive();
-    serialise(conn, id)?;
-    let loaded = load_owned(conn, caller, id, today)?;
+    let loaded = serialised(conn, caller, id, today)?;
     live_for_assignment(&loaded)?;
     let (already, new) = newcomers(conn, caller, id, batch)?;
     let (assigned, total) = (loaded.row.assigned_count, loaded.row.license_count);
@@ -221,14 +225,20 @@ pub(crate) fn newcomers(
     Ok(wanted.into_iter().partition(|u| holders.contains(u)))
 }
 
-/// Serialises work on one subscription's assignments: on PostgreSQL a row lock
-/// taken before anything is read, so the reads stay true until commit; SQLite's
-/// write transaction (`BEGIN IMMEDIATE`) is already exclusive.
-pub(crate) fn serialise(conn: &mut DbConnection, id: SubscriptionId) -> Result<(), Error> {
+/// The caller's subscription, with work on its assignments serialised: on
+/// PostgreSQL a row lock taken before anything is read, so the reads stay
+/// true until commit; SQLite's write transaction (`BEGIN IMMEDIATE`) is
+/// already exclusive.
+pub(crate) fn serialised(
+    conn: &mut DbConnection,
+    caller: &Actor,
+    id: SubscriptionId,
+    today: chrono::NaiveDate,
+) -> Result<Loaded, Error> {
     if matches!(conn, DbConnection::Pg(_)) {
         subscriptions::lock(conn, id)?;
     }
-    Ok(())
+    load_owned(conn, caller, id, today)
 }
 
 pub async fn unassign(
@@ -251,8 +261,7 @@ fn unassign_in(
     batch: &AssignmentBatch,
     now: DateTime<Utc>,
 ) -> Result<Outcome, Error> {
-    serialise(conn, id)?;
-    let loaded = load_owned(conn, caller, id, now.date_naive())?;
+    let loaded = serialised(conn, caller, id, now.date_naive())?;
     let (mut removed, mut not_assigned) = (Vec::new(), Vec::new());
     for &user in batch.users() {
         if repo::delete(conn, id, user)? {
@@ -289,18 +298,10 @@ fn record(
     users: &[UserId],
     now: DateTime<Utc>,
 ) -> Result<(), Error> {
+    let after = serde_json::json!({ "user_ids": users });
     audit::record(
         conn,
-        Change {
-            action,
-            target_type: "subscription",
-            target_id: id.to_string(),
-            subscription_id: Some(id),
-            before: None,
-            after: Some(serde_json::json!({ "user_ids": users })),
-            caller,
-            at: now,
-        },
+        Change::on_subscription(action, id, None, Some(after), caller, now),
     )
 }
 

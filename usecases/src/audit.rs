@@ -20,6 +20,29 @@ pub struct Change<'a> {
     pub at: DateTime<Utc>,
 }
 
+impl<'a> Change<'a> {
+    /// A change to subscription `id` made by `caller`.
+    pub fn on_subscription(
+        action: AuditAction,
+        id: SubscriptionId,
+        before: Option<serde_json::Value>,
+        after: Option<serde_json::Value>,
+        caller: &'a Actor,
+        at: DateTime<Utc>,
+    ) -> Self {
+        Change {
+            action,
+            target_type: "subscription",
+            target_id: id.to_string(),
+            subscription_id: Some(id),
+            before,
+            after,
+            caller,
+            at,
+        }
+    }
+}
+
 /// A change the system made on its own (the billing run): no acting user.
 pub struct SystemChange {
     pub organization_id: OrganizationId,

@@ -104,3 +104,32 @@ pub struct LicenseDto {
 }
 
 crate::list_response!(LicenseList, LicenseDto);
+
+/// The users an assignment change named, as the answer lists them.
+fn uuids(users: &[domain::UserId]) -> Vec<Uuid> {
+    users.iter().map(|u| u.as_uuid()).collect()
+}
+
+impl From<&usecases::assignments::Outcome> for AssignResponse {
+    fn from(o: &usecases::assignments::Outcome) -> Self {
+        AssignResponse {
+            assigned: uuids(&o.changed),
+            already_assigned: uuids(&o.unchanged),
+            assigned_count: o.assigned_count,
+            available_count: o.available(),
+            licenses_added: 0,
+            invoice_id: None,
+        }
+    }
+}
+
+impl From<&usecases::assignments::Outcome> for UnassignResponse {
+    fn from(o: &usecases::assignments::Outcome) -> Self {
+        UnassignResponse {
+            removed: uuids(&o.changed),
+            not_assigned: uuids(&o.unchanged),
+            assigned_count: o.assigned_count,
+            available_count: o.available(),
+        }
+    }
+}

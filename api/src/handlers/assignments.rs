@@ -18,10 +18,6 @@ fn with_etag(o: &Outcome) -> actix_web::HttpResponseBuilder {
     response
 }
 
-fn available(o: &Outcome) -> i64 {
-    (o.license_count - o.assigned_count).max(0)
-}
-
 /// Assigns licenses to 1–20 members, all or nothing. Users who already hold a
 /// license are reported in `already_assigned` and consume nothing, so a retry is harmless.
 /// With `"add_licenses": true` and `If-Match`, a shortfall of free licenses
@@ -63,12 +59,9 @@ pub async fn assign_licenses(
         )
     };
     Ok(with_etag(&o).json(AssignResponse {
-        assigned: o.changed.iter().map(|u| u.as_uuid()).collect(),
-        already_assigned: o.unchanged.iter().map(|u| u.as_uuid()).collect(),
-        assigned_count: o.assigned_count,
-        available_count: available(&o),
         licenses_added,
         invoice_id,
+        ..AssignResponse::from(&o)
     }))
 }
 
@@ -93,12 +86,7 @@ pub async fn unassign_licenses(
         batch,
     )
     .await?;
-    Ok(with_etag(&o).json(UnassignResponse {
-        removed: o.changed.iter().map(|u| u.as_uuid()).collect(),
-        not_assigned: o.unchanged.iter().map(|u| u.as_uuid()).collect(),
-        assigned_count: o.assigned_count,
-        available_count: available(&o),
-    }))
+    Ok(with_etag(&o).json(UnassignResponse::from(&o)))
 }
 
 /// Unassigns one user's license.

@@ -198,40 +198,36 @@ pub fn live_using_payment_method(
     Ok(n > 0)
 }
 
-/// Active subscriptions whose period has ended by `as_of` (renew or let lapse).
-pub fn due_ids(
-    conn: &mut DbConnection,
-    as_of: NaiveDate,
-    limit: i64,
-) -> Result<Vec<(OrganizationId, SubscriptionId)>, RepoError> {
-    s::table
-        .filter(s::status.eq("active"))
-        .filter(s::current_period_end.le(as_of))
-        .select((s::organization_id, s::id))
-        .order_by(s::id)
-        .limit(limit)
-        .load::<(String, String)>(conn)?
-        .into_iter()
-        .map(|(org, id)| {
-            Ok((
-                org.try_into().map_err(RepoError::corrupt)?,
-                id.try_into().map_err(RepoError::corrupt)?,
-            ))
-        })
-        .collect()
+/// What the billing run looks for.
+#[derive(Clone, Copy, Debug)]
+pub enum Due {
+    /// Active subscriptions whose period has ended (renew or let lapse).
+    PeriodEnd,
+    /// Trials whose end has come.
+    TrialEnd,
 }
 
-pub fn ended_trial_ids(
+/// Up to `limit` subscriptions `due` by `as_of`, in id order.
+pub fn due_ids(
     conn: &mut DbConnection,
+    due: Due,
     as_of: NaiveDate,
     limit: i64,
 ) -> Result<Vec<(OrganizationId, SubscriptionId)>, RepoError> {
-    s::table
-        .filter(s::status.eq("trial"))
-        .filter(s::trial_ends_on.le(as_of))
+    let query = s::table
         .select((s::organization_id, s::id))
         .order_by(s::id)
         .limit(limit)
+        .into_boxed();
+    let query = match due {
+        Due::PeriodEnd => query
+            .filter(s::status.eq("active"))
+            .filter(s::current_period_end.le(as_of)),
+        Due::TrialEnd => query
+            .filter(s::status.eq("trial"))
+            .filter(s::trial_ends_on.le(as_of)),
+    };
+    query
         .load::<(String, String)>(conn)?
         .into_iter()
         .map(|(org, id)| {

@@ -17,6 +17,7 @@ use domain::audit::AuditAction;
 use domain::card::CardExpiry;
 use domain::subscription::{renewal, SubscriptionStatus};
 use domain::{OrganizationId, ProductId, SubscriptionId, UserId};
+use persistence::repos::subscriptions::Due;
 use persistence::repos::{
     assignments, idempotency, invoices, payment_methods, subscriptions as repo,
 };
@@ -62,7 +63,7 @@ pub fn run(
 ) -> Result<Report, Error> {
     let mut report = Report::default();
     let mut seen = HashSet::new();
-    let due = |conn: &mut DbConnection| repo::due_ids(conn, as_of, BATCH);
+    let due = |conn: &mut DbConnection| repo::due_ids(conn, Due::PeriodEnd, as_of, BATCH);
     in_batches(conn, &mut seen, due, |conn, org, id| {
         match write_transaction(conn, |conn| renew_one(conn, org, id, as_of, tax_rate_bps)) {
             Ok(Outcome::Renewed(n)) => report.renewals += n,
@@ -84,7 +85,7 @@ pub fn run(
         }
         Ok(())
     })?;
-    let ended = |conn: &mut DbConnection| repo::ended_trial_ids(conn, as_of, BATCH);
+    let ended = |conn: &mut DbConnection| repo::due_ids(conn, Due::TrialEnd, as_of, BATCH);
     in_batches(conn, &mut seen, ended, |conn, org, id| {
         if let Outcome::Expired { settled } = write_transaction(conn, |conn| {
             expire_trial(conn, org, id, as_of, tax_rate_bps, now)

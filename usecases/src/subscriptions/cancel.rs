@@ -1,8 +1,8 @@
 //! Canceling: effective at once, every license released, and a credit for
 //! what was paid and will not be used (all of it within the refund window).
 
-use super::invoicing::{self, Issue, Reason};
-use super::purchase::record;
+use super::invoicing::{self, Reason};
+use super::purchase::conclude;
 use super::{check_if_match, load_owned, Loaded, View};
 use crate::error::Error;
 use crate::Actor;
@@ -50,7 +50,7 @@ pub fn cancel_in(
     let after = repo::find(conn, caller.organization_id, id)?
         .ok_or_else(|| Error::internal("subscription vanished"))?;
 
-    if loaded.status == SubscriptionStatus::Active {
+    let credit = if loaded.status == SubscriptionStatus::Active {
         let (Some(unit), Some(period), Some(purchased_on), Some(profile)) = (
             loaded.unit_price,
             loaded.period.as_ref(),
@@ -71,22 +71,20 @@ pub fn cancel_in(
             cancellation_credit(loaded.licenses, unit, period, purchased_on, today)
         }
         .map_err(|e| Error::internal(e.to_string()))?;
-        invoicing::issue(
-            conn,
-            Issue::single(&after, profile, Reason::Cancellation, credit),
-            tax_rate_bps,
-            now,
-        )?;
-    }
-    record(
+        Some((profile, Reason::Cancellation, credit))
+    } else {
+        None
+    };
+    conclude(
         conn,
         caller,
         AuditAction::Canceled,
-        Some(&loaded.row),
-        &after,
+        &loaded.row,
+        after,
+        credit,
+        tax_rate_bps,
         now,
-    )?;
-    Loaded::parse(after, today)
+    )
 }
 
 /// Cancels at once, in one write transaction.

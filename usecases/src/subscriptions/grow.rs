@@ -5,7 +5,7 @@
 
 use super::change::max_licenses;
 use super::purchase::record;
-use super::{check_if_match, invoicing, load_owned, stale, Loaded};
+use super::{check_if_match, invoicing, stale, Loaded};
 use crate::assignments::{self, Outcome};
 use crate::error::{Conflict, Error, Invalid};
 use crate::{Actor, Services};
@@ -101,8 +101,7 @@ fn grow_in(
     now: DateTime<Utc>,
 ) -> Result<Grown, Error> {
     let today = now.date_naive();
-    assignments::serialise(conn, id)?;
-    let loaded = load_owned(conn, caller, id, today)?;
+    let loaded = assignments::serialised(conn, caller, id, today)?;
     check_if_match(&loaded, if_match, true)?;
     loaded.require_live()?;
     let (_, new) = assignments::newcomers(conn, caller, id, batch)?;

@@ -106,6 +106,15 @@ impl Loaded {
     }
 }
 
+/// The organisation's subscription `id`, or "not found".
+fn find(
+    conn: &mut DbConnection,
+    caller: &Actor,
+    id: SubscriptionId,
+) -> Result<SubscriptionRow, Error> {
+    repo::find(conn, caller.organization_id, id)?.ok_or(Error::NotFound("subscription"))
+}
+
 /// Read access: the purchaser, or an admin of the organisation (read-only view).
 pub fn load_visible(
     conn: &mut DbConnection,
@@ -113,8 +122,7 @@ pub fn load_visible(
     id: SubscriptionId,
     today: NaiveDate,
 ) -> Result<Loaded, Error> {
-    let row =
-        repo::find(conn, caller.organization_id, id)?.ok_or(Error::NotFound("subscription"))?;
+    let row = find(conn, caller, id)?;
     if row.purchaser_id != caller.user_id && !caller.is_admin() {
         return Err(Error::NotFound("subscription"));
     }
@@ -129,8 +137,7 @@ pub fn load_owned(
     id: SubscriptionId,
     today: NaiveDate,
 ) -> Result<Loaded, Error> {
-    let row =
-        repo::find(conn, caller.organization_id, id)?.ok_or(Error::NotFound("subscription"))?;
+    let row = find(conn, caller, id)?;
     if row.purchaser_id != caller.user_id {
         return Err(if caller.is_admin() {
             Error::from(Forbidden::AdminReadOnly)

@@ -11,6 +11,7 @@ use chrono::{DateTime, Utc};
 use domain::assignment::AssignmentBatch;
 use domain::audit::AuditAction;
 use domain::catalog::{BillingFrequency, Catalog, Product};
+use domain::invoice::InvoiceLine;
 use domain::license::{LicenseCount, LicenseCountError};
 use domain::policy::SelfServicePolicy;
 use domain::subscription::{self as rules, PurchasePlan, SubscriptionStatus, TrialError};
@@ -170,17 +171,40 @@ pub fn record(
 ) -> Result<(), Error> {
     audit::record(
         conn,
-        Change {
+        Change::on_subscription(
             action,
-            target_type: "subscription",
-            target_id: after.id.to_string(),
-            subscription_id: Some(after.id),
-            before: before.map(summary),
-            after: Some(summary(after)),
+            after.id,
+            before.map(summary),
+            Some(summary(after)),
             caller,
-            at: now,
-        },
+            now,
+        ),
     )
+}
+
+/// How a change ends: its invoice (when it charges or credits), its audit
+/// event, and the subscription as it now reads.
+#[allow(clippy::too_many_arguments)]
+pub fn conclude(
+    conn: &mut DbConnection,
+    caller: &Actor,
+    action: AuditAction,
+    before: &SubscriptionRow,
+    after: SubscriptionRow,
+    invoice: Option<(BillingProfileId, Reason, InvoiceLine)>,
+    tax_rate_bps: u32,
+    now: DateTime<Utc>,
+) -> Result<Loaded, Error> {
+    if let Some((profile, reason, line)) = invoice {
+        invoicing::issue(
+            conn,
+            Issue::single(&after, profile, reason, line),
+            tax_rate_bps,
+            now,
+        )?;
+    }
+    record(conn, caller, action, Some(before), &after, now)?;
+    Loaded::parse(after, now.date_naive())
 }
 
 /// Places the order inside the caller's transaction: the subscription, its
@@ -386,19 +410,14 @@ pub fn convert(
     }
     let after = repo::find(conn, caller.organization_id, id)?
         .ok_or_else(|| Error::internal("converted subscription vanished"))?;
-    invoicing::issue(
-        conn,
-        Issue::single(&after, profile, Reason::TrialConversion, plan.line),
-        tax_rate_bps,
-        now,
-    )?;
-    record(
+    conclude(
         conn,
         caller,
         AuditAction::TrialConverted,
-        Some(&loaded.row),
-        &after,
+        &loaded.row,
+        after,
+        Some((profile, Reason::TrialConversion, plan.line)),
+        tax_rate_bps,
         now,
-    )?;
-    Loaded::parse(after, today)
+    )
 }
