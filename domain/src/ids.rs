@@ -105,3 +105,7 @@ typed_id!(
     /// A member's request for a license (PRODUCT.md §7).
     LicenseRequestId
 );
+typed_id!(
+    /// A binding price quote for a license-count change (PRODUCT.md §9).
+    QuoteId
+);

@@ -28,7 +28,7 @@ pub mod user;
 pub use billing::BillingPeriod;
 pub use ids::{
     AuditEventId, BillingAccountId, BillingProfileId, InvoiceId, OrganizationId, PaymentMethodId,
-    PendingCreditId, ProductId, SubscriptionId, UserId,
+    PendingCreditId, ProductId, QuoteId, SubscriptionId, UserId,
 };
 pub use license::LicenseCount;
 pub use money::{Currency, Money};

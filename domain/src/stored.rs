@@ -3,6 +3,7 @@
 //! and back into it. The persistence layer uses exactly these conversions
 //! when it reads and writes rows.
 
+use crate::billing::ProrationBehavior;
 use crate::catalog::BillingFrequency;
 use crate::governance::{LicenseRequestStatus, LicenseRequests, UserOutcome};
 use crate::invoice::{InvoiceStatus, LineKind};
@@ -39,6 +40,7 @@ stored_as_text!(
     LicenseRequests,
     LicenseRequestStatus,
     UserOutcome,
+    ProrationBehavior,
 );
 
 #[cfg(test)]

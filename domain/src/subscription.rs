@@ -13,7 +13,10 @@
 
 mod cancel;
 mod count;
+mod grow;
 mod plans;
+mod quote;
+mod settle;
 mod source;
 mod status;
 
@@ -22,10 +25,15 @@ mod ledger_props;
 
 pub use cancel::{cancellation_credit, full_refund, in_refund_window, REFUND_WINDOW_DAYS};
 pub use count::{change_count, change_trial_count, CountChange, CountChangeError, TrialCountError};
+pub use grow::{grow_to_fit, Ceiling, Growth, GrowthError};
 pub use plans::{
     convert_trial, purchase, renewal, start_trial, trial_expired, PurchasePlan, TrialError,
     TrialPlan,
 };
+pub use quote::{
+    InvalidQuote, Quote, QuoteError, QuoteMismatch, QuoteTerms, QUOTE_VALIDITY_MINUTES,
+};
+pub use settle::Settlement;
 pub use source::{InvalidSubscriptionSource, SubscriptionSource};
 pub use status::{
     CancelReason, Feedback, FeedbackError, InvalidCancelReason, InvalidSubscriptionStatus,

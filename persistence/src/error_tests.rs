@@ -130,6 +130,40 @@ fn classifies_every_violation(db: &Db) {
         Err(RepoError::ForeignKey(Constraint::Other(_))) => {}
         other => panic!("{other:?}"),
     }
+    seats_constraints(db);
+}
+
+/// PRODUCT.md §9: a profile's proration behaviour defaults to `invoice_now`
+/// and takes no other word than the two; a quote expires after it was priced.
+fn seats_constraints(db: &Db) {
+    let behaviour: Vec<String> = {
+        use crate::schema::billing_profiles as p;
+        use diesel::prelude::*;
+        // The pool holds one connection: this one goes back at the block's end.
+        let mut conn = db.pool.get().unwrap();
+        p::table
+            .filter(p::id.eq("bp"))
+            .select(p::proration_behavior)
+            .load(&mut *conn)
+            .unwrap()
+    };
+    assert_eq!(behaviour, ["invoice_now"]);
+    db.ok("UPDATE billing_profiles SET proration_behavior = 'next_invoice' WHERE id = 'bp'");
+    match db.exec("UPDATE billing_profiles SET proration_behavior = 'later' WHERE id = 'bp'") {
+        Err(RepoError::Check(Constraint::Other(_))) => {}
+        other => panic!("{other:?}"),
+    }
+    let quote = |id: &str, expires: &str| {
+        format!(
+            "INSERT INTO quotes (id, organization_id, subscription_id, subscription_version, license_count, amount, \
+             currency, priced_at, expires_at) VALUES ('{id}', 'o', 'sub', 1, 3, 1250, 'EUR', {T}, {expires})"
+        )
+    };
+    db.ok(&quote("q1", "'2026-01-01 00:15:00'"));
+    match db.exec(&quote("q2", T)) {
+        Err(RepoError::Check(Constraint::Other(_))) => {}
+        other => panic!("{other:?}"),
+    }
 }
 
 /// The governance tables (PRODUCT.md §7) hold their rules themselves.
@@ -237,6 +271,44 @@ fn postgres_violations_are_typed() {
     match Db::postgres() {
         Some(db) => classifies_every_violation(&db),
         None => eprintln!("TEST_DATABASE_URL not set: PostgreSQL classification not run"),
+    }
+}
+
+/// Every down.sql undoes its up.sql: the whole chain reverts to nothing and
+/// applies again.
+fn migrations_revert_and_reapply(db: &Db) {
+    use crate::connection::DbConnection;
+    use crate::migrations::{POSTGRES, SQLITE};
+    use diesel_migrations::MigrationHarness;
+    let mut conn = db.pool.get().unwrap();
+    let (reverted, applied) = match &mut *conn {
+        DbConnection::Sqlite(c) => (
+            c.revert_all_migrations(SQLITE).unwrap().len(),
+            c.run_pending_migrations(SQLITE).unwrap().len(),
+        ),
+        DbConnection::Pg(c) => (
+            c.revert_all_migrations(POSTGRES).unwrap().len(),
+            c.run_pending_migrations(POSTGRES).unwrap().len(),
+        ),
+    };
+    assert!(reverted > 0);
+    assert_eq!(reverted, applied);
+    drop(conn);
+    // The schema is whole again: the seats constraints hold as before.
+    seed(db);
+    seats_constraints(db);
+}
+
+#[test]
+fn sqlite_migrations_revert_and_reapply() {
+    migrations_revert_and_reapply(&Db::sqlite());
+}
+
+#[test]
+fn postgres_migrations_revert_and_reapply() {
+    match Db::postgres() {
+        Some(db) => migrations_revert_and_reapply(&db),
+        None => eprintln!("TEST_DATABASE_URL not set: PostgreSQL migrations not reverted"),
     }
 }
 

@@ -5,8 +5,8 @@ use crate::error::RepoError;
 use diesel::RunQueryDsl;
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
-const SQLITE: EmbeddedMigrations = embed_migrations!("../migrations/sqlite");
-const POSTGRES: EmbeddedMigrations = embed_migrations!("../migrations/postgres");
+pub(crate) const SQLITE: EmbeddedMigrations = embed_migrations!("../migrations/sqlite");
+pub(crate) const POSTGRES: EmbeddedMigrations = embed_migrations!("../migrations/postgres");
 
 /// An arbitrary, fixed key for PostgreSQL's advisory lock around migrations.
 const MIGRATION_LOCK_KEY: i64 = 0x5e1f_5e7e_0001;

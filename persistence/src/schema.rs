@@ -103,6 +103,7 @@ diesel::table! {
         updated_at -> Timestamp,
         invoice_language -> Text,
         tax_id -> Nullable<Text>,
+        proration_behavior -> Text,
     }
 }
 
@@ -253,6 +254,20 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    quotes (id) {
+        id -> Text,
+        organization_id -> Text,
+        subscription_id -> Text,
+        subscription_version -> BigInt,
+        license_count -> BigInt,
+        amount -> BigInt,
+        currency -> Text,
+        priced_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(license_assignments -> users (user_id));
 diesel::joinable!(license_assignments -> subscriptions (subscription_id));
 diesel::joinable!(invoice_lines -> invoices (invoice_id));
@@ -275,4 +290,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     organization_settings,
     license_requests,
     license_request_users,
+    quotes,
 );

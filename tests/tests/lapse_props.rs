@@ -1,9 +1,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 //! Property, through the real use cases and database: over any sequence of
-//! purchases, increases, decreases and renewals that ends in a lapse, no
-//! decrease credit is left waiting, each is invoiced exactly once, and the
-//! net charged is unit price × license-days held, within each line's
-//! rounding (half a minor unit per line; PRODUCT.md §2.4, §8).
+//! purchases, increases, decreases and renewals that ends in a lapse, under
+//! either proration behaviour of the billing profile (PRODUCT.md §9), no
+//! pending line (decrease credit, or increase charge under `next_invoice`)
+//! is left waiting, each is invoiced exactly once, and the net charged is
+//! unit price × license-days held, within each line's rounding (half a minor
+//! unit per line; PRODUCT.md §2.4, §8).
 //!
 //! The expectation is counted from first principles (licenses held on each
 //! day of each period), never by calling the code under test. Cases run
@@ -11,10 +13,12 @@
 //! `TEST_DATABASE_URL`), each with a subscription of its own.
 
 use chrono::{DateTime, Days, NaiveDate, Utc};
+use domain::billing::ProrationBehavior;
 use domain::catalog::BillingFrequency;
 use domain::license::LicenseCount;
 use domain::user::Role;
-use persistence::repos::{invoices, subscriptions};
+use persistence::repos::{billing_profiles, invoices, subscriptions};
+use persistence::rows::BillingProfileChangeset;
 use persistence::write_transaction;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
@@ -44,6 +48,8 @@ struct Case {
     annual: bool,
     initial: i64,
     tax_bps: u32,
+    /// The billing profile's `proration_behavior` is `next_invoice`.
+    next_invoice: bool,
     /// Per paid period: (day offset seed, operation).
     periods: Vec<Vec<(u16, Op)>>,
 }
@@ -54,15 +60,19 @@ fn case() -> impl Strategy<Value = Case> {
         prop::bool::weighted(0.2),
         1i64..=40,
         0u32..=3_000,
+        any::<bool>(),
         prop::collection::vec(prop::collection::vec((any::<u16>(), op()), 0..6), 1..=3),
     )
-        .prop_map(|(start_day, annual, initial, tax_bps, periods)| Case {
-            start_day,
-            annual,
-            initial,
-            tax_bps,
-            periods,
-        })
+        .prop_map(
+            |(start_day, annual, initial, tax_bps, next_invoice, periods)| Case {
+                start_day,
+                annual,
+                initial,
+                tax_bps,
+                next_invoice,
+                periods,
+            },
+        )
 }
 
 fn noon(day: NaiveDate) -> DateTime<Utc> {
@@ -117,13 +127,27 @@ async fn every_waiting_credit_is_settled_and_the_net_is_license_days() {
         };
         let unit = product.unit_price(frequency).amount();
         let start = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap() + Days::new(case.start_day);
-        let order = purchase::Order::Buy {
-            source: domain::subscription::SubscriptionSource::SelfService,
-            product: product.clone(),
-            licenses: LicenseCount::parse(case.initial, product.max_licenses()).unwrap(),
-            frequency,
-            billing_profile_id: profile.into(),
-            payment_method_id: card.into(),
+        let behavior = if case.next_invoice {
+            ProrationBehavior::NextInvoice
+        } else {
+            ProrationBehavior::InvoiceNow
+        };
+        let stored = billing_profiles::find(conn, profile.into())
+            .unwrap()
+            .unwrap();
+        let mut changes = BillingProfileChangeset::from(&stored);
+        changes.proration_behavior = behavior;
+        billing_profiles::update(conn, stored.id, &changes).unwrap();
+        let order = purchase::Order {
+            kind: purchase::OrderKind::Buy {
+                source: domain::subscription::SubscriptionSource::SelfService,
+                product: product.clone(),
+                licenses: LicenseCount::parse(case.initial, product.max_licenses()).unwrap(),
+                frequency,
+                billing_profile_id: profile.into(),
+                payment_method_id: card.into(),
+            },
+            assign: None,
         };
         let bought = write_transaction(conn, |c| {
             purchase::place(c, &caller, order, tax, noon(start))
@@ -134,7 +158,7 @@ async fn every_waiting_credit_is_settled_and_the_net_is_license_days() {
         let mut licenses = case.initial;
         // (period_days, license-days held) per period.
         let mut held: Vec<(i64, i64)> = vec![];
-        let mut decreases = 0usize;
+        let (mut decreases, mut increases) = (0usize, 0usize);
 
         for (index, ops) in case.periods.iter().enumerate() {
             if index > 0 {
@@ -166,6 +190,7 @@ async fn every_waiting_credit_is_settled_and_the_net_is_license_days() {
                 let patch = change::Patch {
                     license_count: Some(wanted),
                     auto_renew: None,
+                    quote_id: None,
                 };
                 let result = write_transaction(conn, |c| {
                     change::apply(
@@ -194,6 +219,7 @@ async fn every_waiting_credit_is_settled_and_the_net_is_license_days() {
                 license_days += licenses * (offset - since);
                 since = offset;
                 decreases += usize::from(wanted < licenses);
+                increases += usize::from(wanted > licenses);
                 licenses = wanted;
             }
             license_days += licenses * (days - since);
@@ -212,6 +238,7 @@ async fn every_waiting_credit_is_settled_and_the_net_is_license_days() {
                 change::Patch {
                     license_count: None,
                     auto_renew: Some(false),
+                    quote_id: None,
                 },
                 tax,
                 noon(last_day),
@@ -272,6 +299,24 @@ async fn every_waiting_credit_is_settled_and_the_net_is_license_days() {
             decreases,
             "each decrease credited exactly once"
         );
+        let increase_lines = lines
+            .iter()
+            .filter(|l| l.kind.as_str() == "prorated_increase")
+            .count();
+        prop_assert_eq!(
+            increase_lines,
+            increases,
+            "each increase charged exactly once"
+        );
+        let own_invoices = issued
+            .iter()
+            .filter(|i| i.reason == "license_increase")
+            .count();
+        prop_assert_eq!(
+            own_invoices,
+            if case.next_invoice { 0 } else { increases },
+            "invoice_now: an invoice per increase; next_invoice: none"
+        );
         let settlements: Vec<_> = issued
             .iter()
             .filter(|i| i.reason == "credit_settlement")
@@ -281,7 +326,8 @@ async fn every_waiting_credit_is_settled_and_the_net_is_license_days() {
             prop_assert!(lines
                 .iter()
                 .filter(|l| l.invoice_id == settlement.id)
-                .all(|l| l.kind.as_str() == "prorated_decrease_credit"));
+                .all(|l| l.kind.as_str() == "prorated_decrease_credit"
+                    || (case.next_invoice && l.kind.as_str() == "prorated_increase")));
         }
 
         // net ≈ Σ unit × license_days / period_days, each line off by at most

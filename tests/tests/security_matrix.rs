@@ -373,3 +373,111 @@ async fn limits_over_100_are_refused() {
     }
     assert!(checked >= 8, "{checked}");
 }
+
+/// PRODUCT.md §9 fields on existing operations keep to the same matrix: a
+/// quote is only ever spent by its subscription's owner, never across
+/// organisations; growing on assign is a write admins cannot make on another's
+/// purchase; a purchase assigns members of its own organisation only.
+#[actix_web::test]
+async fn seat_change_fields_keep_tenancy_and_ownership() {
+    let app = TestApp::spawn().await;
+    let f = fixture(&app).await;
+    let sub = f.ids["subscription_id"].clone();
+    let quote = app
+        .post(
+            &format!("/v1/subscriptions/{sub}/license-count-preview"),
+            &f.owner,
+            json!({"license_count": 6}),
+        )
+        .await;
+    assert_eq!(quote.status, 200, "{quote:?}");
+    let quote_id = quote.body["quote_id"].clone();
+    let with_quote = json!({"license_count": 6, "quote_id": quote_id});
+    let patch = |actor: &Actor, id: &str| {
+        let (actor, path, body) = (
+            actor.clone(),
+            format!("/v1/subscriptions/{id}"),
+            with_quote.clone(),
+        );
+        let app = &app;
+        async move {
+            app.send(
+                Method::PATCH,
+                &path,
+                &actor,
+                &[("If-Match", "*")],
+                Some(&body),
+            )
+            .await
+        }
+    };
+
+    // Another organisation: the subscription is not there, nor is the quote.
+    let outsider = app.signed_in(Uuid::new_v4(), false).await;
+    let theirs = app.buy(&outsider, CRM, 5).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_problem(&patch(&outsider, &sub).await, 404, "not_found", "outsider");
+    let reply = patch(&outsider, &theirs).await;
+    assert_problem(&reply, 422, "invalid_reference", "a quote of another org");
+    assert_eq!(reply.body["field"], json!("quote_id"));
+
+    // The same organisation: an admin cannot spend it, a colleague's own
+    // subscription does not match it.
+    assert_problem(
+        &patch(&f.admin, &sub).await,
+        403,
+        "admin_read_only",
+        "admin",
+    );
+    let colleague = app.signed_in(f.owner.org, false).await;
+    let own = app.buy(&colleague, CRM, 5).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_problem(
+        &patch(&colleague, &own).await,
+        409,
+        "quote_mismatch",
+        "colleague",
+    );
+
+    let grow = app
+        .send(
+            Method::POST,
+            &format!("/v1/subscriptions/{sub}/assignments"),
+            &f.admin,
+            &[("If-Match", "*")],
+            Some(&json!({"user_ids": [f.admin.user_id], "add_licenses": true})),
+        )
+        .await;
+    assert_problem(
+        &grow,
+        403,
+        "admin_read_only",
+        "admin growing another's purchase",
+    );
+
+    let (profile, card) = app.billing_setup(&outsider).await;
+    let reply = app
+        .post(
+            "/v1/subscriptions",
+            &outsider,
+            json!({"product_id": CRM, "license_count": 2, "billing_frequency": "monthly",
+                   "billing_profile_id": profile, "payment_method_id": card,
+                   "assign_user_ids": [f.assignee]}),
+        )
+        .await;
+    assert_problem(
+        &reply,
+        422,
+        "users_not_in_organization",
+        "assigning a stranger",
+    );
+
+    // Nothing moved: the owner's quote still applies.
+    let reply = patch(&f.owner, &sub).await;
+    assert_eq!(reply.status, 200, "{reply:?}");
+    assert_eq!(reply.body["license_count"], json!(6));
+}

@@ -44,8 +44,54 @@ impl Outcome {
 }
 
 pub fn batch(ids: Vec<uuid::Uuid>) -> Result<AssignmentBatch, Error> {
-    AssignmentBatch::parse(ids.into_iter().map(UserId::from).collect())
-        .map_err(|e| Invalid::Batch(e).into())
+    batch_in("user_ids", ids.into_iter().map(UserId::from).collect())
+}
+
+fn batch_in(field: &'static str, ids: Vec<UserId>) -> Result<AssignmentBatch, Error> {
+    AssignmentBatch::parse(ids).map_err(|error| Invalid::Batch { field, error }.into())
+}
+
+/// The members a purchase assigns (PRODUCT.md §9): a batch like any other,
+/// and no more users than the licenses bought.
+pub(crate) fn at_purchase(
+    ids: Option<Vec<UserId>>,
+    license_count: i64,
+) -> Result<Option<AssignmentBatch>, Error> {
+    let Some(ids) = ids else { return Ok(None) };
+    let batch = batch_in("assign_user_ids", ids)?;
+    if batch.len() as i64 > license_count {
+        return Err(Error::invalid_field(
+            "assign_user_ids",
+            format!(
+                "{} users named but only {license_count} licenses bought; name at most `license_count` users",
+                batch.len()
+            ),
+        ));
+    }
+    Ok(Some(batch))
+}
+
+/// Assigns inside the caller's transaction: a purchase that assigns at once
+/// (its users are `assign_user_ids`), or grow-on-assign (`user_ids`).
+pub(crate) fn assign_within(
+    conn: &mut DbConnection,
+    caller: &Actor,
+    id: SubscriptionId,
+    batch: &AssignmentBatch,
+    field: &'static str,
+    now: DateTime<Utc>,
+) -> Result<Outcome, Error> {
+    assign_in(conn, caller, id, batch, now).map_err(|e| match e {
+        Error::Invalid(Invalid::UsersNotInOrganization {
+            user_ids, count, ..
+        }) => Invalid::UsersNotInOrganization {
+            field,
+            user_ids,
+            count,
+        }
+        .into(),
+        other => other,
+    })
 }
 
 fn counts(
@@ -108,26 +154,7 @@ pub(crate) fn assign_in(
     let today = now.date_naive();
     let loaded = serialised(conn, caller, id, today)?;
     live_for_assignment(&loaded)?;
-    let wanted: Vec<UserId> = batch.users().to_vec();
-    let members: HashSet<UserId> = users::members_among(conn, caller.organization_id, &wanted)?
-        .into_iter()
-        .collect();
-    let strangers: Vec<String> = wanted
-        .iter()
-        .filter(|u| !members.contains(*u))
-        .map(ToString::to_string)
-        .collect();
-    if !strangers.is_empty() {
-        return Err(Error::from(Invalid::UsersNotInOrganization {
-            count: strangers.len(),
-            user_ids: strangers,
-        }));
-    }
-    let holders: HashSet<UserId> = repo::holders_among(conn, id, &wanted)?
-        .into_iter()
-        .collect();
-    let (already, new): (Vec<UserId>, Vec<UserId>) =
-        wanted.into_iter().partition(|u| holders.contains(u));
+    let (already, new) = newcomers(conn, caller, id, batch)?;
     let (assigned, total) = (loaded.row.assigned_count, loaded.row.license_count);
     if !new.is_empty() {
         if let Err((available, requested)) = check_capacity(new.len(), total, assigned) {
@@ -168,11 +195,41 @@ pub(crate) fn assign_in(
     })
 }
 
+/// The batch split into users who already hold a license and users who need
+/// one, after checking that every one is a member of the caller's organisation.
+pub(crate) fn newcomers(
+    conn: &mut DbConnection,
+    caller: &Actor,
+    id: SubscriptionId,
+    batch: &AssignmentBatch,
+) -> Result<(Vec<UserId>, Vec<UserId>), Error> {
+    let wanted: Vec<UserId> = batch.users().to_vec();
+    let members: HashSet<UserId> = users::members_among(conn, caller.organization_id, &wanted)?
+        .into_iter()
+        .collect();
+    let strangers: Vec<String> = wanted
+        .iter()
+        .filter(|u| !members.contains(*u))
+        .map(ToString::to_string)
+        .collect();
+    if !strangers.is_empty() {
+        return Err(Error::from(Invalid::UsersNotInOrganization {
+            field: "user_ids",
+            count: strangers.len(),
+            user_ids: strangers,
+        }));
+    }
+    let holders: HashSet<UserId> = repo::holders_among(conn, id, &wanted)?
+        .into_iter()
+        .collect();
+    Ok(wanted.into_iter().partition(|u| holders.contains(u)))
+}
+
 /// The caller's subscription, with work on its assignments serialised: on
 /// PostgreSQL a row lock taken before anything is read, so the reads stay
 /// true until commit; SQLite's write transaction (`BEGIN IMMEDIATE`) is
 /// already exclusive.
-fn serialised(
+pub(crate) fn serialised(
     conn: &mut DbConnection,
     caller: &Actor,
     id: SubscriptionId,

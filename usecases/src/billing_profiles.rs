@@ -95,6 +95,7 @@ impl Owned for BillingProfileRow {
             "name": self.name, "invoice_email": self.invoice_email, "po_number": self.po_number,
             "bill_to_country": self.bill_to_country, "payment_method_id": self.payment_method_id,
             "invoice_language": self.invoice_language.as_str(), "tax_id": self.tax_id,
+            "proration_behavior": self.proration_behavior.as_str(),
         })
     }
 }
@@ -165,6 +166,7 @@ pub fn create(
         updated_at: at,
         invoice_language,
         tax_id,
+        proration_behavior: req.proration_behavior.unwrap_or_default(),
     };
     repo::insert(conn, &row)?;
     owned::record(
@@ -221,6 +223,9 @@ pub async fn update(
             }
             if let Some(l) = req.invoice_language {
                 changes.invoice_language = l;
+            }
+            if let Some(b) = req.proration_behavior {
+                changes.proration_behavior = b;
             }
             if let Some(pm) = req.payment_method_id {
                 changes.payment_method_id = Some(owned_payment_method(

@@ -3,10 +3,11 @@
 //! text, references to stored records) inside their transactions.
 
 use domain::address::AddressInput;
+use domain::billing::ProrationBehavior;
 use domain::catalog::BillingFrequency;
 use domain::invoice_language::InvoiceLanguage;
 use domain::subscription::SubscriptionSource;
-use domain::{BillingProfileId, PaymentMethodId, ProductId};
+use domain::{BillingProfileId, PaymentMethodId, ProductId, UserId};
 use std::fmt;
 
 /// `POST /v1/subscriptions`: a purchase, or a trial when `trial` is true.
@@ -20,6 +21,9 @@ pub struct NewSubscription {
     pub billing_frequency: Option<BillingFrequency>,
     pub billing_profile_id: Option<BillingProfileId>,
     pub payment_method_id: Option<PaymentMethodId>,
+    /// Members to assign in the same transaction (1–20, at most
+    /// `license_count`): bought and assigned, or nothing (PRODUCT.md §9).
+    pub assign_user_ids: Option<Vec<UserId>>,
 }
 
 /// Converting a trial into a paid subscription.
@@ -39,6 +43,8 @@ pub struct NewBillingProfile {
     pub payment_method_id: Option<PaymentMethodId>,
     pub invoice_language: Option<InvoiceLanguage>,
     pub tax_id: Option<String>,
+    /// `invoice_now` when left out.
+    pub proration_behavior: Option<ProrationBehavior>,
 }
 
 /// Only what is `Some` changes; `tax_id: Some(None)` clears the tax id.
@@ -51,6 +57,7 @@ pub struct BillingProfileEdit {
     pub payment_method_id: Option<PaymentMethodId>,
     pub invoice_language: Option<InvoiceLanguage>,
     pub tax_id: Option<Option<String>>,
+    pub proration_behavior: Option<ProrationBehavior>,
 }
 
 /// A card as typed in: the number and code are used to validate and

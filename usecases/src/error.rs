@@ -6,6 +6,7 @@
 use domain::assignment::BatchError;
 use domain::card::CardError;
 use domain::policy::PolicyRefusal;
+use domain::subscription::QuoteMismatch;
 use domain::{Currency, Money};
 use persistence::RepoError;
 use thiserror::Error;
@@ -96,6 +97,15 @@ pub enum Conflict {
     /// Taking control applies to members' self-service purchases only.
     #[error("this is an organisation subscription; only self-service purchases can be taken over")]
     NotSelfService,
+    /// A binding quote past its 15 minutes (PRODUCT.md §9).
+    #[error("the quote expired at {expires_at}; ask for a new one")]
+    QuoteExpired {
+        expires_at: chrono::DateTime<chrono::Utc>,
+    },
+    /// A binding quote for another subscription, another count, or a
+    /// subscription that changed since it was priced.
+    #[error("{0}")]
+    QuoteMismatch(QuoteMismatch),
 }
 
 /// The input is wrong; `field` or `parameter` names where.
@@ -135,10 +145,20 @@ pub enum Invalid {
     TrialNotOffered,
     #[error("a trial of this product is limited to {max} licenses")]
     TrialLicenseLimit { max: u32 },
-    #[error("{0}")]
-    Batch(BatchError),
+    /// `field`: the body field holding the users (`user_ids`, or a
+    /// purchase's `assign_user_ids`).
+    #[error("{error}")]
+    Batch {
+        field: &'static str,
+        error: BatchError,
+    },
     #[error("{count} of the users are not members of your organisation")]
-    UsersNotInOrganization { user_ids: Vec<String>, count: usize },
+    UsersNotInOrganization {
+        /// The body field holding the users (`user_ids`, or a purchase's `assign_user_ids`).
+        field: &'static str,
+        user_ids: Vec<String>,
+        count: usize,
+    },
     /// The target of a take-over is not a live organisation subscription of
     /// the same product in the organisation.
     #[error("{0}")]

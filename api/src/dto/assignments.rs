@@ -12,6 +12,22 @@ pub struct UserBatchRequest {
     pub user_ids: Vec<Uuid>,
 }
 
+/// 1–20 members to assign. With `"add_licenses": true` (and `If-Match`),
+/// free licenses that fall short are added first: the total grows by exactly
+/// the shortfall, within the product's maximum (a trial's: its trial
+/// maximum), charged like an increase, in the same transaction.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"user_ids": ["3d6c1a2b-8e4f-4a7d-9c1b-2e5f6a7b8c9d"], "add_licenses": true}))]
+pub struct AssignRequest {
+    #[schema(min_items = 1, max_items = 20, value_type = BTreeSet<Uuid>)]
+    pub user_ids: Vec<Uuid>,
+    /// Grow the total when free licenses are short (needs `If-Match`).
+    #[serde(default)]
+    #[schema(nullable = false, default = false)]
+    pub add_licenses: Option<bool>,
+}
+
 /// All-or-nothing: either every listed user now holds a license, or nothing changed.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AssignResponse {
@@ -21,6 +37,13 @@ pub struct AssignResponse {
     pub already_assigned: Vec<Uuid>,
     pub assigned_count: i64,
     pub available_count: i64,
+    /// Licenses added to the total by `add_licenses` (0 otherwise).
+    #[schema(example = 2)]
+    pub licenses_added: u32,
+    /// The invoice charging the added licenses, when one was issued at once
+    /// (not for a trial, nor when the billing profile's `proration_behavior`
+    /// is `next_invoice`); `null` otherwise.
+    pub invoice_id: Option<Uuid>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -94,6 +117,8 @@ impl From<&usecases::assignments::Outcome> for AssignResponse {
             already_assigned: uuids(&o.unchanged),
             assigned_count: o.assigned_count,
             available_count: o.available(),
+            licenses_added: 0,
+            invoice_id: None,
         }
     }
 }

@@ -32,6 +32,37 @@ impl From<domain::invoice_language::InvoiceLanguage> for InvoiceLanguageDto {
     }
 }
 
+/// When a billing profile pays for license increases (PRODUCT.md §9):
+/// `invoice_now` issues an invoice per increase at once; `next_invoice` keeps
+/// each increase as a pending charge that the subscription's next invoice
+/// (renewal, cancellation, or the settlement when it lapses) carries as a
+/// line, like decrease credits. The amount is the same either way.
+#[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum ProrationBehaviorDto {
+    #[default]
+    InvoiceNow,
+    NextInvoice,
+}
+
+impl From<ProrationBehaviorDto> for domain::billing::ProrationBehavior {
+    fn from(b: ProrationBehaviorDto) -> Self {
+        match b {
+            ProrationBehaviorDto::InvoiceNow => Self::InvoiceNow,
+            ProrationBehaviorDto::NextInvoice => Self::NextInvoice,
+        }
+    }
+}
+
+impl From<domain::billing::ProrationBehavior> for ProrationBehaviorDto {
+    fn from(b: domain::billing::ProrationBehavior) -> Self {
+        match b {
+            domain::billing::ProrationBehavior::InvoiceNow => Self::InvoiceNow,
+            domain::billing::ProrationBehavior::NextInvoice => Self::NextInvoice,
+        }
+    }
+}
+
 /// Tells a field sent as `null` (`Some(None)`: clear it) from one left out
 /// (`None`: keep it); plain `Option` reads both as `None`.
 pub(crate) fn null_or_value<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
@@ -85,6 +116,7 @@ pub struct BillingProfileDto {
     /// The buyer's tax number (VAT id, NIP …), printed in the invoice's bill-to block.
     #[schema(example = "PL 5260001246")]
     pub tax_id: Option<String>,
+    pub proration_behavior: ProrationBehaviorDto,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -110,6 +142,7 @@ impl TryFrom<BillingProfileRow> for BillingProfileDto {
             payment_method_id: r.payment_method_id.map(|i| i.as_uuid()),
             invoice_language: r.invoice_language.into(),
             tax_id: r.tax_id,
+            proration_behavior: r.proration_behavior.into(),
             created_at: r.created_at.and_utc(),
             updated_at: r.updated_at.and_utc(),
         })
@@ -127,7 +160,8 @@ crate::list_response!(BillingProfileList, BillingProfileDto);
     "po_number": "PO-2026-117",
     "payment_method_id": null,
     "invoice_language": "en",
-    "tax_id": "US 12-3456789"
+    "tax_id": "US 12-3456789",
+    "proration_behavior": "invoice_now"
 }))]
 pub struct CreateBillingProfileRequest {
     #[schema(
@@ -157,6 +191,9 @@ pub struct CreateBillingProfileRequest {
         example = "PL 5260001246"
     )]
     pub tax_id: Option<String>,
+    /// `invoice_now` when left out.
+    #[serde(default)]
+    pub proration_behavior: Option<ProrationBehaviorDto>,
 }
 
 /// Every field is optional; send only what changes. An empty `po_number` clears it; `tax_id: null` clears the tax id.
@@ -187,6 +224,10 @@ pub struct UpdateBillingProfileRequest {
     #[serde(default, deserialize_with = "null_or_value")]
     #[schema(value_type = Option<String>, min_length = 1, max_length = 32, pattern = r"^[A-Za-z0-9 ./-]*[A-Za-z0-9][A-Za-z0-9 ./-]*$", example = "PL 5260001246")]
     pub tax_id: Option<Option<String>>,
+    /// Applies to increases made from now on; charges already pending stay pending.
+    #[serde(default)]
+    #[schema(nullable = false)]
+    pub proration_behavior: Option<ProrationBehaviorDto>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -206,6 +247,7 @@ impl From<CreateBillingProfileRequest> for usecases::commands::NewBillingProfile
             payment_method_id: r.payment_method_id.map(Into::into),
             invoice_language: r.invoice_language.map(Into::into),
             tax_id: r.tax_id,
+            proration_behavior: r.proration_behavior.map(Into::into),
         }
     }
 }
@@ -220,6 +262,7 @@ impl From<UpdateBillingProfileRequest> for usecases::commands::BillingProfileEdi
             payment_method_id: r.payment_method_id.map(Into::into),
             invoice_language: r.invoice_language.map(Into::into),
             tax_id: r.tax_id,
+            proration_behavior: r.proration_behavior.map(Into::into),
         }
     }
 }

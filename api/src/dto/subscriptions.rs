@@ -163,6 +163,8 @@ pub struct CreateSubscriptionRequest {
     /// cap do not apply. Default `self_service`.
     #[serde(default)]
     pub source: Option<SourceDto>,
+    #[serde(default)]
+    pub assign_user_ids: Option<Vec<Uuid>>,
 }
 
 /// Buy a subscription: `active` at once, invoiced for its first period.
@@ -173,7 +175,8 @@ pub struct CreateSubscriptionRequest {
     "license_count": 100,
     "billing_frequency": "monthly",
     "billing_profile_id": "0b6f2b8e-3c55-4b1e-9f67-3a1e6a0f4d21",
-    "payment_method_id": "5d0c9d43-61c1-4b8f-9a6b-2f7f4b2f9c10"
+    "payment_method_id": "5d0c9d43-61c1-4b8f-9a6b-2f7f4b2f9c10",
+    "assign_user_ids": ["3d6c1a2b-8e4f-4a7d-9c1b-2e5f6a7b8c9d"]
 }))]
 pub struct PurchaseRequest {
     pub product_id: Uuid,
@@ -186,6 +189,12 @@ pub struct PurchaseRequest {
     /// `organization` (admins only) buys for the organisation; default `self_service`.
     #[serde(default)]
     pub source: Option<SourceDto>,
+    /// Members of the organisation to assign licenses to in the same
+    /// transaction: 1 to 20 distinct users, at most `license_count`. Bought and
+    /// assigned, or (any refusal) nothing at all; the `Idempotency-Key`
+    /// covers both.
+    #[schema(min_items = 1, max_items = 20, nullable = false)]
+    pub assign_user_ids: Option<Vec<Uuid>>,
 }
 
 /// Start a free trial: no payment method; up to the product's trial maximum.
@@ -203,6 +212,9 @@ pub struct TrialRequest {
     /// `organization` (admins only) tries it for the organisation; default `self_service`.
     #[serde(default)]
     pub source: Option<SourceDto>,
+    /// Members to assign in the same transaction, as for a purchase.
+    #[schema(min_items = 1, max_items = 20, nullable = false)]
+    pub assign_user_ids: Option<Vec<Uuid>>,
 }
 
 fn always_true() -> utoipa::openapi::schema::Object {
@@ -260,9 +272,15 @@ pub struct ConvertRequest {
 }
 
 /// The new **total** license count (never a delta) and/or auto-renew.
+///
+/// With `quote_id` (from the license-count preview, within 15 minutes), the
+/// change is priced at the quote's instant and charges exactly the quoted
+/// amount; a quote that expired answers 409 `quote_expired`, one for another
+/// subscription or count, or for a subscription that changed since, 409
+/// `quote_mismatch`, and nothing changes.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"license_count": 105}), min_properties = 1)]
+#[schema(example = json!({"license_count": 105, "quote_id": "0f8e7a52-3c1d-4b0e-9a51-6d2f8c4b7e10"}), min_properties = 1)]
 pub struct UpdateSubscriptionRequest {
     #[serde(default)]
     #[schema(minimum = 1, nullable = false)]
@@ -270,6 +288,10 @@ pub struct UpdateSubscriptionRequest {
     #[serde(default)]
     #[schema(nullable = false)]
     pub auto_renew: Option<bool>,
+    /// A binding quote for this `license_count` (send both).
+    #[serde(default)]
+    #[schema(nullable = false)]
+    pub quote_id: Option<Uuid>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -280,21 +302,30 @@ pub struct PreviewRequest {
     pub license_count: i64,
 }
 
-/// What a license-count change would cost; nothing is stored.
+/// What a license-count change would cost, as a binding quote for 15 minutes;
+/// nothing else is stored.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PreviewResponse {
     pub current_license_count: i64,
     pub new_license_count: i64,
-    /// Positive: charged at once on a new invoice. Negative: a credit line on the next invoice.
+    /// Positive: charged (at once, or on the next invoice as `billing` says). Negative: a credit line on the next invoice.
     pub prorated_amount: MoneyDto,
     pub remaining_days: i64,
     pub period_days: i64,
     pub current_period_end: Option<NaiveDate>,
     /// The price of the next full period at the new count.
     pub new_total_price: Option<MoneyDto>,
-    /// `invoiced_now`, `credited_on_next_invoice`, or `no_charge` (trials, unchanged).
+    /// `invoiced_now`, `charged_on_next_invoice` (an increase on a billing
+    /// profile whose `proration_behavior` is `next_invoice`),
+    /// `credited_on_next_invoice`, or `no_charge` (trials, unchanged).
     #[schema(example = "invoiced_now")]
     pub billing: String,
+    /// A binding quote of this price: send it with the same `license_count`
+    /// in `PATCH /v1/subscriptions/{id}` before `quote_expires_at`.
+    pub quote_id: Uuid,
+    /// 15 minutes after the preview.
+    #[schema(example = "2026-03-16T12:15:00Z")]
+    pub quote_expires_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -350,6 +381,9 @@ impl From<CreateSubscriptionRequest> for usecases::commands::NewSubscription {
             billing_frequency: r.billing_frequency.map(Into::into),
             billing_profile_id: r.billing_profile_id.map(Into::into),
             payment_method_id: r.payment_method_id.map(Into::into),
+            assign_user_ids: r
+                .assign_user_ids
+                .map(|ids| ids.into_iter().map(Into::into).collect()),
         }
     }
 }

@@ -35,6 +35,8 @@ pub(super) fn code(e: &Error) -> &'static str {
             Conflict::LicenseRequestPending { .. } => "license_request_pending",
             Conflict::LicenseRequestDecided { .. } => "license_request_decided",
             Conflict::NotSelfService => "not_self_service",
+            Conflict::QuoteExpired { .. } => "quote_expired",
+            Conflict::QuoteMismatch(_) => "quote_mismatch",
         },
         Error::Invalid(i) => match i {
             Invalid::Field { .. } => "invalid_field",
@@ -46,9 +48,11 @@ pub(super) fn code(e: &Error) -> &'static str {
             Invalid::LicenseCount { .. } => "invalid_license_count",
             Invalid::TrialNotOffered => "trial_not_offered",
             Invalid::TrialLicenseLimit { .. } => "trial_license_limit",
-            Invalid::Batch(BatchError::Empty) => "no_users",
-            Invalid::Batch(BatchError::TooMany { .. }) => "too_many_users",
-            Invalid::Batch(BatchError::Duplicates(_)) => "duplicate_user_ids",
+            Invalid::Batch { error, .. } => match error {
+                BatchError::Empty => "no_users",
+                BatchError::TooMany { .. } => "too_many_users",
+                BatchError::Duplicates(_) => "duplicate_user_ids",
+            },
             Invalid::UsersNotInOrganization { .. } => "users_not_in_organization",
             Invalid::TargetSubscription(_) => "invalid_target_subscription",
             Invalid::UsersNotRequested { .. } => "users_not_requested",
@@ -85,6 +89,8 @@ pub(super) fn title(e: &Error) -> &'static str {
             Conflict::LicenseRequestPending { .. } => "License request pending",
             Conflict::LicenseRequestDecided { .. } => "License request decided",
             Conflict::NotSelfService => "Not a self-service purchase",
+            Conflict::QuoteExpired { .. } => "Quote expired",
+            Conflict::QuoteMismatch(_) => "Quote does not match",
         },
         Error::Invalid(i) => match i {
             Invalid::Field { .. } => "Invalid request body",
@@ -95,7 +101,7 @@ pub(super) fn title(e: &Error) -> &'static str {
             Invalid::CardExpiredAtUse { .. } => "Card expired",
             Invalid::LicenseCount { .. } => "Invalid license count",
             Invalid::TrialNotOffered | Invalid::TrialLicenseLimit { .. } => "Trial not possible",
-            Invalid::Batch(_) => "Invalid user batch",
+            Invalid::Batch { .. } => "Invalid user batch",
             Invalid::UsersNotInOrganization { .. } => "Users not in organization",
             Invalid::TargetSubscription(_) => "Invalid target subscription",
             Invalid::UsersNotRequested { .. } => "Users not requested",
@@ -139,15 +145,17 @@ pub(super) fn extend(e: &Error, problem: &mut Problem) {
             Invalid::LicenseCount { .. } | Invalid::TrialLicenseLimit { .. } => {
                 problem.field = Some("license_count".to_owned())
             }
-            Invalid::Batch(e) => {
-                problem.field = Some("user_ids".to_owned());
-                if let BatchError::Duplicates(ids) = e {
+            Invalid::Batch { field, error } => {
+                problem.field = Some((*field).to_owned());
+                if let BatchError::Duplicates(ids) = error {
                     problem.user_ids = Some(ids.iter().map(ToString::to_string).collect());
                 }
             }
-            Invalid::UsersNotInOrganization { user_ids, .. } => {
+            Invalid::UsersNotInOrganization {
+                field, user_ids, ..
+            } => {
                 problem.user_ids = Some(user_ids.clone());
-                problem.field = Some("user_ids".to_owned());
+                problem.field = Some((*field).to_owned());
             }
             Invalid::TargetSubscription(_) => {
                 problem.field = Some("target_subscription_id".to_owned())
@@ -185,6 +193,9 @@ pub(super) fn extend(e: &Error, problem: &mut Problem) {
         }
         Error::Conflict(Conflict::LicenseRequestPending { existing_id }) => {
             problem.existing_id = Some(existing_id.clone())
+        }
+        Error::Conflict(Conflict::QuoteExpired { .. } | Conflict::QuoteMismatch(_)) => {
+            problem.field = Some("quote_id".to_owned())
         }
         // The rest carry no extension members.
         _ => {}

@@ -135,6 +135,8 @@ fn respond(view: &View) -> Result<HttpResponse, ApiError> {
 
 /// Buys a subscription, or starts a free trial with `"trial": true`. A purchase
 /// is `active` at once, renews automatically and is invoiced for its first period.
+/// With `assign_user_ids` the listed members get licenses in the same
+/// transaction: everything happens, or (on any refusal) nothing.
 #[utoipa::path(tag = "subscriptions",
     params(crate::dto::common::IdempotencyKeyHeader),
     request_body = CreateSubscriptionRequest,
@@ -143,7 +145,11 @@ fn respond(view: &View) -> Result<HttpResponse, ApiError> {
         (status = 403, description = "`self_service_disabled` or `trials_only` (the product's policy, else the organisation's default, blocks this), `spend_cap_exceeded` (with `cap`, `spent` and `requested`; nothing changed), `spend_cap_currency_mismatch`, or `admin_only` (only admins buy with `\"source\": \"organization\"`)", body = Problem, content_type = "application/problem+json",
             example = json!({"type": "urn:selfserve:problem:spend_cap_exceeded", "title": "Spend cap reached", "status": 403, "detail": "this charge of 12.50 would take your spending this month (50.00) above the organisation's cap of 50.00", "code": "spend_cap_exceeded", "cap": {"amount": 5000, "currency": "USD"}, "spent": {"amount": 5000, "currency": "USD"}, "requested": {"amount": 1250, "currency": "USD"}})),
         (status = 409, description = "`trial_already_active` or `idempotency_request_in_progress`", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`invalid_license_count`, `trial_not_offered`, `trial_license_limit`, `invalid_reference`, `card_expired` (the card is past its expiry month; `field` is `payment_method_id`), `invalid_field`, `unknown_field` or `idempotency_key_reused`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`invalid_license_count`, `trial_not_offered`, `trial_license_limit`, `invalid_reference`, `card_expired` (the card is past its expiry month; `field` is `payment_method_id`), `no_users`, `too_many_users` (over 20 in `assign_user_ids`), `duplicate_user_ids`, `users_not_in_organization` (with `user_ids`), `invalid_field` (e.g. more `assign_user_ids` than `license_count`), `unknown_field` or `idempotency_key_reused`; nothing is bought", body = Problem, content_type = "application/problem+json", examples(
+            ("users_not_in_organization" = (value = json!({"type": "urn:selfserve:problem:users_not_in_organization", "title": "Users not in organization", "status": 422, "detail": "1 of the users are not members of your organisation", "code": "users_not_in_organization", "field": "assign_user_ids", "user_ids": ["3d6c1a2b-8e4f-4a7d-9c1b-2e5f6a7b8c9d"]}))),
+            ("too_many_users" = (value = json!({"type": "urn:selfserve:problem:too_many_users", "title": "Invalid user batch", "status": 422, "detail": "at most 20 users per request, got 21", "code": "too_many_users", "field": "assign_user_ids"}))),
+            ("trial_license_limit" = (value = json!({"type": "urn:selfserve:problem:trial_license_limit", "title": "Trial not possible", "status": 422, "detail": "a trial of this product is limited to 25 licenses", "code": "trial_license_limit", "field": "license_count"}))),
+        )),
     ))]
 #[post("/v1/subscriptions")]
 pub async fn create_subscription(
@@ -220,13 +226,18 @@ pub async fn get_subscription(
 /// Sets the new **total** license count and/or auto-renew; requires `If-Match`.
 /// An increase is invoiced at once, prorated for the rest of the period; a
 /// decrease (only down to the assigned count) leaves a prorated credit on the next invoice.
+/// With `quote_id` from a preview, the change costs exactly the quoted amount.
 #[utoipa::path(tag = "subscriptions",
     params(("subscription_id" = Uuid, Path, description = "Subscription id"), ("If-Match" = String, Header, description = "The ETag from the last read")),
     request_body = UpdateSubscriptionRequest,
     responses(
         (status = 200, description = "The changed subscription", body = SubscriptionDto, headers(("ETag" = String, description = "The subscription's current strong ETag"))),
         (status = 403, description = "`admin_read_only` (admins cannot change another member's purchase) or `spend_cap_exceeded` (an increase whose charge would cross the organisation's monthly cap; with `cap`, `spent`, `requested`)", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`licenses_in_use` (with `assigned_count`), `already_canceled` or `subscription_not_active`", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`licenses_in_use` (with `assigned_count`), `already_canceled`, `subscription_not_active`, `quote_expired` (the quote's 15 minutes are over) or `quote_mismatch` (the quote is for another subscription or count, or the subscription changed since; `field` is `quote_id`); nothing changed", body = Problem, content_type = "application/problem+json", examples(
+            ("quote_expired" = (value = json!({"type": "urn:selfserve:problem:quote_expired", "title": "Quote expired", "status": 409, "detail": "the quote expired at 2026-03-16 12:15:00 UTC; ask for a new one", "code": "quote_expired", "field": "quote_id"}))),
+            ("quote_mismatch" = (value = json!({"type": "urn:selfserve:problem:quote_mismatch", "title": "Quote does not match", "status": 409, "detail": "the subscription changed since the quote; ask for a new one", "code": "quote_mismatch", "field": "quote_id"}))),
+            ("licenses_in_use" = (value = json!({"type": "urn:selfserve:problem:licenses_in_use", "title": "Licenses in use", "status": 409, "detail": "7 licenses are assigned; unassign 2 before lowering the total to 5", "code": "licenses_in_use", "assigned_count": 7}))),
+        )),
         (status = 412, description = "`precondition_failed`: the ETag is stale; `ETag` carries the current one", body = Problem, content_type = "application/problem+json", headers(("ETag" = String, description = "The subscription's current strong ETag"))),
         (status = 428, description = "`precondition_required`: no If-Match", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -242,6 +253,7 @@ pub async fn update_subscription(
     let patch = change::Patch {
         license_count: body.license_count,
         auto_renew: body.auto_renew,
+        quote_id: body.quote_id.map(Into::into),
     };
     let view = change::update(
         &state.services,
@@ -254,7 +266,8 @@ pub async fn update_subscription(
     respond(&view)
 }
 
-/// The price of a new total license count, prorated; nothing is stored.
+/// The price of a new total license count, prorated, with a binding quote
+/// (`quote_id`, valid 15 minutes) that a PATCH can apply; nothing else is stored.
 #[utoipa::path(tag = "subscriptions", params(("subscription_id" = Uuid, Path, description = "Subscription id")), request_body = PreviewRequest, responses(
     (status = 200, description = "The price change", body = PreviewResponse),
     answers::AdminReadOnly,
@@ -289,6 +302,8 @@ pub async fn preview_license_count(
         current_period_end: p.loaded.row.current_period_end,
         new_total_price,
         billing: p.billing.to_owned(),
+        quote_id: p.quote_id.as_uuid(),
+        quote_expires_at: p.quote_expires_at,
     }))
 }
 

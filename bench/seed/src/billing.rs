@@ -1,6 +1,7 @@
 //! A billing account, a card and a billing profile for each purchaser.
 
 use chrono::{Datelike, Duration, NaiveDateTime};
+use domain::billing::ProrationBehavior;
 use domain::invoice_language::InvoiceLanguage;
 use domain::{BillingAccountId, BillingProfileId, OrganizationId, PaymentMethodId, UserId};
 use persistence::rows::{BillingAccountRow, BillingProfileRow, PaymentMethodRow};
@@ -67,6 +68,7 @@ pub fn rows(
             updated_at: created,
             invoice_language: InvoiceLanguage::En,
             tax_id: None,
+            proration_behavior: ProrationBehavior::InvoiceNow,
         };
         accounts.push(account);
         cards.push(card);

@@ -1,8 +1,10 @@
 //! Money over time: billing periods and the one proration rule.
 
+pub mod behavior;
 pub mod period;
 pub mod proration;
 
+pub use behavior::{InvalidProrationBehavior, ProrationBehavior};
 pub use period::{BillingPeriod, PeriodError};
 pub use proration::prorate;
 

@@ -1,13 +1,16 @@
 //! Property: over any sequence of operations on one subscription, what the
-//! customer is charged is what they held, license-day by license-day.
+//! customer is charged is what they held, license-day by license-day — under
+//! either proration behaviour of the billing profile (an increase invoiced at
+//! once, or carried by the next invoice), which moves money in time but never
+//! changes how much.
 //!
 //! The expectation is counted from first principles (licenses held on each
 //! day of each period), never by calling the functions under test.
 
 use super::*;
-use crate::billing::strategies;
+use crate::billing::{strategies, ProrationBehavior};
 use crate::catalog::{Catalog, Product, ProductDraft};
-use crate::invoice::{status_for, totals, InvoiceStatus};
+use crate::invoice::{status_for, totals, InvoiceStatus, LineKind};
 use crate::money::Currency;
 use chrono::Days;
 use proptest::prelude::*;
@@ -62,7 +65,10 @@ fn gcd(a: i128, b: i128) -> i128 {
 struct Ledger {
     /// Invoices as issued: one per operation that invoices at once.
     invoices: Vec<Vec<InvoiceLine>>,
-    /// Decrease credits waiting for the next invoice.
+    /// The kind of each invoice's own line (`None`: only pending lines).
+    reasons: Vec<Option<LineKind>>,
+    /// Decrease credits, and increases under `next_invoice`, waiting for the
+    /// next invoice.
     pending: Vec<InvoiceLine>,
     /// Every line with the length of the period it belongs to.
     lines: Vec<(InvoiceLine, i64)>,
@@ -73,6 +79,7 @@ struct Ledger {
 impl Ledger {
     fn issue(&mut self, line: Option<InvoiceLine>, period_days: i64) {
         let mut invoice: Vec<_> = self.pending.drain(..).collect();
+        self.reasons.push(line.as_ref().map(|l| l.kind));
         if let Some(line) = line {
             self.lines.push((line.clone(), period_days));
             invoice.push(line);
@@ -80,9 +87,18 @@ impl Ledger {
         self.invoices.push(invoice);
     }
 
-    fn defer(&mut self, credit: InvoiceLine, period_days: i64) {
-        self.lines.push((credit.clone(), period_days));
-        self.pending.push(credit);
+    fn defer(&mut self, line: InvoiceLine, period_days: i64) {
+        self.lines.push((line.clone(), period_days));
+        self.pending.push(line);
+    }
+
+    /// Stores what the domain decided for a count change.
+    fn settle(&mut self, settlement: Settlement, period_days: i64) {
+        match settlement {
+            Settlement::InvoiceNow(line) => self.issue(Some(line), period_days),
+            Settlement::NextInvoice(line) => self.defer(line, period_days),
+            Settlement::Nothing => {}
+        }
     }
 
     fn net(&self) -> i64 {
@@ -101,6 +117,7 @@ proptest! {
         tax_bps in 0u32..=3_000,
         initial in 1u32..=50,
         converted in any::<bool>(),
+        behavior in prop::sample::select(ProrationBehavior::ALL.to_vec()),
         periods in prop::collection::vec(
             prop::collection::vec((any::<u16>(), op()), 0..8),
             1..=4,
@@ -117,7 +134,13 @@ proptest! {
         .unwrap();
         let unit_price = plan.unit_price;
         let mut period = plan.period;
-        let mut ledger = Ledger { invoices: vec![], pending: vec![], lines: vec![], held: vec![] };
+        let mut ledger = Ledger {
+            invoices: vec![],
+            reasons: vec![],
+            pending: vec![],
+            lines: vec![],
+            held: vec![],
+        };
         ledger.issue(Some(plan.line), period.days());
 
         let mut assigned = 0u32;
@@ -160,17 +183,17 @@ proptest! {
                         }
                         license_days += held * (offset - since);
                         since = offset;
-                        match change.unwrap() {
+                        let change = change.unwrap();
+                        match &change {
                             CountChange::Unchanged => prop_assert_eq!(new, licenses),
-                            CountChange::Increase { added, charge } => {
-                                prop_assert_eq!(added, new.get() - licenses.get());
-                                ledger.issue(Some(charge), days);
+                            CountChange::Increase { added, .. } => {
+                                prop_assert_eq!(*added, new.get() - licenses.get());
                             }
-                            CountChange::Decrease { removed, credit } => {
-                                prop_assert_eq!(removed, licenses.get() - new.get());
-                                ledger.defer(credit, days);
+                            CountChange::Decrease { removed, .. } => {
+                                prop_assert_eq!(*removed, licenses.get() - new.get());
                             }
                         }
+                        ledger.settle(change.settle(behavior), days);
                         count_changed |= new != licenses;
                         licenses = new;
                     }
@@ -205,6 +228,29 @@ proptest! {
         if !ledger.pending.is_empty() {
             // Credits still waiting go on the next invoice, whatever it is.
             ledger.issue(None, 0);
+        }
+
+        // Every line is on exactly one invoice: nothing pending is dropped
+        // or carried twice.
+        let invoiced: Vec<&InvoiceLine> = ledger.invoices.iter().flatten().collect();
+        prop_assert_eq!(invoiced.len(), ledger.lines.len());
+        let invoiced_sum: i64 = invoiced.iter().map(|l| l.amount.amount()).sum();
+        prop_assert_eq!(invoiced_sum, ledger.net());
+        // `invoice_now` issues an invoice per increase; `next_invoice` never
+        // does: its increases ride on a renewal, cancellation or settlement.
+        let own_increases = ledger
+            .reasons
+            .iter()
+            .filter(|r| **r == Some(LineKind::ProratedIncrease))
+            .count();
+        let increases = ledger
+            .lines
+            .iter()
+            .filter(|(l, _)| l.kind == LineKind::ProratedIncrease)
+            .count();
+        match behavior {
+            ProrationBehavior::InvoiceNow => prop_assert_eq!(own_increases, increases),
+            ProrationBehavior::NextInvoice => prop_assert_eq!(own_increases, 0),
         }
 
         for invoice in &ledger.invoices {

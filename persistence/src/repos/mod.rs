@@ -12,5 +12,6 @@ pub mod organization_settings;
 pub mod organizations;
 pub mod payment_methods;
 pub mod policies;
+pub mod quotes;
 pub mod subscriptions;
 pub mod users;

@@ -2,6 +2,7 @@ use super::Nullable;
 use crate::schema::{billing_accounts, billing_profiles};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use domain::billing::ProrationBehavior;
 use domain::invoice_language::InvoiceLanguage;
 use domain::{BillingAccountId, BillingProfileId, OrganizationId, PaymentMethodId, UserId};
 
@@ -46,6 +47,9 @@ pub struct BillingProfileRow {
     #[diesel(deserialize_as = String, serialize_as = String)]
     pub invoice_language: InvoiceLanguage,
     pub tax_id: Option<String>,
+    /// `invoice_now` or `next_invoice`: when license increases are charged.
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub proration_behavior: ProrationBehavior,
 }
 
 /// The editable part of a profile (everything a PATCH may change).
@@ -67,6 +71,8 @@ pub struct BillingProfileChangeset {
     #[diesel(serialize_as = String)]
     pub invoice_language: InvoiceLanguage,
     pub tax_id: Option<String>,
+    #[diesel(serialize_as = String)]
+    pub proration_behavior: ProrationBehavior,
 }
 
 impl From<&BillingProfileRow> for BillingProfileChangeset {
@@ -85,6 +91,7 @@ impl From<&BillingProfileRow> for BillingProfileChangeset {
             updated_at: r.updated_at,
             invoice_language: r.invoice_language,
             tax_id: r.tax_id.clone(),
+            proration_behavior: r.proration_behavior,
         }
     }
 }

@@ -9,6 +9,7 @@ mod nullable;
 pub mod organization;
 pub mod payment_method;
 pub mod policy;
+pub mod quote;
 pub mod subscription;
 pub mod user;
 
@@ -23,5 +24,6 @@ pub use nullable::Nullable;
 pub use organization::NewOrganization;
 pub use payment_method::{PaymentMethodChangeset, PaymentMethodRow};
 pub use policy::PolicyRow;
+pub use quote::QuoteRow;
 pub use subscription::{AssignmentRow, SubscriptionChanges, SubscriptionRow};
 pub use user::{NewUser, ProfileRefresh, UserRow};

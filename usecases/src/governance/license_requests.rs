@@ -63,7 +63,13 @@ fn message(raw: Option<&str>) -> Result<Option<RequestMessage>, Error> {
 }
 
 fn batch(users: Vec<UserId>) -> Result<AssignmentBatch, Error> {
-    AssignmentBatch::parse(users).map_err(|e| Invalid::Batch(e).into())
+    AssignmentBatch::parse(users).map_err(|error| {
+        Invalid::Batch {
+            field: "user_ids",
+            error,
+        }
+        .into()
+    })
 }
 
 fn pending_conflict(
@@ -144,6 +150,7 @@ fn file_in(
         .collect();
     if !strangers.is_empty() {
         return Err(Invalid::UsersNotInOrganization {
+            field: "user_ids",
             count: strangers.len(),
             user_ids: strangers,
         }

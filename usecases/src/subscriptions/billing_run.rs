@@ -1,7 +1,8 @@
 //! The billing run: renews due subscriptions with auto-renew (one invoice per
-//! period, guaranteed by a unique renewal key), lets the others lapse, and
-//! expires ended trials. Each subscription is its own transaction, so
-//! replicas running it at once, or a second run for the same date, change nothing twice.
+//! period, guaranteed by a unique renewal key), lets the others lapse,
+//! expires ended trials, and forgets old idempotency records and quotes. Each
+//! subscription is its own transaction, so replicas running it at once, or a
+//! second run for the same date, change nothing twice.
 //!
 //! A subscription that ends here (lapse, expired card, ended trial) settles
 //! any decrease credit still waiting for a next invoice with a credit invoice
@@ -103,6 +104,8 @@ pub fn run(
         conn,
         domain::governance::purge_cutoff(now).naive_utc(),
     )?;
+    // Binding quotes last 15 minutes; a day after expiry they are forgotten.
+    super::quote::purge(conn, now)?;
     Ok(report)
 }
 

@@ -1,15 +1,17 @@
 //! Changing the total license count (and auto-renew), and previewing the price of it.
 
-use super::invoicing::{self, Issue, Reason};
+use super::invoicing;
 use super::purchase::{license_count, record};
+use super::quote;
 use super::{check_if_match, load_owned, load_visible, Loaded, View};
 use crate::error::{Conflict, Error, Invalid, Precondition};
 use crate::Actor;
 use crate::Services;
 use chrono::{DateTime, Utc};
 use domain::audit::AuditAction;
+use domain::billing::ProrationBehavior;
 use domain::catalog::Catalog;
-use domain::invoice::InvoiceLine;
+use domain::ids::QuoteId;
 use domain::subscription::{
     change_count, change_trial_count, CountChange, CountChangeError, SubscriptionStatus,
     TrialCountError,
@@ -18,7 +20,7 @@ use domain::Money;
 use domain::SubscriptionId;
 use persistence::repos::subscriptions as repo;
 use persistence::rows::SubscriptionChanges;
-use persistence::DbConnection;
+use persistence::{write_transaction, DbConnection};
 
 /// What a new total means for one subscription, decided without storing anything.
 pub enum Decision {
@@ -26,7 +28,7 @@ pub enum Decision {
     Paid(CountChange),
 }
 
-fn max_licenses(catalog: &Catalog, loaded: &Loaded) -> Result<u32, Error> {
+pub(super) fn max_licenses(catalog: &Catalog, loaded: &Loaded) -> Result<u32, Error> {
     catalog
         .get(loaded.row.product_id)
         .map(|p| p.max_licenses())
@@ -92,6 +94,9 @@ pub struct Preview {
     pub period_days: i64,
     pub billing: &'static str,
     pub loaded: Loaded,
+    /// The binding quote this preview stored (PRODUCT.md §9).
+    pub quote_id: QuoteId,
+    pub quote_expires_at: DateTime<Utc>,
 }
 
 pub fn preview(
@@ -109,9 +114,13 @@ pub fn preview(
             .map_err(|e| Error::internal(e.to_string()))?,
     );
     let decision = decide(catalog, &loaded, new_total, now)?;
+    let increase_billing = match invoicing::proration_behavior(conn, &loaded.row)? {
+        ProrationBehavior::InvoiceNow => "invoiced_now",
+        ProrationBehavior::NextInvoice => "charged_on_next_invoice",
+    };
     let (prorated, billing) = match &decision {
         Decision::Trial | Decision::Paid(CountChange::Unchanged) => (currency, "no_charge"),
-        Decision::Paid(CountChange::Increase { charge, .. }) => (charge.amount, "invoiced_now"),
+        Decision::Paid(CountChange::Increase { charge, .. }) => (charge.amount, increase_billing),
         Decision::Paid(CountChange::Decrease { credit, .. }) => {
             (credit.amount, "credited_on_next_invoice")
         }
@@ -120,7 +129,10 @@ pub fn preview(
         .period
         .as_ref()
         .map_or((0, 0), |p| (p.remaining_days(today), p.days()));
+    let quote = quote::store(conn, caller, &loaded, new_total, prorated, now)?;
     Ok(Preview {
+        quote_id: quote.id(),
+        quote_expires_at: quote.expires_at(),
         current: loaded.row.license_count,
         new: new_total,
         prorated,
@@ -134,10 +146,14 @@ pub fn preview(
 pub struct Patch {
     pub license_count: Option<i64>,
     pub auto_renew: Option<bool>,
+    /// A quote from the preview: the change is priced at the quote's instant
+    /// and must cost exactly what it quoted.
+    pub quote_id: Option<QuoteId>,
 }
 
-/// Applies a PATCH under `If-Match`; an increase is invoiced at once, a
-/// decrease leaves a credit for the next invoice.
+/// Applies a PATCH under `If-Match`; an increase is invoiced at once or left
+/// pending (as the billing profile says), a decrease leaves a credit for the
+/// next invoice.
 #[allow(clippy::too_many_arguments)]
 pub fn apply(
     conn: &mut DbConnection,
@@ -157,13 +173,30 @@ pub fn apply(
             "send `license_count`, `auto_renew` or both",
         ));
     }
+    if patch.quote_id.is_some() && patch.license_count.is_none() {
+        return Err(Error::invalid_field(
+            "quote_id",
+            "a quote prices a `license_count`; send the quoted count with it",
+        ));
+    }
     let loaded = load_owned(conn, caller, id, today)?;
     check_if_match(&loaded, if_match, true)?;
     loaded.require_live()?;
     let mut version = loaded.row.version;
-    let mut issued: Option<InvoiceLine> = None;
+    let mut billed: Option<CountChange> = None;
     if let Some(new_total) = patch.license_count {
-        let decision = decide(catalog, &loaded, new_total, now)?;
+        let decision = match patch.quote_id {
+            None => decide(catalog, &loaded, new_total, now)?,
+            Some(quote_id) => {
+                let quote = quote::redeem(conn, caller, &loaded, quote_id, new_total, now)?;
+                match decide(catalog, &loaded, new_total, quote.priced_at())? {
+                    Decision::Paid(change) => {
+                        Decision::Paid(quote.bind(change).map_err(quote::refusal)?)
+                    }
+                    Decision::Trial => Decision::Trial,
+                }
+            }
+        };
         let changed = !matches!(decision, Decision::Paid(CountChange::Unchanged))
             && new_total != loaded.row.license_count;
         if changed {
@@ -180,12 +213,8 @@ pub fn apply(
                 });
             }
             version += 1;
-            match decision {
-                Decision::Paid(CountChange::Increase { charge, .. }) => issued = Some(charge),
-                Decision::Paid(CountChange::Decrease { credit, .. }) => {
-                    invoicing::defer_credit(conn, id, &credit, now)?
-                }
-                _ => {}
+            if let Decision::Paid(change) = decision {
+                billed = Some(change);
             }
         }
     }
@@ -209,16 +238,8 @@ pub fn apply(
     }
     let after = repo::find(conn, caller.organization_id, id)?
         .ok_or_else(|| Error::internal("subscription vanished"))?;
-    if let Some(charge) = issued {
-        let profile = after
-            .billing_profile_id
-            .ok_or_else(|| Error::internal("paid subscription without billing profile"))?;
-        invoicing::issue(
-            conn,
-            Issue::single(&after, profile, Reason::LicenseIncrease, charge),
-            tax_rate_bps,
-            now,
-        )?;
+    if let Some(change) = billed {
+        invoicing::bill_change(conn, &after, change, tax_rate_bps, now)?;
     }
     if after.license_count != loaded.row.license_count {
         record(
@@ -267,7 +288,7 @@ pub async fn update(
     .await
 }
 
-/// The price of a new total, on a read connection; nothing is stored.
+/// The price of a new total, stored as a binding quote; nothing else changes.
 pub async fn price(
     services: &Services,
     caller: &Actor,
@@ -278,6 +299,10 @@ pub async fn price(
     let caller = caller.clone();
     services
         .db
-        .run(move |conn| preview(conn, &caller, &catalog, id, new_total, now))
+        .run(move |conn| {
+            write_transaction(conn, |conn| {
+                preview(conn, &caller, &catalog, id, new_total, now)
+            })
+        })
         .await
 }

@@ -3,8 +3,10 @@
 
 use crate::error::Error;
 use chrono::{DateTime, NaiveDate, Utc};
+use domain::billing::ProrationBehavior;
 use domain::invoice::{status_for, totals, InvoiceLine};
 use domain::subscription::SubscriptionSource;
+use domain::subscription::{CountChange, Settlement};
 use domain::{BillingProfileId, Currency, InvoiceId, Money, PendingCreditId, SubscriptionId};
 use persistence::repos::invoices as repo;
 use persistence::rows::{InvoiceLineRow, InvoiceRow, PendingCreditRow, SubscriptionRow};
@@ -18,7 +20,8 @@ pub enum Reason {
     LicenseIncrease,
     Renewal,
     Cancellation,
-    /// Decrease credits still waiting when a subscription ended without
+    /// Pending lines (decrease credits, and increase charges under
+    /// `next_invoice`) still waiting when a subscription ended without
     /// another invoice to carry them (lapse, expired card, trial path).
     CreditSettlement,
 }
@@ -169,10 +172,12 @@ pub fn issue(
     Ok(invoice)
 }
 
-/// Settles the credits still waiting for `sub`'s next invoice when there will
+/// Settles the lines still waiting for `sub`'s next invoice when there will
 /// be none because the subscription has ended (PRODUCT.md §8: settled, never
-/// dropped): one credit invoice holding exactly those lines, with their tax,
-/// issued `at`. Returns `None` when nothing was waiting.
+/// dropped): decrease credits and, under `next_invoice` (§9), increase
+/// charges. One invoice holding exactly those lines, with their tax (a
+/// credit or a charge, as they net), issued `at`. Returns `None` when
+/// nothing was waiting.
 ///
 /// Exactly once: the caller runs this in the transaction that ended the
 /// subscription under its version guard, the credits are marked settled in
@@ -213,8 +218,57 @@ pub fn settle_open_credits(
     Ok(Some(invoice))
 }
 
-/// A license decrease: its prorated credit waits for the subscription's next invoice.
-pub fn defer_credit(
+/// When `sub`'s billing profile pays for increases (a trial has no profile:
+/// the default, though a trial has nothing to charge).
+pub fn proration_behavior(
+    conn: &mut DbConnection,
+    sub: &SubscriptionRow,
+) -> Result<ProrationBehavior, Error> {
+    let Some(profile) = sub.billing_profile_id else {
+        return Ok(ProrationBehavior::default());
+    };
+    let row = persistence::repos::billing_profiles::find(conn, profile)?
+        .ok_or_else(|| Error::internal("subscription billed to a missing profile"))?;
+    Ok(row.proration_behavior)
+}
+
+/// Bills a paid license-count change of `sub` (the row after the change) as
+/// its billing profile says (PRODUCT.md §9): an increase is invoiced now or
+/// left pending for the next invoice; a decrease credit always waits.
+/// Returns the invoice issued now, if any.
+pub fn bill_change(
+    conn: &mut DbConnection,
+    sub: &SubscriptionRow,
+    change: CountChange,
+    tax_rate_bps: u32,
+    now: DateTime<Utc>,
+) -> Result<Option<InvoiceRow>, Error> {
+    let behavior = proration_behavior(conn, sub)?;
+    match change.settle(behavior) {
+        Settlement::InvoiceNow(line) => {
+            let profile = sub
+                .billing_profile_id
+                .ok_or_else(|| Error::internal("paid subscription without billing profile"))?;
+            let invoice = issue(
+                conn,
+                Issue::single(sub, profile, Reason::LicenseIncrease, line),
+                tax_rate_bps,
+                now,
+            )?;
+            Ok(Some(invoice))
+        }
+        Settlement::NextInvoice(line) => {
+            defer_line(conn, sub.id, &line, now)?;
+            Ok(None)
+        }
+        Settlement::Nothing => Ok(None),
+    }
+}
+
+/// A line waiting for the subscription's next invoice: a decrease credit, or
+/// an increase charge under `next_invoice`. Both live in `pending_credits`
+/// (told apart by `kind`) and are carried and settled alike.
+pub fn defer_line(
     conn: &mut DbConnection,
     subscription: SubscriptionId,
     line: &InvoiceLine,

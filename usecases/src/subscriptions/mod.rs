@@ -5,8 +5,10 @@ pub mod billing_run;
 pub mod cancel;
 pub mod change;
 pub mod events;
+pub mod grow;
 pub mod invoicing;
 pub mod purchase;
+pub mod quote;
 
 use crate::error::{Conflict, Error, Forbidden, Precondition};
 use crate::page::Page;

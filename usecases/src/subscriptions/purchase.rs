@@ -8,6 +8,7 @@ use crate::error::{Conflict, Error, Forbidden, Invalid};
 use crate::Actor;
 use crate::{billing_profiles, governance, payment_methods};
 use chrono::{DateTime, Utc};
+use domain::assignment::AssignmentBatch;
 use domain::audit::AuditAction;
 use domain::catalog::{BillingFrequency, Catalog, Product};
 use domain::governance::{self as governance_rules, may_buy};
@@ -22,8 +23,14 @@ use persistence::repos::{billing_profiles as profiles_repo, policies, subscripti
 use persistence::rows::{BillingProfileChangeset, SubscriptionChanges, SubscriptionRow};
 use persistence::{Constraint, DbConnection, RepoError};
 
-/// A purchase or trial request, checked before any transaction starts.
-pub enum Order {
+/// A purchase or trial request, checked before any transaction starts, and
+/// the members to assign licenses to in the same transaction.
+pub struct Order {
+    pub kind: OrderKind,
+    pub assign: Option<AssignmentBatch>,
+}
+
+pub enum OrderKind {
     Buy {
         source: SubscriptionSource,
         product: Product,
@@ -39,10 +46,10 @@ pub enum Order {
     },
 }
 
-impl Order {
+impl OrderKind {
     fn source(&self) -> SubscriptionSource {
         match self {
-            Order::Buy { source, .. } | Order::Trial { source, .. } => *source,
+            OrderKind::Buy { source, .. } | OrderKind::Trial { source, .. } => *source,
         }
     }
 }
@@ -71,6 +78,14 @@ fn required<T>(value: Option<T>, field: &str) -> Result<T, Error> {
 }
 
 pub fn validate(catalog: &Catalog, req: NewSubscription) -> Result<Order, Error> {
+    let assign = crate::assignments::at_purchase(req.assign_user_ids.clone(), req.license_count)?;
+    Ok(Order {
+        kind: validate_kind(catalog, req)?,
+        assign,
+    })
+}
+
+fn validate_kind(catalog: &Catalog, req: NewSubscription) -> Result<OrderKind, Error> {
     let product = catalog
         .get(req.product_id)
         .cloned()
@@ -97,13 +112,13 @@ pub fn validate(catalog: &Catalog, req: NewSubscription) -> Result<Order, Error>
                 ));
             }
         }
-        return Ok(Order::Trial {
+        return Ok(OrderKind::Trial {
             source: req.source,
             product,
             licenses: req.license_count,
         });
     }
-    Ok(Order::Buy {
+    Ok(OrderKind::Buy {
         source: req.source,
         licenses: license_count(req.license_count, product.max_licenses())?,
         frequency: required(req.billing_frequency, "billing_frequency")?,
@@ -209,11 +224,37 @@ pub fn conclude(
     Loaded::parse(after, now.date_naive())
 }
 
-/// Places the order inside the caller's transaction.
+/// Places the order inside the caller's transaction: the subscription, its
+/// first invoice, and the assignments asked for — or, on any refusal, an
+/// error that rolls all of it back.
 pub fn place(
     conn: &mut DbConnection,
     caller: &Actor,
     order: Order,
+    tax_rate_bps: u32,
+    now: DateTime<Utc>,
+) -> Result<Loaded, Error> {
+    let created = create(conn, caller, order.kind, tax_rate_bps, now)?;
+    let Some(batch) = order.assign else {
+        return Ok(created);
+    };
+    crate::assignments::assign_within(
+        conn,
+        caller,
+        created.row.id,
+        &batch,
+        "assign_user_ids",
+        now,
+    )?;
+    let row = repo::find(conn, caller.organization_id, created.row.id)?
+        .ok_or_else(|| Error::internal("new subscription vanished"))?;
+    Loaded::parse(row, now.date_naive())
+}
+
+fn create(
+    conn: &mut DbConnection,
+    caller: &Actor,
+    order: OrderKind,
     tax_rate_bps: u32,
     now: DateTime<Utc>,
 ) -> Result<Loaded, Error> {
@@ -251,7 +292,7 @@ pub fn place(
         updated_at: at,
     };
     match order {
-        Order::Buy {
+        OrderKind::Buy {
             product,
             licenses,
             frequency,
@@ -277,7 +318,7 @@ pub fn place(
             record(conn, caller, AuditAction::Purchased, None, &row, now)?;
             Loaded::parse(row, today)
         }
-        Order::Trial {
+        OrderKind::Trial {
             product, licenses, ..
         } => {
             let (own, default) = own_and_default(conn, caller, &product)?;
