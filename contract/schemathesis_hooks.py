@@ -51,10 +51,18 @@ DESIGN: dict[str, Callable[[Any, Problem], bool]] = {
     # A body field names an id (product, payment method, billing profile, user)
     # that does not exist in the caller's organisation; a schema can only say "a UUID".
     "reference-not-found": lambda case, p: p.get("code") in {"invalid_reference", "users_not_in_organization"},
+    # A take-over target must be a live organisation subscription of the same
+    # product; an approval may name only the users who were asked for (§7).
+    "governance-state": lambda case, p: p.get("code") in {"invalid_target_subscription", "users_not_requested"},
     # Limits that belong to each catalog product (max_licenses, trial max_licenses).
     "per-product-limits": lambda case, p: p.get("code") in {"invalid_license_count", "trial_license_limit"},
     # 412: an If-Match that is not the subscription's current ETag (only a prior read knows it).
     "etag-mismatch": lambda case, p: p.get("status") == 412 and p.get("code") == "precondition_failed",
+    # 428: growing on assign (`add_licenses: true`) needs If-Match; the header
+    # is optional otherwise, so no schema can say when it is required (§9).
+    "if-match-with-add-licenses": lambda case, p: p.get("status") == 428
+    and p.get("code") == "precondition_required"
+    and _value_at(case.body, "add_licenses") is True,
     # Cursors are opaque: only the ones the service issued are valid.
     "opaque-cursor": lambda case, p: p.get("code") == "invalid_parameter" and p.get("parameter") == "cursor",
     # The same Idempotency-Key was used earlier with another body.

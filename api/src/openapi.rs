@@ -65,8 +65,31 @@ impl Modify for Conventions {
     }
 }
 
+/// Request bodies that are internally tagged enums (`#[serde(tag = ..)]`):
+/// serde refuses unknown fields in each variant, which utoipa does not write
+/// down for enum variants, so the contract says it here.
+const TAGGED_REQUEST_BODIES: [&str; 1] = ["TakeControlRequest"];
+
+fn close_tagged_variants(api: &mut OpenApiDoc) {
+    use utoipa::openapi::schema::{AdditionalProperties, Schema};
+    let Some(components) = api.components.as_mut() else {
+        return;
+    };
+    for name in TAGGED_REQUEST_BODIES {
+        if let Some(RefOr::T(Schema::OneOf(one_of))) = components.schemas.get_mut(name) {
+            for variant in one_of.items.iter_mut() {
+                if let RefOr::T(Schema::Object(object)) = variant {
+                    object.additional_properties =
+                        Some(Box::new(AdditionalProperties::FreeForm(false)));
+                }
+            }
+        }
+    }
+}
+
 /// Applies the conventions to every operation of the document produced by the app.
 pub fn finish(mut api: OpenApiDoc) -> OpenApiDoc {
+    close_tagged_variants(&mut api);
     for (path, item) in api.paths.paths.iter_mut() {
         let secured = path.starts_with("/v1/");
         let operations = [

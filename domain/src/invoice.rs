@@ -117,19 +117,25 @@ pub fn totals(
         }
         subtotal = subtotal.checked_add(line.amount)?;
     }
-    let tax = div_round_half_away_from_zero(
-        i128::from(subtotal.amount()) * i128::from(tax_rate_bps),
-        BPS_PER_UNIT,
-    )
-    .and_then(|tax| i64::try_from(tax).ok())
-    .map(|tax| Money::new(tax, currency))
-    .ok_or(MoneyError::Overflow)?;
+    let tax = tax_on(subtotal, tax_rate_bps)?;
     let total = subtotal.checked_add(tax)?;
     Ok(InvoiceTotals {
         subtotal,
         tax,
         total,
     })
+}
+
+/// The tax on `amount`: `round_half_away_from_zero(amount × bps / 10 000)`,
+/// as an invoice computes it on its subtotal.
+pub fn tax_on(amount: Money, tax_rate_bps: u32) -> Result<Money, MoneyError> {
+    div_round_half_away_from_zero(
+        i128::from(amount.amount()) * i128::from(tax_rate_bps),
+        BPS_PER_UNIT,
+    )
+    .and_then(|tax| i64::try_from(tax).ok())
+    .map(|tax| Money::new(tax, amount.currency()))
+    .ok_or(MoneyError::Overflow)
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -265,3 +265,49 @@ async fn grow_on_assign_under_next_invoice_leaves_a_pending_charge() {
         vec![line("prorated_increase", 1, 847), line("renewal", 2, 2500)]
     );
 }
+
+/// A `next_invoice` increase is spending too: the spend cap counts it when it
+/// is made, together with the increases still waiting for their invoice, so
+/// deferred increases cannot add up past the cap (PRODUCT.md §7, §9).
+#[actix_web::test]
+async fn next_invoice_increases_count_against_the_spend_cap() {
+    let app = TestApp::spawn_at("2026-03-02").await;
+    let org = Uuid::new_v4();
+    let admin = app.signed_in(org, true).await;
+    let ada = app.signed_in(org, false).await;
+    let id = buy_on(&app, &ada, "next_invoice", 2).await; // 2500, invoiced
+    let reply = app
+        .call(
+            Method::PATCH,
+            "/v1/organization/settings",
+            Some(&admin.token),
+            Some(&json!({"spend_cap": {"amount": 5000, "currency": "USD"}})),
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{reply:?}");
+    patch_count(&app, &ada, &id, 4).await; // +2500 waiting: exactly the cap
+
+    let path = format!("/v1/subscriptions/{id}");
+    let etag = app.get(&path, &ada).await.header("etag").unwrap();
+    let reply = app
+        .send(
+            Method::PATCH,
+            &path,
+            &ada,
+            &[("If-Match", &etag)],
+            Some(&json!({ "license_count": 5 })),
+        )
+        .await;
+    assert_eq!(
+        (reply.status, reply.code()),
+        (403, "spend_cap_exceeded"),
+        "{reply:?}"
+    );
+    assert_eq!(
+        reply.body["spent"],
+        json!({"amount": 5000, "currency": "USD"})
+    );
+    let after = app.get(&path, &ada).await;
+    assert_eq!(after.body["license_count"], json!(4), "nothing changed");
+    assert_eq!(after.header("etag").unwrap(), etag);
+}

@@ -224,9 +224,9 @@ pub struct UpdateBillingProfileRequest {
     #[serde(default, deserialize_with = "null_or_value")]
     #[schema(value_type = Option<String>, min_length = 1, max_length = 32, pattern = r"^[A-Za-z0-9 ./-]*[A-Za-z0-9][A-Za-z0-9 ./-]*$", example = "PL 5260001246")]
     pub tax_id: Option<Option<String>>,
-    /// Applies to increases made from now on; charges already pending stay pending.
+    // Applies to increases made from now on; charges already pending stay
+    // pending. `null`, like a missing field, leaves it as it is.
     #[serde(default)]
-    #[schema(nullable = false)]
     pub proration_behavior: Option<ProrationBehaviorDto>,
 }
 

@@ -70,7 +70,10 @@ pub enum TakeControlRequest {
     Cancel {
         reason: CancelReasonDto,
         #[serde(default)]
-        #[schema(max_length = 2000)]
+        #[schema(
+            max_length = 2000,
+            pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$"
+        )]
         feedback: Option<String>,
     },
 }
@@ -107,10 +110,14 @@ pub struct CreateLicenseRequest {
     pub product_id: Uuid,
     /// 1 to 20 members of the organisation; the caller when left out.
     #[serde(default)]
-    #[schema(min_items = 1, max_items = 20)]
+    #[schema(min_items = 1, max_items = 20, value_type = Option<BTreeSet<Uuid>>)]
     pub user_ids: Option<Vec<Uuid>>,
     #[serde(default)]
-    #[schema(max_length = 500, example = "For the new sales team.")]
+    #[schema(
+        max_length = 500,
+        example = "For the new sales team.",
+        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$"
+    )]
     pub message: Option<String>,
 }
 
@@ -121,10 +128,13 @@ pub struct ApproveLicenseRequest {
     pub subscription_id: Uuid,
     /// The requested users to approve; every one when left out. The rest are denied.
     #[serde(default)]
-    #[schema(min_items = 1, max_items = 20)]
+    #[schema(min_items = 1, max_items = 20, value_type = Option<BTreeSet<Uuid>>)]
     pub user_ids: Option<Vec<Uuid>>,
     #[serde(default)]
-    #[schema(max_length = 500)]
+    #[schema(
+        max_length = 500,
+        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$"
+    )]
     pub message: Option<String>,
 }
 
@@ -132,7 +142,11 @@ pub struct ApproveLicenseRequest {
 #[serde(deny_unknown_fields)]
 pub struct DenyLicenseRequest {
     #[serde(default)]
-    #[schema(max_length = 500, example = "Please use the shared pool.")]
+    #[schema(
+        max_length = 500,
+        example = "Please use the shared pool.",
+        pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$"
+    )]
     pub message: Option<String>,
 }
 

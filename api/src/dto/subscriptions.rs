@@ -275,7 +275,7 @@ pub struct ConvertRequest {
 ///
 /// With `quote_id` (from the license-count preview, within 15 minutes), the
 /// change is priced at the quote's instant and charges exactly the quoted
-/// amount; a quote that expired answers 409 `quote_expired`, one for another
+/// amount (a `quote_id` alone asks for the count it quoted); a quote that expired answers 409 `quote_expired`, one for another
 /// subscription or count, or for a subscription that changed since, 409
 /// `quote_mismatch`, and nothing changes.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -288,7 +288,7 @@ pub struct UpdateSubscriptionRequest {
     #[serde(default)]
     #[schema(nullable = false)]
     pub auto_renew: Option<bool>,
-    /// A binding quote for this `license_count` (send both).
+    /// A binding quote from the preview; alone, it asks for the quoted `license_count`.
     #[serde(default)]
     #[schema(nullable = false)]
     pub quote_id: Option<Uuid>,

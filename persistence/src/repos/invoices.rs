@@ -176,6 +176,38 @@ pub fn settle_credits(
 /// `[from, until)` for their self-service subscriptions (credits negative):
 /// what the monthly spend cap measures. Organisation purchases billed to an
 /// admin do not count against the admin's own cap.
+/// Increase charges of `owner`'s self-service subscriptions in `currency`
+/// recorded in [`from`, `until`) and still waiting for an invoice
+/// (`next_invoice` billing profiles, PRODUCT.md §9): spending already
+/// committed this month, though not yet invoiced.
+pub fn pending_self_service_increases(
+    conn: &mut DbConnection,
+    org: OrganizationId,
+    owner: UserId,
+    currency: &str,
+    from: NaiveDate,
+    until: NaiveDate,
+) -> Result<Vec<i64>, RepoError> {
+    use crate::schema::subscriptions as s;
+    let self_service = s::table
+        .filter(s::organization_id.eq(org.to_string()))
+        .filter(s::purchaser_id.eq(owner.to_string()))
+        .filter(s::source.eq("self_service"))
+        .filter(s::currency.eq(currency.to_owned()))
+        .select(s::id);
+    let (Some(from), Some(until)) = (from.and_hms_opt(0, 0, 0), until.and_hms_opt(0, 0, 0)) else {
+        return Ok(Vec::new());
+    };
+    Ok(p::table
+        .filter(p::subscription_id.eq_any(self_service))
+        .filter(p::kind.eq(domain::invoice::LineKind::ProratedIncrease.as_str()))
+        .filter(p::invoice_id.is_null())
+        .filter(p::created_at.ge(from))
+        .filter(p::created_at.lt(until))
+        .select(p::amount)
+        .load(conn)?)
+}
+
 pub fn self_service_totals(
     conn: &mut DbConnection,
     org: OrganizationId,

@@ -167,16 +167,15 @@ pub fn apply(
 ) -> Result<Loaded, Error> {
     let today = now.date_naive();
     let at = now.naive_utc();
+    let mut patch = patch;
+    if let (None, Some(quote_id)) = (patch.license_count, patch.quote_id) {
+        // A quote alone asks for the count it priced.
+        patch.license_count = Some(quote::quoted_count(conn, caller, quote_id)?);
+    }
     if patch.license_count.is_none() && patch.auto_renew.is_none() {
         return Err(Error::invalid_field(
             "body",
-            "send `license_count`, `auto_renew` or both",
-        ));
-    }
-    if patch.quote_id.is_some() && patch.license_count.is_none() {
-        return Err(Error::invalid_field(
-            "quote_id",
-            "a quote prices a `license_count`; send the quoted count with it",
+            "send `license_count`, `auto_renew`, `quote_id` or several",
         ));
     }
     let loaded = load_owned(conn, caller, id, today)?;

@@ -106,6 +106,7 @@ pub fn issue(
             sub.purchaser_id,
             sums.total,
             now.date_naive(),
+            tax_rate_bps,
         )?;
     }
     let profile = persistence::repos::billing_profiles::find(conn, input.billing_profile_id)?
@@ -258,6 +259,23 @@ pub fn bill_change(
             Ok(Some(invoice))
         }
         Settlement::NextInvoice(line) => {
+            // Deferred, but spent now: the cap governs it as if invoiced.
+            if line.amount.amount() > 0 && sub.source == SubscriptionSource::SelfService.as_str() {
+                let charge = totals(
+                    std::slice::from_ref(&line),
+                    line.amount.currency(),
+                    tax_rate_bps,
+                )
+                .map_err(|e| Error::internal(e.to_string()))?;
+                crate::governance::spend::check(
+                    conn,
+                    sub.organization_id,
+                    sub.purchaser_id,
+                    charge.total,
+                    now.date_naive(),
+                    tax_rate_bps,
+                )?;
+            }
             defer_line(conn, sub.id, &line, now)?;
             Ok(None)
         }

@@ -66,15 +66,26 @@ pub fn redeem(
     new_total: i64,
     now: DateTime<Utc>,
 ) -> Result<Quote, Error> {
-    let row = repo::find(conn, caller.organization_id, id)?.ok_or(Invalid::Reference {
-        field: "quote_id",
-        what: "quotes",
-    })?;
-    let quote = parse(row)?;
+    let quote = parse(find(conn, caller, id)?)?;
     quote
         .redeem(loaded.row.id, loaded.row.version, new_total, now)
         .map_err(refusal)?;
     Ok(quote)
+}
+
+/// The license count quote `id` priced; an unknown quote is an invalid reference.
+pub fn quoted_count(conn: &mut DbConnection, caller: &Actor, id: QuoteId) -> Result<i64, Error> {
+    Ok(find(conn, caller, id)?.license_count)
+}
+
+fn find(conn: &mut DbConnection, caller: &Actor, id: QuoteId) -> Result<QuoteRow, Error> {
+    repo::find(conn, caller.organization_id, id)?.ok_or_else(|| {
+        Invalid::Reference {
+            field: "quote_id",
+            what: "quotes",
+        }
+        .into()
+    })
 }
 
 pub fn refusal(e: QuoteError) -> Error {
