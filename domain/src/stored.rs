@@ -3,6 +3,7 @@
 //! and back into it. The persistence layer uses exactly these conversions
 //! when it reads and writes rows.
 
+use crate::assignment::AssignmentState;
 use crate::billing::ProrationBehavior;
 use crate::catalog::BillingFrequency;
 use crate::governance::{LicenseRequestStatus, LicenseRequests, UserOutcome};
@@ -41,6 +42,7 @@ stored_as_text!(
     LicenseRequestStatus,
     UserOutcome,
     ProrationBehavior,
+    AssignmentState,
 );
 
 #[cfg(test)]
