@@ -262,7 +262,11 @@ pub fn due_ids(
             .filter(s::trial_ends_on.le(as_of)),
         Due::LifecycleStep => {
             // A step is due when the period ended at least this long ago.
-            let ended_by = |days: u64| as_of.checked_sub_days(Days::new(days)).unwrap_or(NaiveDate::MIN);
+            let ended_by = |days: u64| {
+                as_of
+                    .checked_sub_days(Days::new(days))
+                    .unwrap_or(NaiveDate::MIN)
+            };
             let grace_over = ended_by(lifecycle::GRACE_DAYS);
             let disabled_over = ended_by(lifecycle::GRACE_DAYS + lifecycle::DISABLED_DAYS);
             query.filter(s::unit_price.is_not_null()).filter(

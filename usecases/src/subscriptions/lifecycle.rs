@@ -13,7 +13,7 @@ use crate::audit::{self, SystemChange};
 use crate::error::Error;
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::audit::AuditAction;
-use domain::subscription::lifecycle::{self as rules, AssignmentEffect, LapseDates, Lapse, Step};
+use domain::subscription::lifecycle::{self as rules, AssignmentEffect, Lapse, LapseDates, Step};
 use domain::subscription::SubscriptionStatus;
 use domain::{OrganizationId, SubscriptionId};
 use persistence::repos::{assignments, subscriptions as repo};
@@ -182,13 +182,18 @@ fn take(
             let suspended = assignments::suspend_all(conn, id)?;
             // Suspended licenses are held by no one: they count as unassigned.
             repo::reset_assigned(conn, id)?;
-            (AuditAction::Disabled, serde_json::json!({"suspended_assignments": suspended}))
+            (
+                AuditAction::Disabled,
+                serde_json::json!({"suspended_assignments": suspended}),
+            )
         }
         AssignmentEffect::Release => (
             AuditAction::Deleted,
             serde_json::json!({"released_assignments": release_all(conn, id)?}),
         ),
-        AssignmentEffect::Keep => return Err(Error::internal("a lifecycle step that keeps licenses")),
+        AssignmentEffect::Keep => {
+            return Err(Error::internal("a lifecycle step that keeps licenses"))
+        }
     };
     let mut after = effect;
     after["status"] = serde_json::json!(step.to.as_str());
