@@ -5,6 +5,7 @@
 
 use crate::billing::ProrationBehavior;
 use crate::catalog::BillingFrequency;
+use crate::event::EventType;
 use crate::governance::{LicenseRequestStatus, LicenseRequests, UserOutcome};
 use crate::invoice::{InvoiceStatus, LineKind};
 use crate::invoice_language::InvoiceLanguage;
@@ -41,6 +42,7 @@ stored_as_text!(
     LicenseRequestStatus,
     UserOutcome,
     ProrationBehavior,
+    EventType,
 );
 
 #[cfg(test)]
