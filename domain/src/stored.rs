@@ -6,6 +6,7 @@
 use crate::assignment::AssignmentState;
 use crate::billing::ProrationBehavior;
 use crate::catalog::BillingFrequency;
+use crate::event::EventType;
 use crate::governance::{LicenseRequestStatus, LicenseRequests, UserOutcome};
 use crate::invoice::{InvoiceStatus, LineKind};
 use crate::invoice_language::InvoiceLanguage;
@@ -43,6 +44,7 @@ stored_as_text!(
     UserOutcome,
     ProrationBehavior,
     AssignmentState,
+    EventType,
 );
 
 #[cfg(test)]

@@ -270,6 +270,18 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    events (id) {
+        id -> Text,
+        organization_id -> Text,
+        #[sql_name = "type"]
+        event_type -> Text,
+        created_at -> Timestamp,
+        data -> Text,
+        dispatched_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(license_assignments -> users (user_id));
 diesel::joinable!(license_assignments -> subscriptions (subscription_id));
 diesel::joinable!(invoice_lines -> invoices (invoice_id));
@@ -293,4 +305,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     license_requests,
     license_request_users,
     quotes,
+    events,
 );
