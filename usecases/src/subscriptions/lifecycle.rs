@@ -146,11 +146,11 @@ pub(super) fn advance(
     let Some(ended) = loaded.row.current_period_end.filter(|_| loaded.is_paid()) else {
         return Ok(done);
     };
-    let mut version = loaded.row.version;
     let mut from = loaded.row.status;
-    for step in rules::due(from, ended, as_of) {
+    // Each step bumps the version once.
+    let steps = rules::due(from, ended, as_of);
+    for (version, step) in (loaded.row.version..).zip(steps) {
         take(conn, &loaded, from, version, step)?;
-        version += 1;
         from = step.to;
         match step.to {
             SubscriptionStatus::Disabled => done.disabled += 1,
