@@ -71,67 +71,36 @@ impl Setup {
         assert_eq!(reply.status, 200, "{reply:?}");
     }
 
+    /// The `data` of a list that `actor` reads.
+    async fn list(&self, path: &str, actor: &Actor) -> Vec<Value> {
+        let reply = self.app.get(path, actor).await;
+        assert_eq!(reply.status, 200, "{reply:?}");
+        reply.body["data"].as_array().unwrap().clone()
+    }
+
     /// The subscriptions whose licenses Bob holds.
     async fn bobs_licenses(&self) -> Vec<Value> {
-        let reply = self
-            .app
-            .get(
-                &format!("/v1/users/{}/licenses", self.bob.user_id),
-                &self.bob,
-            )
-            .await;
-        assert_eq!(reply.status, 200, "{reply:?}");
-        reply.body["data"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|l| l["subscription_id"].clone())
-            .collect()
+        let path = format!("/v1/users/{}/licenses", self.bob.user_id);
+        let list = self.list(&path, &self.bob).await;
+        list.iter().map(|l| l["subscription_id"].clone()).collect()
     }
 
     async fn assignment_states(&self) -> Vec<Value> {
-        let reply = self
-            .app
-            .get(
-                &format!("/v1/subscriptions/{}/assignments", self.id),
-                &self.ada,
-            )
-            .await;
-        assert_eq!(reply.status, 200, "{reply:?}");
-        reply.body["data"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|a| a["state"].clone())
-            .collect()
+        let path = format!("/v1/subscriptions/{}/assignments", self.id);
+        let list = self.list(&path, &self.ada).await;
+        list.iter().map(|a| a["state"].clone()).collect()
     }
 
     async fn invoice_count(&self) -> usize {
-        let reply = self
-            .app
-            .get(
-                "/v1/invoices?period=custom&from=2026-01-01&to=2026-12-31&limit=100",
-                &self.ada,
-            )
-            .await;
-        assert_eq!(reply.status, 200, "{reply:?}");
-        reply.body["data"].as_array().unwrap().len()
+        let path = "/v1/invoices?period=custom&from=2026-01-01&to=2026-12-31&limit=100";
+        self.list(path, &self.ada).await.len()
     }
 
     /// The audit actions of the billing run (`actor_id` null), with when and why.
     async fn system_events(&self) -> Vec<(String, String, Value)> {
-        let reply = self
-            .app
-            .get(
-                &format!("/v1/subscriptions/{}/events?limit=100", self.id),
-                &self.ada,
-            )
-            .await;
-        assert_eq!(reply.status, 200, "{reply:?}");
-        reply.body["data"]
-            .as_array()
-            .unwrap()
-            .iter()
+        let path = format!("/v1/subscriptions/{}/events?limit=100", self.id);
+        let list = self.list(&path, &self.ada).await;
+        list.iter()
             .filter(|e| e["actor_id"].is_null())
             .map(|e| {
                 (
@@ -141,6 +110,12 @@ impl Setup {
                 )
             })
             .collect()
+    }
+
+    /// Nothing is due the day before `date`; on `date` exactly `due`.
+    fn due_on(&self, before: &str, date: &str, due: Report) {
+        assert_eq!(self.run_twice(before), Report::default(), "not yet");
+        assert_eq!(self.run_twice(date), due);
     }
 
     /// Runs the billing run on `date`, then again, which must change nothing.
@@ -177,15 +152,11 @@ async fn not_renewed_it_expires_then_is_disabled_then_deleted() {
     assert_eq!(s.assignment_states().await, vec![json!("active")]);
 
     // 30 days later (5 February + 30 = 7 March): disabled, Bob's license suspended.
-    assert_eq!(s.run_twice("2026-03-06"), Report::default());
-    let report = s.run_twice("2026-03-07");
-    assert_eq!(
-        report,
-        Report {
-            disabled: 1,
-            ..Default::default()
-        }
-    );
+    let disabled = Report {
+        disabled: 1,
+        ..Default::default()
+    };
+    s.due_on("2026-03-06", "2026-03-07", disabled);
     let sub = s.sub().await;
     assert_eq!(sub["status"], json!("disabled"));
     assert_eq!(sub["assigned_count"], json!(0));
@@ -193,15 +164,11 @@ async fn not_renewed_it_expires_then_is_disabled_then_deleted() {
     assert_eq!(s.assignment_states().await, vec![json!("suspended")]);
 
     // 90 days later (5 June): deleted, the assignment released.
-    assert_eq!(s.run_twice("2026-06-04"), Report::default());
-    let report = s.run_twice("2026-06-05");
-    assert_eq!(
-        report,
-        Report {
-            deleted: 1,
-            ..Default::default()
-        }
-    );
+    let deleted = Report {
+        deleted: 1,
+        ..Default::default()
+    };
+    s.due_on("2026-06-04", "2026-06-05", deleted);
     let sub = s.sub().await;
     assert_eq!(sub["status"], json!("deleted"));
     assert_eq!(s.assignment_states().await, Vec::<Value>::new());
@@ -475,16 +442,12 @@ async fn cancel_at_period_end_waits_for_the_run_and_settles_waiting_credits() {
     assert_eq!(s.invoice_count().await, 1, "nothing credited now");
     assert_eq!(s.bobs_licenses().await, vec![json!(s.id)]);
 
-    assert_eq!(s.run_twice("2026-02-04"), Report::default());
-    let report = s.run_twice("2026-02-05");
-    assert_eq!(
-        report,
-        Report {
-            canceled: 1,
-            credits_settled: 1,
-            ..Default::default()
-        }
-    );
+    let canceled = Report {
+        canceled: 1,
+        credits_settled: 1,
+        ..Default::default()
+    };
+    s.due_on("2026-02-04", "2026-02-05", canceled);
     let sub = s.sub().await;
     assert_eq!(sub["status"], json!("canceled"));
     assert_eq!(sub["cancel_at"], Value::Null);

@@ -1,14 +1,14 @@
 //! Reactivating a subscription in its lifecycle (PRODUCT.md §8).
 
-use super::subscriptions::to_dto;
+use super::subscriptions::changed;
 use crate::auth::Caller;
 use crate::dto::subscriptions::SubscriptionDto;
 use crate::error::{ApiError, Problem};
 use crate::extract::IfMatch;
-use crate::idempotency::{Created, IdempotentWithoutBody};
+use crate::idempotency::IdempotentWithoutBody;
 use crate::startup::state::AppState;
 use actix_web::{post, web, HttpResponse};
-use usecases::subscriptions::{self as usecase, etag, Names};
+use usecases::subscriptions::{self as usecase, Names};
 use uuid::Uuid;
 
 /// Reactivates an `expired` or `disabled` paid subscription (PRODUCT.md §8):
@@ -60,11 +60,7 @@ pub async fn reactivate_subscription(
                 tax,
                 now,
             )?;
-            let view = names.view(conn, loaded)?;
-            let mut answer = Created::new(to_dto(&view)?, None)?;
-            answer.status = actix_web::http::StatusCode::OK;
-            answer.etag = Some(etag(&view.loaded.row));
-            Ok(answer)
+            changed(&names.view(conn, loaded)?)
         })
         .await
 }

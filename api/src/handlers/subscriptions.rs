@@ -132,6 +132,15 @@ pub fn status_filter(s: StatusDto) -> SubscriptionStatus {
     }
 }
 
+/// A change under `Idempotency-Key` answered 200 with the subscription and
+/// its ETag (what a replay answers too).
+pub fn changed(view: &View) -> Result<Created, ApiError> {
+    let mut answer = Created::new(to_dto(view)?, None)?;
+    answer.status = actix_web::http::StatusCode::OK;
+    answer.etag = Some(etag(&view.loaded.row));
+    Ok(answer)
+}
+
 fn respond(view: &View) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, etag(&view.loaded.row)))
@@ -340,11 +349,7 @@ pub async fn convert_trial(
     let id = path.into_inner().into();
     once.run(&state, &caller, move |conn| {
         let loaded = usecase::purchase::convert(conn, &who, &catalog, id, body.into(), tax, now)?;
-        let view = names.view(conn, loaded)?;
-        let mut created = Created::new(to_dto(&view)?, None)?;
-        created.status = actix_web::http::StatusCode::OK;
-        created.etag = Some(etag(&view.loaded.row));
-        Ok(created)
+        changed(&names.view(conn, loaded)?)
     })
     .await
 }
