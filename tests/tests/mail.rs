@@ -48,7 +48,13 @@ async fn a_server_that_is_down_fails_fast_and_retryably() {
     let started = Instant::now();
     let refused = mailer.send(message()).await;
     assert!(
-        matches!(refused, Err(MailError::Send { permanent: false, .. })),
+        matches!(
+            refused,
+            Err(MailError::Send {
+                permanent: false,
+                ..
+            })
+        ),
         "{refused:?}"
     );
     // A refused connection is not the 10 s timeout.
