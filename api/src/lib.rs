@@ -12,4 +12,5 @@ pub mod idempotency;
 pub mod middleware;
 pub mod openapi;
 pub mod render;
+pub mod representations;
 pub mod startup;

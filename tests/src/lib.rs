@@ -366,6 +366,7 @@ impl TestApp {
         let mut conn = self.state.services.db.pool().get().unwrap();
         usecases::subscriptions::billing_run::run(
             &mut conn,
+            &self.state.services.outbox,
             day,
             self.state.services.tax_rate_bps,
             self.state.services.clock.now(),

@@ -12,11 +12,13 @@ use super::invoicing::{self, Issue, Reason};
 use super::Loaded;
 use crate::audit::{self, SystemChange};
 use crate::error::Error;
+use crate::{Origin, Outbox};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use domain::audit::AuditAction;
 use domain::card::CardExpiry;
+use domain::event::EventType;
 use domain::subscription::{renewal, SubscriptionStatus};
-use domain::{OrganizationId, ProductId, SubscriptionId, UserId};
+use domain::{OrganizationId, ProductId, SubscriptionId};
 use persistence::repos::subscriptions::Due;
 use persistence::repos::{
     assignments, idempotency, invoices, payment_methods, subscriptions as repo,
@@ -38,6 +40,8 @@ pub struct Report {
     pub credits_settled: usize,
     /// License requests filed more than 12 months ago, deleted.
     pub purged_license_requests: usize,
+    /// Cards announced as ending within 30 days (`payment_method.expiring`).
+    pub cards_expiring: usize,
 }
 
 const BATCH: i64 = 200;
@@ -59,6 +63,7 @@ enum Outcome {
 /// Runs everything due on `as_of`.
 pub fn run(
     conn: &mut DbConnection,
+    outbox: &Outbox,
     as_of: NaiveDate,
     tax_rate_bps: u32,
     now: DateTime<Utc>,
@@ -67,7 +72,9 @@ pub fn run(
     let mut seen = HashSet::new();
     let due = |conn: &mut DbConnection| repo::due_ids(conn, Due::PeriodEnd, as_of, BATCH);
     in_batches(conn, &mut seen, due, |conn, org, id| {
-        match write_transaction(conn, |conn| renew_one(conn, org, id, as_of, tax_rate_bps)) {
+        match write_transaction(conn, |conn| {
+            renew_one(conn, outbox, org, id, as_of, tax_rate_bps)
+        }) {
             Ok(Outcome::Renewed(n)) => report.renewals += n,
             Ok(Outcome::Lapsed {
                 renewed,
@@ -90,13 +97,14 @@ pub fn run(
     let ended = |conn: &mut DbConnection| repo::due_ids(conn, Due::TrialEnd, as_of, BATCH);
     in_batches(conn, &mut seen, ended, |conn, org, id| {
         if let Outcome::Expired { settled } = write_transaction(conn, |conn| {
-            expire_trial(conn, org, id, as_of, tax_rate_bps, now)
+            expire_trial(conn, outbox, org, id, as_of, tax_rate_bps, now)
         })? {
             report.expired_trials += 1;
             report.credits_settled += usize::from(settled);
         }
         Ok(())
     })?;
+    report.cards_expiring = crate::outbox::announce_expiring_cards(conn, outbox, as_of, now)?;
     // Idempotency records are replayed for 24 hours; older ones go.
     idempotency::purge_older_than(conn, (now - Duration::hours(48)).naive_utc())?;
     // License requests are kept a year (PRODUCT.md §7), decided or not.
@@ -155,6 +163,7 @@ fn midnight(date: NaiveDate) -> DateTime<Utc> {
 
 fn renew_one(
     conn: &mut DbConnection,
+    outbox: &Outbox,
     org: OrganizationId,
     id: SubscriptionId,
     as_of: NaiveDate,
@@ -175,6 +184,7 @@ fn renew_one(
     if !loaded.row.auto_renew {
         let settled = release(
             conn,
+            outbox,
             &loaded,
             Ending::Lapsed,
             midnight(period.end()),
@@ -216,6 +226,7 @@ fn renew_one(
         }
         invoicing::issue(
             conn,
+            outbox,
             Issue {
                 subscription: &loaded.row,
                 billing_profile_id: profile,
@@ -266,6 +277,7 @@ fn renew_one(
         .ok_or_else(|| Error::internal("renewing subscription vanished"))?;
     let settled = release(
         conn,
+        outbox,
         &Loaded::parse(row, as_of)?,
         Ending::CardExpired,
         midnight(period.end()),
@@ -295,6 +307,7 @@ fn renewal_card(conn: &mut DbConnection, loaded: &Loaded) -> Result<Option<CardE
 
 fn expire_trial(
     conn: &mut DbConnection,
+    outbox: &Outbox,
     org: OrganizationId,
     id: SubscriptionId,
     as_of: NaiveDate,
@@ -309,7 +322,7 @@ fn expire_trial(
     }
     let loaded = Loaded::parse(row, as_of)?;
     let at = loaded.row.trial_ends_on.map(midnight).unwrap_or(now);
-    let settled = release(conn, &loaded, Ending::TrialEnded, at, tax_rate_bps)?;
+    let settled = release(conn, outbox, &loaded, Ending::TrialEnded, at, tax_rate_bps)?;
     Ok(Outcome::Expired { settled })
 }
 
@@ -341,6 +354,7 @@ impl Ending {
 /// subscription only one gets this far; the other rolls back.
 fn release(
     conn: &mut DbConnection,
+    outbox: &Outbox,
     loaded: &Loaded,
     ending: Ending,
     at: DateTime<Utc>,
@@ -358,8 +372,10 @@ fn release(
     }
     let released = assignments::delete_all(conn, loaded.row.id)?;
     repo::reset_assigned(conn, loaded.row.id)?;
+    let origin = Origin::system(loaded.row.organization_id, at);
+    outbox.subscription(conn, &origin, EventType::SubscriptionExpired, loaded.row.id)?;
     let credit_invoice =
-        invoicing::settle_open_credits(conn, &loaded.row, tax_rate_bps, at)?.map(|i| i.id);
+        invoicing::settle_open_credits(conn, outbox, &loaded.row, tax_rate_bps, at)?.map(|i| i.id);
     audit::record_system(
         conn,
         SystemChange {
@@ -385,22 +401,22 @@ fn release(
 /// that no run has expired yet are expired now (they hold the one-trial slot).
 pub fn expire_stale_trials(
     conn: &mut DbConnection,
-    org: OrganizationId,
-    purchaser: UserId,
+    outbox: &Outbox,
+    purchaser: &crate::Actor,
     product: ProductId,
-    today: NaiveDate,
     tax_rate_bps: u32,
     now: DateTime<Utc>,
 ) -> Result<(), Error> {
+    let (org, today) = (purchaser.organization_id, now.date_naive());
     let filter = repo::Filter {
-        purchaser: Some(purchaser),
+        purchaser: Some(purchaser.user_id),
         status: Some(SubscriptionStatus::Trial),
         product: Some(product),
         ..Default::default()
     };
     for row in repo::list(conn, org, &filter, None, 10)? {
         if row.trial_ends_on.is_some_and(|end| end <= today) {
-            expire_trial(conn, org, row.id, today, tax_rate_bps, now)?;
+            expire_trial(conn, outbox, org, row.id, today, tax_rate_bps, now)?;
         }
     }
     Ok(())
