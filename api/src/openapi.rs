@@ -44,6 +44,7 @@ use utoipa::{Modify, OpenApi};
         (name = "organization", description = "Organisation settings: the default self-service policy, license requests, the monthly spend cap"),
         (name = "license requests", description = "Members ask the organisation for licenses; admins approve (all or some) or deny"),
         (name = "notifications", description = "In-app notifications: what happened that concerns you (purchases and requests for admins; take-overs, lifecycle changes, expiring cards and seat use for purchasers; decisions for requesters)"),
+        (name = "webhooks", description = "Events the service POSTs to the webhook endpoints admins register (PRODUCT.md §8)"),
         (name = "payment methods", description = "Cards: only brand, last four, expiry, holder, address and a keyed fingerprint are kept"),
     )
 )]

@@ -229,6 +229,12 @@ async fn unread_pages_and_idempotent_reads_of_ones_own() {
         .as_array()
         .unwrap()
         .is_empty());
-    let reply = app.get("/v1/notifications?unread=maybe", &admin).await;
-    assert_eq!((reply.status, reply.code()), (422, "invalid_parameter"));
+    for bad in ["unread=maybe", "cursor=&=null"] {
+        let reply = app.get(&format!("/v1/notifications?{bad}"), &admin).await;
+        assert_eq!(
+            (reply.status, reply.code()),
+            (422, "invalid_parameter"),
+            "{bad}"
+        );
+    }
 }

@@ -10,6 +10,7 @@ use domain::event::EventType;
 use utoipa::openapi::path::{HttpMethod, OperationBuilder, PathItem};
 use utoipa::openapi::request_body::RequestBodyBuilder;
 use utoipa::openapi::schema::{Discriminator, ObjectBuilder, OneOfBuilder, Schema, Type};
+use utoipa::openapi::security::SecurityRequirement;
 use utoipa::openapi::{Content, KnownFormat, OpenApi, Ref, ResponseBuilder, SchemaFormat};
 
 /// `event_type` fields refer to the shared enum.
@@ -130,6 +131,9 @@ pub fn add(api: &mut OpenApi) {
     );
     let delivery = OperationBuilder::new()
         .operation_id(Some("receive_event"))
+        .tag("webhooks")
+        // Receivers check the `Selfserve-Signature` header, not a bearer token.
+        .securities(Some([SecurityRequirement::default()]))
         .summary(Some("An event, POSTed to each subscribed webhook endpoint"))
         .request_body(Some(
             RequestBodyBuilder::new()
