@@ -13,4 +13,5 @@ pub mod mail;
 pub mod middleware;
 pub mod openapi;
 pub mod render;
+pub mod representations;
 pub mod startup;

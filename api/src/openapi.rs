@@ -3,7 +3,10 @@
 //! forget it: bearer security and 401, 500, 503, and the body and parameter
 //! errors every JSON body or query string can produce.
 
+use crate::dto::events::{LicensesEventData, SeatsEventData};
 use crate::error::Problem;
+
+pub mod events;
 use utoipa::openapi::header::HeaderBuilder;
 use utoipa::openapi::path::{Operation, ParameterIn};
 use utoipa::openapi::schema::{ObjectBuilder, Type};
@@ -26,7 +29,7 @@ use utoipa::{Modify, OpenApi};
         version = env!("CARGO_PKG_VERSION"),
         license(name = "MIT", identifier = "MIT"),
     ),
-    components(schemas(Problem)),
+    components(schemas(Problem, LicensesEventData, SeatsEventData)),
     modifiers(&Conventions),
     tags(
         (name = "health", description = "Liveness and readiness"),
@@ -40,6 +43,8 @@ use utoipa::{Modify, OpenApi};
         (name = "admin", description = "Admins' view of every self-service purchase, taking control of one, and the export of who holds self-service licenses"),
         (name = "organization", description = "Organisation settings: the default self-service policy, license requests, the monthly spend cap"),
         (name = "license requests", description = "Members ask the organisation for licenses; admins approve (all or some) or deny"),
+        (name = "notifications", description = "In-app notifications: what happened that concerns you (purchases and requests for admins; take-overs, lifecycle changes, expiring cards and seat use for purchasers; decisions for requesters)"),
+        (name = "webhooks", description = "Events the service POSTs to the webhook endpoints admins register (PRODUCT.md §8)"),
         (name = "payment methods", description = "Cards: only brand, last four, expiry, holder, address and a keyed fingerprint are kept"),
     )
 )]
@@ -90,6 +95,7 @@ fn close_tagged_variants(api: &mut OpenApiDoc) {
 /// Applies the conventions to every operation of the document produced by the app.
 pub fn finish(mut api: OpenApiDoc) -> OpenApiDoc {
     close_tagged_variants(&mut api);
+    events::add(&mut api);
     for (path, item) in api.paths.paths.iter_mut() {
         let secured = path.starts_with("/v1/");
         let operations = [

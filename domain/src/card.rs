@@ -7,6 +7,9 @@ use chrono::{Datelike, NaiveDate};
 use std::fmt;
 use thiserror::Error;
 
+mod expiring;
+pub use expiring::EXPIRY_NOTICE_DAYS;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CardBrand {
     Visa,

@@ -113,3 +113,7 @@ typed_id!(
     /// An outbox event (PRODUCT.md §8); receivers dedupe deliveries by it.
     EventId
 );
+typed_id!(
+    /// An in-app notification (PRODUCT.md §8).
+    NotificationId
+);

@@ -19,6 +19,7 @@ diesel::table! {
         email_key -> Nullable<Text>,
         created_at -> Timestamp,
         profile_iat -> Nullable<BigInt>,
+        is_admin -> Bool,
     }
 }
 
@@ -80,6 +81,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         deleted_at -> Nullable<Timestamp>,
+        expiry_notified -> Nullable<Text>,
     }
 }
 
@@ -148,6 +150,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         cancel_at -> Nullable<Date>,
+        seat_threshold -> Integer,
     }
 }
 
@@ -282,6 +285,20 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    notifications (id) {
+        id -> Text,
+        organization_id -> Text,
+        recipient_id -> Text,
+        event_id -> Text,
+        event_type -> Text,
+        title -> Text,
+        summary -> Text,
+        created_at -> Timestamp,
+        read_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(license_assignments -> users (user_id));
 diesel::joinable!(license_assignments -> subscriptions (subscription_id));
 diesel::joinable!(invoice_lines -> invoices (invoice_id));
@@ -306,4 +323,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     license_request_users,
     quotes,
     events,
+    notifications,
 );

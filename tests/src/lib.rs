@@ -367,11 +367,39 @@ impl TestApp {
         let mut conn = self.state.services.db.pool().get().unwrap();
         usecases::subscriptions::billing_run::run(
             &mut conn,
+            &self.state.services.outbox,
             day,
             self.state.services.tax_rate_bps,
             self.state.services.clock.now(),
         )
         .unwrap()
+    }
+
+    /// The outbox events of organisation `org` of one type, oldest first: their
+    /// `data`. Read from the database: no endpoint lists events (webhooks
+    /// deliver them), so tests look where the dispatcher will.
+    pub fn events(&self, org: Uuid, event_type: &str) -> Vec<Value> {
+        self.all_events(org)
+            .into_iter()
+            .filter(|(t, _)| t == event_type)
+            .map(|(_, data)| data)
+            .collect()
+    }
+
+    /// Every outbox event of organisation `org`, oldest first: (type, data).
+    pub fn all_events(&self, org: Uuid) -> Vec<(String, Value)> {
+        let mut conn = self.state.services.db.pool().get().unwrap();
+        persistence::repos::events::for_organization(&mut conn, org.into(), None, 10_000)
+            .unwrap()
+            .into_iter()
+            .map(|e| {
+                assert!(e.dispatched_at.is_none(), "nothing dispatches yet");
+                (
+                    e.event_type.as_str().to_owned(),
+                    serde_json::from_str(&e.data).unwrap(),
+                )
+            })
+            .collect()
     }
 
     /// A request with arbitrary extra headers.

@@ -175,6 +175,7 @@ async fn concurrent_billing_runs_settle_each_credit_once() {
                 let day = chrono::NaiveDate::from_ymd_opt(2026, 2, 6).unwrap();
                 usecases::subscriptions::billing_run::run(
                     &mut conn,
+                    &state.services.outbox,
                     day,
                     state.services.tax_rate_bps,
                     state.services.clock.now(),

@@ -120,6 +120,7 @@ async fn every_waiting_credit_is_settled_and_the_net_is_license_days() {
         let mut conn = state.services.db.pool().get().unwrap();
         let conn = &mut *conn;
         let tax = case.tax_bps;
+        let outbox = &state.services.outbox;
         let frequency = if case.annual {
             BillingFrequency::Annual
         } else {
@@ -150,7 +151,7 @@ async fn every_waiting_credit_is_settled_and_the_net_is_license_days() {
             assign: None,
         };
         let bought = write_transaction(conn, |c| {
-            purchase::place(c, &caller, order, tax, noon(start))
+            purchase::place(c, &caller, outbox, order, tax, noon(start))
         })
         .map_err(fail)?;
         let id = bought.row.id;
@@ -162,8 +163,8 @@ async fn every_waiting_credit_is_settled_and_the_net_is_license_days() {
 
         for (index, ops) in case.periods.iter().enumerate() {
             if index > 0 {
-                let report =
-                    billing_run::run(conn, period.end(), tax, noon(period.end())).map_err(fail)?;
+                let report = billing_run::run(conn, outbox, period.end(), tax, noon(period.end()))
+                    .map_err(fail)?;
                 prop_assert_eq!(report.renewals, 1);
                 let row = subscriptions::find(conn, caller.organization_id, id)
                     .unwrap()
@@ -196,6 +197,7 @@ async fn every_waiting_credit_is_settled_and_the_net_is_license_days() {
                     change::apply(
                         c,
                         &caller,
+                        outbox,
                         &state.services.catalog,
                         id,
                         Some("*"),
@@ -232,6 +234,7 @@ async fn every_waiting_credit_is_settled_and_the_net_is_license_days() {
             change::apply(
                 c,
                 &caller,
+                outbox,
                 &state.services.catalog,
                 id,
                 Some("*"),
@@ -246,12 +249,14 @@ async fn every_waiting_credit_is_settled_and_the_net_is_license_days() {
         })
         .map_err(fail)?;
         let waiting = !invoices::open_credits(conn, id).unwrap().is_empty();
-        let report = billing_run::run(conn, period.end(), tax, noon(period.end())).map_err(fail)?;
+        let report =
+            billing_run::run(conn, outbox, period.end(), tax, noon(period.end())).map_err(fail)?;
         prop_assert_eq!(
             (report.lapsed, report.renewals, report.credits_settled),
             (1, 0, usize::from(waiting))
         );
-        let again = billing_run::run(conn, period.end(), tax, noon(period.end())).map_err(fail)?;
+        let again =
+            billing_run::run(conn, outbox, period.end(), tax, noon(period.end())).map_err(fail)?;
         prop_assert_eq!(again, billing_run::Report::default());
 
         prop_assert!(

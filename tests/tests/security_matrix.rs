@@ -104,7 +104,13 @@ async fn fixture(app: &TestApp) -> Fixture {
         )
         .await;
     assert_eq!(org_subscription.status, 201, "{org_subscription:?}");
+    // The owner's purchase told the admin: a notification of organisation A.
+    let notification = app.get("/v1/notifications", &admin).await.body["data"][0]["id"]
+        .as_str()
+        .expect("the admin was notified of the purchase")
+        .to_owned();
     let ids = HashMap::from([
+        ("notification_id", notification),
         (
             "license_request_id",
             request.body["id"].as_str().unwrap().to_owned(),

@@ -49,6 +49,7 @@ fn run(app: &TestApp, date: &str) -> Result<usecases::subscriptions::billing_run
     let conn: &mut DbConnection = &mut conn;
     usecases::subscriptions::billing_run::run(
         conn,
+        &app.state.services.outbox,
         day,
         app.state.services.tax_rate_bps,
         app.state.services.clock.now(),

@@ -627,6 +627,7 @@ async fn concurrent_billing_runs_renew_once() {
                 let day = chrono::NaiveDate::from_ymd_opt(2026, 3, 6).unwrap();
                 usecases::subscriptions::billing_run::run(
                     &mut conn,
+                    &state.services.outbox,
                     day,
                     0,
                     state.services.clock.now(),

@@ -10,11 +10,12 @@ use super::paging;
 use super::subscriptions::{load_owned, load_visible, Loaded};
 use crate::error::{Conflict, Error, Invalid};
 use crate::page::Page;
-use crate::Actor;
 use crate::Services;
+use crate::{Actor, Origin, Outbox};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use domain::assignment::{check_capacity, AssignmentBatch};
 use domain::audit::AuditAction;
+use domain::event::EventType;
 use domain::subscription::SubscriptionStatus;
 use domain::{SubscriptionId, UserId};
 use persistence::repos::{assignments as repo, subscriptions, users};
@@ -77,12 +78,13 @@ pub(crate) fn at_purchase(
 pub(crate) fn assign_within(
     conn: &mut DbConnection,
     caller: &Actor,
+    outbox: &Outbox,
     id: SubscriptionId,
     batch: &AssignmentBatch,
     field: &'static str,
     now: DateTime<Utc>,
 ) -> Result<Outcome, Error> {
-    assign_in(conn, caller, id, batch, now).map_err(|e| match e {
+    assign_in(conn, caller, outbox, id, batch, now).map_err(|e| match e {
         Error::Invalid(Invalid::UsersNotInOrganization {
             user_ids, count, ..
         }) => Invalid::UsersNotInOrganization {
@@ -123,7 +125,7 @@ pub async fn assign(
     id: SubscriptionId,
     users_batch: AssignmentBatch,
 ) -> Result<Outcome, Error> {
-    let now = services.clock.now();
+    let (now, outbox) = (services.clock.now(), services.outbox.clone());
     let caller = caller.clone();
     services
         .db
@@ -133,7 +135,7 @@ pub async fn assign(
             let mut attempt = 0;
             loop {
                 match write_transaction(conn, |conn| {
-                    assign_in(conn, &caller, id, &users_batch, now)
+                    assign_in(conn, &caller, &outbox, id, &users_batch, now)
                 }) {
                     Err(Error::Storage(RepoError::Unique(Constraint::AssignmentUnique)))
                         if attempt < 2 =>
@@ -150,6 +152,7 @@ pub async fn assign(
 pub(crate) fn assign_in(
     conn: &mut DbConnection,
     caller: &Actor,
+    outbox: &Outbox,
     id: SubscriptionId,
     batch: &AssignmentBatch,
     now: DateTime<Utc>,
@@ -187,7 +190,15 @@ pub(crate) fn assign_in(
                 },
             )?;
         }
-        record(conn, caller, AuditAction::LicensesAssigned, id, &new, now)?;
+        record(
+            conn,
+            caller,
+            outbox,
+            AuditAction::LicensesAssigned,
+            id,
+            &new,
+            now,
+        )?;
     }
     // Exact: nothing else touches this subscription until the transaction ends.
     Ok(Outcome {
@@ -251,9 +262,10 @@ pub async fn unassign(
     id: SubscriptionId,
     users_batch: AssignmentBatch,
 ) -> Result<Outcome, Error> {
+    let outbox = services.outbox.clone();
     services
         .write(caller, move |conn, caller, now| {
-            unassign_in(conn, caller, id, &users_batch, now)
+            unassign_in(conn, caller, &outbox, id, &users_batch, now)
         })
         .await
 }
@@ -261,6 +273,7 @@ pub async fn unassign(
 fn unassign_in(
     conn: &mut DbConnection,
     caller: &Actor,
+    outbox: &Outbox,
     id: SubscriptionId,
     batch: &AssignmentBatch,
     now: DateTime<Utc>,
@@ -288,6 +301,7 @@ fn unassign_in(
         record(
             conn,
             caller,
+            outbox,
             AuditAction::LicensesUnassigned,
             id,
             &removed,
@@ -303,9 +317,12 @@ fn unassign_in(
     })
 }
 
+/// Records licenses given or taken: the audit entry, the event, and the
+/// seat threshold the change may have crossed (PRODUCT.md §8).
 fn record(
     conn: &mut DbConnection,
     caller: &Actor,
+    outbox: &Outbox,
     action: AuditAction,
     id: SubscriptionId,
     users: &[UserId],
@@ -315,7 +332,14 @@ fn record(
     audit::record(
         conn,
         Change::on_subscription(action, id, None, Some(after), caller, now),
-    )
+    )?;
+    let kind = match action {
+        AuditAction::LicensesUnassigned => EventType::LicensesUnassigned,
+        _ => EventType::LicensesAssigned,
+    };
+    let origin = Origin::of(caller, now);
+    outbox.licenses(conn, &origin, kind, id, users)?;
+    outbox.seats(conn, &origin, id)
 }
 
 pub async fn list(

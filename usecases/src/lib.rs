@@ -15,6 +15,8 @@ pub mod billing_profiles;
 pub mod commands;
 pub mod governance;
 pub mod invoices;
+pub mod notifications;
+pub mod outbox;
 mod owned;
 mod paging;
 pub mod payment_methods;
@@ -25,4 +27,5 @@ pub mod users;
 
 pub use actor::Actor;
 pub use error::{Conflict, Error, Forbidden, Invalid, Precondition, Result, TargetRefusal};
+pub use outbox::{Origin, Outbox, Representations};
 pub use services::{Clock, Db, Services};

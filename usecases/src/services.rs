@@ -3,7 +3,7 @@
 
 use crate::error::Error;
 use crate::fingerprint::Fingerprinter;
-use crate::Actor;
+use crate::{Actor, Outbox};
 use chrono::{DateTime, Utc};
 use domain::catalog::Catalog;
 use persistence::{Backend, DbConnection, DbPool};
@@ -16,6 +16,8 @@ pub struct Services {
     /// Tax on invoices, in basis points.
     pub tax_rate_bps: u32,
     pub fingerprints: Fingerprinter,
+    /// Where every change records its event and notifications (PRODUCT.md §8).
+    pub outbox: Outbox,
 }
 
 impl Services {

@@ -20,6 +20,9 @@ pub struct SignIn {
     pub email: Option<String>,
     /// When the token was issued (seconds), to apply only newer profiles.
     pub iat: Option<u64>,
+    /// The token's `roles` hold `admin`: stored, so that notifications for
+    /// the organisation's admins (PRODUCT.md §8) find them.
+    pub is_admin: bool,
 }
 
 /// Finds the member behind the token, or creates them (and their organisation).
@@ -39,6 +42,7 @@ pub fn provision(
     let subject = claims.subject.to_string();
     if let Some(row) = repos::users::find_by_subject(conn, org, &subject)? {
         refresh_profile(conn, &row, claims)?;
+        refresh_role(conn, &row, claims)?;
         return Ok(row.id);
     }
     // Concurrent first sign-ins (of one person, or of two `sub`s with one
@@ -111,6 +115,7 @@ fn provision_in_transaction(
                 return Err(RepoError::Raced(Race::SubjectClaimed).into());
             }
             refresh_profile(conn, &row, claims).map_err(ProvisionError::UseCase)?;
+            refresh_role(conn, &row, claims).map_err(ProvisionError::UseCase)?;
             return Ok(row.id);
         }
     }
@@ -148,9 +153,18 @@ fn provision_in_transaction(
             email: email.map(|e| e.as_str().to_owned()),
             created_at: now.naive_utc(),
             profile_iat: claims.iat.and_then(|iat| i64::try_from(iat).ok()),
+            is_admin: claims.is_admin,
         },
     )?;
     Ok(id)
+}
+
+/// The admin role as the latest token says it (a write only on change).
+fn refresh_role(conn: &mut DbConnection, row: &UserRow, claims: &SignIn) -> Result<(), Error> {
+    if row.is_admin != claims.is_admin {
+        repos::users::set_admin(conn, row.id, claims.is_admin)?;
+    }
+    Ok(())
 }
 
 /// A token newer than the last one applied, with a different name or e-mail,

@@ -87,6 +87,8 @@ pub fn add(
     now: DateTime<Utc>,
 ) -> Result<User, Error> {
     let new = NewUser {
+        // Their own token says whether they are an admin, at their first sign-in.
+        is_admin: false,
         id: UserId::new_random(),
         organization_id: caller.organization_id,
         subject: None,

@@ -40,6 +40,13 @@ pub fn parse<T: DeserializeOwned + IntoParams>(
     query: &str,
     schemas: Option<&BodySchemas>,
 ) -> Result<T, ApiError> {
+    // `?=x` names no parameter: refused rather than silently ignored.
+    if form_urlencoded::parse(query.as_bytes()).any(|(name, _)| name.is_empty()) {
+        return Err(ApiError::invalid_parameter(
+            String::new(),
+            "every query parameter needs a name (`name=value`)".to_owned(),
+        ));
+    }
     let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();

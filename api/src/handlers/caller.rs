@@ -73,6 +73,7 @@ async fn authenticate(
         name: claims.name.clone(),
         email: claims.email.clone(),
         iat: claims.iat,
+        is_admin: Role::from_claims(&claims.roles).is_admin(),
     };
     let user_id = db
         .run(move |conn| sign_in::provision(conn, &sign_in, now))

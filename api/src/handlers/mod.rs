@@ -9,6 +9,7 @@ pub mod health;
 pub mod invoices;
 pub mod license_requests;
 pub mod me;
+pub mod notifications;
 pub mod organization;
 pub mod payment_methods;
 pub mod products;

@@ -39,12 +39,13 @@ pub async fn reactivate_subscription(
     if_match: IfMatch,
     request: IdempotentWithoutBody,
 ) -> Result<HttpResponse, ApiError> {
-    let (now, tax, names, catalog, who) = (
+    let (now, tax, names, catalog, who, outbox) = (
         state.services.clock.now(),
         state.services.tax_rate_bps,
         Names::from(&state.services),
         state.services.catalog.clone(),
         caller.actor().clone(),
+        state.services.outbox.clone(),
     );
     let id = path.into_inner().into();
     let if_match = if_match.0;
@@ -54,6 +55,7 @@ pub async fn reactivate_subscription(
             let loaded = usecase::reactivate::reactivate_in(
                 conn,
                 &who,
+                &outbox,
                 &catalog,
                 id,
                 if_match.as_deref(),

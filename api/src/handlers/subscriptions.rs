@@ -173,14 +173,15 @@ pub async fn create_subscription(
 ) -> Result<HttpResponse, ApiError> {
     let (body, once) = body.into_parts();
     let order = usecase::purchase::validate(&state.services.catalog, body.into())?;
-    let (now, tax, names, who) = (
+    let (now, tax, names, who, outbox) = (
         state.services.clock.now(),
         state.services.tax_rate_bps,
         Names::from(&state.services),
         caller.actor().clone(),
+        state.services.outbox.clone(),
     );
     once.run(&state, &caller, move |conn| {
-        let loaded = usecase::purchase::place(conn, &who, order, tax, now)?;
+        let loaded = usecase::purchase::place(conn, &who, &outbox, order, tax, now)?;
         let view = names.view(conn, loaded)?;
         let mut created = Created::new(
             to_dto(&view)?,
@@ -339,16 +340,19 @@ pub async fn convert_trial(
     body: Idempotent<ConvertRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (body, once) = body.into_parts();
-    let (now, tax, names, catalog, who) = (
+    let (now, tax, names, catalog, who, outbox) = (
         state.services.clock.now(),
         state.services.tax_rate_bps,
         Names::from(&state.services),
         state.services.catalog.clone(),
         caller.actor().clone(),
+        state.services.outbox.clone(),
     );
     let id = path.into_inner().into();
     once.run(&state, &caller, move |conn| {
-        let loaded = usecase::purchase::convert(conn, &who, &catalog, id, body.into(), tax, now)?;
+        let conversion = body.into();
+        let loaded =
+            usecase::purchase::convert(conn, &who, &outbox, &catalog, id, conversion, tax, now)?;
         changed(&names.view(conn, loaded)?)
     })
     .await

@@ -59,15 +59,16 @@ pub async fn take_control(
 ) -> Result<HttpResponse, ApiError> {
     caller.actor().require_admin()?;
     let (body, once) = body.into_parts();
-    let (now, tax, names, who) = (
+    let (now, tax, names, who, outbox) = (
         state.services.clock.now(),
         state.services.tax_rate_bps,
         Names::from(&state.services),
         caller.actor().clone(),
+        state.services.outbox.clone(),
     );
     let id = path.into_inner().into();
     once.run(&state, &caller, move |conn| {
-        let taken = usecase::take_control(conn, &who, id, body.into(), tax, now)?;
+        let taken = usecase::take_control(conn, &who, &outbox, id, body.into(), tax, now)?;
         let view = names.view(conn, taken.loaded)?;
         let mut created = Created::new(
             TakeControlResponse {

@@ -36,6 +36,8 @@ where
         .service(handlers::license_requests::get_license_request)
         .service(handlers::license_requests::approve_license_request)
         .service(handlers::license_requests::deny_license_request)
+        .service(handlers::notifications::list_notifications)
+        .service(handlers::notifications::read_notification)
         .service(handlers::billing::list_billing_accounts)
         .service(handlers::billing::get_billing_account)
         .service(handlers::billing::list_billing_profiles)

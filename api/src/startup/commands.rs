@@ -77,11 +77,16 @@ pub fn billing_run_once(
     as_of: chrono::NaiveDate,
 ) -> Result<billing_run::Report, String> {
     let db = super::runtime::database(settings).map_err(|e| e.to_string())?;
+    // The catalog names the products in the events the run records.
+    let catalog = super::catalog_file::load(&settings.catalog)
+        .map_err(|m| format!("SELFSERVE_CATALOG: {m}"))?;
+    let outbox = super::runtime::outbox(std::sync::Arc::new(catalog));
     let mut conn = db
         .pool()
         .get()
         .map_err(|e| format!("database unavailable: {e}"))?;
-    billing_run::run(&mut conn, as_of, settings.tax_rate_bps, chrono::Utc::now())
+    let now = chrono::Utc::now();
+    billing_run::run(&mut conn, &outbox, as_of, settings.tax_rate_bps, now)
         .map_err(|e| format!("billing run failed: {e:?}"))
 }
 

@@ -4,11 +4,12 @@
 use crate::auth::cache::TokenCache;
 use crate::auth::JwtVerifier;
 use crate::config::{ConfigError, Settings};
+use crate::representations::ApiRepresentations;
 use crate::startup::state::{AppState, Deployment};
 use persistence::{connect_pool, migrations};
 use secrecy::SecretString;
 use std::sync::Arc;
-use usecases::{Clock, Db, Services};
+use usecases::{Clock, Db, Outbox, Services};
 
 fn err(key: &str, message: impl Into<String>) -> ConfigError {
     ConfigError {
@@ -112,6 +113,12 @@ pub fn database(settings: &Settings) -> Result<Db, ConfigError> {
     Ok(Db::new(pool, settings.database.backend()))
 }
 
+/// The outbox every change records its event through: its `data` is made by
+/// the API's own representations.
+pub fn outbox(catalog: Arc<domain::catalog::Catalog>) -> Outbox {
+    Outbox::new(Arc::new(ApiRepresentations), catalog)
+}
+
 pub fn state(settings: &Settings, clock: Clock) -> Result<AppState, ConfigError> {
     let catalog = crate::startup::catalog_file::load(&settings.catalog)
         .map_err(|m| err("SELFSERVE_CATALOG", m))?;
@@ -121,10 +128,13 @@ pub fn state(settings: &Settings, clock: Clock) -> Result<AppState, ConfigError>
         Some(key) => key.clone(),
         None => generated(settings, &CARD_FINGERPRINT_KEY)?,
     };
+    let catalog = Arc::new(catalog);
+    let outbox = outbox(catalog.clone());
     Ok(AppState {
         services: Services {
             db,
-            catalog: Arc::new(catalog),
+            catalog,
+            outbox,
             clock,
             tax_rate_bps: settings.tax_rate_bps,
             fingerprints: usecases::fingerprint::Fingerprinter::new(&fingerprint_key),

@@ -99,12 +99,18 @@ fn spawn_billing_run(shared: &Shared, interval: std::time::Duration) {
         loop {
             ticker.tick().await;
             let now = state.services.clock.now();
-            let tax = state.services.tax_rate_bps;
+            let (tax, outbox) = (state.services.tax_rate_bps, state.services.outbox.clone());
             let result = state
                 .services
                 .db
                 .run_as(move |conn| {
-                    usecases::subscriptions::billing_run::run(conn, now.date_naive(), tax, now)
+                    usecases::subscriptions::billing_run::run(
+                        conn,
+                        &outbox,
+                        now.date_naive(),
+                        tax,
+                        now,
+                    )
                 })
                 .await;
             match result {

@@ -1,5 +1,6 @@
 //! One repository per aggregate; each function is one query (or one small, fixed set).
 
+pub mod announced;
 pub mod assignments;
 pub mod audit;
 pub mod billing_accounts;
@@ -9,6 +10,7 @@ pub mod health;
 pub mod idempotency;
 pub mod invoices;
 pub mod license_requests;
+pub mod notifications;
 pub mod organization_settings;
 pub mod organizations;
 pub mod payment_methods;

@@ -209,3 +209,23 @@ pub fn find_many(
         .select(UserRow::as_select())
         .load(conn)?)
 }
+
+/// Records what the member's latest token says about their admin role.
+pub fn set_admin(conn: &mut DbConnection, id: UserId, is_admin: bool) -> Result<(), RepoError> {
+    diesel::update(users::table.filter(users::id.eq(id.to_string())))
+        .set(users::is_admin.eq(is_admin))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The organisation's admins, as their latest tokens said: who notifications
+/// "to admins" go to.
+pub fn admin_ids(conn: &mut DbConnection, org: OrganizationId) -> Result<Vec<UserId>, RepoError> {
+    let ids: Vec<String> = users::table
+        .filter(users::organization_id.eq(org.to_string()))
+        .filter(users::is_admin.eq(true))
+        .order_by(users::id.asc())
+        .select(users::id)
+        .load(conn)?;
+    parse_all(ids)
+}

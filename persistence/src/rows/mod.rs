@@ -6,6 +6,7 @@ pub mod event;
 pub mod governance;
 pub mod idempotency;
 pub mod invoice;
+pub mod notification;
 mod nullable;
 pub mod organization;
 pub mod payment_method;
@@ -22,6 +23,7 @@ pub use governance::{
 };
 pub use idempotency::IdempotencyRow;
 pub use invoice::{InvoiceLineRow, InvoiceRow, PendingCreditRow};
+pub use notification::NotificationRow;
 pub use nullable::Nullable;
 pub use organization::NewOrganization;
 pub use payment_method::{PaymentMethodChangeset, PaymentMethodRow};

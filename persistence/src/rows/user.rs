@@ -17,6 +17,8 @@ pub struct UserRow {
     pub email: Option<String>,
     pub created_at: NaiveDateTime,
     pub profile_iat: Option<i64>,
+    /// The member's latest token said `roles: ["admin"]` (refreshed at sign-in).
+    pub is_admin: bool,
 }
 
 #[derive(Insertable, Debug, Clone)]
@@ -34,6 +36,8 @@ pub struct NewUser {
     pub created_at: NaiveDateTime,
     /// The `iat` of the token the name and e-mail came from (`None`: an admin's entry).
     pub profile_iat: Option<i64>,
+    /// The member's latest token said `roles: ["admin"]` (refreshed at sign-in).
+    pub is_admin: bool,
 }
 
 /// A newer token's name and/or e-mail; `None` fields stay as they are.

@@ -7,11 +7,12 @@ use crate::assignments::assign_in;
 use crate::audit::{self, Change};
 use crate::error::{Conflict, Error, Forbidden, Invalid};
 use crate::page::Page;
-use crate::{Actor, Services};
+use crate::{Actor, Origin, Outbox, Services};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use domain::assignment::AssignmentBatch;
 use domain::audit::AuditAction;
 use domain::catalog::Catalog;
+use domain::event::EventType;
 use domain::governance::{
     DecideError, LicenseRequest, LicenseRequestRefusal, LicenseRequestStatus, RequestMessage,
 };
@@ -47,7 +48,7 @@ pub struct RequestView {
     pub product_name: String,
 }
 
-fn view(catalog: &Catalog, request: LicenseRequest) -> RequestView {
+pub(crate) fn view(catalog: &Catalog, request: LicenseRequest) -> RequestView {
     let product_name = catalog
         .get(request.product_id())
         .map(|p| p.name().to_owned())
@@ -104,13 +105,18 @@ pub async fn create(
     let users = batch(ask.user_ids.unwrap_or_else(|| vec![caller.user_id]))?;
     let note = message(ask.message.as_deref())?;
     let now = services.clock.now();
-    let (who, catalog) = (caller.clone(), services.catalog.clone());
+    let (who, catalog, outbox) = (
+        caller.clone(),
+        services.catalog.clone(),
+        services.outbox.clone(),
+    );
     let product = ask.product_id;
     services
         .db
         .run(move |conn| {
-            let filed =
-                write_transaction(conn, |conn| file_in(conn, &who, product, &users, note, now));
+            let filed = write_transaction(conn, |conn| {
+                file_in(conn, &who, &outbox, product, &users, note, now)
+            });
             match filed {
                 // Two asks at once: the database let one through; name it.
                 Err(Error::Storage(RepoError::Unique(Constraint::OnePendingRequest))) => {
@@ -125,6 +131,7 @@ pub async fn create(
 fn file_in(
     conn: &mut DbConnection,
     caller: &Actor,
+    outbox: &Outbox,
     product: ProductId,
     users: &AssignmentBatch,
     note: Option<RequestMessage>,
@@ -169,18 +176,32 @@ fn file_in(
         now,
     );
     repo::insert(conn, &StoredLicenseRequest::from(&request))?;
-    // The record §8 notifies admins from, in the same transaction.
-    record(conn, caller, AuditAction::LicenseRequested, &request, now)?;
+    record(
+        conn,
+        caller,
+        outbox,
+        AuditAction::LicenseRequested,
+        &request,
+        now,
+    )?;
     Ok(request)
 }
 
+/// Records a request filed or decided: its audit entry and its event (which
+/// notifies the admins, or the requester, PRODUCT.md §8).
 fn record(
     conn: &mut DbConnection,
     caller: &Actor,
+    outbox: &Outbox,
     action: AuditAction,
     request: &LicenseRequest,
     now: DateTime<Utc>,
 ) -> Result<(), Error> {
+    let kind = match action {
+        AuditAction::LicenseRequested => EventType::LicenseRequestCreated,
+        _ => EventType::LicenseRequestDecided,
+    };
+    outbox.license_request(conn, &Origin::of(caller, now), kind, request)?;
     audit::record(
         conn,
         Change {
@@ -301,7 +322,11 @@ pub async fn approve(
     let subset = approval.user_ids.map(batch).transpose()?;
     let note = message(approval.message.as_deref())?;
     let now = services.clock.now();
-    let (who, catalog) = (caller.clone(), services.catalog.clone());
+    let (who, catalog, outbox) = (
+        caller.clone(),
+        services.catalog.clone(),
+        services.outbox.clone(),
+    );
     services
         .db
         .run(move |conn| {
@@ -314,14 +339,14 @@ pub async fn approve(
                     .map_err(decided)?;
                 store_decision(conn, &request)?;
                 let users = batch(approved)?;
-                assign_in(conn, &who, subscription, &users, now).map_err(|e| match e {
+                assign_in(conn, &who, &outbox, subscription, &users, now).map_err(|e| match e {
                     Error::NotFound(_) | Error::Forbidden(_) => not_managed(),
                     other => other,
                 })?;
-                // The record §8 notifies the requester from.
                 record(
                     conn,
                     &who,
+                    &outbox,
                     AuditAction::LicenseRequestDecided,
                     &request,
                     now,
@@ -365,7 +390,11 @@ pub async fn deny(
     caller.require_admin()?;
     let note = message(note.as_deref())?;
     let now = services.clock.now();
-    let (who, catalog): (Actor, Arc<Catalog>) = (caller.clone(), services.catalog.clone());
+    let (who, catalog, outbox): (Actor, Arc<Catalog>, Outbox) = (
+        caller.clone(),
+        services.catalog.clone(),
+        services.outbox.clone(),
+    );
     services
         .db
         .run(move |conn| {
@@ -376,6 +405,7 @@ pub async fn deny(
                 record(
                     conn,
                     &who,
+                    &outbox,
                     AuditAction::LicenseRequestDecided,
                     &request,
                     now,

@@ -13,9 +13,10 @@ use crate::audit::{self, Change};
 use crate::error::{Conflict, Error, Invalid, TargetRefusal};
 use crate::subscriptions::cancel::cancel_loaded;
 use crate::subscriptions::{access, Loaded};
-use crate::Actor;
+use crate::{Actor, Origin, Outbox};
 use chrono::{DateTime, Utc};
 use domain::audit::AuditAction;
+use domain::event::EventType;
 use domain::governance::{
     check_source, check_target, plan_move, NotEnoughLicenses, SourceRefusal, TargetFacts,
 };
@@ -74,6 +75,7 @@ fn load_source(
 pub fn take_control(
     conn: &mut DbConnection,
     caller: &Actor,
+    outbox: &Outbox,
     id: SubscriptionId,
     action: TakeControl,
     tax_rate_bps: u32,
@@ -89,11 +91,20 @@ pub fn take_control(
             (reason, feedback, Vec::new(), None)
         }
         TakeControl::MoveUsers { target } => {
-            let moved = move_users(conn, caller, &source, target, now)?;
+            let moved = move_users(conn, caller, outbox, &source, target, now)?;
             (CancelReason::TakenOverByAdmin, None, moved, Some(target))
         }
     };
-    let loaded = cancel_loaded(conn, caller, source, reason, feedback, tax_rate_bps, now)?;
+    let loaded = cancel_loaded(
+        conn,
+        caller,
+        outbox,
+        source,
+        reason,
+        feedback,
+        tax_rate_bps,
+        now,
+    )?;
     // The record §8's notifications deliver to the purchaser: written in
     // this transaction, so there is no take-over without it.
     audit::record(
@@ -114,6 +125,7 @@ pub fn take_control(
             at: now,
         },
     )?;
+    outbox.taken_over(conn, &Origin::of(caller, now), id, &moved)?;
     Ok(TakenOver { loaded, moved })
 }
 
@@ -123,6 +135,7 @@ pub fn take_control(
 fn move_users(
     conn: &mut DbConnection,
     caller: &Actor,
+    outbox: &Outbox,
     source: &Loaded,
     target_id: SubscriptionId,
     now: DateTime<Utc>,
@@ -196,5 +209,17 @@ fn move_users(
             at: now,
         },
     )?;
+    if needed > 0 {
+        let origin = Origin::of(caller, now);
+        let gained = plan.newly_assigned();
+        outbox.licenses(
+            conn,
+            &origin,
+            EventType::LicensesAssigned,
+            target_id,
+            gained,
+        )?;
+        outbox.seats(conn, &origin, target_id)?;
+    }
     Ok(plan.moved().to_vec())
 }

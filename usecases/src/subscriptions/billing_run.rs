@@ -15,12 +15,13 @@ use super::lifecycle::{self, midnight, Ending};
 use super::Loaded;
 use crate::audit::{self, SystemChange};
 use crate::error::Error;
+use crate::Outbox;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use domain::audit::AuditAction;
 use domain::card::CardExpiry;
 use domain::subscription::lifecycle::{at_period_end, PeriodEnd};
 use domain::subscription::{renewal, SubscriptionStatus};
-use domain::{OrganizationId, ProductId, SubscriptionId, UserId};
+use domain::{OrganizationId, ProductId, SubscriptionId};
 use persistence::repos::subscriptions::Due;
 use persistence::repos::{idempotency, invoices, payment_methods, subscriptions as repo};
 use persistence::rows::SubscriptionChanges;
@@ -46,6 +47,8 @@ pub struct Report {
     pub credits_settled: usize,
     /// License requests filed more than 12 months ago, deleted.
     pub purged_license_requests: usize,
+    /// Cards announced as ending within 30 days (`payment_method.expiring`).
+    pub cards_expiring: usize,
 }
 
 const BATCH: i64 = 200;
@@ -64,6 +67,7 @@ enum Outcome {
 /// Runs everything due on `as_of`.
 pub fn run(
     conn: &mut DbConnection,
+    outbox: &Outbox,
     as_of: NaiveDate,
     tax_rate_bps: u32,
     now: DateTime<Utc>,
@@ -72,7 +76,9 @@ pub fn run(
     let mut seen = HashSet::new();
     let due = |conn: &mut DbConnection| repo::due_ids(conn, Due::PeriodEnd, as_of, BATCH);
     in_batches(conn, &mut seen, due, |conn, org, id| {
-        match write_transaction(conn, |conn| renew_one(conn, org, id, as_of, tax_rate_bps)) {
+        match write_transaction(conn, |conn| {
+            renew_one(conn, outbox, org, id, as_of, tax_rate_bps)
+        }) {
             Ok(Outcome::Renewed(n)) => report.renewals += n,
             Ok(Outcome::Ended {
                 renewed,
@@ -101,7 +107,7 @@ pub fn run(
     let ended = |conn: &mut DbConnection| repo::due_ids(conn, Due::TrialEnd, as_of, BATCH);
     in_batches(conn, &mut seen, ended, |conn, org, id| {
         if let Outcome::Ended { settled, .. } = write_transaction(conn, |conn| {
-            expire_trial(conn, org, id, as_of, tax_rate_bps, now)
+            expire_trial(conn, outbox, org, id, as_of, tax_rate_bps, now)
         })? {
             report.expired_trials += 1;
             report.credits_settled += usize::from(settled);
@@ -114,7 +120,9 @@ pub fn run(
     let mut stepped = HashSet::new();
     let steps = |conn: &mut DbConnection| repo::due_ids(conn, Due::LifecycleStep, as_of, BATCH);
     in_batches(conn, &mut stepped, steps, |conn, org, id| {
-        match write_transaction(conn, |conn| lifecycle::advance(conn, org, id, as_of)) {
+        match write_transaction(conn, |conn| {
+            lifecycle::advance(conn, outbox, org, id, as_of)
+        }) {
             Ok(done) => {
                 report.disabled += done.disabled;
                 report.deleted += done.deleted;
@@ -124,6 +132,7 @@ pub fn run(
         }
         Ok(())
     })?;
+    report.cards_expiring = crate::outbox::announce_expiring_cards(conn, outbox, as_of, now)?;
     // Idempotency records are replayed for 24 hours; older ones go.
     idempotency::purge_older_than(conn, (now - Duration::hours(48)).naive_utc())?;
     // License requests are kept a year (PRODUCT.md §7), decided or not.
@@ -178,6 +187,7 @@ fn another_run_won(e: &RepoError) -> bool {
 
 fn renew_one(
     conn: &mut DbConnection,
+    outbox: &Outbox,
     org: OrganizationId,
     id: SubscriptionId,
     as_of: NaiveDate,
@@ -223,6 +233,7 @@ fn renew_one(
         }
         invoicing::issue(
             conn,
+            outbox,
             Issue {
                 subscription: row,
                 billing_profile_id: profile,
@@ -276,7 +287,14 @@ fn renew_one(
     } else {
         loaded
     };
-    let settled = lifecycle::end(conn, &loaded, ending, midnight(period.end()), tax_rate_bps)?;
+    let settled = lifecycle::end(
+        conn,
+        outbox,
+        &loaded,
+        ending,
+        midnight(period.end()),
+        tax_rate_bps,
+    )?;
     Ok(Outcome::Ended {
         renewed,
         ending,
@@ -301,6 +319,7 @@ fn renewal_card(conn: &mut DbConnection, loaded: &Loaded) -> Result<Option<CardE
 
 fn expire_trial(
     conn: &mut DbConnection,
+    outbox: &Outbox,
     org: OrganizationId,
     id: SubscriptionId,
     as_of: NaiveDate,
@@ -315,7 +334,7 @@ fn expire_trial(
     }
     let loaded = Loaded::parse(row, as_of)?;
     let at = loaded.row.trial_ends_on.map(midnight).unwrap_or(now);
-    let settled = lifecycle::end(conn, &loaded, Ending::TrialEnded, at, tax_rate_bps)?;
+    let settled = lifecycle::end(conn, outbox, &loaded, Ending::TrialEnded, at, tax_rate_bps)?;
     Ok(Outcome::Ended {
         renewed: 0,
         ending: Ending::TrialEnded,
@@ -327,22 +346,22 @@ fn expire_trial(
 /// that no run has expired yet are expired now (they hold the one-trial slot).
 pub fn expire_stale_trials(
     conn: &mut DbConnection,
-    org: OrganizationId,
-    purchaser: UserId,
+    outbox: &Outbox,
+    purchaser: &crate::Actor,
     product: ProductId,
-    today: NaiveDate,
     tax_rate_bps: u32,
     now: DateTime<Utc>,
 ) -> Result<(), Error> {
+    let (org, today) = (purchaser.organization_id, now.date_naive());
     let filter = repo::Filter {
-        purchaser: Some(purchaser),
+        purchaser: Some(purchaser.user_id),
         status: Some(SubscriptionStatus::Trial),
         product: Some(product),
         ..Default::default()
     };
     for row in repo::list(conn, org, &filter, None, 10)? {
         if row.trial_ends_on.is_some_and(|end| end <= today) {
-            expire_trial(conn, org, row.id, today, tax_rate_bps, now)?;
+            expire_trial(conn, outbox, org, row.id, today, tax_rate_bps, now)?;
         }
     }
     Ok(())

@@ -5,8 +5,8 @@ use super::invoicing::{self, Reason};
 use super::purchase::conclude;
 use super::{check_if_match, load_owned, Loaded, View};
 use crate::error::Error;
-use crate::Actor;
 use crate::Services;
+use crate::{Actor, Outbox};
 use chrono::{DateTime, Utc};
 use domain::audit::AuditAction;
 use domain::subscription::{
@@ -22,6 +22,7 @@ use persistence::DbConnection;
 pub fn cancel_in(
     conn: &mut DbConnection,
     caller: &Actor,
+    outbox: &Outbox,
     id: SubscriptionId,
     if_match: Option<&str>,
     reason: CancelReason,
@@ -31,15 +32,26 @@ pub fn cancel_in(
 ) -> Result<Loaded, Error> {
     let loaded = load_owned(conn, caller, id, now.date_naive())?;
     check_if_match(&loaded, if_match, false)?;
-    cancel_loaded(conn, caller, loaded, reason, feedback, tax_rate_bps, now)
+    cancel_loaded(
+        conn,
+        caller,
+        outbox,
+        loaded,
+        reason,
+        feedback,
+        tax_rate_bps,
+        now,
+    )
 }
 
 /// Cancels a subscription the caller was already found allowed to cancel
 /// (its manager, or an admin taking control of it): the status, the
 /// released licenses, the credit to its purchaser and the audit entry.
+#[allow(clippy::too_many_arguments)]
 pub fn cancel_loaded(
     conn: &mut DbConnection,
     caller: &Actor,
+    outbox: &Outbox,
     loaded: Loaded,
     reason: CancelReason,
     feedback: Option<Feedback>,
@@ -96,6 +108,7 @@ pub fn cancel_loaded(
     conclude(
         conn,
         caller,
+        outbox,
         AuditAction::Canceled,
         &loaded.row,
         after,
@@ -113,6 +126,7 @@ pub fn cancel_loaded(
 pub fn schedule_in(
     conn: &mut DbConnection,
     caller: &Actor,
+    outbox: &Outbox,
     id: SubscriptionId,
     if_match: Option<&str>,
     reason: CancelReason,
@@ -145,6 +159,7 @@ pub fn schedule_in(
     conclude(
         conn,
         caller,
+        outbox,
         AuditAction::CancellationScheduled,
         &loaded.row,
         after,
@@ -178,6 +193,7 @@ pub async fn cancel(
         Effective::Now => cancel_in(
             conn,
             &caller,
+            &cx.outbox,
             id,
             if_match.as_deref(),
             reason,
@@ -188,6 +204,7 @@ pub async fn cancel(
         Effective::AtPeriodEnd => schedule_in(
             conn,
             &caller,
+            &cx.outbox,
             id,
             if_match.as_deref(),
             reason,

@@ -5,8 +5,8 @@ use super::purchase::{license_count, record};
 use super::quote;
 use super::{check_if_match, load_owned, load_visible, Loaded, View};
 use crate::error::{Conflict, Error, Invalid, Precondition};
-use crate::Actor;
 use crate::Services;
+use crate::{Actor, Origin, Outbox};
 use chrono::{DateTime, Utc};
 use domain::audit::AuditAction;
 use domain::billing::ProrationBehavior;
@@ -158,6 +158,7 @@ pub struct Patch {
 pub fn apply(
     conn: &mut DbConnection,
     caller: &Actor,
+    outbox: &Outbox,
     catalog: &Catalog,
     id: SubscriptionId,
     if_match: Option<&str>,
@@ -242,23 +243,29 @@ pub fn apply(
     }
     let after = repo::find(conn, caller.organization_id, id)?
         .ok_or_else(|| Error::internal("subscription vanished"))?;
-    if let Some(change) = billed {
-        invoicing::bill_change(conn, &after, change, tax_rate_bps, now)?;
-    }
     if after.license_count != loaded.row.license_count {
         record(
             conn,
             caller,
+            outbox,
             AuditAction::LicenseCountChanged,
             Some(&loaded.row),
             &after,
             now,
         )?;
     }
+    if let Some(change) = billed {
+        invoicing::bill_change(conn, outbox, &after, change, tax_rate_bps, now)?;
+    }
+    if after.license_count != loaded.row.license_count {
+        // A lower total can take seat use up to a threshold; a higher one re-arms it.
+        outbox.seats(conn, &Origin::of(caller, now), id)?;
+    }
     if after.auto_renew != loaded.row.auto_renew {
         record(
             conn,
             caller,
+            outbox,
             AuditAction::AutoRenewChanged,
             Some(&loaded.row),
             &after,
@@ -281,6 +288,7 @@ pub async fn update(
         apply(
             conn,
             &caller,
+            &cx.outbox,
             &cx.catalog,
             id,
             if_match.as_deref(),

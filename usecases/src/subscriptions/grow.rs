@@ -8,7 +8,7 @@ use super::purchase::record;
 use super::{check_if_match, invoicing, stale, Loaded};
 use crate::assignments::{self, Outcome};
 use crate::error::{Conflict, Error, Invalid};
-use crate::{Actor, Services};
+use crate::{Actor, Outbox, Services};
 use chrono::{DateTime, Utc};
 use domain::assignment::AssignmentBatch;
 use domain::audit::AuditAction;
@@ -36,10 +36,11 @@ pub async fn assign_adding(
     batch: AssignmentBatch,
     if_match: Option<String>,
 ) -> Result<Grown, Error> {
-    let (now, catalog, tax) = (
+    let (now, catalog, tax, outbox) = (
         services.clock.now(),
         services.catalog.clone(),
         services.tax_rate_bps,
+        services.outbox.clone(),
     );
     let caller = caller.clone();
     services
@@ -53,6 +54,7 @@ pub async fn assign_adding(
                     grow_in(
                         conn,
                         &caller,
+                        &outbox,
                         &catalog,
                         id,
                         &batch,
@@ -93,6 +95,7 @@ fn ceiling(catalog: &Catalog, loaded: &Loaded) -> Result<Ceiling, Error> {
 fn grow_in(
     conn: &mut DbConnection,
     caller: &Actor,
+    outbox: &Outbox,
     catalog: &Catalog,
     id: SubscriptionId,
     batch: &AssignmentBatch,
@@ -131,6 +134,15 @@ fn grow_in(
         }
         let after = repo::find(conn, caller.organization_id, id)?
             .ok_or_else(|| Error::internal("subscription vanished"))?;
+        record(
+            conn,
+            caller,
+            outbox,
+            AuditAction::LicenseCountChanged,
+            Some(&loaded.row),
+            &after,
+            now,
+        )?;
         if loaded.status == SubscriptionStatus::Active {
             let (Some(unit), Some(period)) = (loaded.unit_price, loaded.period.as_ref()) else {
                 return Err(Error::internal("paid subscription without price or period"));
@@ -149,21 +161,13 @@ fn grow_in(
                 }
                 CountChangeError::Money(m) => Error::internal(m.to_string()),
             })?;
-            let invoice = invoicing::bill_change(conn, &after, change, tax_rate_bps, now)?;
+            let invoice = invoicing::bill_change(conn, outbox, &after, change, tax_rate_bps, now)?;
             invoice_id = invoice.map(|i| i.id);
         }
-        record(
-            conn,
-            caller,
-            AuditAction::LicenseCountChanged,
-            Some(&loaded.row),
-            &after,
-            now,
-        )?;
         licenses_added = growth.added;
     }
     Ok(Grown {
-        outcome: assignments::assign_within(conn, caller, id, batch, "user_ids", now)?,
+        outcome: assignments::assign_within(conn, caller, outbox, id, batch, "user_ids", now)?,
         licenses_added,
         invoice_id,
     })

@@ -2,6 +2,7 @@
 //! transaction, with any credits waiting for the subscription's next invoice.
 
 use crate::error::Error;
+use crate::Outbox;
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::billing::ProrationBehavior;
 use domain::invoice::{status_for, totals, InvoiceLine};
@@ -87,8 +88,10 @@ impl<'a> Issue<'a> {
     }
 }
 
+/// Issues the invoice and records its `invoice.issued` event.
 pub fn issue(
     conn: &mut DbConnection,
+    outbox: &Outbox,
     input: Issue<'_>,
     tax_rate_bps: u32,
     now: DateTime<Utc>,
@@ -176,6 +179,7 @@ pub fn issue(
         let ids: Vec<PendingCreditId> = credits.into_iter().map(|c| c.id).collect();
         repo::settle_credits(conn, &ids, id)?;
     }
+    outbox.invoice(conn, &invoice, &rows, now)?;
     Ok(invoice)
 }
 
@@ -193,6 +197,7 @@ pub fn issue(
 /// second or concurrent billing run cannot issue it again.
 pub fn settle_open_credits(
     conn: &mut DbConnection,
+    outbox: &Outbox,
     sub: &SubscriptionRow,
     tax_rate_bps: u32,
     at: DateTime<Utc>,
@@ -209,6 +214,7 @@ pub fn settle_open_credits(
         .ok_or_else(|| Error::internal("pending credits without a billing profile"))?;
     let invoice = issue(
         conn,
+        outbox,
         Issue {
             subscription: sub,
             billing_profile_id: profile,
@@ -245,6 +251,7 @@ pub fn proration_behavior(
 /// Returns the invoice issued now, if any.
 pub fn bill_change(
     conn: &mut DbConnection,
+    outbox: &Outbox,
     sub: &SubscriptionRow,
     change: CountChange,
     tax_rate_bps: u32,
@@ -258,6 +265,7 @@ pub fn bill_change(
                 .ok_or_else(|| Error::internal("paid subscription without billing profile"))?;
             let invoice = issue(
                 conn,
+                outbox,
                 Issue::single(sub, profile, Reason::LicenseIncrease, line),
                 tax_rate_bps,
                 now,

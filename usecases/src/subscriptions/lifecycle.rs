@@ -11,8 +11,10 @@ use super::invoicing;
 use super::Loaded;
 use crate::audit::{self, SystemChange};
 use crate::error::Error;
+use crate::{Origin, Outbox};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::audit::AuditAction;
+use domain::event::EventType;
 use domain::subscription::lifecycle::{self as rules, AssignmentEffect, Lapse, LapseDates, Step};
 use domain::subscription::SubscriptionStatus;
 use domain::{OrganizationId, SubscriptionId};
@@ -58,6 +60,7 @@ impl Ending {
 /// whether one was issued.
 pub(super) fn end(
     conn: &mut DbConnection,
+    outbox: &Outbox,
     loaded: &Loaded,
     ending: Ending,
     at: DateTime<Utc>,
@@ -83,7 +86,15 @@ pub(super) fn end(
         Ending::Lapsed(_) => 0,
         Ending::CanceledAtPeriodEnd | Ending::TrialEnded => release_all(conn, row.id)?,
     };
-    let credit_invoice = invoicing::settle_open_credits(conn, row, tax_rate_bps, at)?.map(|i| i.id);
+    let origin = Origin::system(row.organization_id, at);
+    let event = if canceled {
+        EventType::SubscriptionCanceled
+    } else {
+        EventType::SubscriptionExpired
+    };
+    outbox.subscription(conn, &origin, event, row.id)?;
+    let credit_invoice =
+        invoicing::settle_open_credits(conn, outbox, row, tax_rate_bps, at)?.map(|i| i.id);
     let mut after = serde_json::json!({
         "status": status.as_str(),
         "reason": ending.reason(),
@@ -134,6 +145,7 @@ pub(super) struct Advanced {
 /// subscription, each dated the day it fell due (a late run catches up).
 pub(super) fn advance(
     conn: &mut DbConnection,
+    outbox: &Outbox,
     org: OrganizationId,
     id: SubscriptionId,
     as_of: NaiveDate,
@@ -150,7 +162,7 @@ pub(super) fn advance(
     // Each step bumps the version once.
     let steps = rules::due(from, ended, as_of);
     for (version, step) in (loaded.row.version..).zip(steps) {
-        take(conn, &loaded, from, version, step)?;
+        take(conn, outbox, &loaded, from, version, step)?;
         from = step.to;
         match step.to {
             SubscriptionStatus::Disabled => done.disabled += 1,
@@ -162,6 +174,7 @@ pub(super) fn advance(
 
 fn take(
     conn: &mut DbConnection,
+    outbox: &Outbox,
     loaded: &Loaded,
     from: SubscriptionStatus,
     version: i64,
@@ -177,7 +190,7 @@ fn take(
     if !repo::update_if_version(conn, id, version, &changes)? {
         return Err(Error::Storage(RepoError::Raced(Race::SubscriptionVersion)));
     }
-    let (action, effect) = match step.assignments() {
+    let (action, effect, event) = match step.assignments() {
         AssignmentEffect::Suspend => {
             let suspended = assignments::suspend_all(conn, id)?;
             // Suspended licenses are held by no one: they count as unassigned.
@@ -185,16 +198,20 @@ fn take(
             (
                 AuditAction::Disabled,
                 serde_json::json!({"suspended_assignments": suspended}),
+                EventType::SubscriptionDisabled,
             )
         }
         AssignmentEffect::Release => (
             AuditAction::Deleted,
             serde_json::json!({"released_assignments": release_all(conn, id)?}),
+            EventType::SubscriptionDeleted,
         ),
         AssignmentEffect::Keep => {
             return Err(Error::internal("a lifecycle step that keeps licenses"))
         }
     };
+    let origin = Origin::system(loaded.row.organization_id, at);
+    outbox.subscription(conn, &origin, event, id)?;
     let mut after = effect;
     after["status"] = serde_json::json!(step.to.as_str());
     audit::record_system(

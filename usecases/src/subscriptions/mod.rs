@@ -235,6 +235,7 @@ pub struct View {
 /// What a subscription change needs besides the connection.
 pub struct Context {
     pub catalog: std::sync::Arc<domain::catalog::Catalog>,
+    pub outbox: crate::Outbox,
     pub tax_rate_bps: u32,
     pub now: chrono::DateTime<chrono::Utc>,
 }
@@ -247,6 +248,7 @@ where
     let names = Names::from(services);
     let context = Context {
         catalog: services.catalog.clone(),
+        outbox: services.outbox.clone(),
         tax_rate_bps: services.tax_rate_bps,
         now: services.clock.now(),
     };
@@ -315,13 +317,15 @@ pub struct Names {
 
 impl From<&Services> for Names {
     fn from(services: &Services) -> Self {
-        Self {
-            catalog: services.catalog.clone(),
-        }
+        Self::new(services.catalog.clone())
     }
 }
 
 impl Names {
+    pub fn new(catalog: std::sync::Arc<domain::catalog::Catalog>) -> Self {
+        Self { catalog }
+    }
+
     pub fn view(&self, conn: &mut DbConnection, loaded: Loaded) -> Result<View, Error> {
         let mut v = self.views(conn, vec![loaded])?;
         v.pop().ok_or_else(|| Error::internal("view lost"))

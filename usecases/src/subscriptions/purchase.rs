@@ -5,12 +5,13 @@ use super::{load_owned, Loaded};
 use crate::audit::{self, Change};
 use crate::commands::{Conversion, NewSubscription};
 use crate::error::{Conflict, Error, Forbidden, Invalid};
-use crate::Actor;
 use crate::{billing_profiles, governance, payment_methods};
+use crate::{Actor, Origin, Outbox};
 use chrono::{DateTime, Utc};
 use domain::assignment::AssignmentBatch;
 use domain::audit::AuditAction;
 use domain::catalog::{BillingFrequency, Catalog, Product};
+use domain::event::EventType;
 use domain::governance::{self as governance_rules, may_buy};
 use domain::invoice::InvoiceLine;
 use domain::license::{LicenseCount, LicenseCountError};
@@ -179,9 +180,26 @@ fn summary(row: &SubscriptionRow) -> serde_json::Value {
     })
 }
 
+/// The event a subscription change recorded in its history also writes to
+/// the outbox (PRODUCT.md §8); a change of auto-renew alone has none.
+fn event_of(action: AuditAction) -> Option<EventType> {
+    match action {
+        AuditAction::Purchased => Some(EventType::SubscriptionCreated),
+        AuditAction::TrialStarted => Some(EventType::SubscriptionTrialStarted),
+        AuditAction::TrialConverted => Some(EventType::SubscriptionConverted),
+        AuditAction::LicenseCountChanged => Some(EventType::SubscriptionLicenseCountChanged),
+        AuditAction::Canceled => Some(EventType::SubscriptionCanceled),
+        AuditAction::Reactivated => Some(EventType::SubscriptionReactivated),
+        _ => None,
+    }
+}
+
+/// Records a subscription change: its audit entry and its event, in the
+/// caller's transaction.
 pub fn record(
     conn: &mut DbConnection,
     caller: &Actor,
+    outbox: &Outbox,
     action: AuditAction,
     before: Option<&SubscriptionRow>,
     after: &SubscriptionRow,
@@ -197,7 +215,11 @@ pub fn record(
             caller,
             now,
         ),
-    )
+    )?;
+    match event_of(action) {
+        Some(kind) => outbox.subscription(conn, &Origin::of(caller, now), kind, after.id),
+        None => Ok(()),
+    }
 }
 
 /// How a change ends: its invoice (when it charges or credits), its audit
@@ -206,6 +228,7 @@ pub fn record(
 pub fn conclude(
     conn: &mut DbConnection,
     caller: &Actor,
+    outbox: &Outbox,
     action: AuditAction,
     before: &SubscriptionRow,
     after: SubscriptionRow,
@@ -216,12 +239,13 @@ pub fn conclude(
     if let Some((profile, reason, line)) = invoice {
         invoicing::issue(
             conn,
+            outbox,
             Issue::single(&after, profile, reason, line),
             tax_rate_bps,
             now,
         )?;
     }
-    record(conn, caller, action, Some(before), &after, now)?;
+    record(conn, caller, outbox, action, Some(before), &after, now)?;
     Loaded::parse(after, now.date_naive())
 }
 
@@ -231,17 +255,19 @@ pub fn conclude(
 pub fn place(
     conn: &mut DbConnection,
     caller: &Actor,
+    outbox: &Outbox,
     order: Order,
     tax_rate_bps: u32,
     now: DateTime<Utc>,
 ) -> Result<Loaded, Error> {
-    let created = create(conn, caller, order.kind, tax_rate_bps, now)?;
+    let created = create(conn, caller, outbox, order.kind, tax_rate_bps, now)?;
     let Some(batch) = order.assign else {
         return Ok(created);
     };
     crate::assignments::assign_within(
         conn,
         caller,
+        outbox,
         created.row.id,
         &batch,
         "assign_user_ids",
@@ -255,6 +281,7 @@ pub fn place(
 fn create(
     conn: &mut DbConnection,
     caller: &Actor,
+    outbox: &Outbox,
     order: OrderKind,
     tax_rate_bps: u32,
     now: DateTime<Utc>,
@@ -311,13 +338,23 @@ fn create(
             let mut row = base(&product, SubscriptionStatus::Active, licenses.get());
             apply_plan(&mut row, &plan, frequency, profile, card, today);
             repo::insert(conn, &row)?;
+            // The subscription's event before its invoice's, as they happened.
+            record(
+                conn,
+                caller,
+                outbox,
+                AuditAction::Purchased,
+                None,
+                &row,
+                now,
+            )?;
             invoicing::issue(
                 conn,
+                outbox,
                 Issue::single(&row, profile, Reason::Purchase, plan.line),
                 tax_rate_bps,
                 now,
             )?;
-            record(conn, caller, AuditAction::Purchased, None, &row, now)?;
             Loaded::parse(row, today)
         }
         OrderKind::Trial {
@@ -327,10 +364,9 @@ fn create(
             governance_rules::check_trial(source, own, default).map_err(Forbidden::Policy)?;
             super::billing_run::expire_stale_trials(
                 conn,
-                caller.organization_id,
-                caller.user_id,
+                outbox,
+                caller,
                 product.id(),
-                today,
                 tax_rate_bps,
                 now,
             )?;
@@ -350,7 +386,15 @@ fn create(
                 }
                 e => e.into(),
             })?;
-            record(conn, caller, AuditAction::TrialStarted, None, &row, now)?;
+            record(
+                conn,
+                caller,
+                outbox,
+                AuditAction::TrialStarted,
+                None,
+                &row,
+                now,
+            )?;
             Loaded::parse(row, today)
         }
     }
@@ -376,9 +420,11 @@ fn apply_plan(
 }
 
 /// Trial → paid, keeping the id; billing starts today.
+#[allow(clippy::too_many_arguments)]
 pub fn convert(
     conn: &mut DbConnection,
     caller: &Actor,
+    outbox: &Outbox,
     catalog: &Catalog,
     id: SubscriptionId,
     req: Conversion,
@@ -436,6 +482,7 @@ pub fn convert(
     conclude(
         conn,
         caller,
+        outbox,
         AuditAction::TrialConverted,
         &loaded.row,
         after,

@@ -7,8 +7,8 @@ use super::invoicing::Reason;
 use super::purchase::conclude;
 use super::{check_if_match, Loaded, View};
 use crate::error::{Conflict, Error};
-use crate::Actor;
 use crate::Services;
+use crate::{Actor, Outbox};
 use chrono::{DateTime, Utc};
 use domain::audit::AuditAction;
 use domain::catalog::Catalog;
@@ -23,6 +23,7 @@ use persistence::DbConnection;
 pub fn reactivate_in(
     conn: &mut DbConnection,
     caller: &Actor,
+    outbox: &Outbox,
     catalog: &Catalog,
     id: SubscriptionId,
     if_match: Option<&str>,
@@ -88,6 +89,7 @@ pub fn reactivate_in(
     conclude(
         conn,
         caller,
+        outbox,
         AuditAction::Reactivated,
         &loaded.row,
         after,
@@ -109,6 +111,7 @@ pub async fn reactivate(
         reactivate_in(
             conn,
             &caller,
+            &cx.outbox,
             &cx.catalog,
             id,
             if_match.as_deref(),

@@ -1,0 +1,45 @@
+//! `seats.threshold_reached`: announced once per crossing of 80 % and 100 %
+//! of a subscription's license count (`domain::seats`), after any change of
+//! its seat use — an assignment, a growth, a new total.
+
+use super::{facts_of, notices, Origin, Outbox};
+use crate::error::Error;
+use domain::event::EventType;
+use domain::seats::observe;
+use domain::SubscriptionId;
+use persistence::repos::announced;
+use persistence::DbConnection;
+
+impl Outbox {
+    /// Call once a change of subscription `id`'s seats or total is complete
+    /// (not between its steps: a growth followed by an assignment is one change).
+    pub fn seats(
+        &self,
+        conn: &mut DbConnection,
+        origin: &Origin,
+        id: SubscriptionId,
+    ) -> Result<(), Error> {
+        let view = self.view(conn, origin, id)?;
+        let stored = announced::seat_threshold(conn, id)?;
+        let change = observe(
+            stored,
+            view.loaded.assigned(),
+            view.loaded.row.license_count,
+        );
+        let Some(store) = change.store else {
+            return Ok(());
+        };
+        // Conditional on the value read: of two changes racing, one announces.
+        if !announced::set_seat_threshold(conn, id, stored, store)? {
+            return Ok(());
+        }
+        let Some(threshold) = change.crossed else {
+            return Ok(());
+        };
+        let data = self.shapes.seats(&view, threshold)?;
+        let kind = EventType::SeatsThresholdReached;
+        self.record(conn, origin, kind, data, facts_of(&view, origin), || {
+            notices::seats(&view, threshold)
+        })
+    }
+}
