@@ -150,6 +150,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         seat_threshold -> Integer,
+        cancel_at -> Nullable<Date>,
     }
 }
 
@@ -160,6 +161,7 @@ diesel::table! {
         organization_id -> Text,
         assigned_by -> Text,
         assigned_at -> Timestamp,
+        state -> Text,
     }
 }
 

@@ -13,6 +13,7 @@ pub mod notifications;
 pub mod organization;
 pub mod payment_methods;
 pub mod products;
+pub mod reactivate;
 pub mod subscriptions;
 pub mod take_control;
 pub mod users;
