@@ -149,8 +149,8 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
-        seat_threshold -> Integer,
         cancel_at -> Nullable<Date>,
+        seat_threshold -> Integer,
     }
 }
 

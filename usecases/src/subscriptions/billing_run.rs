@@ -132,6 +132,7 @@ pub fn run(
         }
         Ok(())
     })?;
+    report.cards_expiring = crate::outbox::announce_expiring_cards(conn, outbox, as_of, now)?;
     // Idempotency records are replayed for 24 hours; older ones go.
     idempotency::purge_older_than(conn, (now - Duration::hours(48)).naive_utc())?;
     // License requests are kept a year (PRODUCT.md §7), decided or not.
@@ -141,7 +142,6 @@ pub fn run(
     )?;
     // Binding quotes last 15 minutes; a day after expiry they are forgotten.
     super::quote::purge(conn, now)?;
-    report.cards_expiring = crate::outbox::announce_expiring_cards(conn, outbox, as_of, now)?;
     Ok(report)
 }
 
@@ -287,8 +287,14 @@ fn renew_one(
     } else {
         loaded
     };
-    let at = midnight(period.end());
-    let settled = lifecycle::end(conn, outbox, &loaded, ending, at, tax_rate_bps)?;
+    let settled = lifecycle::end(
+        conn,
+        outbox,
+        &loaded,
+        ending,
+        midnight(period.end()),
+        tax_rate_bps,
+    )?;
     Ok(Outcome::Ended {
         renewed,
         ending,

@@ -123,6 +123,7 @@ pub fn cancel_loaded(
 /// is credited, and the billing run cancels it when the period ends. Asking
 /// again keeps the date and takes the new reason; `PATCH {"auto_renew": true}`
 /// before then undoes it.
+// The transaction's parts (connection, caller, outbox) plus the request's own.
 #[allow(clippy::too_many_arguments)]
 pub fn schedule_in(
     conn: &mut DbConnection,

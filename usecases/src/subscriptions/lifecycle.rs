@@ -86,13 +86,13 @@ pub(super) fn end(
         Ending::Lapsed(_) => 0,
         Ending::CanceledAtPeriodEnd | Ending::TrialEnded => release_all(conn, row.id)?,
     };
-    let kind = if canceled {
+    let origin = Origin::system(row.organization_id, at);
+    let event = if canceled {
         EventType::SubscriptionCanceled
     } else {
         EventType::SubscriptionExpired
     };
-    let origin = Origin::system(row.organization_id, at);
-    outbox.subscription(conn, &origin, kind, row.id)?;
+    outbox.subscription(conn, &origin, event, row.id)?;
     let credit_invoice =
         invoicing::settle_open_credits(conn, outbox, row, tax_rate_bps, at)?.map(|i| i.id);
     let mut after = serde_json::json!({
@@ -190,7 +190,7 @@ fn take(
     if !repo::update_if_version(conn, id, version, &changes)? {
         return Err(Error::Storage(RepoError::Raced(Race::SubscriptionVersion)));
     }
-    let (action, effect) = match step.assignments() {
+    let (action, effect, event) = match step.assignments() {
         AssignmentEffect::Suspend => {
             let suspended = assignments::suspend_all(conn, id)?;
             // Suspended licenses are held by no one: they count as unassigned.
@@ -198,22 +198,20 @@ fn take(
             (
                 AuditAction::Disabled,
                 serde_json::json!({"suspended_assignments": suspended}),
+                EventType::SubscriptionDisabled,
             )
         }
         AssignmentEffect::Release => (
             AuditAction::Deleted,
             serde_json::json!({"released_assignments": release_all(conn, id)?}),
+            EventType::SubscriptionDeleted,
         ),
         AssignmentEffect::Keep => {
             return Err(Error::internal("a lifecycle step that keeps licenses"))
         }
     };
-    let kind = match action {
-        AuditAction::Disabled => EventType::SubscriptionDisabled,
-        _ => EventType::SubscriptionDeleted,
-    };
     let origin = Origin::system(loaded.row.organization_id, at);
-    outbox.subscription(conn, &origin, kind, id)?;
+    outbox.subscription(conn, &origin, event, id)?;
     let mut after = effect;
     after["status"] = serde_json::json!(step.to.as_str());
     audit::record_system(

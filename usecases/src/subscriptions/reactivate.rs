@@ -20,6 +20,7 @@ use persistence::rows::SubscriptionChanges;
 use persistence::DbConnection;
 
 /// Reactivates inside the caller's transaction.
+// The transaction's parts (connection, caller, outbox) plus the request's own.
 #[allow(clippy::too_many_arguments)]
 pub fn reactivate_in(
     conn: &mut DbConnection,
