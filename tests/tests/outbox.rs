@@ -388,3 +388,65 @@ async fn an_expiring_card_is_announced_once_per_expiry() {
     assert_eq!(events.len(), 2);
     assert_eq!(events[1]["exp_month"], json!(4));
 }
+
+/// The lifecycle (PRODUCT.md §8) writes its events from the billing run, and
+/// tells the purchaser; their own reactivation is recorded but not told to them.
+#[actix_web::test]
+async fn lifecycle_changes_write_events_and_tell_the_purchaser() {
+    let app = TestApp::spawn_at("2026-03-02").await;
+    let org = Uuid::new_v4();
+    let owner = app.signed_in(org, false).await;
+    let lapsing = app.buy(&owner, CRM, 2).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let reply = app
+        .send(
+            Method::PATCH,
+            &format!("/v1/subscriptions/{lapsing}"),
+            &owner,
+            &[("If-Match", "*")],
+            Some(&json!({"auto_renew": false})),
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{reply:?}");
+
+    app.set_today("2026-04-02");
+    app.billing_run("2026-04-02");
+    let expired = only(app.events(org, "subscription.expired"));
+    assert_eq!(expired["id"], json!(lapsing));
+    assert_eq!(expired["status"], json!("expired"));
+    app.set_today("2026-05-02");
+    app.billing_run("2026-05-02");
+    assert_eq!(
+        only(app.events(org, "subscription.disabled"))["status"],
+        json!("disabled")
+    );
+
+    let reactivated = app
+        .post(
+            &format!("/v1/subscriptions/{lapsing}/reactivate"),
+            &owner,
+            json!(null),
+        )
+        .await;
+    assert_eq!(reactivated.status, 200, "{reactivated:?}");
+    assert_eq!(
+        only(app.events(org, "subscription.reactivated")),
+        reactivated.body
+    );
+
+    let told: Vec<Value> = app.get("/v1/notifications", &owner).await.body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["event_type"].clone())
+        .collect();
+    assert_eq!(
+        told,
+        vec![
+            json!("subscription.disabled"),
+            json!("subscription.expired")
+        ]
+    );
+}
