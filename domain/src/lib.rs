@@ -25,6 +25,7 @@ pub mod subscription;
 pub mod tax_id;
 pub mod text;
 pub mod user;
+pub mod webhook;
 
 pub use billing::BillingPeriod;
 pub use ids::{
