@@ -10,6 +10,7 @@ pub mod audit;
 pub mod billing;
 pub mod card;
 pub mod catalog;
+pub mod delivery;
 pub mod event;
 pub mod governance;
 pub mod ids;

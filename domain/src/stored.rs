@@ -5,6 +5,7 @@
 
 use crate::billing::ProrationBehavior;
 use crate::catalog::BillingFrequency;
+use crate::delivery::{Channel, DeliveryStatus};
 use crate::event::EventType;
 use crate::governance::{LicenseRequestStatus, LicenseRequests, UserOutcome};
 use crate::invoice::{InvoiceStatus, LineKind};
@@ -43,6 +44,8 @@ stored_as_text!(
     UserOutcome,
     ProrationBehavior,
     EventType,
+    Channel,
+    DeliveryStatus,
 );
 
 #[cfg(test)]
