@@ -11,5 +11,6 @@ pub mod handlers;
 pub mod idempotency;
 pub mod middleware;
 pub mod openapi;
+pub mod outbound;
 pub mod render;
 pub mod startup;

@@ -77,10 +77,7 @@ fn lease(owner: &str, now: NaiveDateTime) -> Lease {
 }
 
 fn claim(conn: &mut DbConnection, owner: &str, now: NaiveDateTime) -> Vec<DeliveryRow> {
-    write_transaction(conn, |c| {
-        deliveries::claim_due(c, &lease(owner, now), 10)
-    })
-    .unwrap()
+    write_transaction(conn, |c| deliveries::claim_due(c, &lease(owner, now), 10)).unwrap()
 }
 
 fn attempt(delivery: &DeliveryRow, at: NaiveDateTime) -> DeliveryAttemptRow {

@@ -5,9 +5,9 @@
 //! aggregate; the transaction belongs to the caller (the use case).
 
 pub mod connection;
-pub mod error;
 #[cfg(test)]
 mod deliveries_tests;
+pub mod error;
 #[cfg(test)]
 mod events_tests;
 #[cfg(test)]

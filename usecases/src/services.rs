@@ -16,6 +16,8 @@ pub struct Services {
     /// Tax on invoices, in basis points.
     pub tax_rate_bps: u32,
     pub fingerprints: Fingerprinter,
+    /// Webhook delivery: private targets, the retry base, the network.
+    pub outbound: crate::deliveries::Outbound,
 }
 
 impl Services {

@@ -9,11 +9,13 @@ mod edge;
 mod jwt;
 mod server;
 mod sources;
+mod webhooks;
 
 pub use edge::EdgeSettings;
 pub use jwt::JwtSettings;
 pub use server::{Cloud, LogFormat};
 pub use sources::Sources;
+pub use webhooks::WebhookSettings;
 
 use persistence::{DatabaseUrl, PoolOptions};
 use secrecy::SecretString;
@@ -46,6 +48,8 @@ pub const KEYS: &[&str] = &[
     "SELFSERVE_METRICS_BIND",
     "SELFSERVE_RATE_LIMIT_WRITES",
     "SELFSERVE_RATE_LIMIT_READS",
+    "SELFSERVE_WEBHOOK_ALLOW_PRIVATE",
+    "SELFSERVE_WEBHOOK_RETRY_BASE_SECS",
 ];
 
 #[derive(Debug, Error, PartialEq, Eq)]
@@ -82,6 +86,7 @@ pub struct Settings {
     pub workers: Option<usize>,
     pub log_format: LogFormat,
     pub edge: EdgeSettings,
+    pub webhooks: WebhookSettings,
 }
 
 impl Settings {
@@ -112,6 +117,7 @@ impl Settings {
             workers,
             log_format,
             edge: edge::settings(s)?,
+            webhooks: webhooks::settings(s)?,
         })
     }
 }

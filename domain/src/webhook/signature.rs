@@ -63,8 +63,15 @@ mod tests {
         let header = signature_header(42, body, &["new", "old"]);
         assert_eq!(
             header,
-            format!("t=42,v1={},v1={}", sign("new", 42, body), sign("old", 42, body))
+            format!(
+                "t=42,v1={},v1={}",
+                sign("new", 42, body),
+                sign("old", 42, body)
+            )
         );
-        assert_eq!(signature_header(42, body, &["only"]).matches("v1=").count(), 1);
+        assert_eq!(
+            signature_header(42, body, &["only"]).matches("v1=").count(),
+            1
+        );
     }
 }

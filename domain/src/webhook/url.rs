@@ -133,8 +133,14 @@ mod tests {
     #[test]
     fn credentials_and_odd_schemes_are_refused() {
         for (raw, error) in [
-            ("https://user:pw@hooks.example.com/", WebhookUrlError::Credentials),
-            ("https://user@hooks.example.com/", WebhookUrlError::Credentials),
+            (
+                "https://user:pw@hooks.example.com/",
+                WebhookUrlError::Credentials,
+            ),
+            (
+                "https://user@hooks.example.com/",
+                WebhookUrlError::Credentials,
+            ),
             ("ftp://hooks.example.com/", WebhookUrlError::Malformed),
             ("hooks.example.com/x", WebhookUrlError::Malformed),
             ("file:///etc/passwd", WebhookUrlError::Malformed),
@@ -143,7 +149,10 @@ mod tests {
             assert_eq!(WebhookUrl::parse(raw, false), Err(error.clone()), "{raw}");
         }
         assert_eq!(
-            WebhookUrl::parse(&format!("https://a.example/{}", "x".repeat(MAX_URL_LEN)), true),
+            WebhookUrl::parse(
+                &format!("https://a.example/{}", "x".repeat(MAX_URL_LEN)),
+                true
+            ),
             Err(WebhookUrlError::TooLong)
         );
     }

@@ -227,7 +227,10 @@ pub fn log_of_endpoint(
         .select(DeliveryAttemptRow::as_select())
         .load::<DeliveryAttemptRow>(conn)?
     {
-        attempts.entry(attempt.delivery_id).or_default().push(attempt);
+        attempts
+            .entry(attempt.delivery_id)
+            .or_default()
+            .push(attempt);
     }
     rows.into_iter()
         .map(|delivery| {

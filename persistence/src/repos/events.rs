@@ -68,7 +68,10 @@ pub fn mark_dispatched(
 }
 
 /// Events by id, whatever their organisation (the worker's view).
-pub fn by_ids(conn: &mut DbConnection, ids: &[domain::EventId]) -> Result<Vec<EventRow>, RepoError> {
+pub fn by_ids(
+    conn: &mut DbConnection,
+    ids: &[domain::EventId],
+) -> Result<Vec<EventRow>, RepoError> {
     Ok(e::table
         .filter(e::id.eq_any(crate::typed::texts(ids)))
         .select(EventRow::as_select())

@@ -48,10 +48,10 @@ impl WebhookEndpointRow {
     pub fn secrets(&self) -> SigningSecrets {
         SigningSecrets {
             current: self.secret.clone(),
-            previous: self
-                .previous_secret
-                .clone()
-                .zip(self.previous_secret_expires_at.map(|t| Utc.from_utc_datetime(&t))),
+            previous: self.previous_secret.clone().zip(
+                self.previous_secret_expires_at
+                    .map(|t| Utc.from_utc_datetime(&t)),
+            ),
         }
     }
 
