@@ -41,6 +41,7 @@ use utoipa::{Modify, OpenApi};
         (name = "organization", description = "Organisation settings: the default self-service policy, license requests, the monthly spend cap"),
         (name = "license requests", description = "Members ask the organisation for licenses; admins approve (all or some) or deny"),
         (name = "payment methods", description = "Cards: only brand, last four, expiry, holder, address and a keyed fingerprint are kept"),
+        (name = "webhooks", description = "Admins' webhook endpoints: every event POSTed as JSON, signed with `Selfserve-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, \"<t>.<raw body>\")>` (one `v1=` per active secret), retried with backoff for 3 days; each attempt logged; at least once, so dedupe by `Selfserve-Event-Id`"),
     )
 )]
 pub struct ApiDoc;

@@ -13,3 +13,4 @@ pub mod payment_methods;
 pub mod products;
 pub mod subscriptions;
 pub mod users;
+pub mod webhooks;

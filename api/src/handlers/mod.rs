@@ -15,3 +15,5 @@ pub mod products;
 pub mod subscriptions;
 pub mod take_control;
 pub mod users;
+pub mod webhook_deliveries;
+pub mod webhooks;

@@ -19,6 +19,10 @@ pub enum SelectionError {
     Empty,
     #[error("`events` holds {0:?}, which is not an event type")]
     Unknown(String),
+    #[error("`events` lists {0:?} more than once")]
+    Repeated(String),
+    #[error("`events` lists more than {} items", EventType::ALL.len())]
+    TooMany,
 }
 
 impl EventSelection {
@@ -27,6 +31,15 @@ impl EventSelection {
     pub fn parse<S: AsRef<str>>(items: &[S]) -> Result<Self, SelectionError> {
         if items.is_empty() {
             return Err(SelectionError::Empty);
+        }
+        if items.len() > EventType::ALL.len() {
+            return Err(SelectionError::TooMany);
+        }
+        let mut seen = BTreeSet::new();
+        for item in items {
+            if !seen.insert(item.as_ref()) {
+                return Err(SelectionError::Repeated(item.as_ref().to_owned()));
+            }
         }
         if items.iter().any(|i| i.as_ref() == ALL) {
             return Ok(EventSelection::All);
@@ -106,6 +119,14 @@ mod tests {
             EventSelection::parse(&["invoice.paid"]),
             Err(SelectionError::Unknown("invoice.paid".into()))
         );
+        assert_eq!(
+            EventSelection::parse(&["*", "*"]),
+            Err(SelectionError::Repeated("*".into()))
+        );
+        let mut every: Vec<&str> = EventType::ALL.iter().map(|t| t.as_str()).collect();
+        assert!(EventSelection::parse(&every).is_ok());
+        every.push("*");
+        assert_eq!(EventSelection::parse(&every), Err(SelectionError::TooMany));
     }
 
     #[test]

@@ -157,49 +157,66 @@ fn record(
     )
 }
 
-pub async fn create(
+/// A new endpoint checked and ready to store (its URL resolved, its secret made).
+pub struct Prepared {
+    url: WebhookUrl,
+    events: EventSelection,
+    description: Option<String>,
+    secret: String,
+}
+
+/// Everything before the write: admin, URL (resolved unless private targets
+/// are allowed), events, description, a fresh secret.
+pub async fn prepare(
     services: &Services,
     caller: &Actor,
     new: NewEndpoint,
-) -> Result<WithSecret, Error> {
+) -> Result<Prepared, Error> {
     caller.require_admin()?;
-    let url = checked_url(services, &new.url).await?;
-    let events = selection(&new.events)?;
-    let description = description(new.description)?;
-    let secret = new_secret();
-    let shown = secret.clone();
-    services
-        .write(caller, move |conn, caller, now| {
-            let row = WebhookEndpointRow {
-                id: WebhookEndpointId::new_random(),
-                organization_id: caller.organization_id,
-                url: url.as_str().to_owned(),
-                description,
-                events,
-                enabled: true,
-                disabled_reason: None,
-                secret,
-                previous_secret: None,
-                previous_secret_expires_at: None,
-                failing_since: None,
-                created_at: now.naive_utc(),
-                updated_at: now.naive_utc(),
-            };
-            repo::insert(conn, &row)?;
-            let endpoint = Endpoint::from(&row);
-            record(
-                conn,
-                caller,
-                AuditAction::WebhookEndpointCreated,
-                &endpoint,
-                now,
-            )?;
-            Ok(WithSecret {
-                endpoint,
-                secret: shown,
-            })
-        })
-        .await
+    Ok(Prepared {
+        url: checked_url(services, &new.url).await?,
+        events: selection(&new.events)?,
+        description: description(new.description)?,
+        secret: new_secret(),
+    })
+}
+
+/// Stores a prepared endpoint, in the caller's write transaction (the API
+/// runs it under `Idempotency-Key`: a replay answers the same creation).
+pub fn create_in(
+    conn: &mut DbConnection,
+    caller: &Actor,
+    new: Prepared,
+    now: DateTime<Utc>,
+) -> Result<WithSecret, Error> {
+    let row = WebhookEndpointRow {
+        id: WebhookEndpointId::new_random(),
+        organization_id: caller.organization_id,
+        url: new.url.as_str().to_owned(),
+        description: new.description,
+        events: new.events,
+        enabled: true,
+        disabled_reason: None,
+        secret: new.secret.clone(),
+        previous_secret: None,
+        previous_secret_expires_at: None,
+        failing_since: None,
+        created_at: now.naive_utc(),
+        updated_at: now.naive_utc(),
+    };
+    repo::insert(conn, &row)?;
+    let endpoint = Endpoint::from(&row);
+    record(
+        conn,
+        caller,
+        AuditAction::WebhookEndpointCreated,
+        &endpoint,
+        now,
+    )?;
+    Ok(WithSecret {
+        endpoint,
+        secret: new.secret,
+    })
 }
 
 pub async fn list(

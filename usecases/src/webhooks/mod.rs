@@ -6,5 +6,5 @@
 pub mod endpoints;
 pub mod log;
 
-pub use endpoints::{Endpoint, EndpointPatch, NewEndpoint, WithSecret};
+pub use endpoints::{Endpoint, EndpointPatch, NewEndpoint, Prepared, WithSecret};
 pub use log::{Attempt, LoggedDelivery};
