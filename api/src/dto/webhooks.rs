@@ -9,7 +9,7 @@ use uuid::Uuid;
 macro_rules! webhook_events {
     ($($variant:ident => $wire:literal),+ $(,)?) => {
         /// An event type an endpoint takes, or `*` for every type (PRODUCT.md §8).
-        #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq, PartialOrd, Ord)]
+        #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
         pub enum WebhookEventDto {
             #[serde(rename = "*")]
             All,
@@ -54,6 +54,23 @@ webhook_events! {
     PaymentMethodExpiring => "payment_method.expiring",
     SeatsThresholdReached => "seats.threshold_reached",
 }
+
+// Written by hand: the derive does not see `serde(rename)` through the macro.
+impl utoipa::PartialSchema for WebhookEventDto {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .description(Some(
+                "An event type an endpoint takes, or `*` for every type (PRODUCT.md §8).",
+            ))
+            .enum_values(Some(WebhookEventDto::ALL.iter().map(|e| e.as_str())))
+            .build()
+            .into()
+    }
+}
+
+impl ToSchema for WebhookEventDto {}
 
 /// A present field must hold a value: `null` is refused (leave the field out instead).
 pub(crate) fn present<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
