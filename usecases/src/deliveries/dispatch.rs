@@ -8,6 +8,7 @@ use domain::OrganizationId;
 use persistence::repos::{deliveries, events, webhook_endpoints};
 use persistence::rows::{DeliveryRow, EventRow, WebhookEndpointRow};
 use persistence::{write_transaction, DbConnection};
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 
 /// Events fanned out per transaction.
@@ -20,13 +21,12 @@ pub fn dispatch_batch(conn: &mut DbConnection, now: NaiveDateTime) -> Result<usi
         let mut endpoints: HashMap<OrganizationId, Vec<WebhookEndpointRow>> = HashMap::new();
         for event in &batch {
             let org = event.organization_id;
-            if !endpoints.contains_key(&org) {
-                endpoints.insert(org, webhook_endpoints::enabled(conn, org)?);
-            }
-            let subscribed = endpoints
-                .get(&org)
-                .into_iter()
-                .flatten()
+            let of_org = match endpoints.entry(org) {
+                Entry::Occupied(known) => known.into_mut(),
+                Entry::Vacant(new) => new.insert(webhook_endpoints::enabled(conn, org)?),
+            };
+            let subscribed = of_org
+                .iter()
                 .filter(|e| e.events.includes(event.event_type));
             for endpoint in subscribed {
                 let row = DeliveryRow::to_endpoint(org, event.id, endpoint.id, now);
