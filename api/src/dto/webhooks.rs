@@ -100,7 +100,7 @@ pub struct CreateWebhookEndpointRequest {
     #[serde(default)]
     #[schema(
         max_length = 500,
-        pattern = r"^[^\x00-\x1F\x7F-\x9F]*$",
+        pattern = r"^[^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*$",
         example = "Finance system"
     )]
     pub description: Option<String>,
@@ -124,7 +124,7 @@ pub struct UpdateWebhookEndpointRequest {
     pub enabled: Option<bool>,
     /// `null` clears it.
     #[serde(default, deserialize_with = "null_or_value")]
-    #[schema(value_type = Option<String>, max_length = 500, pattern = r"^[^\x00-\x1F\x7F-\x9F]*$")]
+    #[schema(value_type = Option<String>, max_length = 500, pattern = r"^[^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*$")]
     pub description: Option<Option<String>>,
 }
 

@@ -37,7 +37,23 @@ impl WebhookUrl {
         if raw.len() > MAX_URL_LEN {
             return Err(WebhookUrlError::TooLong);
         }
-        let url = url::Url::parse(raw.trim()).map_err(|_| WebhookUrlError::Malformed)?;
+        // Taken as written: the WHATWG parser would quietly strip spaces,
+        // tabs and line breaks and skip extra slashes, and a URL that means
+        // something else than it reads is not one to call.
+        if raw.chars().any(|c| c.is_control() || c.is_whitespace()) {
+            return Err(WebhookUrlError::Malformed);
+        }
+        let authority = raw
+            .split_once("://")
+            .map(|(_, rest)| rest.split(['/', '?', '#']).next().unwrap_or(""))
+            .ok_or(WebhookUrlError::Malformed)?;
+        if authority.is_empty() {
+            return Err(WebhookUrlError::Malformed);
+        }
+        if authority.contains('@') {
+            return Err(WebhookUrlError::Credentials);
+        }
+        let url = url::Url::parse(raw).map_err(|_| WebhookUrlError::Malformed)?;
         match url.scheme() {
             "https" => {}
             "http" if allow_private => {}
@@ -145,6 +161,10 @@ mod tests {
             ("hooks.example.com/x", WebhookUrlError::Malformed),
             ("file:///etc/passwd", WebhookUrlError::Malformed),
             ("", WebhookUrlError::Malformed),
+            (" https://hooks.example.com/", WebhookUrlError::Malformed),
+            ("https://hooks.example.com/a\nb", WebhookUrlError::Malformed),
+            ("https:///hooks.example.com/", WebhookUrlError::Malformed),
+            ("https://@hooks.example.com/", WebhookUrlError::Credentials),
         ] {
             assert_eq!(WebhookUrl::parse(raw, false), Err(error.clone()), "{raw}");
         }

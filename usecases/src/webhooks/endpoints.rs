@@ -114,6 +114,12 @@ fn description(raw: Option<String>) -> Result<Option<String>, Error> {
             format!("description must be at most {MAX_DESCRIPTION} characters"),
         ));
     }
+    if raw.trim().is_empty() {
+        return Err(Error::invalid_field(
+            "description",
+            "description must contain visible characters; leave it out (or null) for none",
+        ));
+    }
     text::check(&raw, Lines::Single)
         .map_err(|p| Error::invalid_field("description", format!("description {}", p.message())))?;
     Ok(Some(raw))
