@@ -8,6 +8,7 @@
 mod delivery;
 mod endpoints;
 mod replicas;
+mod snippet;
 
 use chrono::{DateTime, Utc};
 use domain::event::EventType;
