@@ -52,6 +52,12 @@ macro_rules! due_ids {
     };
 }
 
+/// Whether anything is due at `now`: a read, so that an idle worker never
+/// takes the write lock.
+pub fn any_due(conn: &mut DbConnection, now: NaiveDateTime) -> Result<bool, RepoError> {
+    Ok(diesel::select(diesel::dsl::exists(due_ids!(now, 1))).get_result(conn)?)
+}
+
 /// Claims up to `limit` due deliveries for `lease.owner` until `lease.until`.
 /// Run it in a write transaction: on PostgreSQL, concurrent claimers skip
 /// each other's locked rows instead of waiting (so replicas split the work),

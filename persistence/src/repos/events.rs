@@ -77,3 +77,12 @@ pub fn by_ids(
         .select(EventRow::as_select())
         .load(conn)?)
 }
+
+/// Whether any event waits for dispatch: a read, so that an idle worker
+/// never takes the write lock.
+pub fn any_undispatched(conn: &mut DbConnection) -> Result<bool, RepoError> {
+    Ok(diesel::select(diesel::dsl::exists(
+        e::table.filter(e::dispatched_at.is_null()),
+    ))
+    .get_result(conn)?)
+}

@@ -115,6 +115,9 @@ impl Worker {
         services
             .db
             .run(move |conn| {
+                if !deliveries::any_due(conn, lease.now)? {
+                    return Ok(Vec::new());
+                }
                 write_transaction(conn, |c| Ok(deliveries::claim_due(c, &lease, CLAIM_BATCH)?))
             })
             .await
@@ -215,6 +218,9 @@ pub async fn dispatch(services: &Services) -> Result<usize, Error> {
         .db
         .run(move |conn| {
             let mut total = 0;
+            if !events::any_undispatched(conn)? {
+                return Ok(0);
+            }
             for _ in 0..DISPATCH_BATCHES {
                 let n = super::dispatch::dispatch_batch(conn, now)?;
                 total += n;
