@@ -15,6 +15,7 @@ use uuid::Uuid;
 
 pub mod proxy;
 pub mod receiver;
+pub mod smtp_sink;
 
 pub use actix_web::http::Method;
 pub use serde_json::json;

@@ -7,12 +7,14 @@ mod billing;
 mod database;
 mod edge;
 mod jwt;
+mod mail;
 mod server;
 mod sources;
 mod webhooks;
 
 pub use edge::EdgeSettings;
 pub use jwt::JwtSettings;
+pub use mail::MailSettings;
 pub use server::{Cloud, LogFormat};
 pub use sources::Sources;
 pub use webhooks::WebhookSettings;
@@ -50,6 +52,8 @@ pub const KEYS: &[&str] = &[
     "SELFSERVE_RATE_LIMIT_READS",
     "SELFSERVE_WEBHOOK_ALLOW_PRIVATE",
     "SELFSERVE_WEBHOOK_RETRY_BASE_SECS",
+    "SELFSERVE_SMTP_URL",
+    "SELFSERVE_MAIL_FROM",
 ];
 
 #[derive(Debug, Error, PartialEq, Eq)]
@@ -87,6 +91,7 @@ pub struct Settings {
     pub log_format: LogFormat,
     pub edge: EdgeSettings,
     pub webhooks: WebhookSettings,
+    pub mail: MailSettings,
 }
 
 impl Settings {
@@ -118,6 +123,7 @@ impl Settings {
             log_format,
             edge: edge::settings(s)?,
             webhooks: webhooks::settings(s)?,
+            mail: mail::settings(s)?,
         })
     }
 }
