@@ -45,21 +45,14 @@ fn setup(db: &Db) -> Setup {
         dispatched_at: None,
     };
     events::insert(&mut conn, &event).unwrap();
-    let endpoint = WebhookEndpointRow {
-        id: WebhookEndpointId::new_random(),
-        organization_id: org,
-        url: "https://hooks.example.com/".into(),
-        description: None,
-        events: EventSelection::All,
-        enabled: true,
-        disabled_reason: None,
-        secret: "whsec_test".into(),
-        previous_secret: None,
-        previous_secret_expires_at: None,
-        failing_since: None,
-        created_at: t0(),
-        updated_at: t0(),
-    };
+    let endpoint = WebhookEndpointRow::new(
+        org,
+        "https://hooks.example.com/".into(),
+        EventSelection::All,
+        None,
+        "whsec_test".into(),
+        t0(),
+    );
     webhook_endpoints::insert(&mut conn, &endpoint).unwrap();
     Setup {
         endpoint: endpoint.id,

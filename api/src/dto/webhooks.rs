@@ -6,56 +6,47 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-macro_rules! webhook_events {
-    ($($variant:ident => $wire:literal),+ $(,)?) => {
-        /// An event type an endpoint takes, or `*` for every type (PRODUCT.md §8).
-        #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
-        pub enum WebhookEventDto {
-            #[serde(rename = "*")]
-            All,
-            $(#[serde(rename = $wire)] $variant),+
-        }
+/// An event type an endpoint takes (one of the domain's wire names), or `*`
+/// for every type. The names come from `domain::event::EventType`, so the
+/// contract's enum cannot drift from the events the service writes.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(transparent)]
+pub struct WebhookEventDto(&'static str);
 
-        impl WebhookEventDto {
-            pub const ALL: &'static [WebhookEventDto] = &[WebhookEventDto::All, $(WebhookEventDto::$variant),+];
+impl WebhookEventDto {
+    /// `*` first, then the 17 types in the domain's order.
+    fn names() -> impl Iterator<Item = &'static str> {
+        std::iter::once(domain::webhook::selection::ALL)
+            .chain(domain::event::EventType::ALL.iter().map(|t| t.as_str()))
+    }
 
-            pub fn as_str(self) -> &'static str {
-                match self {
-                    WebhookEventDto::All => "*",
-                    $(WebhookEventDto::$variant => $wire),+
-                }
-            }
+    pub fn as_str(self) -> &'static str {
+        self.0
+    }
 
-            /// The item for a stored wire name (`None` for a name this contract does not know).
-            pub fn from_wire(name: &str) -> Option<Self> {
-                Self::ALL.iter().copied().find(|e| e.as_str() == name)
-            }
-        }
-    };
+    /// The item for a wire name (`None` for a name this contract does not know).
+    pub fn from_wire(name: &str) -> Option<Self> {
+        Self::names().find(|n| *n == name).map(Self)
+    }
 }
 
-// The contract's enum; a test checks it against the domain's 17 types.
-webhook_events! {
-    SubscriptionCreated => "subscription.created",
-    SubscriptionTrialStarted => "subscription.trial_started",
-    SubscriptionConverted => "subscription.converted",
-    SubscriptionLicenseCountChanged => "subscription.license_count_changed",
-    SubscriptionCanceled => "subscription.canceled",
-    SubscriptionExpired => "subscription.expired",
-    SubscriptionDisabled => "subscription.disabled",
-    SubscriptionDeleted => "subscription.deleted",
-    SubscriptionReactivated => "subscription.reactivated",
-    SubscriptionTakenOver => "subscription.taken_over",
-    LicensesAssigned => "licenses.assigned",
-    LicensesUnassigned => "licenses.unassigned",
-    LicenseRequestCreated => "license_request.created",
-    LicenseRequestDecided => "license_request.decided",
-    InvoiceIssued => "invoice.issued",
-    PaymentMethodExpiring => "payment_method.expiring",
-    SeatsThresholdReached => "seats.threshold_reached",
+impl From<domain::event::EventType> for WebhookEventDto {
+    fn from(t: domain::event::EventType) -> Self {
+        Self(t.as_str())
+    }
 }
 
-// Written by hand: the derive does not see `serde(rename)` through the macro.
+impl<'de> Deserialize<'de> for WebhookEventDto {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(deserializer)?;
+        Self::from_wire(&name).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "{name:?} is not an event type; use one of the listed types, or \"*\""
+            ))
+        })
+    }
+}
+
 impl utoipa::PartialSchema for WebhookEventDto {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
         use utoipa::openapi::schema::{ObjectBuilder, Type};
@@ -64,7 +55,7 @@ impl utoipa::PartialSchema for WebhookEventDto {
             .description(Some(
                 "An event type an endpoint takes, or `*` for every type (PRODUCT.md §8).",
             ))
-            .enum_values(Some(WebhookEventDto::ALL.iter().map(|e| e.as_str())))
+            .enum_values(Some(WebhookEventDto::names()))
             .build()
             .into()
     }
@@ -211,16 +202,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_contract_lists_exactly_the_domain_event_types() {
-        let contract: Vec<&str> = WebhookEventDto::ALL[1..]
-            .iter()
-            .map(|e| e.as_str())
-            .collect();
-        let domain: Vec<&str> = domain::event::EventType::ALL
-            .iter()
-            .map(|t| t.as_str())
-            .collect();
-        assert_eq!(contract, domain);
-        assert_eq!(WebhookEventDto::from_wire("*"), Some(WebhookEventDto::All));
+    fn the_contract_lists_star_and_the_domain_event_types() {
+        let names: Vec<&str> = WebhookEventDto::names().collect();
+        assert_eq!(names.len(), 18);
+        assert_eq!(names[0], "*");
+        assert_eq!(
+            WebhookEventDto::from_wire("invoice.issued").map(WebhookEventDto::as_str),
+            Some("invoice.issued")
+        );
+        assert!(WebhookEventDto::from_wire("invoice.paid").is_none());
+        assert!(serde_json::from_str::<WebhookEventDto>("\"invoice.paid\"").is_err());
     }
 }

@@ -16,8 +16,7 @@ impl From<&LoggedDelivery> for DeliveryDto {
         Self {
             id: d.id.as_uuid(),
             event_id: d.event_id.as_uuid(),
-            event_type: WebhookEventDto::from_wire(d.event_type.as_str())
-                .unwrap_or(WebhookEventDto::All),
+            event_type: d.event_type.into(),
             status: match d.status {
                 DeliveryStatus::Pending => DeliveryStatusDto::Pending,
                 DeliveryStatus::Delivered => DeliveryStatusDto::Delivered,

@@ -45,6 +45,32 @@ impl std::fmt::Debug for WebhookEndpointRow {
 }
 
 impl WebhookEndpointRow {
+    /// A new, enabled, healthy endpoint with one secret, created at `at`.
+    pub fn new(
+        organization_id: OrganizationId,
+        url: String,
+        events: EventSelection,
+        description: Option<String>,
+        secret: String,
+        at: NaiveDateTime,
+    ) -> Self {
+        Self {
+            id: WebhookEndpointId::new_random(),
+            organization_id,
+            url,
+            description,
+            events,
+            enabled: true,
+            disabled_reason: None,
+            secret,
+            previous_secret: None,
+            previous_secret_expires_at: None,
+            failing_since: None,
+            created_at: at,
+            updated_at: at,
+        }
+    }
+
     pub fn secrets(&self) -> SigningSecrets {
         SigningSecrets {
             current: self.secret.clone(),

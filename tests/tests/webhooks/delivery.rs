@@ -329,21 +329,14 @@ async fn the_address_is_checked_again_at_send_time() {
         .next()
         .unwrap()
         .trim_end_matches("/hook");
-    let row = persistence::rows::WebhookEndpointRow {
-        id: domain::ids::WebhookEndpointId::new_random(),
-        organization_id: OrganizationId::from(org),
-        url: format!("https://localhost:{port}/hook"),
-        description: None,
-        events: domain::webhook::EventSelection::All,
-        enabled: true,
-        disabled_reason: None,
-        secret: "whsec_test".into(),
-        previous_secret: None,
-        previous_secret_expires_at: None,
-        failing_since: None,
-        created_at: now(&app).naive_utc(),
-        updated_at: now(&app).naive_utc(),
-    };
+    let row = persistence::rows::WebhookEndpointRow::new(
+        OrganizationId::from(org),
+        format!("https://localhost:{port}/hook"),
+        domain::webhook::EventSelection::All,
+        None,
+        "whsec_test".into(),
+        now(&app).naive_utc(),
+    );
     persistence::repos::webhook_endpoints::insert(
         &mut app.state.services.db.pool().get().unwrap(),
         &row,

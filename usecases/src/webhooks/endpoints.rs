@@ -195,21 +195,14 @@ pub fn create_in(
     new: Prepared,
     now: DateTime<Utc>,
 ) -> Result<WithSecret, Error> {
-    let row = WebhookEndpointRow {
-        id: WebhookEndpointId::new_random(),
-        organization_id: caller.organization_id,
-        url: new.url.as_str().to_owned(),
-        description: new.description,
-        events: new.events,
-        enabled: true,
-        disabled_reason: None,
-        secret: new.secret.clone(),
-        previous_secret: None,
-        previous_secret_expires_at: None,
-        failing_since: None,
-        created_at: now.naive_utc(),
-        updated_at: now.naive_utc(),
-    };
+    let row = WebhookEndpointRow::new(
+        caller.organization_id,
+        new.url.as_str().to_owned(),
+        new.events,
+        new.description,
+        new.secret.clone(),
+        now.naive_utc(),
+    );
     repo::insert(conn, &row)?;
     let endpoint = Endpoint::from(&row);
     record(
