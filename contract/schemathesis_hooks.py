@@ -69,6 +69,10 @@ DESIGN: dict[str, Callable[[Any, Problem], bool]] = {
     # (spaces, empty hosts) is refused: none of that is a pattern (§8).
     "webhook-url-target": lambda case, p: p.get("code")
     in {"invalid_webhook_url", "webhook_url_not_https", "webhook_url_private_address", "webhook_url_credentials"},
+    # Canceling at period end needs a paid period: a trial has none (§8), and
+    # only the subscription's state says which it is.
+    "cancel-at-period-end-needs-a-paid-period": lambda case, p: p.get("code") == "invalid_field"
+    and p.get("field") == "at_period_end",
     # Cursors are opaque: only the ones the service issued are valid.
     "opaque-cursor": lambda case, p: p.get("code") == "invalid_parameter" and p.get("parameter") == "cursor",
     # The same Idempotency-Key was used earlier with another body.

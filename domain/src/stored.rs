@@ -3,6 +3,7 @@
 //! and back into it. The persistence layer uses exactly these conversions
 //! when it reads and writes rows.
 
+use crate::assignment::AssignmentState;
 use crate::billing::ProrationBehavior;
 use crate::catalog::BillingFrequency;
 use crate::delivery::{Channel, DeliveryStatus};
@@ -43,6 +44,7 @@ stored_as_text!(
     LicenseRequestStatus,
     UserOutcome,
     ProrationBehavior,
+    AssignmentState,
     EventType,
     Channel,
     DeliveryStatus,

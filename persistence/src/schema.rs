@@ -147,6 +147,7 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        cancel_at -> Nullable<Date>,
     }
 }
 
@@ -157,6 +158,7 @@ diesel::table! {
         organization_id -> Text,
         assigned_by -> Text,
         assigned_at -> Timestamp,
+        state -> Text,
     }
 }
 
