@@ -2,7 +2,7 @@
 # Crash-safety check: concurrent buys, assignments and license-count changes,
 # SIGKILL of the server mid-load, restart on the same database, then proof that
 # every acknowledged write survived and every invariant holds (see
-# bench/lib/crash.py for the list of checks C1-C9).
+# bench/lib/crash.py for the list of checks C1-C10; C10: every outbox event reaches a webhook receiver).
 #
 #   bench/crash.sh                       # SQLite, plus PostgreSQL when reachable
 #   bench/crash.sh --rounds 5 --no-build

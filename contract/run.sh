@@ -284,7 +284,7 @@ json_id() { # [first]: reads JSON on stdin, prints .id (or .data[0].id)
 # Ids that exist, so that generated requests get past "no such id" (schemathesis.toml):
 # the catalog's products, and what the admin creates here: a card, a billing
 # profile, a member, two paid subscriptions (with their invoices; two members
-# hold licenses of the first) and a trial.
+# hold licenses of the first), a trial and a webhook endpoint.
 seed_test_data() {
     local dir="$CONTRACT/.generated/schemathesis" address card account profile user p1 p2 p3 subs
     mkdir -p "$dir"
@@ -306,6 +306,10 @@ with open(sys.argv[1], "rb") as f:
         "$(api POST /v1/subscriptions "{\"product_id\": \"$p2\", \"license_count\": 5, \"trial\": true}" | json_id)"
     )
     api POST "/v1/subscriptions/${subs[0]}/assignments" "{\"user_ids\": [\"$MEMBER_ID\", \"$user\"]}" >/dev/null
+    # A public literal address: nothing resolved; the server's worker sends there only for events.
+    api POST /v1/admin/webhook-endpoints '{"url": "https://93.184.216.34/contract", "events": ["*"], "description": "Contract receiver"}' \
+        | json_id >"$dir/webhook-endpoints.raw"
+    printf '"%s"\n' "$(cat "$dir/webhook-endpoints.raw")" >"$dir/webhook-endpoints.dict"
     printf '"%s"\n' "$card" >"$dir/payment-methods.dict"
     printf '"%s"\n' "$account" >"$dir/billing-accounts.dict"
     printf '"%s"\n' "$profile" >"$dir/billing-profiles.dict"

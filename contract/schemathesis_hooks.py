@@ -63,6 +63,12 @@ DESIGN: dict[str, Callable[[Any, Problem], bool]] = {
     "if-match-with-add-licenses": lambda case, p: p.get("status") == 428
     and p.get("code") == "precondition_required"
     and _value_at(case.body, "add_licenses") is True,
+    # A webhook URL's scheme is allowed or not by the deployment
+    # (SELFSERVE_WEBHOOK_ALLOW_PRIVATE), its host is judged by the addresses it
+    # resolves to (SSRF), and a URL that the WHATWG parser would rewrite
+    # (spaces, empty hosts) is refused: none of that is a pattern (§8).
+    "webhook-url-target": lambda case, p: p.get("code")
+    in {"invalid_webhook_url", "webhook_url_not_https", "webhook_url_private_address", "webhook_url_credentials"},
     # Canceling at period end needs a paid period: a trial has none (§8), and
     # only the subscription's state says which it is.
     "cancel-at-period-end-needs-a-paid-period": lambda case, p: p.get("code") == "invalid_field"

@@ -53,6 +53,22 @@ pub enum Command {
         #[command(subcommand)]
         command: BillingCommand,
     },
+    /// Outbox events: webhook deliveries.
+    Events {
+        #[command(subcommand)]
+        command: EventsCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EventsCommand {
+    /// Dispatch new events and send the deliveries that are due (what every
+    /// server process does about once a second).
+    Deliver {
+        /// One dispatch and delivery pass, then exit (prints a JSON report).
+        #[arg(long)]
+        once: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -12,6 +12,7 @@ pub mod idempotency;
 pub mod mail;
 pub mod middleware;
 pub mod openapi;
+pub mod outbound;
 pub mod render;
 pub mod representations;
 pub mod startup;

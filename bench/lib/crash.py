@@ -27,9 +27,13 @@ Checks (DB = read straight from the database file / PostgreSQL):
   C9 acknowledged license counts survived: the value of the 2xx PATCH with the
      highest ETag, for subscriptions with no unanswered PATCH; and the stored
      version is >= every ETag a client was given
+  C10 every event in the outbox (DB; written with each acknowledged change,
+     PRODUCT.md §8) reaches the webhook receiver this script runs, after
+     the restart (waited for up to 60 s; at least once, so repeats are fine)
 """
 import argparse
 import http.client
+import http.server
 import json
 import os
 import random
@@ -70,6 +74,8 @@ class Server:
             "SELFSERVE_TAX_RATE_BPS": "825",
             "SELFSERVE_CATALOG": args.catalog,
             "RUST_LOG": "warn",
+            # The webhook receiver below listens on 127.0.0.1.
+            "SELFSERVE_WEBHOOK_ALLOW_PRIVATE": "true",
         })
 
     def start(self):
@@ -140,6 +146,56 @@ def request(port, method, path, token=None, body=None, headers=None, conn=None):
     except ValueError:
         parsed = None
     return r.status, hdrs, parsed
+
+
+class Receiver:
+    """A webhook receiver on 127.0.0.1: answers 200 and remembers every event id."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.events = {}  # event id -> deliveries seen
+        receiver = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                event = self.headers.get("Selfserve-Event-Id") or ""
+                with receiver.lock:
+                    receiver.events[event] = receiver.events.get(event, 0) + 1
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/hook"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def seen(self):
+        with self.lock:
+            return set(self.events)
+
+
+def register_webhook(server, org, receiver):
+    admin = server.token(org, str(uuid.uuid4()), admin=True, name="Crash Webhooks")
+    s, _, b = request(server.port, "POST", "/v1/admin/webhook-endpoints", admin,
+                      {"url": receiver.url, "events": ["*"], "description": "crash receiver"})
+    if s != 201:
+        raise SystemExit(f"POST /v1/admin/webhook-endpoints answered {s}: {b}")
+
+
+def check_deliveries(db, org, receiver, violations, wait_s=60):
+    """C10: every event of the organisation in the outbox reaches the receiver."""
+    events = {r[0] for r in db.rows(f"SELECT id FROM events WHERE organization_id = '{org}'")}
+    deadline = time.monotonic() + wait_s
+    while time.monotonic() < deadline and not events <= receiver.seen():
+        time.sleep(0.2)
+    missing = events - receiver.seen()
+    for event in sorted(missing)[:20]:
+        violations.append(f"C10: event {event} is in the outbox but never reached the receiver")
+    return {"events_in_outbox": len(events), "events_delivered": len(events - missing)}
 
 
 class Journal:
@@ -580,6 +636,8 @@ def main():
         ms = server.start()
         log(f"{backend}: server ready in {ms:.0f} ms")
         actors, members, products = setup(server, org, args.purchasers, args.members)
+        receiver = Receiver()
+        register_webhook(server, org, receiver)
         log(f"{backend}: {len(actors)} purchasers with a card and a billing profile, {len(members)} members")
         summary = []
         for rnd in range(1, args.rounds + 1):
@@ -600,6 +658,7 @@ def main():
             retried = retry_unanswered(server, actors, journal, 40)
             journal.unresolved += retried["unresolved"]
             result = check(server, db, org, actors, journal, violations)
+            result.update(check_deliveries(db, org, receiver, violations))
             line = (f"round {rnd}: SIGKILL after {load:.1f} s of load; restart to ready {ms:.0f} ms; "
                     f"answers so far {journal.counts}; unanswered buys retried {retried}; {result}; "
                     f"violations so far {len(violations)}")
@@ -626,7 +685,7 @@ def main():
         for v in violations[:50]:
             print(f"     {v}")
         return 1
-    print("   OK: C1-C9 held after every restart")
+    print("   OK: C1-C10 held after every restart")
     return 0
 
 

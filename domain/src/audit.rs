@@ -35,6 +35,12 @@ pub enum AuditAction {
     LicensesMovedIn,
     LicenseRequested,
     LicenseRequestDecided,
+    WebhookEndpointCreated,
+    WebhookEndpointUpdated,
+    WebhookEndpointDeleted,
+    WebhookSecretRotated,
+    /// The service switched an endpoint off after 3 days of failures.
+    WebhookEndpointDisabled,
 }
 
 impl AuditAction {
@@ -67,6 +73,11 @@ impl AuditAction {
             AuditAction::LicensesMovedIn => "licenses_moved_in",
             AuditAction::LicenseRequested => "license_requested",
             AuditAction::LicenseRequestDecided => "license_request_decided",
+            AuditAction::WebhookEndpointCreated => "webhook_endpoint_created",
+            AuditAction::WebhookEndpointUpdated => "webhook_endpoint_updated",
+            AuditAction::WebhookEndpointDeleted => "webhook_endpoint_deleted",
+            AuditAction::WebhookSecretRotated => "webhook_secret_rotated",
+            AuditAction::WebhookEndpointDisabled => "webhook_endpoint_disabled",
         }
     }
 }

@@ -8,7 +8,7 @@ use thiserror::Error;
 macro_rules! event_types {
     ($($variant:ident => $wire:literal),+ $(,)?) => {
         /// An event's type; `as_str` is the wire name integrators subscribe to.
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum EventType {
             $($variant),+
         }

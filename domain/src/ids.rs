@@ -117,3 +117,15 @@ typed_id!(
     /// An in-app notification (PRODUCT.md §8).
     NotificationId
 );
+typed_id!(
+    /// A webhook endpoint of an organisation (PRODUCT.md §8).
+    WebhookEndpointId
+);
+typed_id!(
+    /// One event on its way to one receiver (a webhook endpoint, later an e-mail recipient).
+    DeliveryId
+);
+typed_id!(
+    /// One try of a delivery, as its log shows it.
+    DeliveryAttemptId
+);

@@ -10,6 +10,7 @@ pub mod audit;
 pub mod billing;
 pub mod card;
 pub mod catalog;
+pub mod delivery;
 pub mod event;
 pub mod governance;
 pub mod ids;
@@ -27,6 +28,7 @@ pub mod subscription;
 pub mod tax_id;
 pub mod text;
 pub mod user;
+pub mod webhook;
 
 pub use billing::BillingPeriod;
 pub use ids::{

@@ -6,6 +6,7 @@
 use crate::assignment::AssignmentState;
 use crate::billing::ProrationBehavior;
 use crate::catalog::BillingFrequency;
+use crate::delivery::{Channel, DeliveryStatus};
 use crate::event::EventType;
 use crate::governance::{LicenseRequestStatus, LicenseRequests, UserOutcome};
 use crate::invoice::{InvoiceStatus, LineKind};
@@ -45,6 +46,8 @@ stored_as_text!(
     ProrationBehavior,
     AssignmentState,
     EventType,
+    Channel,
+    DeliveryStatus,
 );
 
 #[cfg(test)]

@@ -5,6 +5,8 @@
 //! aggregate; the transaction belongs to the caller (the use case).
 
 pub mod connection;
+#[cfg(test)]
+mod deliveries_tests;
 pub mod error;
 #[cfg(test)]
 mod events_tests;

@@ -299,7 +299,58 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    webhook_endpoints (id) {
+        id -> Text,
+        organization_id -> Text,
+        url -> Text,
+        description -> Nullable<Text>,
+        events -> Text,
+        enabled -> Bool,
+        disabled_reason -> Nullable<Text>,
+        secret -> Text,
+        previous_secret -> Nullable<Text>,
+        previous_secret_expires_at -> Nullable<Timestamp>,
+        failing_since -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    deliveries (id) {
+        id -> Text,
+        organization_id -> Text,
+        event_id -> Text,
+        channel -> Text,
+        endpoint_id -> Nullable<Text>,
+        recipient -> Nullable<Text>,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        lease_owner -> Nullable<Text>,
+        leased_until -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        delivered_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    delivery_attempts (id) {
+        id -> Text,
+        delivery_id -> Text,
+        attempted_at -> Timestamp,
+        status_code -> Nullable<Integer>,
+        duration_ms -> BigInt,
+        succeeded -> Bool,
+        error -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(license_assignments -> users (user_id));
+diesel::joinable!(deliveries -> events (event_id));
+diesel::joinable!(deliveries -> webhook_endpoints (endpoint_id));
+diesel::joinable!(delivery_attempts -> deliveries (delivery_id));
 diesel::joinable!(license_assignments -> subscriptions (subscription_id));
 diesel::joinable!(invoice_lines -> invoices (invoice_id));
 diesel::joinable!(license_request_users -> license_requests (request_id));
@@ -324,4 +375,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     quotes,
     events,
     notifications,
+    webhook_endpoints,
+    deliveries,
+    delivery_attempts,
 );

@@ -14,6 +14,7 @@ use usecases::Clock;
 use uuid::Uuid;
 
 pub mod proxy;
+pub mod receiver;
 pub mod smtp_sink;
 
 pub use actix_web::http::Method;
@@ -32,6 +33,8 @@ pub struct TestApp {
     metrics_server: Option<ServerHandle>,
     _dir: tempfile::TempDir,
     pg_schema: Option<(String, String)>,
+    /// The server's `DATABASE_URL`, so a second replica can share the database.
+    database_url: String,
 }
 
 /// A member (or admin) with a token.
@@ -88,9 +91,25 @@ impl TestApp {
         Self::spawn_full(extra, Clock::System, Some(proxy.port)).await
     }
 
+    /// A second server on this one's database (another replica): its own
+    /// pool, state and listener. Drop it before the first.
+    pub async fn replica(&self, extra: &[(&str, &str)], clock: Clock) -> Self {
+        Self::spawn_on(extra, clock, Some(self.database_url.clone()), None).await
+    }
+
     async fn spawn_full(extra: &[(&str, &str)], clock: Clock, pg_port: Option<u16>) -> Self {
+        Self::spawn_on(extra, clock, None, pg_port).await
+    }
+
+    async fn spawn_on(
+        extra: &[(&str, &str)],
+        clock: Clock,
+        shared_database: Option<String>,
+        pg_port: Option<u16>,
+    ) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let (database_url, pg_schema) = match std::env::var("TEST_DATABASE_URL") {
+            _ if shared_database.is_some() => (shared_database.unwrap_or_default(), None),
             Ok(url) if url.starts_with("postgres") => {
                 let schema = format!("t_{}", Uuid::new_v4().simple());
                 postgres_admin(&url, &format!("CREATE SCHEMA {schema}"));
@@ -115,7 +134,7 @@ impl TestApp {
         let catalog = concat!(env!("CARGO_MANIFEST_DIR"), "/../catalog.toml");
         let data_dir = dir.path().to_string_lossy().into_owned();
         let mut pairs: Vec<(String, String)> = vec![
-            ("DATABASE_URL".into(), database_url),
+            ("DATABASE_URL".into(), database_url.clone()),
             ("SELFSERVE_DATA_DIR".into(), data_dir),
             ("SELFSERVE_JWT_SECRET".into(), SECRET.into()),
             ("SELFSERVE_CATALOG".into(), catalog.into()),
@@ -167,6 +186,7 @@ impl TestApp {
             server: handle,
             _dir: dir,
             pg_schema,
+            database_url,
         }
     }
 

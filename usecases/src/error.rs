@@ -115,6 +115,9 @@ pub enum Conflict {
     /// subscription that changed since it was priced.
     #[error("{0}")]
     QuoteMismatch(QuoteMismatch),
+    /// Redelivery to an endpoint that is switched off: turn it on first.
+    #[error("the webhook endpoint is disabled; enable it before redelivering")]
+    WebhookEndpointDisabled,
 }
 
 /// The input is wrong; `field` or `parameter` names where.
@@ -174,6 +177,10 @@ pub enum Invalid {
     TargetSubscription(TargetRefusal),
     #[error("only requested users can be approved; {} were not requested", .user_ids.len())]
     UsersNotRequested { user_ids: Vec<String> },
+    /// A webhook endpoint URL refused (shape, scheme, credentials, or a
+    /// private address); the field is `url`.
+    #[error("{0}")]
+    WebhookUrl(domain::webhook::WebhookUrlError),
 }
 
 /// Why a take-over target was refused; all answer `invalid_target_subscription`.

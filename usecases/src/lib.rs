@@ -13,6 +13,7 @@ pub mod audit;
 pub mod billing_accounts;
 pub mod billing_profiles;
 pub mod commands;
+pub mod deliveries;
 pub mod governance;
 pub mod invoices;
 pub mod notifications;
@@ -24,6 +25,7 @@ pub mod products;
 pub mod sign_in;
 pub mod subscriptions;
 pub mod users;
+pub mod webhooks;
 
 pub use actor::Actor;
 pub use error::{Conflict, Error, Forbidden, Invalid, Precondition, Result, TargetRefusal};

@@ -18,6 +18,8 @@ pub struct Services {
     pub fingerprints: Fingerprinter,
     /// Where every change records its event and notifications (PRODUCT.md §8).
     pub outbox: Outbox,
+    /// Webhook delivery: private targets, the retry base, the network.
+    pub outbound: crate::deliveries::Outbound,
 }
 
 impl Services {

@@ -10,12 +10,14 @@ mod jwt;
 mod mail;
 mod server;
 mod sources;
+mod webhooks;
 
 pub use edge::EdgeSettings;
 pub use jwt::JwtSettings;
 pub use mail::MailSettings;
 pub use server::{Cloud, LogFormat};
 pub use sources::Sources;
+pub use webhooks::WebhookSettings;
 
 use persistence::{DatabaseUrl, PoolOptions};
 use secrecy::SecretString;
@@ -48,6 +50,8 @@ pub const KEYS: &[&str] = &[
     "SELFSERVE_METRICS_BIND",
     "SELFSERVE_RATE_LIMIT_WRITES",
     "SELFSERVE_RATE_LIMIT_READS",
+    "SELFSERVE_WEBHOOK_ALLOW_PRIVATE",
+    "SELFSERVE_WEBHOOK_RETRY_BASE_SECS",
     "SELFSERVE_SMTP_URL",
     "SELFSERVE_MAIL_FROM",
 ];
@@ -86,6 +90,7 @@ pub struct Settings {
     pub workers: Option<usize>,
     pub log_format: LogFormat,
     pub edge: EdgeSettings,
+    pub webhooks: WebhookSettings,
     pub mail: MailSettings,
 }
 
@@ -117,6 +122,7 @@ impl Settings {
             workers,
             log_format,
             edge: edge::settings(s)?,
+            webhooks: webhooks::settings(s)?,
             mail: mail::settings(s)?,
         })
     }

@@ -15,3 +15,4 @@ pub mod payment_methods;
 pub mod products;
 pub mod subscriptions;
 pub mod users;
+pub mod webhooks;

@@ -7,6 +7,7 @@ use actix_web::http::StatusCode;
 use domain::assignment::BatchError;
 use domain::card::CardError;
 use domain::policy::PolicyRefusal;
+use domain::webhook::WebhookUrlError;
 use usecases::{Conflict, Error, Forbidden, Invalid, Precondition};
 
 pub(super) fn code(e: &Error) -> &'static str {
@@ -40,6 +41,7 @@ pub(super) fn code(e: &Error) -> &'static str {
             Conflict::NotSelfService => "not_self_service",
             Conflict::QuoteExpired { .. } => "quote_expired",
             Conflict::QuoteMismatch(_) => "quote_mismatch",
+            Conflict::WebhookEndpointDisabled => "webhook_endpoint_disabled",
         },
         Error::Invalid(i) => match i {
             Invalid::Field { .. } => "invalid_field",
@@ -59,6 +61,7 @@ pub(super) fn code(e: &Error) -> &'static str {
             Invalid::UsersNotInOrganization { .. } => "users_not_in_organization",
             Invalid::TargetSubscription(_) => "invalid_target_subscription",
             Invalid::UsersNotRequested { .. } => "users_not_requested",
+            Invalid::WebhookUrl(e) => webhook_url_code(e),
         },
         Error::Precondition(Precondition::Required) => "precondition_required",
         Error::Precondition(Precondition::Failed { .. }) => "precondition_failed",
@@ -97,6 +100,7 @@ pub(super) fn title(e: &Error) -> &'static str {
             Conflict::NotSelfService => "Not a self-service purchase",
             Conflict::QuoteExpired { .. } => "Quote expired",
             Conflict::QuoteMismatch(_) => "Quote does not match",
+            Conflict::WebhookEndpointDisabled => "Webhook endpoint disabled",
         },
         Error::Invalid(i) => match i {
             Invalid::Field { .. } => "Invalid request body",
@@ -111,6 +115,10 @@ pub(super) fn title(e: &Error) -> &'static str {
             Invalid::UsersNotInOrganization { .. } => "Users not in organization",
             Invalid::TargetSubscription(_) => "Invalid target subscription",
             Invalid::UsersNotRequested { .. } => "Users not requested",
+            Invalid::WebhookUrl(WebhookUrlError::PrivateAddress { .. }) => {
+                "Webhook URL reaches a private address"
+            }
+            Invalid::WebhookUrl(_) => "Invalid webhook URL",
         },
         Error::Precondition(Precondition::Required) => "Precondition required",
         Error::Precondition(Precondition::Failed { .. }) => "Precondition failed",
@@ -170,6 +178,7 @@ pub(super) fn extend(e: &Error, problem: &mut Problem) {
                 problem.user_ids = Some(user_ids.clone());
                 problem.field = Some("user_ids".to_owned());
             }
+            Invalid::WebhookUrl(_) => problem.field = Some("url".to_owned()),
             Invalid::TrialNotOffered => {}
         },
         Error::Conflict(Conflict::DuplicatePaymentMethod { existing_id }) => {
@@ -205,6 +214,15 @@ pub(super) fn extend(e: &Error, problem: &mut Problem) {
         }
         // The rest carry no extension members.
         _ => {}
+    }
+}
+
+fn webhook_url_code(e: &WebhookUrlError) -> &'static str {
+    match e {
+        WebhookUrlError::Malformed | WebhookUrlError::TooLong => "invalid_webhook_url",
+        WebhookUrlError::NotHttps => "webhook_url_not_https",
+        WebhookUrlError::Credentials => "webhook_url_credentials",
+        WebhookUrlError::PrivateAddress { .. } => "webhook_url_private_address",
     }
 }
 

@@ -17,3 +17,5 @@ pub mod reactivate;
 pub mod subscriptions;
 pub mod take_control;
 pub mod users;
+pub mod webhook_deliveries;
+pub mod webhooks;

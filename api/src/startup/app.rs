@@ -73,6 +73,14 @@ where
         .service(handlers::invoices::export_invoices_csv)
         .service(handlers::invoices::get_invoice)
         .service(handlers::invoices::get_invoice_pdf)
+        .service(handlers::webhooks::create_webhook_endpoint)
+        .service(handlers::webhooks::list_webhook_endpoints)
+        .service(handlers::webhooks::get_webhook_endpoint)
+        .service(handlers::webhooks::update_webhook_endpoint)
+        .service(handlers::webhooks::delete_webhook_endpoint)
+        .service(handlers::webhooks::rotate_webhook_secret)
+        .service(handlers::webhook_deliveries::list_webhook_deliveries)
+        .service(handlers::webhook_deliveries::redeliver_webhook_delivery)
 }
 
 /// The OpenAPI document of the real routes (what `selfserve openapi` writes).

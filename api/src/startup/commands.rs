@@ -2,7 +2,7 @@
 //! line and loaded the settings. Errors come back as the one line `main`
 //! prints before exiting non-zero.
 
-use crate::cli::{BillingCommand, Command};
+use crate::cli::{BillingCommand, Command, EventsCommand};
 use crate::config::{LogFormat, Settings};
 use std::path::Path;
 use usecases::subscriptions::billing_run;
@@ -45,7 +45,34 @@ pub fn run(command: Command, settings: Settings) -> Result<(), String> {
                 report.credits_settled
             );
         }),
+        Command::Events {
+            command: EventsCommand::Deliver { once },
+        } => actix_web::rt::System::new().block_on(deliver(&settings, once)),
     }
+}
+
+/// `selfserve events deliver [--once]`: one pass, or passes every second
+/// until Ctrl-C (a worker process beside the servers).
+async fn deliver(settings: &Settings, once: bool) -> Result<(), String> {
+    let state =
+        super::runtime::state(settings, usecases::Clock::System).map_err(|e| e.to_string())?;
+    let state = actix_web::web::Data::new(state);
+    if once {
+        let stop = std::sync::atomic::AtomicBool::new(false);
+        let report = usecases::deliveries::Worker::new()
+            .pass(&state.services, &stop)
+            .await
+            .map_err(|e| format!("delivery pass failed: {e}"))?;
+        println!(
+            "{{\"dispatched\":{},\"delivered\":{},\"retrying\":{},\"failed\":{}}}",
+            report.dispatched, report.delivered, report.retrying, report.failed
+        );
+        return Ok(());
+    }
+    let worker = super::worker::spawn(state);
+    let _ = tokio::signal::ctrl_c().await;
+    worker.shutdown(super::worker::SHUTDOWN_GRACE).await;
+    Ok(())
 }
 
 /// `selfserve openapi [--check]`.

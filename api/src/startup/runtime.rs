@@ -6,9 +6,11 @@ use crate::auth::JwtVerifier;
 use crate::config::{ConfigError, Settings};
 use crate::representations::ApiRepresentations;
 use crate::startup::state::{AppState, Deployment};
+use domain::webhook::RetryPolicy;
 use persistence::{connect_pool, migrations};
 use secrecy::SecretString;
 use std::sync::Arc;
+use usecases::deliveries::Outbound;
 use usecases::{Clock, Db, Outbox, Services};
 
 fn err(key: &str, message: impl Into<String>) -> ConfigError {
@@ -119,6 +121,18 @@ pub fn outbox(catalog: Arc<domain::catalog::Catalog>) -> Outbox {
     Outbox::new(Arc::new(ApiRepresentations), catalog)
 }
 
+/// The webhook transport and its rules (SSRF, retries).
+fn outbound(settings: &Settings) -> Result<Outbound, ConfigError> {
+    let allow_private = settings.webhooks.allow_private;
+    let transport = crate::outbound::HttpTransport::new(allow_private)
+        .map_err(|m| err("SELFSERVE_WEBHOOK_ALLOW_PRIVATE", m))?;
+    Ok(Outbound {
+        allow_private,
+        retry: RetryPolicy::new(i64::from(settings.webhooks.retry_base_secs)),
+        transport: Arc::new(transport),
+    })
+}
+
 pub fn state(settings: &Settings, clock: Clock) -> Result<AppState, ConfigError> {
     let catalog = crate::startup::catalog_file::load(&settings.catalog)
         .map_err(|m| err("SELFSERVE_CATALOG", m))?;
@@ -138,6 +152,7 @@ pub fn state(settings: &Settings, clock: Clock) -> Result<AppState, ConfigError>
             clock,
             tax_rate_bps: settings.tax_rate_bps,
             fingerprints: usecases::fingerprint::Fingerprinter::new(&fingerprint_key),
+            outbound: outbound(settings)?,
         },
         verifier: Arc::new(verifier),
         tokens: TokenCache::new(TOKEN_CACHE_CAPACITY),

@@ -1,5 +1,5 @@
-//! `selfserve serve`: the API listener, the metrics listener and the
-//! billing-run timer.
+//! `selfserve serve`: the API listener, the metrics listener, the
+//! billing-run timer and the delivery worker.
 
 use crate::config::Settings;
 use crate::startup::app::{self, Shared};
@@ -37,6 +37,7 @@ pub async fn serve(settings: Settings) -> Result<(), String> {
         None => None,
     };
     spawn_billing_run(&shared, settings.billing_interval);
+    let deliveries = crate::startup::worker::spawn(shared.state.clone());
     if let Some(workers) = settings.workers {
         server = server.workers(workers);
     }
@@ -59,6 +60,10 @@ pub async fn serve(settings: Settings) -> Result<(), String> {
         eprintln!("selfserve metrics on http://{addr}/metrics");
     }
     let result = server.run().await.map_err(|e| e.to_string());
+    // The HTTP server has drained (SIGTERM); now the delivery worker.
+    deliveries
+        .shutdown(crate::startup::worker::SHUTDOWN_GRACE)
+        .await;
     if let Some((handle, _)) = metrics {
         handle.stop(true).await;
     }

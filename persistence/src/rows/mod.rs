@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod billing;
+pub mod delivery;
 pub mod event;
 pub mod governance;
 pub mod idempotency;
@@ -17,6 +18,7 @@ pub mod user;
 
 pub use audit::{AuditEventRow, NewAuditEvent};
 pub use billing::{BillingAccountRow, BillingProfileChangeset, BillingProfileRow};
+pub use delivery::{DeliveryAttemptRow, DeliveryRow, WebhookEndpointChanges, WebhookEndpointRow};
 pub use event::EventRow;
 pub use governance::{
     LicenseRequestRow, LicenseRequestUserRow, OrganizationSettingsRow, StoredLicenseRequest,

@@ -1,0 +1,259 @@
+//! One pass of the delivery worker: dispatch new events, claim what is due
+//! under a lease, send outside any transaction (all claimed deliveries at
+//! once, each bounded by the transport's 10 s), record each attempt. The
+//! API runs a pass about every second in every server process;
+//! `selfserve events deliver --once` runs one.
+
+use super::payload;
+use super::record::{self, Recorded, Tried};
+use super::transport::WebhookPost;
+use crate::error::Error;
+use crate::Services;
+use chrono::Duration;
+use domain::delivery::Channel;
+use domain::ids::WebhookEndpointId;
+use domain::EventId;
+use persistence::repos::deliveries::{self, Lease};
+use persistence::repos::{events, webhook_endpoints};
+use persistence::rows::{DeliveryRow, EventRow, WebhookEndpointRow};
+use persistence::write_transaction;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+/// How long a claim holds: well past the 10 s send timeout and the
+/// recording, so a live worker never loses one; a dead worker's claims come
+/// free after it.
+pub const LEASE: Duration = Duration::seconds(60);
+
+/// Deliveries claimed per pass.
+pub const CLAIM_BATCH: i64 = 32;
+
+/// Dispatch batches per pass at most, so one pass stays short under a backlog.
+const DISPATCH_BATCHES: usize = 10;
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PassReport {
+    pub dispatched: usize,
+    pub delivered: usize,
+    pub retrying: usize,
+    pub failed: usize,
+    /// Claimed but handed back unsent (shutting down).
+    pub released: usize,
+}
+
+/// A worker: its lease owner name is unique per process and instance.
+pub struct Worker {
+    owner: String,
+}
+
+impl Default for Worker {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Worker {
+    pub fn new() -> Self {
+        let id = uuid::Uuid::new_v4().simple().to_string();
+        Self {
+            owner: format!("pid{}-{}", std::process::id(), &id[..12]),
+        }
+    }
+
+    pub fn owner(&self) -> &str {
+        &self.owner
+    }
+
+    /// One dispatch and one delivery pass. With `stop` set, nothing more is
+    /// sent: claimed deliveries not yet sent are released for another worker.
+    pub async fn pass(&self, services: &Services, stop: &AtomicBool) -> Result<PassReport, Error> {
+        let mut report = PassReport {
+            dispatched: dispatch(services).await?,
+            ..PassReport::default()
+        };
+        if stop.load(Ordering::SeqCst) {
+            return Ok(report);
+        }
+        let claimed = self.claim(services).await?;
+        if claimed.is_empty() {
+            return Ok(report);
+        }
+        let (events, endpoints) = load_targets(services, &claimed).await?;
+        let sends = claimed
+            .iter()
+            .map(|d| self.deliver(services, d, &events, &endpoints, stop));
+        for outcome in futures_util::future::join_all(sends).await {
+            match outcome {
+                Ok(Some(Recorded::Delivered)) => report.delivered += 1,
+                Ok(Some(Recorded::Retrying)) => report.retrying += 1,
+                Ok(Some(Recorded::Failed)) => report.failed += 1,
+                Ok(Some(Recorded::Lost)) => {}
+                Ok(None) => report.released += 1,
+                Err(e) => {
+                    tracing::warn!(error = %e, "recording a delivery failed; its lease will run out")
+                }
+            }
+        }
+        if report.released > 0 {
+            let owner = self.owner.clone();
+            services
+                .db
+                .run(move |conn| Ok(deliveries::release(conn, &owner)?))
+                .await?;
+        }
+        Ok(report)
+    }
+
+    async fn claim(&self, services: &Services) -> Result<Vec<DeliveryRow>, Error> {
+        let now = services.clock.now().naive_utc();
+        let lease = Lease {
+            owner: self.owner.clone(),
+            now,
+            until: now + LEASE,
+        };
+        services
+            .db
+            .run(move |conn| {
+                if !deliveries::any_due(conn, lease.now)? {
+                    return Ok(Vec::new());
+                }
+                write_transaction(conn, |c| Ok(deliveries::claim_due(c, &lease, CLAIM_BATCH)?))
+            })
+            .await
+    }
+
+    /// Sends one claimed delivery and records the attempt; `None` when it
+    /// was left unsent because the worker is stopping.
+    async fn deliver(
+        &self,
+        services: &Services,
+        delivery: &DeliveryRow,
+        events: &HashMap<EventId, EventRow>,
+        endpoints: &HashMap<WebhookEndpointId, WebhookEndpointRow>,
+        stop: &AtomicBool,
+    ) -> Result<Option<Recorded>, Error> {
+        if stop.load(Ordering::SeqCst) {
+            return Ok(None);
+        }
+        let event = events
+            .get(&delivery.event_id)
+            .ok_or_else(|| Error::internal("a delivery's event is missing"))?;
+        let (tried, endpoint) = match (delivery.channel, delivery.endpoint_id) {
+            (Channel::Webhook, Some(id)) => {
+                // Gone since the claim (deleted): its delivery went with it.
+                let Some(endpoint) = endpoints.get(&id) else {
+                    return Ok(Some(Recorded::Lost));
+                };
+                let tried = send_webhook(services, delivery, event, endpoint).await?;
+                (tried, Some((id, endpoint.health())))
+            }
+            _ => (
+                unsent(services, "no sender for this channel is configured"),
+                None,
+            ),
+        };
+        let owner = self.owner.clone();
+        let (delivery, retry) = (delivery.clone(), services.outbound.retry);
+        let recorded = services
+            .db
+            .run(move |conn| record::attempt(conn, &owner, &delivery, endpoint, &tried, retry))
+            .await?;
+        Ok(Some(recorded))
+    }
+}
+
+fn unsent(services: &Services, why: &str) -> Tried {
+    Tried {
+        at: services.clock.now(),
+        status_code: None,
+        duration: std::time::Duration::ZERO,
+        delivered: false,
+        error: Some(why.to_owned()),
+    }
+}
+
+async fn send_webhook(
+    services: &Services,
+    delivery: &DeliveryRow,
+    event: &EventRow,
+    endpoint: &WebhookEndpointRow,
+) -> Result<Tried, Error> {
+    let body = payload::body(event)?;
+    let signed_at = services.clock.now();
+    let secrets = endpoint.secrets();
+    let headers = payload::headers(
+        delivery,
+        event,
+        &body,
+        signed_at.timestamp(),
+        &secrets.active(signed_at),
+    );
+    let post = WebhookPost {
+        url: endpoint.url.clone(),
+        headers,
+        body,
+    };
+    let started = Instant::now();
+    let outcome = services.outbound.transport.post(&post).await;
+    let delivered = outcome.delivered();
+    let error = match (outcome.error, outcome.status) {
+        (Some(error), _) => Some(error),
+        (None, Some(status)) if !delivered => Some(format!("the receiver answered {status}")),
+        (None, _) => None,
+    };
+    Ok(Tried {
+        at: services.clock.now(),
+        status_code: outcome.status,
+        duration: started.elapsed(),
+        delivered,
+        error,
+    })
+}
+
+/// Dispatches until no undispatched event is left (or a bounded number of batches).
+pub async fn dispatch(services: &Services) -> Result<usize, Error> {
+    let now = services.clock.now().naive_utc();
+    services
+        .db
+        .run(move |conn| {
+            let mut total = 0;
+            if !events::any_undispatched(conn)? {
+                return Ok(0);
+            }
+            for _ in 0..DISPATCH_BATCHES {
+                let n = super::dispatch::dispatch_batch(conn, now)?;
+                total += n;
+                if n < super::dispatch::BATCH as usize {
+                    break;
+                }
+            }
+            Ok(total)
+        })
+        .await
+}
+
+type Targets = (
+    HashMap<EventId, EventRow>,
+    HashMap<WebhookEndpointId, WebhookEndpointRow>,
+);
+
+async fn load_targets(services: &Services, claimed: &[DeliveryRow]) -> Result<Targets, Error> {
+    let event_ids: Vec<EventId> = claimed.iter().map(|d| d.event_id).collect();
+    let endpoint_ids: Vec<WebhookEndpointId> =
+        claimed.iter().filter_map(|d| d.endpoint_id).collect();
+    services
+        .db
+        .read(move |conn| {
+            let events = events::by_ids(conn, &event_ids)?
+                .into_iter()
+                .map(|e| (e.id, e))
+                .collect();
+            let endpoints = webhook_endpoints::by_ids(conn, &endpoint_ids)?
+                .into_iter()
+                .map(|e| (e.id, e))
+                .collect();
+            Ok((events, endpoints))
+        })
+        .await
+}
