@@ -242,6 +242,24 @@ mod tests {
         assert!(DatabaseUrl::parse("sqlite://").is_err());
     }
 
+    /// `.cargo/config.toml` sets these for the bundled SQLite; a build that
+    /// lost them would quietly re-parse every `LIMIT ?` query on each call.
+    #[test]
+    fn sqlite_is_built_with_the_planner_flags() {
+        use diesel::dsl::sql;
+        use diesel::sql_types::Integer;
+        use diesel::RunQueryDsl;
+        let mut conn = SqliteConnection::establish(":memory:").unwrap();
+        for option in ["ENABLE_QPSG", "DEFAULT_MEMSTATUS=0"] {
+            let used: i32 = diesel::select(sql::<Integer>(&format!(
+                "sqlite_compileoption_used('{option}')"
+            )))
+            .get_result(&mut conn)
+            .unwrap();
+            assert_eq!(used, 1, "SQLite compiled without SQLITE_{option}");
+        }
+    }
+
     #[test]
     fn postgres_urls_are_not_printed() {
         let url = DatabaseUrl::parse("postgres://u:secret@h/db").unwrap();

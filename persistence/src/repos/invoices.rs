@@ -54,7 +54,7 @@ pub fn find_owned(
         .filter(i::owner_id.eq(owner.to_string()))
         .filter(i::id.eq(id.to_string()))
         .select(InvoiceRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 

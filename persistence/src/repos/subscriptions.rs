@@ -27,7 +27,7 @@ pub fn find(
         .filter(s::organization_id.eq(org.to_string()))
         .filter(s::id.eq(id.to_string()))
         .select(SubscriptionRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 
