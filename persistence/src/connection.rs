@@ -1,6 +1,7 @@
 //! Connections and pools for both backends, behind one `DbConnection`.
 
 use crate::error::RepoError;
+use crate::writer_gate::WriterGate;
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
 use diesel::pg::PgConnection;
 use diesel::r2d2::{self, ManageConnection, R2D2Connection};
@@ -109,6 +110,12 @@ pub struct DbManager {
 const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; \
      PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;";
 
+/// The `busy_timeout` above (5 s): also the longest a writer queues in this process.
+const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_millis(5000);
+
+/// Writers of this process queue here before `BEGIN IMMEDIATE` (see `writer_gate`).
+static SQLITE_WRITERS: WriterGate = WriterGate::new();
+
 impl ManageConnection for DbManager {
     type Connection = DbConnection;
     type Error = r2d2::Error;
@@ -166,7 +173,8 @@ pub fn connect_pool(url: &DatabaseUrl, options: &PoolOptions) -> Result<DbPool, 
 }
 
 /// Runs `f` in a write transaction: `BEGIN IMMEDIATE` on SQLite (take the write
-/// lock up front, so two writers never deadlock upgrading from readers), a
+/// lock up front, so two writers never deadlock upgrading from readers; the
+/// process's writers queue for it in `SQLITE_WRITERS` first), a
 /// plain READ COMMITTED transaction on PostgreSQL (correctness comes from
 /// conditional updates and constraints there).
 pub fn write_transaction<T, E, F>(conn: &mut DbConnection, f: F) -> Result<T, E>
@@ -174,12 +182,22 @@ where
     F: FnOnce(&mut DbConnection) -> Result<T, E>,
     E: From<diesel::result::Error>,
 {
-    match conn {
+    // Held until COMMIT or ROLLBACK, when it is dropped at the end of this function.
+    let _turn = match conn {
         DbConnection::Sqlite(c) => {
-            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?
+            // Only the outermost transaction queues: a nested BEGIN fails anyway.
+            let outermost = AnsiTransactionManager::transaction_manager_status_mut(c)
+                .transaction_depth()?
+                .is_none();
+            let turn = outermost.then(|| SQLITE_WRITERS.enter(SQLITE_BUSY_TIMEOUT));
+            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?;
+            turn
         }
-        DbConnection::Pg(c) => AnsiTransactionManager::begin_transaction(c)?,
-    }
+        DbConnection::Pg(c) => {
+            AnsiTransactionManager::begin_transaction(c)?;
+            None
+        }
+    };
     match f(conn) {
         Ok(value) => {
             match <DbConnection as Connection>::TransactionManager::commit_transaction(conn) {

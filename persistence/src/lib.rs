@@ -16,6 +16,7 @@ pub mod schema;
 #[cfg(test)]
 mod test_db;
 mod typed;
+mod writer_gate;
 
 pub use connection::{
     connect_pool, write_transaction, Backend, DatabaseUrl, DbConnection, DbPool, PoolOptions,
