@@ -112,9 +112,15 @@ mod tests {
         let stuck = gate.enter(Duration::ZERO);
         assert!(stuck.held());
         let next = gate.enter(Duration::from_millis(20));
-        assert!(!next.held(), "past its patience a writer goes on without the gate");
+        assert!(
+            !next.held(),
+            "past its patience a writer goes on without the gate"
+        );
         drop(next);
         drop(stuck);
-        assert!(gate.enter(Duration::ZERO).held(), "free again once the turn ends");
+        assert!(
+            gate.enter(Duration::ZERO).held(),
+            "free again once the turn ends"
+        );
     }
 }
