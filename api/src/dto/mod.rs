@@ -12,4 +12,5 @@ pub mod me;
 pub mod payment_methods;
 pub mod products;
 pub mod subscriptions;
+pub mod time;
 pub mod users;
