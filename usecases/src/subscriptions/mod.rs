@@ -157,7 +157,15 @@ pub fn load_owned(
     id: SubscriptionId,
     today: NaiveDate,
 ) -> Result<Loaded, Error> {
-    let row = find(conn, caller, id)?;
+    owned(caller, find(conn, caller, id)?, today)
+}
+
+/// The write access rule of [`load_owned`] on a row already read.
+pub(crate) fn owned(
+    caller: &Actor,
+    row: SubscriptionRow,
+    today: NaiveDate,
+) -> Result<Loaded, Error> {
     match access(caller, &row)? {
         Access::Manage => Loaded::parse(row, today),
         Access::ReadOnly => Err(Error::from(Forbidden::AdminReadOnly)),
