@@ -99,7 +99,7 @@ pub async fn list(
         caller.organization_id,
         caller.user_id,
         page.fetch_limit(),
-        page.after.clone(),
+        page.after,
     );
     // The page and its lines in one trip to the database.
     services
