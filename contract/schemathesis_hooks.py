@@ -63,6 +63,10 @@ DESIGN: dict[str, Callable[[Any, Problem], bool]] = {
     "if-match-with-add-licenses": lambda case, p: p.get("status") == 428
     and p.get("code") == "precondition_required"
     and _value_at(case.body, "add_licenses") is True,
+    # Canceling at period end needs a paid period: a trial has none (§8), and
+    # only the subscription's state says which it is.
+    "cancel-at-period-end-needs-a-paid-period": lambda case, p: p.get("code") == "invalid_field"
+    and p.get("field") == "at_period_end",
     # Cursors are opaque: only the ones the service issued are valid.
     "opaque-cursor": lambda case, p: p.get("code") == "invalid_parameter" and p.get("parameter") == "cursor",
     # The same Idempotency-Key was used earlier with another body.

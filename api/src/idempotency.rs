@@ -158,6 +158,33 @@ impl<T: DeserializeOwned + utoipa::ToSchema + 'static> FromRequest for Idempoten
     }
 }
 
+/// A creating POST that takes no body (reactivate): what makes it the same
+/// request again is the optional key, the method and the path.
+pub struct IdempotentWithoutBody(Once);
+
+impl IdempotentWithoutBody {
+    pub fn into_once(self) -> Once {
+        self.0
+    }
+}
+
+impl FromRequest for IdempotentWithoutBody {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let key = IdempotencyKey::from_request(req, payload).into_inner();
+        ready(key.map(|key| {
+            IdempotentWithoutBody(Once {
+                key,
+                method: req.method().clone(),
+                path: req.path().to_owned(),
+                raw_body: Bytes::new(),
+            })
+        }))
+    }
+}
+
 impl Once {
     /// Runs `work` in a write transaction, exactly once per caller and key.
     pub async fn run<F>(

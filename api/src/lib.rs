@@ -9,6 +9,7 @@ pub mod error;
 pub mod extract;
 pub mod handlers;
 pub mod idempotency;
+pub mod mail;
 pub mod middleware;
 pub mod openapi;
 pub mod render;

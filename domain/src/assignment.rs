@@ -67,6 +67,40 @@ pub fn check_capacity(needed: usize, license_count: i64, assigned: i64) -> Resul
     }
 }
 
+/// Whether an assignment is a license its user holds (`active`), or one
+/// kept while its subscription is disabled (`suspended`, PRODUCT.md §8) so
+/// that reactivation can give it back.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum AssignmentState {
+    Active,
+    Suspended,
+}
+
+impl AssignmentState {
+    pub const ALL: [AssignmentState; 2] = [AssignmentState::Active, AssignmentState::Suspended];
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            AssignmentState::Active => "active",
+            AssignmentState::Suspended => "suspended",
+        }
+    }
+}
+
+#[derive(Debug, Error, PartialEq, Eq)]
+#[error("assignment state must be `active` or `suspended`, got {0:?}")]
+pub struct InvalidAssignmentState(pub String);
+
+impl std::str::FromStr for AssignmentState {
+    type Err = InvalidAssignmentState;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        AssignmentState::ALL
+            .into_iter()
+            .find(|state| state.as_str() == s)
+            .ok_or_else(|| InvalidAssignmentState(s.to_owned()))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -19,6 +19,13 @@ pub enum AuditAction {
     Canceled,
     Renewed,
     Expired,
+    /// A paid subscription 30 days past its expiry: assignments suspended.
+    Disabled,
+    /// 90 days after being disabled: assignments released, read-only.
+    Deleted,
+    Reactivated,
+    /// Canceled at the end of the period (or that undone by auto-renew).
+    CancellationScheduled,
     LicensesAssigned,
     LicensesUnassigned,
     OrganizationSettingsChanged,
@@ -49,6 +56,10 @@ impl AuditAction {
             AuditAction::Canceled => "canceled",
             AuditAction::Renewed => "renewed",
             AuditAction::Expired => "expired",
+            AuditAction::Disabled => "disabled",
+            AuditAction::Deleted => "deleted",
+            AuditAction::Reactivated => "reactivated",
+            AuditAction::CancellationScheduled => "cancellation_scheduled",
             AuditAction::LicensesAssigned => "licenses_assigned",
             AuditAction::LicensesUnassigned => "licenses_unassigned",
             AuditAction::OrganizationSettingsChanged => "organization_settings_changed",

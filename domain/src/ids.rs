@@ -109,3 +109,7 @@ typed_id!(
     /// A binding price quote for a license-count change (PRODUCT.md §9).
     QuoteId
 );
+typed_id!(
+    /// An outbox event (PRODUCT.md §8); receivers dedupe deliveries by it.
+    EventId
+);

@@ -10,6 +10,7 @@ pub mod audit;
 pub mod billing;
 pub mod card;
 pub mod catalog;
+pub mod event;
 pub mod governance;
 pub mod ids;
 pub mod invoice;
@@ -27,8 +28,8 @@ pub mod user;
 
 pub use billing::BillingPeriod;
 pub use ids::{
-    AuditEventId, BillingAccountId, BillingProfileId, InvoiceId, OrganizationId, PaymentMethodId,
-    PendingCreditId, ProductId, QuoteId, SubscriptionId, UserId,
+    AuditEventId, BillingAccountId, BillingProfileId, EventId, InvoiceId, OrganizationId,
+    PaymentMethodId, PendingCreditId, ProductId, QuoteId, SubscriptionId, UserId,
 };
 pub use license::LicenseCount;
 pub use money::{Currency, Money};

@@ -3,8 +3,10 @@
 //! and back into it. The persistence layer uses exactly these conversions
 //! when it reads and writes rows.
 
+use crate::assignment::AssignmentState;
 use crate::billing::ProrationBehavior;
 use crate::catalog::BillingFrequency;
+use crate::event::EventType;
 use crate::governance::{LicenseRequestStatus, LicenseRequests, UserOutcome};
 use crate::invoice::{InvoiceStatus, LineKind};
 use crate::invoice_language::InvoiceLanguage;
@@ -41,6 +43,8 @@ stored_as_text!(
     LicenseRequestStatus,
     UserOutcome,
     ProrationBehavior,
+    AssignmentState,
+    EventType,
 );
 
 #[cfg(test)]

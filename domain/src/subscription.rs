@@ -14,6 +14,7 @@
 mod cancel;
 mod count;
 mod grow;
+pub mod lifecycle;
 mod plans;
 mod quote;
 mod settle;
@@ -27,8 +28,8 @@ pub use cancel::{cancellation_credit, full_refund, in_refund_window, REFUND_WIND
 pub use count::{change_count, change_trial_count, CountChange, CountChangeError, TrialCountError};
 pub use grow::{grow_to_fit, Ceiling, Growth, GrowthError};
 pub use plans::{
-    convert_trial, purchase, renewal, start_trial, trial_expired, PurchasePlan, TrialError,
-    TrialPlan,
+    convert_trial, purchase, reactivation, renewal, start_trial, trial_expired, PurchasePlan,
+    TrialError, TrialPlan,
 };
 pub use quote::{
     InvalidQuote, Quote, QuoteError, QuoteMismatch, QuoteTerms, QUOTE_VALIDITY_MINUTES,

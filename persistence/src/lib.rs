@@ -7,6 +7,8 @@
 pub mod connection;
 pub mod error;
 #[cfg(test)]
+mod events_tests;
+#[cfg(test)]
 mod governance_tests;
 mod keyset;
 pub mod migrations;

@@ -147,6 +147,7 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        cancel_at -> Nullable<Date>,
     }
 }
 
@@ -157,6 +158,7 @@ diesel::table! {
         organization_id -> Text,
         assigned_by -> Text,
         assigned_at -> Timestamp,
+        state -> Text,
     }
 }
 
@@ -268,6 +270,18 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    events (id) {
+        id -> Text,
+        organization_id -> Text,
+        #[sql_name = "type"]
+        event_type -> Text,
+        created_at -> Timestamp,
+        data -> Text,
+        dispatched_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(license_assignments -> users (user_id));
 diesel::joinable!(license_assignments -> subscriptions (subscription_id));
 diesel::joinable!(invoice_lines -> invoices (invoice_id));
@@ -291,4 +305,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     license_requests,
     license_request_users,
     quotes,
+    events,
 );

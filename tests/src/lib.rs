@@ -14,6 +14,7 @@ use usecases::Clock;
 use uuid::Uuid;
 
 pub mod proxy;
+pub mod smtp_sink;
 
 pub use actix_web::http::Method;
 pub use serde_json::json;

@@ -296,16 +296,23 @@ async fn a_renewal_catching_up_stops_at_the_first_period_the_card_does_not_cover
     assert_eq!(reply.status, 201, "{reply:?}");
     let id = reply.body["id"].as_str().unwrap().to_owned();
 
-    // A run missed until May: the 5 February renewal is covered, 5 March is not.
+    // A run missed until May: the 5 February renewal is covered, 5 March is
+    // not; the subscription expired on 5 March and, its 30 days of grace over
+    // on 4 April, is disabled (PRODUCT.md §8).
     app.set_today("2026-05-01");
     let report = app.billing_run("2026-05-01");
     assert_eq!(
-        (report.renewals, report.lapsed, report.card_expired),
-        (1, 1, 1),
+        (
+            report.renewals,
+            report.lapsed,
+            report.card_expired,
+            report.disabled
+        ),
+        (1, 1, 1, 1),
         "{report:?}"
     );
     let sub = app.get(&format!("/v1/subscriptions/{id}"), &ada).await;
-    assert_eq!(sub.body["status"], json!("expired"));
+    assert_eq!(sub.body["status"], json!("disabled"));
     assert_eq!(sub.body["current_period_start"], json!("2026-02-05"));
     assert_eq!(sub.body["current_period_end"], json!("2026-03-05"));
     let periods: Vec<_> = list(

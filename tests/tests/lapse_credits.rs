@@ -115,7 +115,15 @@ async fn a_lapse_settles_the_waiting_decrease_credit_once() {
         Default::default(),
         "run again: nothing new"
     );
-    assert_eq!(app.billing_run("2026-05-02"), Default::default());
+    // A month on, its grace is over: disabled (PRODUCT.md §8), and no invoice.
+    let later = app.billing_run("2026-05-02");
+    assert_eq!(
+        later,
+        usecases::subscriptions::billing_run::Report {
+            disabled: 1,
+            ..Default::default()
+        }
+    );
     assert_eq!(invoices(&app, &ada).await.len(), 2);
 }
 

@@ -481,3 +481,60 @@ async fn seat_change_fields_keep_tenancy_and_ownership() {
     assert_eq!(reply.status, 200, "{reply:?}");
     assert_eq!(reply.body["license_count"], json!(6));
 }
+
+/// Reactivation follows cancel's access rules: the purchaser of a
+/// self-service purchase or any admin of an organisation subscription;
+/// an admin on a member's purchase is 403; anyone else, or another
+/// organisation, 404 (PRODUCT.md §8).
+#[actix_web::test]
+async fn reactivate_follows_the_cancel_access_rules() {
+    let app = TestApp::spawn_at("2026-01-05").await;
+    let f = fixture(&app).await;
+    let sub = f.ids["subscription_id"].clone();
+    let off = |actor: &Actor, id: &str| {
+        let (actor, path) = (actor.clone(), format!("/v1/subscriptions/{id}"));
+        let app = &app;
+        async move {
+            let reply = app
+                .send(
+                    Method::PATCH,
+                    &path,
+                    &actor,
+                    &[("If-Match", "*")],
+                    Some(&json!({"auto_renew": false})),
+                )
+                .await;
+            assert_eq!(reply.status, 200, "{reply:?}");
+        }
+    };
+    off(&f.owner, &sub).await;
+    off(&f.admin, &f.org_subscription).await;
+    app.set_today("2026-02-06");
+    assert_eq!(app.billing_run("2026-02-06").lapsed, 2);
+    let reactivate = |actor: &Actor, id: &str| {
+        let (actor, path) = (actor.clone(), format!("/v1/subscriptions/{id}/reactivate"));
+        let app = &app;
+        async move { app.send(Method::POST, &path, &actor, &[], None).await }
+    };
+
+    let outsider = app.signed_in(Uuid::new_v4(), true).await;
+    let colleague = app.signed_in(f.owner.org, false).await;
+    for (who, id, status, code) in [
+        (&outsider, &sub, 404, "not_found"),
+        (&outsider, &f.org_subscription, 404, "not_found"),
+        (&colleague, &sub, 404, "not_found"),
+        (&colleague, &f.org_subscription, 404, "not_found"),
+        (&f.admin, &sub, 403, "admin_read_only"),
+    ] {
+        let reply = reactivate(who, id).await;
+        assert_problem(&reply, status, code, "reactivate");
+    }
+    // Nothing moved; then the ones who manage them reactivate.
+    let status = app.get(&format!("/v1/subscriptions/{sub}"), &f.owner).await;
+    assert_eq!(status.body["status"], json!("expired"));
+    assert_eq!(reactivate(&f.owner, &sub).await.status, 200);
+    let other_admin = app.signed_in(f.owner.org, true).await;
+    let reply = reactivate(&other_admin, &f.org_subscription).await;
+    assert_eq!(reply.status, 200, "{reply:?}");
+    assert_eq!(reply.body["status"], json!("active"));
+}

@@ -15,6 +15,7 @@ use crate::Services;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use domain::assignment::{check_capacity, AssignmentBatch};
 use domain::audit::AuditAction;
+use domain::subscription::SubscriptionStatus;
 use domain::{SubscriptionId, UserId};
 use persistence::repos::{assignments as repo, subscriptions, users};
 use persistence::rows::{AssignmentRow, UserRow};
@@ -107,6 +108,8 @@ fn counts(
 fn live_for_assignment(loaded: &Loaded) -> Result<(), Error> {
     if loaded.status.is_live() {
         Ok(())
+    } else if loaded.status == SubscriptionStatus::Deleted {
+        Err(Error::from(Conflict::SubscriptionDeleted))
     } else {
         Err(Error::from(Conflict::SubscriptionNotActive {
             status: loaded.status.as_str().to_owned(),
@@ -180,6 +183,7 @@ pub(crate) fn assign_in(
                     organization_id: caller.organization_id,
                     assigned_by: caller.user_id,
                     assigned_at: now.naive_utc(),
+                    state: domain::assignment::AssignmentState::Active,
                 },
             )?;
         }
@@ -261,6 +265,15 @@ fn unassign_in(
     now: DateTime<Utc>,
 ) -> Result<Outcome, Error> {
     let loaded = serialised(conn, caller, id, now.date_naive())?;
+    // A disabled subscription's licenses are suspended (kept for a
+    // reactivation to give back), a deleted one's gone: neither changes here.
+    // In its grace an expired one's are held, and may be taken back.
+    if matches!(
+        loaded.status,
+        SubscriptionStatus::Disabled | SubscriptionStatus::Deleted
+    ) {
+        loaded.require_live()?;
+    }
     let (mut removed, mut not_assigned) = (Vec::new(), Vec::new());
     for &user in batch.users() {
         if repo::delete(conn, id, user)? {
@@ -333,7 +346,8 @@ pub async fn list(
     .await
 }
 
-/// Licenses a user holds in live subscriptions: the user themself, or an admin.
+/// Licenses a user holds: in live subscriptions and paid ones in their grace
+/// (never suspended ones), asked by the user themself or an admin.
 pub async fn of_user(
     services: &Services,
     caller: &Actor,
@@ -352,7 +366,7 @@ pub async fn of_user(
             let mut out = Vec::new();
             for row in repo::for_user(conn, org, user)? {
                 if let Some(sub) = subscriptions::find(conn, org, row.subscription_id)? {
-                    if Loaded::parse(sub.clone(), today)?.status.is_live() {
+                    if Loaded::parse(sub.clone(), today)?.holds_licenses() {
                         out.push((row, sub));
                     }
                 }

@@ -86,6 +86,15 @@ pub enum Conflict {
     SubscriptionNotActive { status: String },
     #[error("the subscription is already canceled")]
     AlreadyCanceled,
+    /// Deleted 90 days after it was disabled (PRODUCT.md §8): read-only for good.
+    #[error("the subscription was deleted and can no longer change; buy a new one")]
+    SubscriptionDeleted,
+    /// Only an expired or disabled paid subscription can be reactivated.
+    #[error("the subscription is {status}; only expired or disabled paid subscriptions can be reactivated")]
+    NotReactivatable { status: String },
+    /// Reactivation charges the subscription's card, and it has none left.
+    #[error("the subscription's payment method was removed; set a default payment method on its billing profile, then try again")]
+    PaymentMethodRequired,
     #[error("only trial subscriptions can be converted")]
     NotATrial,
     #[error("{requested} licenses requested but only {available} are available")]

@@ -7,11 +7,13 @@ mod billing;
 mod database;
 mod edge;
 mod jwt;
+mod mail;
 mod server;
 mod sources;
 
 pub use edge::EdgeSettings;
 pub use jwt::JwtSettings;
+pub use mail::MailSettings;
 pub use server::{Cloud, LogFormat};
 pub use sources::Sources;
 
@@ -46,6 +48,8 @@ pub const KEYS: &[&str] = &[
     "SELFSERVE_METRICS_BIND",
     "SELFSERVE_RATE_LIMIT_WRITES",
     "SELFSERVE_RATE_LIMIT_READS",
+    "SELFSERVE_SMTP_URL",
+    "SELFSERVE_MAIL_FROM",
 ];
 
 #[derive(Debug, Error, PartialEq, Eq)]
@@ -82,6 +86,7 @@ pub struct Settings {
     pub workers: Option<usize>,
     pub log_format: LogFormat,
     pub edge: EdgeSettings,
+    pub mail: MailSettings,
 }
 
 impl Settings {
@@ -112,6 +117,7 @@ impl Settings {
             workers,
             log_format,
             edge: edge::settings(s)?,
+            mail: mail::settings(s)?,
         })
     }
 }

@@ -1,4 +1,5 @@
 use chrono::{DateTime, Utc};
+use domain::assignment::AssignmentState;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -55,6 +56,18 @@ pub struct UnassignResponse {
     pub available_count: i64,
 }
 
+/// Whether an assignment is a license its user holds.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum AssignmentStateDto {
+    /// The user holds the license.
+    Active,
+    /// The subscription is `disabled`: the assignment is kept so that a
+    /// reactivation gives it back, but the user holds no license (it is not
+    /// in their license list and not in `assigned_count`).
+    Suspended,
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AssignmentDto {
     pub user_id: Uuid,
@@ -62,6 +75,7 @@ pub struct AssignmentDto {
     pub email: Option<String>,
     pub assigned_at: DateTime<Utc>,
     pub assigned_by: Uuid,
+    pub state: AssignmentStateDto,
 }
 
 impl
@@ -87,6 +101,10 @@ impl
             email: person.and_then(|p| p.email),
             assigned_at: row.assigned_at.and_utc(),
             assigned_by: row.assigned_by.as_uuid(),
+            state: match row.state {
+                AssignmentState::Active => AssignmentStateDto::Active,
+                AssignmentState::Suspended => AssignmentStateDto::Suspended,
+            },
         })
     }
 }

@@ -27,7 +27,15 @@ pub enum StatusDto {
     Trial,
     Active,
     Canceled,
+    /// A trial that ended unconverted (its licenses released), or a paid
+    /// subscription whose period ended without renewal: 30 days of grace in
+    /// which its licenses stay assigned and usable; it can be reactivated.
     Expired,
+    /// 30 days after expiring: assignments kept but suspended (no one holds
+    /// a license); it can still be reactivated, for 90 days.
+    Disabled,
+    /// 90 days after being disabled: assignments released, read-only for good.
+    Deleted,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
@@ -140,6 +148,11 @@ pub struct SubscriptionDto {
     pub billing_profile_id: Option<Uuid>,
     pub payment_method_id: Option<Uuid>,
     pub cancellation: Option<CancellationDto>,
+    /// Canceled at the end of the period: when it takes effect (the end of
+    /// the current period); `null` otherwise. `PATCH {"auto_renew": true}`
+    /// before then undoes it.
+    #[serde(serialize_with = "super::time::utc_opt")]
+    pub cancel_at: Option<DateTime<Utc>>,
     #[serde(serialize_with = "super::time::utc")]
     pub created_at: DateTime<Utc>,
     #[serde(serialize_with = "super::time::utc")]
@@ -347,6 +360,11 @@ pub struct CancelRequest {
         pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$"
     )]
     pub feedback: Option<String>,
+    /// `true`: cancel when the current period ends instead of now. The
+    /// subscription stays `active` with `cancel_at` set and auto-renew off,
+    /// nothing is credited, and no grace follows. Paid subscriptions only.
+    #[serde(default)]
+    pub at_period_end: bool,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

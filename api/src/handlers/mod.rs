@@ -12,6 +12,7 @@ pub mod me;
 pub mod organization;
 pub mod payment_methods;
 pub mod products;
+pub mod reactivate;
 pub mod subscriptions;
 pub mod take_control;
 pub mod users;

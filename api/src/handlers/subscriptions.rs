@@ -28,6 +28,8 @@ pub fn to_dto(view: &View) -> Result<SubscriptionDto, ApiError> {
         SubscriptionStatus::Active => StatusDto::Active,
         SubscriptionStatus::Canceled => StatusDto::Canceled,
         SubscriptionStatus::Expired => StatusDto::Expired,
+        SubscriptionStatus::Disabled => StatusDto::Disabled,
+        SubscriptionStatus::Deleted => StatusDto::Deleted,
     };
     let assigned = l.assigned();
     let available = if l.status.is_live() {
@@ -88,6 +90,7 @@ pub fn to_dto(view: &View) -> Result<SubscriptionDto, ApiError> {
             }),
             _ => None,
         },
+        cancel_at: r.cancel_at.map(midnight),
         created_at: r.created_at.and_utc(),
         updated_at: r.updated_at.and_utc(),
     })
@@ -124,7 +127,18 @@ pub fn status_filter(s: StatusDto) -> SubscriptionStatus {
         StatusDto::Active => SubscriptionStatus::Active,
         StatusDto::Canceled => SubscriptionStatus::Canceled,
         StatusDto::Expired => SubscriptionStatus::Expired,
+        StatusDto::Disabled => SubscriptionStatus::Disabled,
+        StatusDto::Deleted => SubscriptionStatus::Deleted,
     }
+}
+
+/// A change under `Idempotency-Key` answered 200 with the subscription and
+/// its ETag (what a replay answers too).
+pub fn changed(view: &View) -> Result<Created, ApiError> {
+    let mut answer = Created::new(to_dto(view)?, None)?;
+    answer.status = actix_web::http::StatusCode::OK;
+    answer.etag = Some(etag(&view.loaded.row));
+    Ok(answer)
 }
 
 fn respond(view: &View) -> Result<HttpResponse, ApiError> {
@@ -335,26 +349,27 @@ pub async fn convert_trial(
     let id = path.into_inner().into();
     once.run(&state, &caller, move |conn| {
         let loaded = usecase::purchase::convert(conn, &who, &catalog, id, body.into(), tax, now)?;
-        let view = names.view(conn, loaded)?;
-        let mut created = Created::new(to_dto(&view)?, None)?;
-        created.status = actix_web::http::StatusCode::OK;
-        created.etag = Some(etag(&view.loaded.row));
-        Ok(created)
+        changed(&names.view(conn, loaded)?)
     })
     .await
 }
 
-/// Cancels at once with a reason: every license is released and the unused
-/// part of the period is credited (all of it within 7 days of the purchase).
-/// `If-Match` is honoured when sent.
+/// Cancels with a reason. At once (the default): every license is released
+/// and the unused part of the period is credited (all of it within 7 days of
+/// the purchase). With `"at_period_end": true`: the subscription stays
+/// `active` until its period ends, with `cancel_at` set and auto-renew off,
+/// nothing is credited, and the billing run cancels it then (no grace);
+/// `PATCH {"auto_renew": true}` before then undoes it. `If-Match` is
+/// honoured when sent.
 #[utoipa::path(tag = "subscriptions",
     params(("subscription_id" = Uuid, Path, description = "Subscription id"), ("If-Match" = Option<String>, Header, description = "Optional ETag guard")),
     request_body = CancelRequest,
     responses(
         (status = 200, description = "The canceled subscription", body = SubscriptionDto, headers(("ETag" = String, description = "The subscription's current strong ETag"))),
         answers::AdminReadOnly,
-        (status = 409, description = "`already_canceled` or `subscription_not_active`", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`already_canceled`, `subscription_not_active` (expired or disabled) or `subscription_deleted`", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "`precondition_failed`: the If-Match ETag is stale; `ETag` carries the current one", body = Problem, content_type = "application/problem+json", headers(("ETag" = String, description = "The subscription's current strong ETag"))),
+        (status = 422, description = "`invalid_field` (`at_period_end` on a trial, which has no paid period; or bad `feedback`) or `unknown_field`", body = Problem, content_type = "application/problem+json"),
     ))]
 #[post("/v1/subscriptions/{subscription_id}/cancel")]
 pub async fn cancel_subscription(
@@ -368,6 +383,11 @@ pub async fn cancel_subscription(
     let feedback = Feedback::parse_optional(body.feedback.as_deref())
         .map_err(|e| ApiError::invalid_field("feedback", e))?;
     let reason = reason_from(body.reason);
+    let effective = if body.at_period_end {
+        usecase::cancel::Effective::AtPeriodEnd
+    } else {
+        usecase::cancel::Effective::Now
+    };
     let view = usecase::cancel::cancel(
         &state.services,
         caller.actor(),
@@ -375,6 +395,7 @@ pub async fn cancel_subscription(
         if_match.0,
         reason,
         feedback,
+        effective,
     )
     .await?;
     respond(&view)

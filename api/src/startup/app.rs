@@ -55,6 +55,7 @@ where
         .service(handlers::subscriptions::preview_license_count)
         .service(handlers::subscriptions::convert_trial)
         .service(handlers::subscriptions::cancel_subscription)
+        .service(handlers::reactivate::reactivate_subscription)
         .service(handlers::subscriptions::list_subscription_events)
         .service(handlers::assignments::assign_licenses)
         .service(handlers::assignments::unassign_licenses)

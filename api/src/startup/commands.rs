@@ -34,10 +34,13 @@ pub fn run(command: Command, settings: Settings) -> Result<(), String> {
             command: BillingCommand::Run { as_of },
         } => billing_run_once(&settings, as_of).map(|report| {
             println!(
-                "{{\"as_of\":\"{as_of}\",\"renewals\":{},\"lapsed\":{},\"card_expired\":{},\"expired_trials\":{},\"credits_settled\":{}}}",
+                "{{\"as_of\":\"{as_of}\",\"renewals\":{},\"lapsed\":{},\"card_expired\":{},\"canceled\":{},\"disabled\":{},\"deleted\":{},\"expired_trials\":{},\"credits_settled\":{}}}",
                 report.renewals,
                 report.lapsed,
                 report.card_expired,
+                report.canceled,
+                report.disabled,
+                report.deleted,
                 report.expired_trials,
                 report.credits_settled
             );

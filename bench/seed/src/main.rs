@@ -199,6 +199,7 @@ fn run(args: &Args) -> Result<(), Fail> {
             cancel_reason: None,
             cancel_feedback: None,
             canceled_at: None,
+            cancel_at: None,
             version: 1 + assigned,
             created_at: created,
             updated_at: created,
@@ -249,6 +250,7 @@ fn run(args: &Args) -> Result<(), Fail> {
             cancel_reason: None,
             cancel_feedback: None,
             canceled_at: None,
+            cancel_at: None,
             version: 1,
             created_at: created,
             updated_at: created,
@@ -360,6 +362,7 @@ fn run(args: &Args) -> Result<(), Fail> {
                 organization_id: org,
                 assigned_by: s.purchaser_id,
                 assigned_at: s.created_at + Duration::seconds(j as i64 + 1),
+                state: domain::assignment::AssignmentState::Active,
             });
             if pending.len() >= batch {
                 n_assign += insert_all!(conn, license_assignments::table, pending, 5, batch);

@@ -51,6 +51,20 @@ pub fn convert_trial(
     )
 }
 
+/// Reactivate an expired or disabled subscription on `today` (PRODUCT.md
+/// §8): like a purchase, a new period from today charged whole at the
+/// product's current price.
+pub fn reactivation(
+    product: &Product,
+    licenses: LicenseCount,
+    frequency: BillingFrequency,
+    today: NaiveDate,
+) -> Result<PurchasePlan, MoneyError> {
+    let mut plan = first_paid_period(product, licenses, frequency, today, LineKind::Purchase)?;
+    plan.line.description = format!("Reactivated: {}", plan.line.description);
+    Ok(plan)
+}
+
 fn first_paid_period(
     product: &Product,
     licenses: LicenseCount,

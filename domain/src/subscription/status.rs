@@ -10,16 +10,25 @@ pub enum SubscriptionStatus {
     Trial,
     Active,
     Canceled,
-    /// A trial that ended without being converted.
+    /// A trial that ended without being converted, or a paid subscription
+    /// whose period ended without renewal: its 30 days of grace, licenses
+    /// still held and usable (see [`super::lifecycle`]).
     Expired,
+    /// A paid subscription 30 days past its expiry: assignments kept but
+    /// suspended (no one holds a license); it can still be reactivated.
+    Disabled,
+    /// 90 days after being disabled: assignments released, read-only for good.
+    Deleted,
 }
 
 impl SubscriptionStatus {
-    pub const ALL: [SubscriptionStatus; 4] = [
+    pub const ALL: [SubscriptionStatus; 6] = [
         SubscriptionStatus::Trial,
         SubscriptionStatus::Active,
         SubscriptionStatus::Canceled,
         SubscriptionStatus::Expired,
+        SubscriptionStatus::Disabled,
+        SubscriptionStatus::Deleted,
     ];
 
     pub fn as_str(&self) -> &'static str {
@@ -28,11 +37,14 @@ impl SubscriptionStatus {
             SubscriptionStatus::Active => "active",
             SubscriptionStatus::Canceled => "canceled",
             SubscriptionStatus::Expired => "expired",
+            SubscriptionStatus::Disabled => "disabled",
+            SubscriptionStatus::Deleted => "deleted",
         }
     }
 
     /// Live subscriptions hold licenses that count as assigned and can be
-    /// changed; canceled and expired ones are history.
+    /// changed; the others are in their lifecycle (expired, disabled) or
+    /// history (canceled, deleted).
     pub fn is_live(&self) -> bool {
         matches!(self, SubscriptionStatus::Trial | SubscriptionStatus::Active)
     }
@@ -45,7 +57,9 @@ impl fmt::Display for SubscriptionStatus {
 }
 
 #[derive(Debug, Error, PartialEq, Eq)]
-#[error("status must be `trial`, `active`, `canceled` or `expired`, got {0:?}")]
+#[error(
+    "status must be `trial`, `active`, `canceled`, `expired`, `disabled` or `deleted`, got {0:?}"
+)]
 pub struct InvalidSubscriptionStatus(pub String);
 
 impl FromStr for SubscriptionStatus {

@@ -6,6 +6,7 @@ use crate::schema::license_assignments as a;
 use crate::schema::users as u;
 use crate::typed::{parse_all, texts};
 use diesel::prelude::*;
+use domain::assignment::AssignmentState;
 use domain::{OrganizationId, SubscriptionId, UserId};
 
 /// Releases every license of a subscription; returns how many were held.
@@ -17,6 +18,65 @@ pub fn delete_all(
         diesel::delete(a::table.filter(a::subscription_id.eq(subscription.to_string())))
             .execute(conn)?,
     )
+}
+
+/// Suspends every license of a subscription being disabled (PRODUCT.md §8):
+/// the rows stay, for reactivation to give back; returns how many.
+pub fn suspend_all(
+    conn: &mut DbConnection,
+    subscription: SubscriptionId,
+) -> Result<usize, RepoError> {
+    Ok(diesel::update(
+        a::table
+            .filter(a::subscription_id.eq(subscription.to_string()))
+            .filter(a::state.eq(AssignmentState::Active.as_str())),
+    )
+    .set(a::state.eq(AssignmentState::Suspended.as_str()))
+    .execute(conn)?)
+}
+
+/// The users of a subscription's suspended licenses, in the order they were assigned.
+pub fn suspended_holders(
+    conn: &mut DbConnection,
+    subscription: SubscriptionId,
+) -> Result<Vec<UserId>, RepoError> {
+    parse_all(
+        a::table
+            .filter(a::subscription_id.eq(subscription.to_string()))
+            .filter(a::state.eq(AssignmentState::Suspended.as_str()))
+            .order_by((a::assigned_at.asc(), a::user_id.asc()))
+            .select(a::user_id)
+            .load(conn)?,
+    )
+}
+
+/// Gives `users` their suspended licenses of a subscription back.
+pub fn resume(
+    conn: &mut DbConnection,
+    subscription: SubscriptionId,
+    users: &[UserId],
+) -> Result<usize, RepoError> {
+    Ok(diesel::update(
+        a::table
+            .filter(a::subscription_id.eq(subscription.to_string()))
+            .filter(a::user_id.eq_any(texts(users))),
+    )
+    .set(a::state.eq(AssignmentState::Active.as_str()))
+    .execute(conn)?)
+}
+
+/// Releases the licenses of `users` on a subscription; returns how many were held.
+pub fn delete_users(
+    conn: &mut DbConnection,
+    subscription: SubscriptionId,
+    users: &[UserId],
+) -> Result<usize, RepoError> {
+    Ok(diesel::delete(
+        a::table
+            .filter(a::subscription_id.eq(subscription.to_string()))
+            .filter(a::user_id.eq_any(texts(users))),
+    )
+    .execute(conn)?)
 }
 
 pub fn holders_among(
@@ -105,6 +165,7 @@ pub fn page(
     Ok(query.load(conn)?)
 }
 
+/// The licenses a user holds: a suspended one (its subscription disabled) is not held.
 pub fn for_user(
     conn: &mut DbConnection,
     org: OrganizationId,
@@ -113,6 +174,7 @@ pub fn for_user(
     Ok(a::table
         .filter(a::organization_id.eq(org.to_string()))
         .filter(a::user_id.eq(user.to_string()))
+        .filter(a::state.eq(AssignmentState::Active.as_str()))
         .select(AssignmentRow::as_select())
         .order_by(a::assigned_at.asc())
         .load(conn)?)
@@ -132,8 +194,8 @@ pub fn holders(
     )
 }
 
-/// One license held through a live self-service subscription (its status
-/// and trial end let the caller drop trials that ended today).
+/// One license held through a self-service subscription that is live or in
+/// its grace (its trial end lets the caller drop trials that ended today).
 #[derive(Queryable, Debug, Clone)]
 pub struct SelfServiceHolding {
     #[diesel(deserialize_as = String)]
@@ -147,8 +209,9 @@ pub struct SelfServiceHolding {
     pub trial_ends_on: Option<chrono::NaiveDate>,
 }
 
-/// Every license of the organisation held through a live self-service
-/// subscription, for the admins' export.
+/// Every license of the organisation held through a self-service
+/// subscription that is live or in its grace (`expired` after a paid period:
+/// ended trials hold none), for the admins' export.
 pub fn self_service_holdings(
     conn: &mut DbConnection,
     org: OrganizationId,
@@ -160,7 +223,8 @@ pub fn self_service_holdings(
         .filter(a::organization_id.eq(&org))
         .filter(s::organization_id.eq(&org))
         .filter(s::source.eq("self_service"))
-        .filter(s::status.eq_any(["trial", "active"]))
+        .filter(s::status.eq_any(["trial", "active", "expired"]))
+        .filter(a::state.eq(AssignmentState::Active.as_str()))
         .order_by((a::user_id.asc(), s::product_id.asc(), s::id.asc()))
         .select((
             a::user_id,

@@ -4,6 +4,7 @@ pub mod assignments;
 pub mod audit;
 pub mod billing_accounts;
 pub mod billing_profiles;
+pub mod events;
 pub mod health;
 pub mod idempotency;
 pub mod invoices;

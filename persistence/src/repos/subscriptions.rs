@@ -6,9 +6,9 @@ use crate::rows::{SubscriptionChanges, SubscriptionRow};
 use crate::schema::subscriptions as s;
 use crate::schema::users as u;
 use crate::typed::texts;
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::{Days, NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
-use domain::subscription::SubscriptionStatus;
+use domain::subscription::{lifecycle, SubscriptionStatus};
 use domain::{
     BillingProfileId, OrganizationId, PaymentMethodId, ProductId, SubscriptionId, UserId,
 };
@@ -247,13 +247,24 @@ pub fn release_licenses(
 }
 
 pub fn reset_assigned(conn: &mut DbConnection, id: SubscriptionId) -> Result<(), RepoError> {
+    set_assigned(conn, id, 0)
+}
+
+/// Sets the assigned count to the licenses held (its active assignments):
+/// none while disabled, those given back on reactivation.
+pub fn set_assigned(
+    conn: &mut DbConnection,
+    id: SubscriptionId,
+    assigned: i64,
+) -> Result<(), RepoError> {
     diesel::update(s::table.filter(s::id.eq(id.to_string())))
-        .set(s::assigned_count.eq(0))
+        .set(s::assigned_count.eq(assigned))
         .execute(conn)?;
     Ok(())
 }
 
-/// Every subscription billed to a profile follows the profile's default payment method.
+/// Every subscription billed to a profile follows the profile's default
+/// payment method: live ones, and ones a reactivation may still charge.
 pub fn repoint_payment_method(
     conn: &mut DbConnection,
     profile: BillingProfileId,
@@ -263,7 +274,7 @@ pub fn repoint_payment_method(
     Ok(diesel::update(
         s::table
             .filter(s::billing_profile_id.eq(profile.to_string()))
-            .filter(s::status.eq_any(["trial", "active"])),
+            .filter(s::status.eq_any(["trial", "active", "expired", "disabled"])),
     )
     .set((
         s::payment_method_id.eq(payment_method.to_string()),
@@ -298,6 +309,10 @@ pub enum Due {
     PeriodEnd,
     /// Trials whose end has come.
     TrialEnd,
+    /// Paid subscriptions not renewed whose next lifecycle step has come:
+    /// expired ones past their grace, disabled ones due for deletion
+    /// (PRODUCT.md §8; dates from `domain::subscription::lifecycle`).
+    LifecycleStep,
 }
 
 /// Up to `limit` subscriptions `due` by `as_of`, in id order.
@@ -319,6 +334,24 @@ pub fn due_ids(
         Due::TrialEnd => query
             .filter(s::status.eq("trial"))
             .filter(s::trial_ends_on.le(as_of)),
+        Due::LifecycleStep => {
+            // A step is due when the period ended at least this long ago.
+            let ended_by = |days: u64| {
+                as_of
+                    .checked_sub_days(Days::new(days))
+                    .unwrap_or(NaiveDate::MIN)
+            };
+            let grace_over = ended_by(lifecycle::GRACE_DAYS);
+            let disabled_over = ended_by(lifecycle::GRACE_DAYS + lifecycle::DISABLED_DAYS);
+            query.filter(s::unit_price.is_not_null()).filter(
+                s::status
+                    .eq("expired")
+                    .and(s::current_period_end.le(grace_over))
+                    .or(s::status
+                        .eq("disabled")
+                        .and(s::current_period_end.le(disabled_over))),
+            )
+        }
     };
     query
         .load::<(String, String)>(conn)?

@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod billing;
+pub mod event;
 pub mod governance;
 pub mod idempotency;
 pub mod invoice;
@@ -15,6 +16,7 @@ pub mod user;
 
 pub use audit::{AuditEventRow, NewAuditEvent};
 pub use billing::{BillingAccountRow, BillingProfileChangeset, BillingProfileRow};
+pub use event::EventRow;
 pub use governance::{
     LicenseRequestRow, LicenseRequestUserRow, OrganizationSettingsRow, StoredLicenseRequest,
 };

@@ -2,6 +2,7 @@ use super::Nullable;
 use crate::schema::{license_assignments, subscriptions};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
+use domain::assignment::AssignmentState;
 use domain::subscription::SubscriptionStatus;
 use domain::{
     BillingProfileId, OrganizationId, PaymentMethodId, ProductId, SubscriptionId, UserId,
@@ -42,6 +43,8 @@ pub struct SubscriptionRow {
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// Canceled at period end: the day the cancellation takes effect.
+    pub cancel_at: Option<NaiveDate>,
 }
 
 /// A partial update: `None` leaves a column as it is.
@@ -63,6 +66,7 @@ pub struct SubscriptionChanges {
     pub cancel_reason: Option<Option<String>>,
     pub cancel_feedback: Option<Option<String>>,
     pub canceled_at: Option<Option<NaiveDateTime>>,
+    pub cancel_at: Option<Option<NaiveDate>>,
     pub updated_at: Option<NaiveDateTime>,
 }
 
@@ -78,4 +82,6 @@ pub struct AssignmentRow {
     #[diesel(deserialize_as = String, serialize_as = String)]
     pub assigned_by: UserId,
     pub assigned_at: NaiveDateTime,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub state: AssignmentState,
 }

@@ -19,7 +19,7 @@ use domain::audit::AuditAction;
 use domain::governance::{
     check_source, check_target, plan_move, NotEnoughLicenses, SourceRefusal, TargetFacts,
 };
-use domain::subscription::{CancelReason, Feedback};
+use domain::subscription::{CancelReason, Feedback, SubscriptionStatus};
 use domain::{SubscriptionId, UserId};
 use persistence::repos::{assignments, subscriptions as repo};
 use persistence::rows::AssignmentRow;
@@ -59,7 +59,11 @@ fn load_source(
     }
     let loaded = Loaded::parse(row, now.date_naive())?;
     check_source(loaded.source, loaded.status).map_err(|refusal| match refusal {
-        // Canceled or expired alike: there is nothing left to take.
+        // Deleted is read-only for good, and says so (PRODUCT.md §8).
+        SourceRefusal::NotLive(SubscriptionStatus::Deleted) => {
+            Error::from(Conflict::SubscriptionDeleted)
+        }
+        // Canceled, expired or disabled alike: there is nothing live to take.
         SourceRefusal::NotLive(_) => Error::from(Conflict::AlreadyCanceled),
         SourceRefusal::NotSelfService => Conflict::NotSelfService.into(),
     })?;
@@ -170,6 +174,7 @@ fn move_users(
                     organization_id: caller.organization_id,
                     assigned_by: caller.user_id,
                     assigned_at: now.naive_utc(),
+                    state: domain::assignment::AssignmentState::Active,
                 },
             )?;
         }

@@ -1,26 +1,28 @@
 //! The billing run: renews due subscriptions with auto-renew (one invoice per
-//! period, guaranteed by a unique renewal key), lets the others lapse,
-//! expires ended trials, and forgets old idempotency records and quotes. Each
-//! subscription is its own transaction, so replicas running it at once, or a
-//! second run for the same date, change nothing twice.
+//! period, guaranteed by a unique renewal key), cancels the ones canceled at
+//! period end, lets the others lapse into their lifecycle (PRODUCT.md §8:
+//! `expired`, then `disabled`, then `deleted`), expires ended trials, and
+//! forgets old idempotency records and quotes. Each subscription is its own
+//! transaction, so replicas running it at once, or a second run for the same
+//! date, change nothing twice.
 //!
-//! A subscription that ends here (lapse, expired card, ended trial) settles
-//! any decrease credit still waiting for a next invoice with a credit invoice
-//! of its own, in the same transaction (PRODUCT.md §8).
+//! A subscription that ends here (lapse, expired card, cancellation at period
+//! end, ended trial) settles any line still waiting for a next invoice with
+//! an invoice of its own, in the same transaction (PRODUCT.md §8).
 
 use super::invoicing::{self, Issue, Reason};
+use super::lifecycle::{self, midnight, Ending};
 use super::Loaded;
 use crate::audit::{self, SystemChange};
 use crate::error::Error;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use domain::audit::AuditAction;
 use domain::card::CardExpiry;
+use domain::subscription::lifecycle::{at_period_end, PeriodEnd};
 use domain::subscription::{renewal, SubscriptionStatus};
 use domain::{OrganizationId, ProductId, SubscriptionId, UserId};
 use persistence::repos::subscriptions::Due;
-use persistence::repos::{
-    assignments, idempotency, invoices, payment_methods, subscriptions as repo,
-};
+use persistence::repos::{idempotency, invoices, payment_methods, subscriptions as repo};
 use persistence::rows::SubscriptionChanges;
 use persistence::{write_transaction, Constraint, DbConnection, Race, RepoError};
 use std::collections::HashSet;
@@ -28,11 +30,17 @@ use std::collections::HashSet;
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Report {
     pub renewals: usize,
-    /// Paid subscriptions that ended without renewing (auto-renew off, or a
-    /// card expired or gone), `card_expired` included.
+    /// Paid subscriptions whose period ended without renewing (auto-renew
+    /// off, or a card expired or gone), now `expired`; `card_expired` included.
     pub lapsed: usize,
     /// Of `lapsed`: the ones that would have renewed but for their card.
     pub card_expired: usize,
+    /// Canceled at the end of their period, as asked.
+    pub canceled: usize,
+    /// Expired subscriptions past their 30 days of grace, now `disabled`.
+    pub disabled: usize,
+    /// Disabled subscriptions 90 days on, now `deleted`.
+    pub deleted: usize,
     pub expired_trials: usize,
     /// Credit invoices settling decrease credits of subscriptions that ended.
     pub credits_settled: usize,
@@ -45,12 +53,9 @@ const BATCH: i64 = 200;
 enum Outcome {
     Renewed(usize),
     /// Ended without (further) renewal; `settled` when a credit invoice was issued.
-    Lapsed {
+    Ended {
         renewed: usize,
-        card_expired: bool,
-        settled: bool,
-    },
-    Expired {
+        ending: Ending,
         settled: bool,
     },
     Skipped,
@@ -69,17 +74,23 @@ pub fn run(
     in_batches(conn, &mut seen, due, |conn, org, id| {
         match write_transaction(conn, |conn| renew_one(conn, org, id, as_of, tax_rate_bps)) {
             Ok(Outcome::Renewed(n)) => report.renewals += n,
-            Ok(Outcome::Lapsed {
+            Ok(Outcome::Ended {
                 renewed,
-                card_expired,
+                ending,
                 settled,
             }) => {
                 report.renewals += renewed;
-                report.lapsed += 1;
-                report.card_expired += usize::from(card_expired);
+                match ending {
+                    Ending::Lapsed(lapse) => {
+                        report.lapsed += 1;
+                        report.card_expired += usize::from(lapse.is_card());
+                    }
+                    Ending::CanceledAtPeriodEnd => report.canceled += 1,
+                    Ending::TrialEnded => report.expired_trials += 1,
+                }
                 report.credits_settled += usize::from(settled);
             }
-            Ok(_) => {}
+            Ok(Outcome::Skipped) => {}
             // Another run (a replica, or a second run for the same date)
             // got there first; anything else, a CHECK included, is an error.
             Err(Error::Storage(e)) if another_run_won(&e) => {}
@@ -89,11 +100,27 @@ pub fn run(
     })?;
     let ended = |conn: &mut DbConnection| repo::due_ids(conn, Due::TrialEnd, as_of, BATCH);
     in_batches(conn, &mut seen, ended, |conn, org, id| {
-        if let Outcome::Expired { settled } = write_transaction(conn, |conn| {
+        if let Outcome::Ended { settled, .. } = write_transaction(conn, |conn| {
             expire_trial(conn, org, id, as_of, tax_rate_bps, now)
         })? {
             report.expired_trials += 1;
             report.credits_settled += usize::from(settled);
+        }
+        Ok(())
+    })?;
+    // After the period ends above, so a run that comes late takes a
+    // subscription it just expired on through every step now due. Its own
+    // `seen`: the walks above may have touched the same subscriptions.
+    let mut stepped = HashSet::new();
+    let steps = |conn: &mut DbConnection| repo::due_ids(conn, Due::LifecycleStep, as_of, BATCH);
+    in_batches(conn, &mut stepped, steps, |conn, org, id| {
+        match write_transaction(conn, |conn| lifecycle::advance(conn, org, id, as_of)) {
+            Ok(done) => {
+                report.disabled += done.disabled;
+                report.deleted += done.deleted;
+            }
+            Err(Error::Storage(e)) if another_run_won(&e) => {}
+            Err(e) => return Err(e),
         }
         Ok(())
     })?;
@@ -149,10 +176,6 @@ fn another_run_won(e: &RepoError) -> bool {
     )
 }
 
-fn midnight(date: NaiveDate) -> DateTime<Utc> {
-    date.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc()
-}
-
 fn renew_one(
     conn: &mut DbConnection,
     org: OrganizationId,
@@ -172,42 +195,26 @@ fn renew_one(
     if loaded.status != SubscriptionStatus::Active || period.end() > as_of {
         return Ok(Outcome::Skipped);
     }
-    if !loaded.row.auto_renew {
-        let settled = release(
-            conn,
-            &loaded,
-            Ending::Lapsed,
-            midnight(period.end()),
-            tax_rate_bps,
-        )?;
-        return Ok(Outcome::Lapsed {
-            renewed: 0,
-            card_expired: false,
-            settled,
-        });
-    }
-    let profile = loaded
-        .row
-        .billing_profile_id
-        .ok_or_else(|| Error::internal("renewing subscription without billing profile"))?;
     let card = renewal_card(conn, &loaded)?;
     let mut renewed = 0;
-    let mut card_expired = false;
-    // A run that was missed for several periods catches up, one invoice per period.
-    while period.end() <= as_of {
-        // Cards at the moment of use (PRODUCT.md §10, §8). Decision, until the
-        // §8 grace lifecycle exists: a renewal whose card is past its expiry
-        // month (or gone) is not renewed and charges nothing; the
-        // subscription ends at the end of its paid period exactly as one with
-        // auto-renew off does (`expired`, licenses released, waiting credits
-        // settled). The card is judged on the day the renewal is due — the
-        // date its invoice would carry — so a late or repeated run decides the
-        // same as a run on time, and a catch-up run renews the periods the
-        // card still covered and stops at the first one it does not.
-        if card.is_none_or(|expiry| expiry.is_expired(period.end())) {
-            card_expired = true;
-            break;
+    // A run that was missed for several periods catches up, one invoice per
+    // period. Each period end is decided on its own date (the card judged
+    // then, PRODUCT.md §10), so a late or repeated run decides as a run on
+    // time: it renews the periods the card still covered and stops at the
+    // first it does not.
+    let ending = loop {
+        if period.end() > as_of {
+            break None;
         }
+        let row = &loaded.row;
+        match at_period_end(row.cancel_at, row.auto_renew, card, period.end()) {
+            PeriodEnd::Renew => {}
+            PeriodEnd::Cancel => break Some(Ending::CanceledAtPeriodEnd),
+            PeriodEnd::Expire(lapse) => break Some(Ending::Lapsed(lapse)),
+        }
+        let profile = row
+            .billing_profile_id
+            .ok_or_else(|| Error::internal("renewing subscription without billing profile"))?;
         let (next, line) = renewal(loaded.licenses, unit, &period, frequency)
             .map_err(|e| Error::internal(e.to_string()))?;
         let key = format!("renewal:{id}:{}", next.start());
@@ -217,7 +224,7 @@ fn renew_one(
         invoicing::issue(
             conn,
             Issue {
-                subscription: &loaded.row,
+                subscription: row,
                 billing_profile_id: profile,
                 reason: Reason::Renewal,
                 period_start: next.start(),
@@ -230,7 +237,7 @@ fn renew_one(
         )?;
         period = next;
         renewed += 1;
-    }
+    };
     if renewed > 0 {
         let changes = SubscriptionChanges {
             current_period_start: Some(Some(period.start())),
@@ -258,22 +265,21 @@ fn renew_one(
             },
         )?;
     }
-    if !card_expired {
+    let Some(ending) = ending else {
         return Ok(Outcome::Renewed(renewed));
-    }
-    // Read again: the renewals above moved the period and the version.
-    let row = repo::find(conn, org, id)?
-        .ok_or_else(|| Error::internal("renewing subscription vanished"))?;
-    let settled = release(
-        conn,
-        &Loaded::parse(row, as_of)?,
-        Ending::CardExpired,
-        midnight(period.end()),
-        tax_rate_bps,
-    )?;
-    Ok(Outcome::Lapsed {
+    };
+    // Read again after renewals: they moved the period and the version.
+    let loaded = if renewed > 0 {
+        let row = repo::find(conn, org, id)?
+            .ok_or_else(|| Error::internal("renewing subscription vanished"))?;
+        Loaded::parse(row, as_of)?
+    } else {
+        loaded
+    };
+    let settled = lifecycle::end(conn, &loaded, ending, midnight(period.end()), tax_rate_bps)?;
+    Ok(Outcome::Ended {
         renewed,
-        card_expired: true,
+        ending,
         settled,
     })
 }
@@ -309,76 +315,12 @@ fn expire_trial(
     }
     let loaded = Loaded::parse(row, as_of)?;
     let at = loaded.row.trial_ends_on.map(midnight).unwrap_or(now);
-    let settled = release(conn, &loaded, Ending::TrialEnded, at, tax_rate_bps)?;
-    Ok(Outcome::Expired { settled })
-}
-
-/// Why a subscription ends without a refund.
-#[derive(Clone, Copy, Debug)]
-enum Ending {
-    /// Auto-renew off and the paid period over.
-    Lapsed,
-    /// Would have renewed, but the card is past its expiry month or gone.
-    CardExpired,
-    /// A trial not converted by its end.
-    TrialEnded,
-}
-
-impl Ending {
-    fn as_str(self) -> &'static str {
-        match self {
-            Ending::Lapsed => "lapsed",
-            Ending::CardExpired => "card_expired",
-            Ending::TrialEnded => "trial_ended",
-        }
-    }
-}
-
-/// Ends a subscription without a refund as `expired` on `at`: licenses
-/// released, and decrease credits still waiting for a next invoice settled by
-/// a credit invoice of their own (returns whether one was issued). The status
-/// change is guarded by the row's version, so of two runs racing on one
-/// subscription only one gets this far; the other rolls back.
-fn release(
-    conn: &mut DbConnection,
-    loaded: &Loaded,
-    ending: Ending,
-    at: DateTime<Utc>,
-    tax_rate_bps: u32,
-) -> Result<bool, Error> {
-    let status = SubscriptionStatus::Expired;
-    let changes = SubscriptionChanges {
-        status: Some(status.as_str().to_owned()),
-        auto_renew: Some(false),
-        updated_at: Some(at.naive_utc()),
-        ..Default::default()
-    };
-    if !repo::update_if_version(conn, loaded.row.id, loaded.row.version, &changes)? {
-        return Err(Error::Storage(RepoError::Raced(Race::SubscriptionVersion)));
-    }
-    let released = assignments::delete_all(conn, loaded.row.id)?;
-    repo::reset_assigned(conn, loaded.row.id)?;
-    let credit_invoice =
-        invoicing::settle_open_credits(conn, &loaded.row, tax_rate_bps, at)?.map(|i| i.id);
-    audit::record_system(
-        conn,
-        SystemChange {
-            organization_id: loaded.row.organization_id,
-            action: AuditAction::Expired,
-            subscription_id: loaded.row.id,
-            before: Some(
-                serde_json::json!({"status": loaded.row.status.as_str(), "assigned_count": loaded.row.assigned_count}),
-            ),
-            after: Some(serde_json::json!({
-                "status": status.as_str(),
-                "reason": ending.as_str(),
-                "released_assignments": released,
-                "credit_invoice_id": credit_invoice,
-            })),
-            at,
-        },
-    )?;
-    Ok(credit_invoice.is_some())
+    let settled = lifecycle::end(conn, &loaded, Ending::TrialEnded, at, tax_rate_bps)?;
+    Ok(Outcome::Ended {
+        renewed: 0,
+        ending: Ending::TrialEnded,
+        settled,
+    })
 }
 
 /// Before a purchaser starts a new trial: their ended trials of that product

@@ -55,6 +55,8 @@ pub fn cancel_loaded(
         cancel_reason: Some(Some(reason.as_str().to_owned())),
         cancel_feedback: Some(feedback.map(|f| f.as_str().to_owned())),
         canceled_at: Some(Some(now.naive_utc())),
+        // Canceled now: a cancellation waiting for the period end is moot.
+        cancel_at: Some(None),
         updated_at: Some(now.naive_utc()),
         ..Default::default()
     };
@@ -103,7 +105,65 @@ pub fn cancel_loaded(
     )
 }
 
-/// Cancels at once, in one write transaction.
+/// Cancels at the end of the current period (PRODUCT.md §8): the
+/// subscription stays active with `cancel_at` set and auto-renew off, nothing
+/// is credited, and the billing run cancels it when the period ends. Asking
+/// again keeps the date and takes the new reason; `PATCH {"auto_renew": true}`
+/// before then undoes it.
+pub fn schedule_in(
+    conn: &mut DbConnection,
+    caller: &Actor,
+    id: SubscriptionId,
+    if_match: Option<&str>,
+    reason: CancelReason,
+    feedback: Option<Feedback>,
+    now: DateTime<Utc>,
+) -> Result<Loaded, Error> {
+    let today = now.date_naive();
+    let loaded = load_owned(conn, caller, id, today)?;
+    check_if_match(&loaded, if_match, false)?;
+    loaded.require_live()?;
+    let Some(period) = loaded.period.as_ref().filter(|_| loaded.is_paid()) else {
+        return Err(Error::invalid_field(
+            "at_period_end",
+            "a trial has no paid period to finish; cancel it now, or let it end",
+        ));
+    };
+    let changes = SubscriptionChanges {
+        auto_renew: Some(false),
+        cancel_at: Some(Some(period.end())),
+        cancel_reason: Some(Some(reason.as_str().to_owned())),
+        cancel_feedback: Some(feedback.map(|f| f.as_str().to_owned())),
+        updated_at: Some(now.naive_utc()),
+        ..Default::default()
+    };
+    if !repo::update_if_version(conn, id, loaded.row.version, &changes)? {
+        return Err(super::stale(conn, caller, id));
+    }
+    let after = repo::find(conn, caller.organization_id, id)?
+        .ok_or_else(|| Error::internal("subscription vanished"))?;
+    conclude(
+        conn,
+        caller,
+        AuditAction::CancellationScheduled,
+        &loaded.row,
+        after,
+        None,
+        0,
+        now,
+    )
+}
+
+/// When a cancellation takes effect.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Effective {
+    /// At once, with a credit for the unused part of the period (§2.6).
+    Now,
+    /// When the current period ends, crediting nothing (§8).
+    AtPeriodEnd,
+}
+
+/// Cancels, at once or at period end, in one write transaction.
 pub async fn cancel(
     services: &Services,
     caller: &Actor,
@@ -111,10 +171,11 @@ pub async fn cancel(
     if_match: Option<String>,
     reason: CancelReason,
     feedback: Option<Feedback>,
+    effective: Effective,
 ) -> Result<View, Error> {
     let caller = caller.clone();
-    super::write(services, move |conn, cx| {
-        cancel_in(
+    super::write(services, move |conn, cx| match effective {
+        Effective::Now => cancel_in(
             conn,
             &caller,
             id,
@@ -123,7 +184,16 @@ pub async fn cancel(
             feedback,
             cx.tax_rate_bps,
             cx.now,
-        )
+        ),
+        Effective::AtPeriodEnd => schedule_in(
+            conn,
+            &caller,
+            id,
+            if_match.as_deref(),
+            reason,
+            feedback,
+            cx.now,
+        ),
     })
     .await
 }

@@ -225,8 +225,13 @@ pub fn apply(
                     "a trial does not renew; convert it to paid",
                 ));
             }
+            // Renewing again undoes a cancellation at period end (PRODUCT.md §8).
+            let unschedule = auto_renew && loaded.row.cancel_at.is_some();
             let changes = SubscriptionChanges {
                 auto_renew: Some(auto_renew),
+                cancel_at: unschedule.then_some(None),
+                cancel_reason: unschedule.then_some(None),
+                cancel_feedback: unschedule.then_some(None),
                 updated_at: Some(at),
                 ..Default::default()
             };

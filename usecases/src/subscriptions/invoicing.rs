@@ -20,6 +20,8 @@ pub enum Reason {
     LicenseIncrease,
     Renewal,
     Cancellation,
+    /// An expired or disabled subscription brought back: a new period.
+    Reactivation,
     /// Pending lines (decrease credits, and increase charges under
     /// `next_invoice`) still waiting when a subscription ended without
     /// another invoice to carry them (lapse, expired card, trial path).
@@ -27,12 +29,15 @@ pub enum Reason {
 }
 
 impl Reason {
-    /// A purchase, a trial conversion or an increase: what the monthly spend
-    /// cap and the self-service policy govern.
+    /// A purchase, a trial conversion, an increase or a reactivation: what
+    /// the monthly spend cap governs.
     fn is_new_spending(&self) -> bool {
         matches!(
             self,
-            Reason::Purchase | Reason::TrialConversion | Reason::LicenseIncrease
+            Reason::Purchase
+                | Reason::TrialConversion
+                | Reason::LicenseIncrease
+                | Reason::Reactivation
         )
     }
 
@@ -43,6 +48,7 @@ impl Reason {
             Reason::LicenseIncrease => "license_increase",
             Reason::Renewal => "renewal",
             Reason::Cancellation => "cancellation",
+            Reason::Reactivation => "reactivation",
             Reason::CreditSettlement => "credit_settlement",
         }
     }

@@ -7,8 +7,10 @@ pub mod change;
 pub mod events;
 pub mod grow;
 pub mod invoicing;
+pub mod lifecycle;
 pub mod purchase;
 pub mod quote;
+pub mod reactivate;
 
 use crate::error::{Conflict, Error, Forbidden, Precondition};
 use crate::page::Page;
@@ -94,15 +96,30 @@ impl Loaded {
         match self.status {
             SubscriptionStatus::Trial | SubscriptionStatus::Active => Ok(()),
             SubscriptionStatus::Canceled => Err(Error::from(Conflict::AlreadyCanceled)),
-            SubscriptionStatus::Expired => Err(Error::from(Conflict::SubscriptionNotActive {
-                status: "expired".to_owned(),
-            })),
+            SubscriptionStatus::Deleted => Err(Error::from(Conflict::SubscriptionDeleted)),
+            SubscriptionStatus::Expired | SubscriptionStatus::Disabled => {
+                Err(Error::from(Conflict::SubscriptionNotActive {
+                    status: self.status.as_str().to_owned(),
+                }))
+            }
         }
     }
 
-    /// Assigned licenses as they count today (none once expired or canceled).
+    /// A paid subscription (bought, or a converted trial) rather than a trial.
+    pub fn is_paid(&self) -> bool {
+        self.unit_price.is_some()
+    }
+
+    /// Whether its licenses are held and usable: live, or a paid one in its
+    /// grace (`expired`, PRODUCT.md §8).
+    pub fn holds_licenses(&self) -> bool {
+        domain::subscription::lifecycle::holds_licenses(self.status, self.is_paid())
+    }
+
+    /// Assigned licenses as they count today: none once canceled, disabled
+    /// (suspended), deleted, or an ended trial.
     pub fn assigned(&self) -> i64 {
-        if self.status.is_live() {
+        if self.holds_licenses() {
             self.row.assigned_count
         } else {
             0

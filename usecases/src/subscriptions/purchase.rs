@@ -175,6 +175,7 @@ fn summary(row: &SubscriptionRow) -> serde_json::Value {
         "status": row.status.as_str(), "license_count": row.license_count, "billing_frequency": row.billing_frequency,
         "unit_price": row.unit_price, "auto_renew": row.auto_renew, "billing_profile_id": row.billing_profile_id,
         "payment_method_id": row.payment_method_id, "current_period_end": row.current_period_end,
+        "cancel_at": row.cancel_at,
     })
 }
 
@@ -287,6 +288,7 @@ fn create(
         cancel_reason: None,
         cancel_feedback: None,
         canceled_at: None,
+        cancel_at: None,
         version: 1,
         created_at: at,
         updated_at: at,

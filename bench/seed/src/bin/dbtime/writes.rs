@@ -136,6 +136,7 @@ pub fn assign(c: &mut DbConnection, ctx: &Ctx, v: Variant, s: &str, u: &str) -> 
                 organization_id: org,
                 assigned_by: actor,
                 assigned_at: now.naive_utc(),
+                state: domain::assignment::AssignmentState::Active,
             },
         )?;
         audit::record(
