@@ -14,23 +14,27 @@ WORKDIR /src
 
 # Dependency layer: the manifests and lock file with stub sources, so that
 # changing our code does not rebuild every dependency.
+# .cargo/config.toml carries the bundled SQLite's compile flags: it must be
+# here before the first build, or the cached dependency layer lacks them.
+COPY .cargo/ .cargo/
 COPY Cargo.toml Cargo.lock ./
 COPY domain/Cargo.toml domain/
 COPY persistence/Cargo.toml persistence/
+COPY usecases/Cargo.toml usecases/
 COPY api/Cargo.toml api/
 COPY tests/Cargo.toml tests/
 COPY bench/seed/Cargo.toml bench/seed/
-RUN mkdir -p domain/src persistence/src api/src tests/src bench/seed/src \
-    && touch domain/src/lib.rs persistence/src/lib.rs api/src/lib.rs tests/src/lib.rs \
+RUN mkdir -p domain/src persistence/src usecases/src api/src tests/src bench/seed/src \
+    && touch domain/src/lib.rs persistence/src/lib.rs usecases/src/lib.rs api/src/lib.rs tests/src/lib.rs \
     && echo 'fn main() {}' > api/src/main.rs \
     && echo 'fn main() {}' > bench/seed/src/main.rs \
     && cargo build --release --locked -p api --bin selfserve \
-    && rm -rf domain/src persistence/src api/src tests/src bench/seed/src
+    && rm -rf domain/src persistence/src usecases/src api/src tests/src bench/seed/src
 
 # The real workspace. COPY keeps the files' original modification times, which
 # can be older than the stub build: touch them so cargo rebuilds our crates.
 COPY . .
-RUN find domain persistence api tests -name '*.rs' -exec touch {} + \
+RUN find domain persistence usecases api tests -name '*.rs' -exec touch {} + \
     && cargo build --release --locked -p api --bin selfserve \
     && install -m 0755 target/release/selfserve /usr/local/bin/selfserve
 

@@ -1,6 +1,7 @@
 //! Connections and pools for both backends, behind one `DbConnection`.
 
 use crate::error::RepoError;
+use crate::writer_gate::WriterGate;
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
 use diesel::pg::PgConnection;
 use diesel::r2d2::{self, ManageConnection, R2D2Connection};
@@ -81,7 +82,7 @@ impl DatabaseUrl {
     }
 }
 
-/// Pool sizing; the defaults suit the 2-core machines this runs on.
+/// Pool sizing.
 #[derive(Clone, Debug)]
 pub struct PoolOptions {
     pub max_size: u32,
@@ -90,12 +91,21 @@ pub struct PoolOptions {
 }
 
 impl Default for PoolOptions {
+    /// Two connections per core: more only adds database processes (and, on
+    /// SQLite, writers) competing for the same cores. On 2 cores, PostgreSQL
+    /// at 64 connections: pool 10 → 4 kept the reads' throughput and cut
+    /// their p99 from 478 to 29 ms (bench/README.md, finding 5).
     fn default() -> Self {
         Self {
-            max_size: 10,
+            max_size: 2 * cores(),
             checkout_timeout: Duration::from_secs(3),
         }
     }
+}
+
+/// The cores this process may use (1 when the system cannot tell).
+pub fn cores() -> u32 {
+    std::thread::available_parallelism().map_or(1, |n| u32::try_from(n.get()).unwrap_or(u32::MAX))
 }
 
 /// Opens connections of the configured backend (never guessing from the URL shape twice).
@@ -108,6 +118,12 @@ pub struct DbManager {
 /// instead of instant "database is locked", enforced foreign keys.
 const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; \
      PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;";
+
+/// The `busy_timeout` above (5 s): also the longest a writer queues in this process.
+const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_millis(5000);
+
+/// Writers of this process queue here before `BEGIN IMMEDIATE` (see `writer_gate`).
+static SQLITE_WRITERS: WriterGate = WriterGate::new();
 
 impl ManageConnection for DbManager {
     type Connection = DbConnection;
@@ -166,7 +182,8 @@ pub fn connect_pool(url: &DatabaseUrl, options: &PoolOptions) -> Result<DbPool, 
 }
 
 /// Runs `f` in a write transaction: `BEGIN IMMEDIATE` on SQLite (take the write
-/// lock up front, so two writers never deadlock upgrading from readers), a
+/// lock up front, so two writers never deadlock upgrading from readers; the
+/// process's writers queue for it in `SQLITE_WRITERS` first), a
 /// plain READ COMMITTED transaction on PostgreSQL (correctness comes from
 /// conditional updates and constraints there).
 pub fn write_transaction<T, E, F>(conn: &mut DbConnection, f: F) -> Result<T, E>
@@ -174,12 +191,22 @@ where
     F: FnOnce(&mut DbConnection) -> Result<T, E>,
     E: From<diesel::result::Error>,
 {
-    match conn {
+    // Held until COMMIT or ROLLBACK, when it is dropped at the end of this function.
+    let _turn = match conn {
         DbConnection::Sqlite(c) => {
-            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?
+            // Only the outermost transaction queues: a nested BEGIN fails anyway.
+            let outermost = AnsiTransactionManager::transaction_manager_status_mut(c)
+                .transaction_depth()?
+                .is_none();
+            let turn = outermost.then(|| SQLITE_WRITERS.enter(SQLITE_BUSY_TIMEOUT));
+            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?;
+            turn
         }
-        DbConnection::Pg(c) => AnsiTransactionManager::begin_transaction(c)?,
-    }
+        DbConnection::Pg(c) => {
+            AnsiTransactionManager::begin_transaction(c)?;
+            None
+        }
+    };
     match f(conn) {
         Ok(value) => {
             match <DbConnection as Connection>::TransactionManager::commit_transaction(conn) {
@@ -240,6 +267,24 @@ mod tests {
         assert!(DatabaseUrl::parse("mysql://u@h/db").is_err());
         assert!(DatabaseUrl::parse("  ").is_err());
         assert!(DatabaseUrl::parse("sqlite://").is_err());
+    }
+
+    /// `.cargo/config.toml` sets these for the bundled SQLite; a build that
+    /// lost them would quietly re-parse every `LIMIT ?` query on each call.
+    #[test]
+    fn sqlite_is_built_with_the_planner_flags() {
+        use diesel::dsl::sql;
+        use diesel::sql_types::Integer;
+        use diesel::RunQueryDsl;
+        let mut conn = SqliteConnection::establish(":memory:").unwrap();
+        for option in ["ENABLE_QPSG", "DEFAULT_MEMSTATUS=0"] {
+            let used: i32 = diesel::select(sql::<Integer>(&format!(
+                "sqlite_compileoption_used('{option}')"
+            )))
+            .get_result(&mut conn)
+            .unwrap();
+            assert_eq!(used, 1, "SQLite compiled without SQLITE_{option}");
+        }
     }
 
     #[test]

@@ -20,9 +20,10 @@ pub mod schema;
 #[cfg(test)]
 mod test_db;
 mod typed;
+mod writer_gate;
 
 pub use connection::{
-    connect_pool, write_transaction, Backend, DatabaseUrl, DbConnection, DbPool, PoolOptions,
+    connect_pool, cores, write_transaction, Backend, DatabaseUrl, DbConnection, DbPool, PoolOptions,
 };
 /// The raw diesel error, for `From` impls of callers that own transactions.
 pub use diesel::result::Error as DbError;

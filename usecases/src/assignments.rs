@@ -7,7 +7,7 @@
 
 use super::audit::{self, Change};
 use super::paging;
-use super::subscriptions::{load_owned, load_visible, Loaded};
+use super::subscriptions::{load_visible, owned, Loaded};
 use crate::error::{Conflict, Error, Invalid};
 use crate::page::Page;
 use crate::Services;
@@ -219,9 +219,8 @@ pub(crate) fn newcomers(
     batch: &AssignmentBatch,
 ) -> Result<(Vec<UserId>, Vec<UserId>), Error> {
     let wanted: Vec<UserId> = batch.users().to_vec();
-    let members: HashSet<UserId> = users::members_among(conn, caller.organization_id, &wanted)?
-        .into_iter()
-        .collect();
+    let found = repo::members_holding(conn, caller.organization_id, id, &wanted)?;
+    let members: HashSet<UserId> = found.iter().map(|(user, _)| *user).collect();
     let strangers: Vec<String> = wanted
         .iter()
         .filter(|u| !members.contains(*u))
@@ -234,26 +233,26 @@ pub(crate) fn newcomers(
             user_ids: strangers,
         }));
     }
-    let holders: HashSet<UserId> = repo::holders_among(conn, id, &wanted)?
-        .into_iter()
+    let holders: HashSet<UserId> = found
+        .iter()
+        .filter(|(_, held)| *held)
+        .map(|(user, _)| *user)
         .collect();
     Ok(wanted.into_iter().partition(|u| holders.contains(u)))
 }
 
-/// The caller's subscription, with work on its assignments serialised: on
-/// PostgreSQL a row lock taken before anything is read, so the reads stay
-/// true until commit; SQLite's write transaction (`BEGIN IMMEDIATE`) is
-/// already exclusive.
+/// The caller's subscription, with work on its assignments serialised until
+/// the transaction ends (`subscriptions::find_locked`), so the reads stay true
+/// until commit.
 pub(crate) fn serialised(
     conn: &mut DbConnection,
     caller: &Actor,
     id: SubscriptionId,
     today: chrono::NaiveDate,
 ) -> Result<Loaded, Error> {
-    if matches!(conn, DbConnection::Pg(_)) {
-        subscriptions::lock(conn, id)?;
-    }
-    load_owned(conn, caller, id, today)
+    let row = subscriptions::find_locked(conn, caller.organization_id, id)?
+        .ok_or(Error::NotFound("subscription"))?;
+    owned(caller, row, today)
 }
 
 pub async fn unassign(

@@ -8,6 +8,7 @@ use chrono::{Months, NaiveDate};
 use domain::InvoiceId;
 use persistence::repos::invoices::{self as repo, Filter};
 use persistence::rows::{InvoiceLineRow, InvoiceRow};
+use persistence::DbConnection;
 use std::collections::HashMap;
 
 /// The issue-date window of a listing.
@@ -100,33 +101,33 @@ pub async fn list(
         page.fetch_limit(),
         page.after,
     );
-    let rows = services
+    // The page and its lines in one trip to the database.
+    services
         .db
-        .read(move |conn| Ok(repo::list(conn, org, owner, &filter, before, limit)?))
-        .await?;
-    let (rows, next) = page.finish(rows, |r| (r.issue_date, r.number));
-    Ok((with_lines(services, rows).await?, next))
+        .read(move |conn| {
+            let rows = repo::list(conn, org, owner, &filter, before, limit)?;
+            let (rows, next) = page.finish(rows, |r| (r.issue_date, r.number));
+            Ok((with_lines(conn, rows)?, next))
+        })
+        .await
 }
 
 pub async fn get(services: &Services, caller: &Actor, id: InvoiceId) -> Result<Invoice, Error> {
     let (org, owner) = (caller.organization_id, caller.user_id);
-    let row = services
+    services
         .db
-        .read(move |conn| Ok(repo::find_owned(conn, org, owner, id)?))
-        .await?
-        .ok_or(Error::NotFound("invoice"))?;
-    with_lines(services, vec![row])
-        .await?
-        .pop()
-        .ok_or_else(|| Error::internal("invoice lost"))
+        .read(move |conn| {
+            let row = repo::find_owned(conn, org, owner, id)?.ok_or(Error::NotFound("invoice"))?;
+            with_lines(conn, vec![row])?
+                .pop()
+                .ok_or_else(|| Error::internal("invoice lost"))
+        })
+        .await
 }
 
-async fn with_lines(services: &Services, rows: Vec<InvoiceRow>) -> Result<Vec<Invoice>, Error> {
+fn with_lines(conn: &mut DbConnection, rows: Vec<InvoiceRow>) -> Result<Vec<Invoice>, Error> {
     let ids: Vec<InvoiceId> = rows.iter().map(|r| r.id).collect();
-    let lines = services
-        .db
-        .read(move |conn| Ok(repo::lines(conn, &ids)?))
-        .await?;
+    let lines = repo::lines(conn, &ids)?;
     let mut by_invoice: HashMap<InvoiceId, Vec<InvoiceLineRow>> = HashMap::new();
     for line in lines {
         by_invoice.entry(line.invoice_id).or_default().push(line);

@@ -18,7 +18,9 @@ pub struct InvoiceLineDto {
     pub unit_amount: MoneyDto,
     /// `round_half_away_from_zero(unit_amount × quantity × days / period_days)`.
     pub amount: MoneyDto,
+    #[serde(serialize_with = "super::time::date")]
     pub period_start: NaiveDate,
+    #[serde(serialize_with = "super::time::date")]
     pub period_end: NaiveDate,
 }
 
@@ -49,10 +51,15 @@ pub struct InvoiceDto {
     pub billing_profile_id: Uuid,
     pub bill_to: Option<BillToDto>,
     pub subscription_id: Uuid,
+    #[serde(serialize_with = "super::time::utc")]
     pub issued_at: DateTime<Utc>,
+    #[serde(serialize_with = "super::time::date")]
     pub issue_date: NaiveDate,
+    #[serde(serialize_with = "super::time::date")]
     pub due_date: NaiveDate,
+    #[serde(serialize_with = "super::time::date")]
     pub period_start: NaiveDate,
+    #[serde(serialize_with = "super::time::date")]
     pub period_end: NaiveDate,
     /// `paid` (charged to the card when issued) or `credited` (a net credit).
     #[schema(example = "paid")]

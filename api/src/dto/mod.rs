@@ -14,5 +14,6 @@ pub mod notifications;
 pub mod payment_methods;
 pub mod products;
 pub mod subscriptions;
+pub mod time;
 pub mod users;
 pub mod webhooks;

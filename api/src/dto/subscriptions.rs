@@ -104,6 +104,7 @@ pub enum CancellationReasonDto {
 pub struct CancellationDto {
     pub reason: CancellationReasonDto,
     pub feedback: Option<String>,
+    #[serde(serialize_with = "super::time::utc")]
     pub canceled_at: DateTime<Utc>,
 }
 
@@ -130,13 +131,18 @@ pub struct SubscriptionDto {
     pub unit_price: Option<MoneyDto>,
     /// `unit_price × license_count`: the price of one billing period.
     pub total_price: Option<MoneyDto>,
+    #[serde(serialize_with = "super::time::date_opt")]
     pub current_period_start: Option<NaiveDate>,
     /// Exclusive: the period covers the days before this date.
+    #[serde(serialize_with = "super::time::date_opt")]
     pub current_period_end: Option<NaiveDate>,
     /// When access ends unless renewed: the end of the current period (or of the trial).
+    #[serde(serialize_with = "super::time::utc_opt")]
     pub expires_at: Option<DateTime<Utc>>,
     /// The renewal date, when `auto_renew` is on.
+    #[serde(serialize_with = "super::time::utc_opt")]
     pub renews_at: Option<DateTime<Utc>>,
+    #[serde(serialize_with = "super::time::utc_opt")]
     pub trial_ends_at: Option<DateTime<Utc>>,
     pub auto_renew: bool,
     pub billing_profile_id: Option<Uuid>,
@@ -145,8 +151,11 @@ pub struct SubscriptionDto {
     /// Canceled at the end of the period: when it takes effect (the end of
     /// the current period); `null` otherwise. `PATCH {"auto_renew": true}`
     /// before then undoes it.
+    #[serde(serialize_with = "super::time::utc_opt")]
     pub cancel_at: Option<DateTime<Utc>>,
+    #[serde(serialize_with = "super::time::utc")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "super::time::utc")]
     pub updated_at: DateTime<Utc>,
 }
 

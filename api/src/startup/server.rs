@@ -38,9 +38,19 @@ pub async fn serve(settings: Settings) -> Result<(), String> {
     };
     spawn_billing_run(&shared, settings.billing_interval);
     let deliveries = crate::startup::worker::spawn(shared.state.clone());
-    if let Some(workers) = settings.workers {
-        server = server.workers(workers);
-    }
+    // Each blocking task holds or waits for a pooled connection, so a worker
+    // needs no more blocking threads than its share of the pool (plus one for
+    // work that waits on the pool). actix's default, 512 / cores, let 64
+    // waiting requests grow ~96 threads and their malloc arenas: 75 MiB RSS
+    // on PostgreSQL (bench/README.md, finding 6).
+    let workers = settings
+        .workers
+        .unwrap_or(persistence::cores() as usize)
+        .max(1);
+    let blocking = (settings.pool.max_size as usize).div_ceil(workers) + 1;
+    server = server
+        .workers(workers)
+        .worker_max_blocking_threads(blocking);
     tracing::info!(
         version = env!("CARGO_PKG_VERSION"),
         backend = backend.as_str(),

@@ -26,6 +26,6 @@ pub fn find_for_owner(
         .filter(a::organization_id.eq(org.to_string()))
         .filter(a::owner_id.eq(owner.to_string()))
         .select(BillingAccountRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }

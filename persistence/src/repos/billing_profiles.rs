@@ -27,7 +27,7 @@ pub fn find_owned(
         .filter(p::owner_id.eq(owner.to_string()))
         .filter(p::id.eq(id.to_string()))
         .select(BillingProfileRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 
@@ -38,7 +38,7 @@ pub fn find(
     Ok(p::table
         .filter(p::id.eq(id.to_string()))
         .select(BillingProfileRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 

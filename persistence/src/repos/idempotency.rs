@@ -15,7 +15,7 @@ pub fn find(
         .filter(k::owner_id.eq(owner.to_string()))
         .filter(k::idempotency_key.eq(key))
         .select(IdempotencyRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 

@@ -1,6 +1,7 @@
 use crate::connection::DbConnection;
 use crate::error::{Race, RepoError};
 use crate::keyset;
+use crate::on_backend;
 use crate::rows::{InvoiceLineRow, InvoiceRow, PendingCreditRow};
 use crate::schema::{invoice_lines as l, invoices as i, organizations as o, pending_credits as p};
 use crate::typed::texts;
@@ -54,7 +55,7 @@ pub fn find_owned(
         .filter(i::owner_id.eq(owner.to_string()))
         .filter(i::id.eq(id.to_string()))
         .select(InvoiceRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 
@@ -62,11 +63,12 @@ pub fn lines(
     conn: &mut DbConnection,
     invoice_ids: &[InvoiceId],
 ) -> Result<Vec<InvoiceLineRow>, RepoError> {
-    Ok(l::table
+    // On the concrete connection, as the list: see `list`.
+    Ok(on_backend!(conn, |c| l::table
         .filter(l::invoice_id.eq_any(texts(invoice_ids)))
         .select(InvoiceLineRow::as_select())
         .order_by((l::invoice_id, l::position))
-        .load(conn)?)
+        .load(c))?)
 }
 
 #[derive(Default, Clone, Debug)]
@@ -88,30 +90,35 @@ pub fn list(
     before: Option<(NaiveDate, i64)>,
     limit: i64,
 ) -> Result<Vec<InvoiceRow>, RepoError> {
-    let mut query = i::table
-        .filter(i::organization_id.eq(org.to_string()))
-        .filter(i::owner_id.eq(owner.to_string()))
-        .select(InvoiceRow::as_select())
-        .into_boxed();
-    if let Some(from) = filter.from {
-        query = query.filter(i::issue_date.ge(from));
-    }
-    if let Some(to) = filter.to {
-        query = query.filter(i::issue_date.le(to));
-    }
-    if let Some(profile) = &filter.billing_profile {
-        query = query.filter(i::billing_profile_id.eq(profile.clone()));
-    }
-    if let Some(subscription) = &filter.subscription {
-        query = query.filter(i::subscription_id.eq(subscription.clone()));
-    }
-    let query = keyset::page!(
-        query,
-        descending (i::issue_date, i::number),
-        before: before,
-        limit: limit
-    );
-    Ok(query.load(conn)?)
+    // One arm per backend, on the concrete connection: through `DbConnection`,
+    // diesel's MultiConnection re-serialises every query's SQL once more
+    // (bench/README.md, finding 7). The boxed query is typed by its backend.
+    Ok(on_backend!(conn, |c| {
+        let mut query = i::table
+            .filter(i::organization_id.eq(org.to_string()))
+            .filter(i::owner_id.eq(owner.to_string()))
+            .select(InvoiceRow::as_select())
+            .into_boxed();
+        if let Some(from) = filter.from {
+            query = query.filter(i::issue_date.ge(from));
+        }
+        if let Some(to) = filter.to {
+            query = query.filter(i::issue_date.le(to));
+        }
+        if let Some(profile) = &filter.billing_profile {
+            query = query.filter(i::billing_profile_id.eq(profile.clone()));
+        }
+        if let Some(subscription) = &filter.subscription {
+            query = query.filter(i::subscription_id.eq(subscription.clone()));
+        }
+        keyset::page!(
+            query,
+            descending (i::issue_date, i::number),
+            before: before,
+            limit: limit
+        )
+        .load(c)
+    })?)
 }
 
 /// Line amounts already invoiced for a subscription within [start, end).

@@ -39,7 +39,7 @@ pub fn find(
         .filter(r::organization_id.eq(org.to_string()))
         .filter(r::id.eq(&id))
         .select(LicenseRequestRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?
     else {
         return Ok(None);

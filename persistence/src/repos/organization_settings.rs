@@ -16,7 +16,7 @@ pub fn find(
     Ok(o::table
         .filter(o::organization_id.eq(org.to_string()))
         .select(OrganizationSettingsRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 

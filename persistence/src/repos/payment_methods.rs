@@ -27,7 +27,7 @@ pub fn find_owned(
         .filter(pm::id.eq(id.to_string()))
         .filter(pm::deleted_at.is_null())
         .select(PaymentMethodRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 
@@ -43,7 +43,7 @@ pub fn find_live(
         .filter(pm::id.eq(id.to_string()))
         .filter(pm::deleted_at.is_null())
         .select(PaymentMethodRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 

@@ -16,7 +16,7 @@ pub fn find(
         .filter(p::organization_id.eq(org.to_string()))
         .filter(p::product_id.eq(product.to_string()))
         .select(PolicyRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 

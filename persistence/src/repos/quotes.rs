@@ -26,7 +26,7 @@ pub fn find(
         .filter(q::organization_id.eq(org.to_string()))
         .filter(q::id.eq(id.to_string()))
         .select(QuoteRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 

@@ -1,8 +1,10 @@
 use crate::connection::DbConnection;
 use crate::error::RepoError;
 use crate::keyset;
+use crate::on_backend;
 use crate::rows::{SubscriptionChanges, SubscriptionRow};
 use crate::schema::subscriptions as s;
+use crate::schema::users as u;
 use crate::typed::texts;
 use chrono::{Days, NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
@@ -18,17 +20,73 @@ pub fn insert(conn: &mut DbConnection, row: &SubscriptionRow) -> Result<(), Repo
     Ok(())
 }
 
+// The hot reads below run on the concrete connection (`on_backend!`): through
+// `DbConnection`, diesel's MultiConnection re-serialises a query's SQL on every
+// call, cached statement or not (bench/README.md, finding 7: `find` 11.0 → 6.4 µs).
+
 pub fn find(
     conn: &mut DbConnection,
     org: OrganizationId,
     id: SubscriptionId,
 ) -> Result<Option<SubscriptionRow>, RepoError> {
-    Ok(s::table
+    // Built in each backend's arm: the selection is typed by its backend.
+    Ok(on_backend!(conn, |c| s::table
         .filter(s::organization_id.eq(org.to_string()))
         .filter(s::id.eq(id.to_string()))
         .select(SubscriptionRow::as_select())
-        .first(conn)
-        .optional()?)
+        .get_result(c)
+        .optional())?)
+}
+
+/// [`find`], and work on the subscription serialised until the transaction
+/// ends. On PostgreSQL the row is read `FOR NO KEY UPDATE`: one round trip and
+/// no new row version, where [`lock`] then [`find`] took two and left a dead
+/// row version per call (bench/README.md, finding 4). SQLite's write
+/// transaction (`BEGIN IMMEDIATE`) is already exclusive.
+pub fn find_locked(
+    conn: &mut DbConnection,
+    org: OrganizationId,
+    id: SubscriptionId,
+) -> Result<Option<SubscriptionRow>, RepoError> {
+    match conn {
+        DbConnection::Pg(c) => Ok(s::table
+            .filter(s::organization_id.eq(org.to_string()))
+            .filter(s::id.eq(id.to_string()))
+            .select(SubscriptionRow::as_select())
+            .for_no_key_update()
+            .get_result(c)
+            .optional()?),
+        DbConnection::Sqlite(_) => find(conn, org, id),
+    }
+}
+
+/// The join to a subscription's purchaser, in the subscription's organisation
+/// (a macro: the join's type is long, and each backend's query needs its own).
+macro_rules! purchasers {
+    () => {
+        u::table.on(u::id
+            .eq(s::purchaser_id)
+            .and(u::organization_id.eq(s::organization_id)))
+    };
+}
+
+/// A subscription with its purchaser's display name (`None` when the member
+/// is gone): everything its representation shows, in one query.
+pub type Named = (SubscriptionRow, Option<String>);
+
+/// [`find`] with the purchaser's name.
+pub fn find_named(
+    conn: &mut DbConnection,
+    org: OrganizationId,
+    id: SubscriptionId,
+) -> Result<Option<Named>, RepoError> {
+    Ok(on_backend!(conn, |c| s::table
+        .left_join(purchasers!())
+        .filter(s::organization_id.eq(org.to_string()))
+        .filter(s::id.eq(id.to_string()))
+        .select((SubscriptionRow::as_select(), u::display_name.nullable()))
+        .get_result(c)
+        .optional())?)
 }
 
 /// List filters; `purchaser` is `None` only for the admins' organisation-wide view.
@@ -57,39 +115,55 @@ pub fn list(
     before: Option<(NaiveDateTime, String)>,
     limit: i64,
 ) -> Result<Vec<SubscriptionRow>, RepoError> {
-    let mut query = s::table
-        .filter(s::organization_id.eq(org.to_string()))
-        .select(SubscriptionRow::as_select())
-        .into_boxed();
-    if let Some(manager) = &filter.managed_by {
-        let own = s::purchaser_id
-            .eq(manager.user_id.to_string())
-            .and(s::source.eq("self_service"));
-        query = if manager.is_admin {
-            query.filter(own.or(s::source.eq("organization")))
-        } else {
-            query.filter(own)
-        };
-    }
-    if let Some(purchaser) = &filter.purchaser {
-        query = query.filter(s::purchaser_id.eq(purchaser.to_string()));
-    }
-    if let Some(status) = &filter.status {
-        query = query.filter(s::status.eq(status.as_str()));
-    }
-    if let Some(product) = &filter.product {
-        query = query.filter(s::product_id.eq(product.to_string()));
-    }
-    if let Some(source) = &filter.source {
-        query = query.filter(s::source.eq(source.clone()));
-    }
-    let query = keyset::page!(
-        query,
-        descending (s::created_at, s::id),
-        before: before,
-        limit: limit
-    );
-    Ok(query.load(conn)?)
+    let named = list_named(conn, org, filter, before, limit)?;
+    Ok(named.into_iter().map(|(row, _)| row).collect())
+}
+
+/// [`list`] with each purchaser's name.
+pub fn list_named(
+    conn: &mut DbConnection,
+    org: OrganizationId,
+    filter: &Filter,
+    before: Option<(NaiveDateTime, String)>,
+    limit: i64,
+) -> Result<Vec<Named>, RepoError> {
+    // One arm per backend: the boxed query is typed by the connection that runs it.
+    Ok(on_backend!(conn, |c| {
+        let mut query = s::table
+            .left_join(purchasers!())
+            .filter(s::organization_id.eq(org.to_string()))
+            .select((SubscriptionRow::as_select(), u::display_name.nullable()))
+            .into_boxed();
+        if let Some(manager) = &filter.managed_by {
+            let own = s::purchaser_id
+                .eq(manager.user_id.to_string())
+                .and(s::source.eq("self_service"));
+            query = if manager.is_admin {
+                query.filter(own.or(s::source.eq("organization")))
+            } else {
+                query.filter(own)
+            };
+        }
+        if let Some(purchaser) = &filter.purchaser {
+            query = query.filter(s::purchaser_id.eq(purchaser.to_string()));
+        }
+        if let Some(status) = &filter.status {
+            query = query.filter(s::status.eq(status.as_str()));
+        }
+        if let Some(product) = &filter.product {
+            query = query.filter(s::product_id.eq(product.to_string()));
+        }
+        if let Some(source) = &filter.source {
+            query = query.filter(s::source.eq(source.clone()));
+        }
+        keyset::page!(
+            query,
+            descending (s::created_at, s::id),
+            before: before,
+            limit: limit
+        )
+        .load(c)
+    })?)
 }
 
 /// Applies `changes` only if nobody changed the row since `version` was read;

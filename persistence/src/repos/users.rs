@@ -16,7 +16,7 @@ pub fn find(
         .filter(users::organization_id.eq(org.to_string()))
         .filter(users::id.eq(id.to_string()))
         .select(UserRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 
@@ -29,7 +29,7 @@ pub fn find_by_subject(
         .filter(users::organization_id.eq(org.to_string()))
         .filter(users::subject.eq(subject))
         .select(UserRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 

@@ -154,7 +154,11 @@ pub fn load_visible(
     id: SubscriptionId,
     today: NaiveDate,
 ) -> Result<Loaded, Error> {
-    let row = find(conn, caller, id)?;
+    visible(caller, find(conn, caller, id)?, today)
+}
+
+/// The read access rule of [`load_visible`] on a row already read.
+fn visible(caller: &Actor, row: SubscriptionRow, today: NaiveDate) -> Result<Loaded, Error> {
     if !access(caller, &row)?.can_read() {
         return Err(Error::NotFound("subscription"));
     }
@@ -170,7 +174,15 @@ pub fn load_owned(
     id: SubscriptionId,
     today: NaiveDate,
 ) -> Result<Loaded, Error> {
-    let row = find(conn, caller, id)?;
+    owned(caller, find(conn, caller, id)?, today)
+}
+
+/// The write access rule of [`load_owned`] on a row already read.
+pub(crate) fn owned(
+    caller: &Actor,
+    row: SubscriptionRow,
+    today: NaiveDate,
+) -> Result<Loaded, Error> {
     match access(caller, &row)? {
         Access::Manage => Loaded::parse(row, today),
         Access::ReadOnly => Err(Error::from(Forbidden::AdminReadOnly)),
@@ -270,8 +282,10 @@ pub async fn get(services: &Services, caller: &Actor, id: SubscriptionId) -> Res
     services
         .db
         .read(move |conn| {
-            let loaded = load_visible(conn, &caller, id, today)?;
-            names.view(conn, loaded)
+            // One query: the row and its purchaser's name.
+            let (row, purchaser) = repo::find_named(conn, caller.organization_id, id)?
+                .ok_or(Error::NotFound("subscription"))?;
+            Ok(names.named(visible(&caller, row, today)?, purchaser))
         })
         .await
 }
@@ -296,13 +310,13 @@ pub async fn list(
     let (rows, next) = services
         .db
         .read(move |conn| {
-            let rows = repo::list(conn, org, &filter, before, limit)?;
-            let (rows, next) = page.finish(rows, |r| (r.created_at, r.id.to_string()));
-            let loaded = rows
+            let rows = repo::list_named(conn, org, &filter, before, limit)?;
+            let (rows, next) = page.finish(rows, |(r, _)| (r.created_at, r.id.to_string()));
+            let views = rows
                 .into_iter()
-                .map(|r| Loaded::parse(r, today))
-                .collect::<Result<Vec<_>, _>>()?;
-            Ok((names.views(conn, loaded)?, next))
+                .map(|(r, purchaser)| Ok(names.named(Loaded::parse(r, today)?, purchaser)))
+                .collect::<Result<Vec<_>, Error>>()?;
+            Ok((views, next))
         })
         .await?;
     Ok((rows, next))
@@ -345,18 +359,24 @@ impl Names {
         Ok(loaded
             .into_iter()
             .map(|l| {
-                let product_name = self
-                    .catalog
-                    .get(l.row.product_id)
-                    .map(|p| p.name().to_owned())
-                    .unwrap_or_else(|| "Unknown product".to_owned());
-                let purchaser_name = names.get(&l.row.purchaser_id).cloned().unwrap_or_default();
-                View {
-                    loaded: l,
-                    product_name,
-                    purchaser_name,
-                }
+                let purchaser = names.get(&l.row.purchaser_id).cloned();
+                self.named(l, purchaser)
             })
             .collect())
+    }
+
+    /// The view of a subscription whose purchaser's name was read with it
+    /// (`None`: the member is gone, shown with an empty name).
+    pub fn named(&self, loaded: Loaded, purchaser_name: Option<String>) -> View {
+        let product_name = self
+            .catalog
+            .get(loaded.row.product_id)
+            .map(|p| p.name().to_owned())
+            .unwrap_or_else(|| "Unknown product".to_owned());
+        View {
+            loaded,
+            product_name,
+            purchaser_name: purchaser_name.unwrap_or_default(),
+        }
     }
 }
