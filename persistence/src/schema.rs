@@ -325,6 +325,7 @@ diesel::table! {
         channel -> Text,
         endpoint_id -> Nullable<Text>,
         recipient -> Nullable<Text>,
+        notification_id -> Nullable<Text>,
         status -> Text,
         attempts -> Integer,
         next_attempt_at -> Timestamp,

@@ -3,8 +3,10 @@
 //! request, so a mail server that is down cannot fail or slow one.
 
 mod compose;
+mod sender;
 
 pub use compose::{invoice_message, notification_message};
+pub use sender::SmtpSender;
 
 use crate::config::MailSettings;
 use lettre::message::Mailbox;

@@ -121,8 +121,12 @@ pub fn outbox(catalog: Arc<domain::catalog::Catalog>) -> Outbox {
     Outbox::new(Arc::new(ApiRepresentations), catalog)
 }
 
-/// The webhook transport and its rules (SSRF, retries).
-fn outbound(settings: &Settings) -> Result<Outbound, ConfigError> {
+/// The webhook transport and its rules (SSRF, retries), and the SMTP sender
+/// when one is configured.
+fn outbound(
+    settings: &Settings,
+    catalog: Arc<domain::catalog::Catalog>,
+) -> Result<Outbound, ConfigError> {
     let allow_private = settings.webhooks.allow_private;
     let transport = crate::outbound::HttpTransport::new(allow_private)
         .map_err(|m| err("SELFSERVE_WEBHOOK_ALLOW_PRIVATE", m))?;
@@ -130,6 +134,10 @@ fn outbound(settings: &Settings) -> Result<Outbound, ConfigError> {
         allow_private,
         retry: RetryPolicy::new(i64::from(settings.webhooks.retry_base_secs)),
         transport: Arc::new(transport),
+        mail: crate::mail::Mailer::from_settings(&settings.mail).map(|mailer| {
+            Arc::new(crate::mail::SmtpSender::new(mailer, catalog))
+                as Arc<dyn usecases::deliveries::MailSender>
+        }),
     })
 }
 
@@ -144,6 +152,7 @@ pub fn state(settings: &Settings, clock: Clock) -> Result<AppState, ConfigError>
     };
     let catalog = Arc::new(catalog);
     let outbox = outbox(catalog.clone());
+    let outbound = outbound(settings, catalog.clone())?;
     Ok(AppState {
         services: Services {
             db,
@@ -152,7 +161,7 @@ pub fn state(settings: &Settings, clock: Clock) -> Result<AppState, ConfigError>
             clock,
             tax_rate_bps: settings.tax_rate_bps,
             fingerprints: usecases::fingerprint::Fingerprinter::new(&fingerprint_key),
-            outbound: outbound(settings)?,
+            outbound,
         },
         verifier: Arc::new(verifier),
         tokens: TokenCache::new(TOKEN_CACHE_CAPACITY),

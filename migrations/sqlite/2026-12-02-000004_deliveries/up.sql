@@ -1,9 +1,10 @@
 -- Webhook endpoints and the one delivery queue (PRODUCT.md §8).
 --
 -- The dispatcher turns each undispatched event into one delivery per
--- receiver (an enabled webhook endpoint subscribed to its type; later an
--- e-mail recipient) in the transaction that sets events.dispatched_at. The
--- worker claims due deliveries with a lease, sends outside any transaction
+-- receiver (an enabled webhook endpoint subscribed to its type; with SMTP
+-- configured, an invoice's billing e-mail and each notified person's
+-- address) in the transaction that sets events.dispatched_at. The worker
+-- claims due deliveries with a lease, sends outside any transaction
 -- and records each attempt; every channel shares that claim/lease/retry code.
 
 CREATE TABLE webhook_endpoints (
@@ -40,6 +41,9 @@ CREATE TABLE deliveries (
     -- address for e-mail.
     endpoint_id TEXT REFERENCES webhook_endpoints(id) ON DELETE CASCADE,
     recipient TEXT,
+    -- An e-mail of an in-app notification (its title and summary); NULL on
+    -- an e-mail for an invoice.issued event: the invoice with its PDF.
+    notification_id TEXT REFERENCES notifications(id),
     status TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'failed')),
     attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
     -- Due when pending and next_attempt_at has come and no live lease holds it.
@@ -52,6 +56,7 @@ CREATE TABLE deliveries (
     delivered_at TIMESTAMP,
     CHECK ((channel = 'webhook') = (endpoint_id IS NOT NULL)),
     CHECK ((channel = 'email') = (recipient IS NOT NULL)),
+    CHECK (notification_id IS NULL OR channel = 'email'),
     CHECK ((status = 'delivered') = (delivered_at IS NOT NULL)),
     CHECK ((lease_owner IS NULL) = (leased_until IS NULL))
 );

@@ -44,6 +44,20 @@ pub fn renewal_exists(conn: &mut DbConnection, renewal_key: &str) -> Result<bool
     Ok(n > 0)
 }
 
+/// An invoice of the organisation, whoever owns it (the invoice e-mail).
+pub fn find(
+    conn: &mut DbConnection,
+    org: OrganizationId,
+    id: InvoiceId,
+) -> Result<Option<InvoiceRow>, RepoError> {
+    Ok(i::table
+        .filter(i::organization_id.eq(org.to_string()))
+        .filter(i::id.eq(id.to_string()))
+        .select(InvoiceRow::as_select())
+        .get_result(conn)
+        .optional()?)
+}
+
 pub fn find_owned(
     conn: &mut DbConnection,
     org: OrganizationId,

@@ -79,3 +79,15 @@ pub fn for_event(
         .select(NotificationRow::as_select())
         .load(conn)?)
 }
+
+/// One notification, whoever it is for (the e-mail delivery reads its text).
+pub fn find(
+    conn: &mut DbConnection,
+    id: NotificationId,
+) -> Result<Option<NotificationRow>, RepoError> {
+    Ok(n::table
+        .filter(n::id.eq(id.to_string()))
+        .select(NotificationRow::as_select())
+        .get_result(conn)
+        .optional()?)
+}

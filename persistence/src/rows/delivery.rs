@@ -5,7 +5,7 @@ use crate::schema::{deliveries, delivery_attempts, webhook_endpoints};
 use chrono::{NaiveDateTime, TimeZone, Utc};
 use diesel::prelude::*;
 use domain::delivery::{Channel, DeliveryStatus};
-use domain::ids::{DeliveryAttemptId, DeliveryId, WebhookEndpointId};
+use domain::ids::{DeliveryAttemptId, DeliveryId, NotificationId, WebhookEndpointId};
 use domain::webhook::{EndpointHealth, EventSelection, SigningSecrets};
 use domain::{EventId, OrganizationId};
 
@@ -116,6 +116,9 @@ pub struct DeliveryRow {
     #[diesel(deserialize_as = Nullable<WebhookEndpointId>, serialize_as = Nullable<WebhookEndpointId>)]
     pub endpoint_id: Option<WebhookEndpointId>,
     pub recipient: Option<String>,
+    /// An e-mail of this notification; `None` on an invoice's e-mail.
+    #[diesel(deserialize_as = Nullable<NotificationId>, serialize_as = Nullable<NotificationId>)]
+    pub notification_id: Option<NotificationId>,
     #[diesel(deserialize_as = String, serialize_as = String)]
     pub status: DeliveryStatus,
     pub attempts: i32,
@@ -137,15 +140,18 @@ impl DeliveryRow {
         Self::pending(organization_id, event_id, Channel::Webhook, at).with_endpoint(endpoint_id)
     }
 
-    /// A pending delivery, due at `at`, to an e-mail address.
+    /// A pending e-mail, due at `at`, to `recipient`: the notification's
+    /// text, or (`None`) the invoice of an `invoice.issued` event.
     pub fn to_recipient(
         organization_id: OrganizationId,
         event_id: EventId,
         recipient: String,
+        notification_id: Option<NotificationId>,
         at: NaiveDateTime,
     ) -> Self {
         Self {
             recipient: Some(recipient),
+            notification_id,
             ..Self::pending(organization_id, event_id, Channel::Email, at)
         }
     }
@@ -163,6 +169,7 @@ impl DeliveryRow {
             channel,
             endpoint_id: None,
             recipient: None,
+            notification_id: None,
             status: DeliveryStatus::Pending,
             attempts: 0,
             next_attempt_at: at,

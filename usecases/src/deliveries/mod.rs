@@ -5,12 +5,14 @@
 //! with `FOR UPDATE SKIP LOCKED` on PostgreSQL, the write lock on SQLite).
 
 pub mod dispatch;
+pub mod mail;
 mod payload;
 mod record;
 pub mod settings;
 pub mod transport;
 pub mod worker;
 
+pub use mail::{Mail, MailFailure, MailSender};
 pub use settings::Outbound;
 pub use transport::{BoxFuture, PostOutcome, Transport, WebhookPost};
 pub use worker::{PassReport, Worker};

@@ -23,6 +23,9 @@ pub struct Tried {
     pub status_code: Option<u16>,
     pub duration: Duration,
     pub delivered: bool,
+    /// Retrying cannot help (a mail server's 5xx, a recipient that is not an
+    /// address): the delivery fails now.
+    pub permanent: bool,
     pub error: Option<String>,
 }
 
@@ -49,6 +52,8 @@ pub fn attempt(
         Settled::Delivered {
             at: now.naive_utc(),
         }
+    } else if tried.permanent {
+        Settled::Failed
     } else {
         let attempts = u32::try_from(delivery.attempts).unwrap_or(0) + 1;
         let created = chrono::TimeZone::from_utc_datetime(&Utc, &delivery.created_at);

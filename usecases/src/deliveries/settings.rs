@@ -1,5 +1,6 @@
 //! How deliveries behave in this deployment.
 
+use super::mail::MailSender;
 use super::transport::Transport;
 use domain::webhook::RetryPolicy;
 use std::sync::Arc;
@@ -11,4 +12,6 @@ pub struct Outbound {
     /// From `SELFSERVE_WEBHOOK_RETRY_BASE_SECS`.
     pub retry: RetryPolicy,
     pub transport: Arc<dyn Transport>,
+    /// `SELFSERVE_SMTP_URL` set: invoices and notifications are e-mailed.
+    pub mail: Option<Arc<dyn MailSender>>,
 }

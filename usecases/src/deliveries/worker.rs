@@ -148,8 +148,9 @@ impl Worker {
                 let tried = send_webhook(services, delivery, event, endpoint).await?;
                 (tried, Some((id, endpoint.health())))
             }
-            _ => (
-                unsent(services, "no sender for this channel is configured"),
+            (Channel::Email, _) => (send_mail(services, delivery, event).await?, None),
+            (Channel::Webhook, None) => (
+                unsent(services, "a webhook delivery without an endpoint", true),
                 None,
             ),
         };
@@ -163,14 +164,46 @@ impl Worker {
     }
 }
 
-fn unsent(services: &Services, why: &str) -> Tried {
+fn unsent(services: &Services, why: &str, permanent: bool) -> Tried {
     Tried {
         at: services.clock.now(),
         status_code: None,
         duration: std::time::Duration::ZERO,
         delivered: false,
+        permanent,
         error: Some(why.to_owned()),
     }
+}
+
+/// Composes the e-mail from what it is about (read now, outside any
+/// transaction) and hands it to the SMTP sender.
+async fn send_mail(
+    services: &Services,
+    delivery: &DeliveryRow,
+    event: &EventRow,
+) -> Result<Tried, Error> {
+    let Some(sender) = services.outbound.mail.clone() else {
+        // Queued while SMTP was configured; it may be again after a restart.
+        return Ok(unsent(services, "no SMTP server is configured", false));
+    };
+    let (d, e) = (delivery.clone(), event.clone());
+    let Some(mail) = services
+        .db
+        .read(move |conn| super::mail::compose(conn, &d, &e))
+        .await?
+    else {
+        return Ok(unsent(services, "what the e-mail was about is gone", true));
+    };
+    let started = Instant::now();
+    let sent = sender.send(&mail).await;
+    Ok(Tried {
+        at: services.clock.now(),
+        status_code: None,
+        duration: started.elapsed(),
+        delivered: sent.is_ok(),
+        permanent: sent.as_ref().is_err_and(|f| f.permanent),
+        error: sent.err().map(|f| f.message),
+    })
 }
 
 async fn send_webhook(
@@ -207,6 +240,7 @@ async fn send_webhook(
         status_code: outcome.status,
         duration: started.elapsed(),
         delivered,
+        permanent: false,
         error,
     })
 }
@@ -214,6 +248,7 @@ async fn send_webhook(
 /// Dispatches until no undispatched event is left (or a bounded number of batches).
 pub async fn dispatch(services: &Services) -> Result<usize, Error> {
     let now = services.clock.now().naive_utc();
+    let mail = services.outbound.mail.is_some();
     services
         .db
         .run(move |conn| {
@@ -222,7 +257,7 @@ pub async fn dispatch(services: &Services) -> Result<usize, Error> {
                 return Ok(0);
             }
             for _ in 0..DISPATCH_BATCHES {
-                let n = super::dispatch::dispatch_batch(conn, now)?;
+                let n = super::dispatch::dispatch_batch(conn, now, mail)?;
                 total += n;
                 if n < super::dispatch::BATCH as usize {
                     break;
