@@ -5,6 +5,7 @@
 use crate::dto::events::{LicensesEventData, SeatsEventData};
 use crate::dto::governance::{LicenseRequestDto, TakeControlResponse};
 use crate::dto::payment_methods::PaymentMethodDto;
+use crate::dto::webhooks::WebhookEndpointDto;
 use crate::error::ApiError;
 use crate::handlers::{invoices, subscriptions};
 use chrono::NaiveDate;
@@ -15,6 +16,7 @@ use serde_json::Value;
 use usecases::governance::license_requests::RequestView;
 use usecases::invoices::Invoice;
 use usecases::subscriptions::View;
+use usecases::webhooks::endpoints::Endpoint;
 use usecases::{Error, Representations};
 use uuid::Uuid;
 
@@ -71,5 +73,9 @@ impl Representations for ApiRepresentations {
 
     fn payment_method(&self, card: &PaymentMethodRow, today: NaiveDate) -> Result<Value, Error> {
         json(PaymentMethodDto::new(card.clone(), today))
+    }
+
+    fn webhook_endpoint(&self, endpoint: &Endpoint) -> Result<Value, Error> {
+        json(Ok(WebhookEndpointDto::from(endpoint)))
     }
 }

@@ -43,6 +43,9 @@ event_types! {
     InvoiceIssued => "invoice.issued",
     PaymentMethodExpiring => "payment_method.expiring",
     SeatsThresholdReached => "seats.threshold_reached",
+    // Not in PRODUCT.md §8's list: how "its admins notified" reaches them
+    // (a notification, and its e-mail) when an endpoint is switched off.
+    WebhookEndpointDisabled => "webhook_endpoint.disabled",
 }
 
 impl fmt::Display for EventType {
@@ -77,7 +80,7 @@ mod tests {
             assert_eq!(t.as_str().parse::<EventType>(), Ok(*t));
             assert!(seen.insert(t.as_str()), "{t} twice");
         }
-        assert_eq!(EventType::ALL.len(), 17);
+        assert_eq!(EventType::ALL.len(), 18);
         assert!("subscription.paused".parse::<EventType>().is_err());
     }
 }

@@ -41,7 +41,7 @@ pub fn audience(event: EventType, facts: &Facts) -> Option<Audience> {
         E::SubscriptionTrialStarted if facts.self_service && facts.first_trial_of_product => {
             Some(Audience::Admins)
         }
-        E::LicenseRequestCreated => Some(Audience::Admins),
+        E::LicenseRequestCreated | E::WebhookEndpointDisabled => Some(Audience::Admins),
         // On a member's own purchase only a take-over lets another member
         // cancel it (the system may: at period end), and the take-over's notice already says so: one notice.
         E::SubscriptionCanceled
@@ -106,6 +106,7 @@ pub fn title(event: EventType) -> &'static str {
         E::InvoiceIssued => "Invoice issued",
         E::PaymentMethodExpiring => "Card expiring soon",
         E::SeatsThresholdReached => "Seat use threshold reached",
+        E::WebhookEndpointDisabled => "Webhook endpoint switched off",
     }
 }
 
@@ -223,6 +224,11 @@ mod tests {
         assert_eq!(
             told(E::LicenseRequestDecided, decided, &[admin]),
             vec![member]
+        );
+        // The system switched an endpoint off: every admin hears of it.
+        assert_eq!(
+            told(E::WebhookEndpointDisabled, Facts::default(), &[admin]),
+            vec![admin]
         );
         let quiet = [
             E::SubscriptionConverted,

@@ -65,7 +65,10 @@ async fn a_purchase_mails_the_invoice_pdf_and_the_admins_notification() {
     let sink = SmtpSink::start().await;
     let app = app_mailing_to(&sink.url()).await;
     let (admin, invoice) = purchase(&app).await;
-    assert!(sink.mails().is_empty(), "nothing is mailed from the request");
+    assert!(
+        sink.mails().is_empty(),
+        "nothing is mailed from the request"
+    );
 
     let report = pass(&app, &Worker::new()).await;
     assert_eq!(report.delivered, 2, "{report:?}");
@@ -73,10 +76,17 @@ async fn a_purchase_mails_the_invoice_pdf_and_the_admins_notification() {
     assert_eq!(mails.len(), 2, "{mails:?}");
 
     let ap = to(&mails, "ap@example.com");
-    assert_eq!(ap.len(), 1, "one invoice e-mail to the profile's invoice_email");
+    assert_eq!(
+        ap.len(),
+        1,
+        "one invoice e-mail to the profile's invoice_email"
+    );
     let data = &ap[0].data;
     let number = invoice["number"].as_i64().unwrap();
-    assert!(data.contains(&format!("Subject: Invoice {number}")), "{data}");
+    assert!(
+        data.contains(&format!("Subject: Invoice {number}")),
+        "{data}"
+    );
     assert!(data.contains("Content-Type: application/pdf"), "{data}");
     assert!(
         data.contains(&format!("filename=\"invoice-{number}.pdf\"")),
@@ -88,7 +98,10 @@ async fn a_purchase_mails_the_invoice_pdf_and_the_admins_notification() {
     assert_eq!(told.len(), 1, "the admin's notification, mailed");
     let notice = &app.get("/v1/notifications", &admin).await.body["data"][0];
     let title = notice["title"].as_str().unwrap();
-    assert!(told[0].data.contains(&format!("Subject: {title}")), "{told:?}");
+    assert!(
+        told[0].data.contains(&format!("Subject: {title}")),
+        "{told:?}"
+    );
 
     // Delivered once: a second pass sends nothing more.
     let again = pass(&app, &Worker::new()).await;
@@ -107,7 +120,10 @@ async fn a_mail_server_that_is_down_fails_no_request_and_the_mail_arrives_later(
 
     let worker = Worker::new();
     let report = pass(&app, &worker).await;
-    assert_eq!(report.retrying, 2, "both e-mails wait for a retry: {report:?}");
+    assert_eq!(
+        report.retrying, 2,
+        "both e-mails wait for a retry: {report:?}"
+    );
 
     let sink = SmtpSink::on(addr).await;
     // Not due yet: nothing is sent before the retry time.

@@ -14,7 +14,7 @@ use uuid::Uuid;
 pub struct WebhookEventDto(&'static str);
 
 impl WebhookEventDto {
-    /// `*` first, then the 17 types in the domain's order.
+    /// `*` first, then every type in the domain's order.
     fn names() -> impl Iterator<Item = &'static str> {
         std::iter::once(domain::webhook::selection::ALL)
             .chain(domain::event::EventType::ALL.iter().map(|t| t.as_str()))
@@ -86,7 +86,7 @@ pub struct CreateWebhookEndpointRequest {
     )]
     pub url: String,
     /// The event types to send, or `["*"]` for all of them.
-    #[schema(min_items = 1, max_items = 17, value_type = BTreeSet<WebhookEventDto>)]
+    #[schema(min_items = 1, max_items = 18, value_type = BTreeSet<WebhookEventDto>)]
     pub events: Vec<WebhookEventDto>,
     #[serde(default)]
     #[schema(
@@ -107,7 +107,7 @@ pub struct UpdateWebhookEndpointRequest {
     #[schema(value_type = String, max_length = 2048, pattern = "^[Hh][Tt][Tt][Pp][Ss]?://[^@/?#]+([/?#].*)?$", nullable = false)]
     pub url: Option<String>,
     #[serde(default, deserialize_with = "present")]
-    #[schema(min_items = 1, max_items = 17, value_type = BTreeSet<WebhookEventDto>, nullable = false)]
+    #[schema(min_items = 1, max_items = 18, value_type = BTreeSet<WebhookEventDto>, nullable = false)]
     pub events: Option<Vec<WebhookEventDto>>,
     /// `true` turns a disabled endpoint back on (its failure count starts afresh).
     #[serde(default, deserialize_with = "present")]

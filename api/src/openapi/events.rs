@@ -38,6 +38,7 @@ fn data_schema(event: EventType) -> &'static str {
         E::InvoiceIssued => "InvoiceDto",
         E::PaymentMethodExpiring => "PaymentMethodDto",
         E::SeatsThresholdReached => "SeatsEventData",
+        E::WebhookEndpointDisabled => "WebhookEndpointDto",
     }
 }
 

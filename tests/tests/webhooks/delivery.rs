@@ -271,7 +271,27 @@ async fn an_endpoint_failing_for_three_days_is_switched_off() {
     advance_to(&app, now(&app) + Duration::days(1));
     let report = pass(&app, &worker).await;
     assert_eq!(report.retrying + report.failed + report.delivered, 0);
-    // Its admins are told: the audit row the disabling wrote (no notifications table yet).
+    // Its admins are told: a notification (from a `webhook_endpoint.disabled`
+    // event, e-mailed too when SMTP is set) and the audit row.
+    let told = app.get("/v1/notifications", &admin).await;
+    assert_eq!(told.status, 200, "{told:?}");
+    assert_eq!(
+        told.body["data"][0]["event_type"],
+        json!("webhook_endpoint.disabled"),
+        "{told:?}"
+    );
+    assert!(
+        told.body["data"][0]["summary"]
+            .as_str()
+            .unwrap()
+            .contains(&receiver.url),
+        "{told:?}"
+    );
+    let event = app.events(org, "webhook_endpoint.disabled");
+    assert_eq!(event.len(), 1);
+    assert_eq!(event[0]["id"], json!(endpoint_id));
+    assert_eq!(event[0]["enabled"], json!(false));
+    assert!(event[0].get("secret").is_none());
     let mut conn = app.state.services.db.pool().get().unwrap();
     let rows = persistence::repos::audit::for_target(
         &mut conn,

@@ -48,8 +48,11 @@ pub fn deliveries(
 ) -> Result<Vec<DeliveryRow>, Error> {
     let org = event.organization_id;
     let mut mails = Vec::new();
-    if event.event_type == EventType::InvoiceIssued {
-        let invoice = invoice_of(conn, event)?;
+    let invoice = match event.event_type {
+        EventType::InvoiceIssued => invoice_of(conn, event)?,
+        _ => None,
+    };
+    if let Some(invoice) = invoice {
         if let Some(profile) = billing_profiles::find(conn, invoice.billing_profile_id)? {
             mails.push(DeliveryRow::to_recipient(
                 org,
@@ -93,7 +96,9 @@ pub fn compose(
             summary: n.summary,
         }));
     }
-    let row = invoice_of(conn, event)?;
+    let Some(row) = invoice_of(conn, event)? else {
+        return Ok(None);
+    };
     let lines = invoices::lines(conn, &[row.id])?;
     Ok(Some(Mail::Invoice {
         to,
@@ -102,15 +107,22 @@ pub fn compose(
 }
 
 /// The invoice an `invoice.issued` event is about: its `data` is the
-/// invoice as the API shows it, whose `id` is the invoice's.
+/// invoice as the API shows it, whose `id` is the invoice's. `None` (logged)
+/// when it names none that exists: one odd event must not stop the
+/// dispatcher, which would retry it, and everything after it, for ever.
 fn invoice_of(
     conn: &mut DbConnection,
     event: &EventRow,
-) -> Result<persistence::rows::InvoiceRow, Error> {
+) -> Result<Option<persistence::rows::InvoiceRow>, Error> {
     let id = serde_json::from_str::<serde_json::Value>(&event.data)
         .ok()
-        .and_then(|data| data["id"].as_str()?.parse::<InvoiceId>().ok())
-        .ok_or_else(|| Error::internal(format!("event {} names no invoice", event.id)))?;
-    invoices::find(conn, event.organization_id, id)?
-        .ok_or_else(|| Error::internal(format!("the invoice of event {} is missing", event.id)))
+        .and_then(|data| data["id"].as_str()?.parse::<InvoiceId>().ok());
+    let invoice = match id {
+        Some(id) => invoices::find(conn, event.organization_id, id)?,
+        None => None,
+    };
+    if invoice.is_none() {
+        tracing::warn!(event = %event.id, "an invoice.issued event names no invoice; no e-mail");
+    }
+    Ok(invoice)
 }

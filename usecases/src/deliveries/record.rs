@@ -4,6 +4,7 @@
 //! failures), in one transaction.
 
 use crate::error::Error;
+use crate::outbox::Outbox;
 use chrono::{DateTime, Utc};
 use domain::audit::AuditAction;
 use domain::ids::{DeliveryAttemptId, WebhookEndpointId};
@@ -39,14 +40,22 @@ pub enum Recorded {
     Lost,
 }
 
+/// What was tried: the delivery, and for a webhook its endpoint's health
+/// as it was when the attempt began.
+pub struct Target<'a> {
+    pub delivery: &'a DeliveryRow,
+    pub endpoint: Option<(WebhookEndpointId, EndpointHealth)>,
+}
+
 pub fn attempt(
     conn: &mut DbConnection,
+    outbox: &Outbox,
     owner: &str,
-    delivery: &DeliveryRow,
-    endpoint: Option<(WebhookEndpointId, EndpointHealth)>,
+    target: Target<'_>,
     tried: &Tried,
     retry: RetryPolicy,
 ) -> Result<Recorded, Error> {
+    let Target { delivery, endpoint } = target;
     let now = tried.at;
     let settled = if tried.delivered {
         Settled::Delivered {
@@ -76,7 +85,7 @@ pub fn attempt(
             return Ok(Recorded::Lost);
         }
         if let Some((id, health)) = endpoint {
-            endpoint_health(conn, delivery.organization_id, id, health, tried)?;
+            endpoint_health(conn, outbox, delivery.organization_id, (id, health), tried)?;
         }
         Ok(match settled {
             Settled::Delivered { .. } => Recorded::Delivered,
@@ -88,9 +97,9 @@ pub fn attempt(
 
 fn endpoint_health(
     conn: &mut DbConnection,
+    outbox: &Outbox,
     org: OrganizationId,
-    id: WebhookEndpointId,
-    health: EndpointHealth,
+    (id, health): (WebhookEndpointId, EndpointHealth),
     tried: &Tried,
 ) -> Result<(), Error> {
     if tried.delivered {
@@ -106,18 +115,19 @@ fn endpoint_health(
                 // Its deliveries have failed with it; an admin who fixes the
                 // receiver turns it back on and redelivers what matters.
                 deliveries::fail_pending_of(conn, id)?;
-                tell_admins_disabled(conn, org, id, since, tried.at)?;
+                audit_disabled(conn, org, id, since, tried.at)?;
+                let endpoint = webhook_endpoints::find(conn, org, id)?
+                    .ok_or_else(|| Error::internal("a switched-off endpoint vanished"))?;
+                outbox.webhook_endpoint_disabled(conn, &(&endpoint).into(), org, tried.at)?;
             }
         }
     }
     Ok(())
 }
 
-/// The organisation's admins learn that the endpoint was switched off. The
-/// in-app `notifications` table is not on this branch's base yet, so this
-/// writes the audit row admins read (`webhook_endpoint_disabled`, no acting
-/// user); the notification belongs here once that table lands.
-fn tell_admins_disabled(
+/// The switch-off in the audit log (`webhook_endpoint_disabled`, no acting
+/// user); the admins' notification is the outbox's.
+fn audit_disabled(
     conn: &mut DbConnection,
     org: OrganizationId,
     id: WebhookEndpointId,

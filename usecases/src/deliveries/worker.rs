@@ -156,9 +156,16 @@ impl Worker {
         };
         let owner = self.owner.clone();
         let (delivery, retry) = (delivery.clone(), services.outbound.retry);
+        let outbox = services.outbox.clone();
         let recorded = services
             .db
-            .run(move |conn| record::attempt(conn, &owner, &delivery, endpoint, &tried, retry))
+            .run(move |conn| {
+                let target = record::Target {
+                    delivery: &delivery,
+                    endpoint,
+                };
+                record::attempt(conn, &outbox, &owner, target, &tried, retry)
+            })
             .await?;
         Ok(Some(recorded))
     }

@@ -18,6 +18,7 @@ use crate::error::Error;
 use crate::governance::license_requests::{self, RequestView};
 use crate::invoices::Invoice;
 use crate::subscriptions::{Loaded, Names, View};
+use crate::webhooks::endpoints::Endpoint;
 use crate::Actor;
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::catalog::Catalog;
@@ -46,6 +47,8 @@ pub trait Representations: Send + Sync {
     fn license_request(&self, view: &RequestView) -> Result<Value, Error>;
     fn invoice(&self, invoice: &Invoice) -> Result<Value, Error>;
     fn payment_method(&self, card: &PaymentMethodRow, today: NaiveDate) -> Result<Value, Error>;
+    /// `webhook_endpoint.disabled`: the endpoint as admins read it (never its secret).
+    fn webhook_endpoint(&self, endpoint: &Endpoint) -> Result<Value, Error>;
 }
 
 /// Who made a change, in which organisation, and when.
@@ -195,6 +198,22 @@ impl Outbox {
             facts,
             String::new,
         )
+    }
+
+    /// The delivery worker switched an endpoint off after 3 days of
+    /// failures: its admins are told (PRODUCT.md §8).
+    pub fn webhook_endpoint_disabled(
+        &self,
+        conn: &mut DbConnection,
+        endpoint: &Endpoint,
+        organization_id: OrganizationId,
+        at: DateTime<Utc>,
+    ) -> Result<(), Error> {
+        let kind = EventType::WebhookEndpointDisabled;
+        let data = self.shapes.webhook_endpoint(endpoint)?;
+        let origin = Origin::system(organization_id, at);
+        let summary = || notices::webhook_endpoint_disabled(endpoint);
+        self.record(conn, &origin, kind, data, Facts::default(), summary)
     }
 
     fn view(

@@ -3,6 +3,7 @@
 
 use crate::governance::license_requests::RequestView;
 use crate::subscriptions::View;
+use crate::webhooks::endpoints::Endpoint;
 use domain::event::EventType;
 use domain::governance::LicenseRequestStatus;
 use persistence::rows::PaymentMethodRow;
@@ -59,6 +60,17 @@ pub(super) fn license_request(kind: EventType, view: &RequestView) -> String {
             format!("Your license request for {product} is pending.")
         }
     }
+}
+
+pub(super) fn webhook_endpoint_disabled(endpoint: &Endpoint) -> String {
+    let since = endpoint
+        .failing_since
+        .map(|t| format!(" since {}", t.format("%Y-%m-%d %H:%M UTC")))
+        .unwrap_or_default();
+    format!(
+        "The webhook endpoint {} failed every delivery{since} and was switched off; fix the receiver, enable it again and redeliver what it missed.",
+        endpoint.url
+    )
 }
 
 pub(super) fn card(card: &PaymentMethodRow) -> String {
