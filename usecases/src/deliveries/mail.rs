@@ -16,7 +16,7 @@ use persistence::DbConnection;
 /// One e-mail, ready to compose.
 pub enum Mail {
     /// An issued invoice for accounts payable, sent with its PDF.
-    Invoice { to: String, invoice: Invoice },
+    Invoice { to: String, invoice: Box<Invoice> },
     /// An in-app notification, as its recipient reads it in the portal.
     Notice {
         to: String,
@@ -102,7 +102,7 @@ pub fn compose(
     let lines = invoices::lines(conn, &[row.id])?;
     Ok(Some(Mail::Invoice {
         to,
-        invoice: Invoice { row, lines },
+        invoice: Box::new(Invoice { row, lines }),
     }))
 }
 
