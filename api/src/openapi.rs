@@ -44,9 +44,8 @@ use utoipa::{Modify, OpenApi};
         (name = "organization", description = "Organisation settings: the default self-service policy, license requests, the monthly spend cap"),
         (name = "license requests", description = "Members ask the organisation for licenses; admins approve (all or some) or deny"),
         (name = "notifications", description = "In-app notifications: what happened that concerns you (purchases and requests for admins; take-overs, lifecycle changes, expiring cards and seat use for purchasers; decisions for requesters)"),
-        (name = "webhooks", description = "Events the service POSTs to the webhook endpoints admins register (PRODUCT.md §8)"),
         (name = "payment methods", description = "Cards: only brand, last four, expiry, holder, address and a keyed fingerprint are kept"),
-        (name = "webhooks", description = "Admins' webhook endpoints: every event POSTed as JSON, signed with `Selfserve-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, \"<t>.<raw body>\")>` (one `v1=` per active secret), retried with backoff for 3 days; each attempt logged; at least once, so dedupe by `Selfserve-Event-Id`"),
+        (name = "webhooks", description = "Admins' webhook endpoints, and the events the service POSTs to them (PRODUCT.md §8): every event POSTed as JSON, signed with `Selfserve-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, \"<t>.<raw body>\")>` (one `v1=` per active secret), retried with backoff for 3 days; each attempt logged; at least once, so dedupe by `Selfserve-Event-Id`"),
     )
 )]
 pub struct ApiDoc;
