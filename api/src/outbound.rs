@@ -19,8 +19,12 @@ use usecases::deliveries::{BoxFuture, PostOutcome, Transport, WebhookPost};
 /// A 2xx within this delivers (PRODUCT.md §8).
 pub const SEND_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// The client is built on the first send, not at start: building it loads
+/// the system's trust store (about 150 certificates, ~250 ms and several
+/// MiB), which a server that never calls a webhook should not pay for, and
+/// start to ready must stay well under 100 ms (issue #16).
 pub struct HttpTransport {
-    client: reqwest::Client,
+    client: tokio::sync::OnceCell<reqwest::Client>,
     allow_private: bool,
 }
 
@@ -53,23 +57,38 @@ impl Resolve for GuardedResolver {
 }
 
 impl HttpTransport {
-    pub fn new(allow_private: bool) -> Result<Self, String> {
-        let client = reqwest::Client::builder()
-            .timeout(SEND_TIMEOUT)
-            .connect_timeout(SEND_TIMEOUT)
-            .redirect(reqwest::redirect::Policy::none())
-            .no_proxy()
-            .dns_resolver(Arc::new(GuardedResolver { allow_private }))
-            // Sends may run on any runtime (the server's worker, a command,
-            // a test): pooled connections would tie one runtime to another.
-            .pool_max_idle_per_host(0)
-            .build()
-            .map_err(|e| format!("cannot build the webhook HTTP client: {e}"))?;
-        Ok(Self {
-            client,
+    pub fn new(allow_private: bool) -> Self {
+        Self {
+            client: tokio::sync::OnceCell::new(),
             allow_private,
-        })
+        }
     }
+
+    /// The client, built once (on a blocking thread: it reads files).
+    async fn client(&self) -> Result<&reqwest::Client, String> {
+        let allow_private = self.allow_private;
+        self.client
+            .get_or_try_init(|| async move {
+                tokio::task::spawn_blocking(move || build_client(allow_private))
+                    .await
+                    .map_err(|e| format!("cannot build the webhook HTTP client: {e}"))?
+            })
+            .await
+    }
+}
+
+fn build_client(allow_private: bool) -> Result<reqwest::Client, String> {
+    reqwest::Client::builder()
+        .timeout(SEND_TIMEOUT)
+        .connect_timeout(SEND_TIMEOUT)
+        .redirect(reqwest::redirect::Policy::none())
+        .no_proxy()
+        .dns_resolver(Arc::new(GuardedResolver { allow_private }))
+        // Sends may run on any runtime (the server's worker, a command,
+        // a test): pooled connections would tie one runtime to another.
+        .pool_max_idle_per_host(0)
+        .build()
+        .map_err(|e| format!("cannot build the webhook HTTP client: {e}"))
 }
 
 impl Transport for HttpTransport {
@@ -97,7 +116,16 @@ impl Transport for HttpTransport {
                     error: Some(format!("refused: {e}")),
                 };
             }
-            let mut builder = self.client.post(&request.url).body(request.body.clone());
+            let client = match self.client().await {
+                Ok(client) => client,
+                Err(error) => {
+                    return PostOutcome {
+                        status: None,
+                        error: Some(error),
+                    }
+                }
+            };
+            let mut builder = client.post(&request.url).body(request.body.clone());
             for (name, value) in &request.headers {
                 builder = builder.header(*name, value);
             }

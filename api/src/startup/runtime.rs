@@ -128,8 +128,7 @@ fn outbound(
     catalog: Arc<domain::catalog::Catalog>,
 ) -> Result<Outbound, ConfigError> {
     let allow_private = settings.webhooks.allow_private;
-    let transport = crate::outbound::HttpTransport::new(allow_private)
-        .map_err(|m| err("SELFSERVE_WEBHOOK_ALLOW_PRIVATE", m))?;
+    let transport = crate::outbound::HttpTransport::new(allow_private);
     Ok(Outbound {
         allow_private,
         retry: RetryPolicy::new(i64::from(settings.webhooks.retry_base_secs)),
