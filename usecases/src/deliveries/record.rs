@@ -40,22 +40,46 @@ pub enum Recorded {
     Lost,
 }
 
-/// What was tried: the delivery, and for a webhook its endpoint's health
-/// as it was when the attempt began.
-pub struct Target<'a> {
-    pub delivery: &'a DeliveryRow,
+/// One attempt of a pass: the delivery, for a webhook its endpoint's
+/// health as it was when the attempt began, and what came of it.
+pub struct Attempt {
+    pub delivery: DeliveryRow,
     pub endpoint: Option<(WebhookEndpointId, EndpointHealth)>,
+    pub tried: Tried,
 }
 
-pub fn attempt(
+/// Records every attempt of a pass in one transaction: one commit (one
+/// fsync) per pass instead of one per delivery, which capped a worker at
+/// a few dozen deliveries a second behind a backlog. Should it fail, nothing
+/// is recorded and the leases run out: the deliveries are sent again (at
+/// least once).
+pub fn attempts(
     conn: &mut DbConnection,
     outbox: &Outbox,
     owner: &str,
-    target: Target<'_>,
-    tried: &Tried,
+    attempts: &[Attempt],
+    retry: RetryPolicy,
+) -> Result<Vec<Recorded>, Error> {
+    write_transaction(conn, |conn| {
+        attempts
+            .iter()
+            .map(|a| attempt(conn, outbox, owner, a, retry))
+            .collect()
+    })
+}
+
+fn attempt(
+    conn: &mut DbConnection,
+    outbox: &Outbox,
+    owner: &str,
+    attempt: &Attempt,
     retry: RetryPolicy,
 ) -> Result<Recorded, Error> {
-    let Target { delivery, endpoint } = target;
+    let Attempt {
+        delivery,
+        endpoint,
+        tried,
+    } = attempt;
     let now = tried.at;
     let settled = if tried.delivered {
         Settled::Delivered {
@@ -80,18 +104,16 @@ pub fn attempt(
         succeeded: tried.delivered,
         error: tried.error.clone(),
     };
-    write_transaction(conn, |conn| {
-        if !deliveries::settle(conn, owner, &row, settled)? {
-            return Ok(Recorded::Lost);
-        }
-        if let Some((id, health)) = endpoint {
-            endpoint_health(conn, outbox, delivery.organization_id, (id, health), tried)?;
-        }
-        Ok(match settled {
-            Settled::Delivered { .. } => Recorded::Delivered,
-            Settled::RetryAt(_) => Recorded::Retrying,
-            Settled::Failed => Recorded::Failed,
-        })
+    if !deliveries::settle(conn, owner, &row, settled)? {
+        return Ok(Recorded::Lost);
+    }
+    if let Some((id, health)) = *endpoint {
+        endpoint_health(conn, outbox, delivery.organization_id, (id, health), tried)?;
+    }
+    Ok(match settled {
+        Settled::Delivered { .. } => Recorded::Delivered,
+        Settled::RetryAt(_) => Recorded::Retrying,
+        Settled::Failed => Recorded::Failed,
     })
 }
 

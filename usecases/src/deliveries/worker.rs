@@ -5,7 +5,7 @@
 //! `selfserve events deliver --once` runs one.
 
 use super::payload;
-use super::record::{self, Recorded, Tried};
+use super::record::{self, Attempt, Recorded, Tried};
 use super::transport::WebhookPost;
 use crate::error::Error;
 use crate::Services;
@@ -82,17 +82,40 @@ impl Worker {
         let (events, endpoints) = load_targets(services, &claimed).await?;
         let sends = claimed
             .iter()
-            .map(|d| self.deliver(services, d, &events, &endpoints, stop));
+            .map(|d| send(services, d, &events, &endpoints, stop));
+        let mut attempts = Vec::with_capacity(claimed.len());
         for outcome in futures_util::future::join_all(sends).await {
             match outcome {
-                Ok(Some(Recorded::Delivered)) => report.delivered += 1,
-                Ok(Some(Recorded::Retrying)) => report.retrying += 1,
-                Ok(Some(Recorded::Failed)) => report.failed += 1,
-                Ok(Some(Recorded::Lost)) => {}
-                Ok(None) => report.released += 1,
+                Ok(Sent::Tried(attempt)) => attempts.push(attempt),
+                Ok(Sent::Released) => report.released += 1,
+                Ok(Sent::Gone) => {}
                 Err(e) => {
-                    tracing::warn!(error = %e, "recording a delivery failed; its lease will run out")
+                    tracing::warn!(error = %e, "a delivery could not be sent; its lease will run out")
                 }
+            }
+        }
+        let (owner, retry, outbox) = (
+            self.owner.clone(),
+            services.outbound.retry,
+            services.outbox.clone(),
+        );
+        let recorded = services
+            .db
+            .run(move |conn| record::attempts(conn, &outbox, &owner, &attempts, retry))
+            .await;
+        match recorded {
+            Ok(recorded) => {
+                for r in recorded {
+                    match r {
+                        Recorded::Delivered => report.delivered += 1,
+                        Recorded::Retrying => report.retrying += 1,
+                        Recorded::Failed => report.failed += 1,
+                        Recorded::Lost => {}
+                    }
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "recording the attempts failed; their leases will run out")
             }
         }
         if report.released > 0 {
@@ -122,53 +145,51 @@ impl Worker {
             })
             .await
     }
+}
 
-    /// Sends one claimed delivery and records the attempt; `None` when it
-    /// was left unsent because the worker is stopping.
-    async fn deliver(
-        &self,
-        services: &Services,
-        delivery: &DeliveryRow,
-        events: &HashMap<EventId, EventRow>,
-        endpoints: &HashMap<WebhookEndpointId, WebhookEndpointRow>,
-        stop: &AtomicBool,
-    ) -> Result<Option<Recorded>, Error> {
-        if stop.load(Ordering::SeqCst) {
-            return Ok(None);
-        }
-        let event = events
-            .get(&delivery.event_id)
-            .ok_or_else(|| Error::internal("a delivery's event is missing"))?;
-        let (tried, endpoint) = match (delivery.channel, delivery.endpoint_id) {
-            (Channel::Webhook, Some(id)) => {
-                // Gone since the claim (deleted): its delivery went with it.
-                let Some(endpoint) = endpoints.get(&id) else {
-                    return Ok(Some(Recorded::Lost));
-                };
-                let tried = send_webhook(services, delivery, event, endpoint).await?;
-                (tried, Some((id, endpoint.health())))
-            }
-            (Channel::Email, _) => (send_mail(services, delivery, event).await?, None),
-            (Channel::Webhook, None) => (
-                unsent(services, "a webhook delivery without an endpoint", true),
-                None,
-            ),
-        };
-        let owner = self.owner.clone();
-        let (delivery, retry) = (delivery.clone(), services.outbound.retry);
-        let outbox = services.outbox.clone();
-        let recorded = services
-            .db
-            .run(move |conn| {
-                let target = record::Target {
-                    delivery: &delivery,
-                    endpoint,
-                };
-                record::attempt(conn, &outbox, &owner, target, &tried, retry)
-            })
-            .await?;
-        Ok(Some(recorded))
+/// What became of one claimed delivery before recording.
+enum Sent {
+    Tried(Attempt),
+    /// Left unsent: the worker is stopping (its claim is given back).
+    Released,
+    /// Its endpoint was deleted since the claim, and the delivery with it.
+    Gone,
+}
+
+/// Sends one claimed delivery (recorded afterwards with the pass's others).
+async fn send(
+    services: &Services,
+    delivery: &DeliveryRow,
+    events: &HashMap<EventId, EventRow>,
+    endpoints: &HashMap<WebhookEndpointId, WebhookEndpointRow>,
+    stop: &AtomicBool,
+) -> Result<Sent, Error> {
+    if stop.load(Ordering::SeqCst) {
+        return Ok(Sent::Released);
     }
+    let event = events
+        .get(&delivery.event_id)
+        .ok_or_else(|| Error::internal("a delivery's event is missing"))?;
+    let (tried, endpoint) = match (delivery.channel, delivery.endpoint_id) {
+        (Channel::Webhook, Some(id)) => {
+            // Gone since the claim (deleted): its delivery went with it.
+            let Some(endpoint) = endpoints.get(&id) else {
+                return Ok(Sent::Gone);
+            };
+            let tried = send_webhook(services, delivery, event, endpoint).await?;
+            (tried, Some((id, endpoint.health())))
+        }
+        (Channel::Email, _) => (send_mail(services, delivery, event).await?, None),
+        (Channel::Webhook, None) => (
+            unsent(services, "a webhook delivery without an endpoint", true),
+            None,
+        ),
+    };
+    Ok(Sent::Tried(Attempt {
+        delivery: delivery.clone(),
+        endpoint,
+        tried,
+    }))
 }
 
 fn unsent(services: &Services, why: &str, permanent: bool) -> Tried {

@@ -45,6 +45,16 @@ impl Ending {
         }
     }
 
+    /// How the end is recorded: its audit action and its outbox event.
+    fn recorded_as(self) -> (AuditAction, EventType) {
+        match self {
+            Ending::CanceledAtPeriodEnd => (AuditAction::Canceled, EventType::SubscriptionCanceled),
+            Ending::Lapsed(_) | Ending::TrialEnded => {
+                (AuditAction::Expired, EventType::SubscriptionExpired)
+            }
+        }
+    }
+
     fn reason(self) -> &'static str {
         match self {
             Ending::Lapsed(lapse) => lapse.as_str(),
@@ -87,11 +97,7 @@ pub(super) fn end(
         Ending::CanceledAtPeriodEnd | Ending::TrialEnded => release_all(conn, row.id)?,
     };
     let origin = Origin::system(row.organization_id, at);
-    let event = if canceled {
-        EventType::SubscriptionCanceled
-    } else {
-        EventType::SubscriptionExpired
-    };
+    let (action, event) = ending.recorded_as();
     outbox.subscription(conn, &origin, event, row.id)?;
     let credit_invoice =
         invoicing::settle_open_credits(conn, outbox, row, tax_rate_bps, at)?.map(|i| i.id);
@@ -110,11 +116,7 @@ pub(super) fn end(
         conn,
         SystemChange {
             organization_id: row.organization_id,
-            action: if canceled {
-                AuditAction::Canceled
-            } else {
-                AuditAction::Expired
-            },
+            action,
             subscription_id: row.id,
             before: Some(serde_json::json!({
                 "status": row.status.as_str(),
