@@ -73,7 +73,7 @@ class Server:
             "SELFSERVE_BILLING_INTERVAL_SECS": "0",
             "SELFSERVE_TAX_RATE_BPS": "825",
             "SELFSERVE_CATALOG": args.catalog,
-            "RUST_LOG": "warn",
+            "RUST_LOG": os.environ.get("CRASH_RUST_LOG", "warn"),
             # The webhook receiver below listens on 127.0.0.1.
             "SELFSERVE_WEBHOOK_ALLOW_PRIVATE": "true",
         })
@@ -169,7 +169,13 @@ class Receiver:
             def log_message(self, *args):
                 pass
 
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        class Server(http.server.ThreadingHTTPServer):
+            # socketserver's default listen backlog is 5: the delivery
+            # worker's 32 concurrent sends overflowed it, and each dropped
+            # SYN waited a second for its retransmission.
+            request_queue_size = 256
+
+        self.httpd = Server(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/hook"
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
 
