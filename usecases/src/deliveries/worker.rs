@@ -86,7 +86,7 @@ impl Worker {
         let mut attempts = Vec::with_capacity(claimed.len());
         for outcome in futures_util::future::join_all(sends).await {
             match outcome {
-                Ok(Sent::Tried(attempt)) => attempts.push(attempt),
+                Ok(Sent::Tried(attempt)) => attempts.push(*attempt),
                 Ok(Sent::Released) => report.released += 1,
                 Ok(Sent::Gone) => {}
                 Err(e) => {
@@ -149,7 +149,7 @@ impl Worker {
 
 /// What became of one claimed delivery before recording.
 enum Sent {
-    Tried(Attempt),
+    Tried(Box<Attempt>),
     /// Left unsent: the worker is stopping (its claim is given back).
     Released,
     /// Its endpoint was deleted since the claim, and the delivery with it.
@@ -185,11 +185,11 @@ async fn send(
             None,
         ),
     };
-    Ok(Sent::Tried(Attempt {
+    Ok(Sent::Tried(Box::new(Attempt {
         delivery: delivery.clone(),
         endpoint,
         tried,
-    }))
+    })))
 }
 
 fn unsent(services: &Services, why: &str, permanent: bool) -> Tried {
