@@ -123,13 +123,10 @@ pub fn outbox(catalog: Arc<domain::catalog::Catalog>) -> Outbox {
 
 /// The webhook transport and its rules (SSRF, retries), and the SMTP sender
 /// when one is configured.
-fn outbound(
-    settings: &Settings,
-    catalog: Arc<domain::catalog::Catalog>,
-) -> Result<Outbound, ConfigError> {
+fn outbound(settings: &Settings, catalog: Arc<domain::catalog::Catalog>) -> Outbound {
     let allow_private = settings.webhooks.allow_private;
     let transport = crate::outbound::HttpTransport::new(allow_private);
-    Ok(Outbound {
+    Outbound {
         allow_private,
         retry: RetryPolicy::new(i64::from(settings.webhooks.retry_base_secs)),
         transport: Arc::new(transport),
@@ -137,7 +134,7 @@ fn outbound(
             Arc::new(crate::mail::SmtpSender::new(mailer, catalog))
                 as Arc<dyn usecases::deliveries::MailSender>
         }),
-    })
+    }
 }
 
 pub fn state(settings: &Settings, clock: Clock) -> Result<AppState, ConfigError> {
@@ -151,7 +148,7 @@ pub fn state(settings: &Settings, clock: Clock) -> Result<AppState, ConfigError>
     };
     let catalog = Arc::new(catalog);
     let outbox = outbox(catalog.clone());
-    let outbound = outbound(settings, catalog.clone())?;
+    let outbound = outbound(settings, catalog.clone());
     Ok(AppState {
         services: Services {
             db,

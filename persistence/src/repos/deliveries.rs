@@ -188,7 +188,7 @@ pub fn find_for_endpoint(
         .filter(d::endpoint_id.eq(endpoint.to_string()))
         .filter(d::id.eq(id.to_string()))
         .select(DeliveryRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 

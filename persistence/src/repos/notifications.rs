@@ -64,7 +64,7 @@ pub fn mark_read(
         .execute(conn)?;
     Ok(mine()
         .select(NotificationRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 

@@ -26,7 +26,7 @@ pub fn find(
         .filter(w::organization_id.eq(org.to_string()))
         .filter(w::id.eq(id.to_string()))
         .select(WebhookEndpointRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 
