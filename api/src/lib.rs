@@ -13,6 +13,7 @@ pub mod mail;
 pub mod middleware;
 pub mod openapi;
 pub mod outbound;
+pub mod read_cache;
 pub mod render;
 pub mod representations;
 pub mod startup;

@@ -79,7 +79,7 @@ impl Email {
 }
 
 /// What a caller may do, derived from the token's `roles` claim.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Role {
     Member,
     Admin,

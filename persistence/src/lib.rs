@@ -4,6 +4,7 @@
 //! Repositories are plain functions over `&mut DbConnection`, one module per
 //! aggregate; the transaction belongs to the caller (the use case).
 
+pub mod change_watch;
 pub mod connection;
 #[cfg(test)]
 mod deliveries_tests;
@@ -22,6 +23,7 @@ mod test_db;
 mod typed;
 mod writer_gate;
 
+pub use change_watch::ChangeWatch;
 pub use connection::{
     connect_pool, cores, write_transaction, Backend, DatabaseUrl, DbConnection, DbPool, PoolOptions,
 };

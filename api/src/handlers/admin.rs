@@ -54,7 +54,7 @@ fn filter(q: &AdminListQuery) -> Filter {
     (status = 200, description = "A page of subscriptions", body = SubscriptionList),
     answers::AdminOnly,
 ))]
-#[get("/v1/admin/subscriptions")]
+#[get("/subscriptions")]
 pub async fn list_admin_subscriptions(
     state: web::Data<AppState>,
     caller: Caller,
@@ -81,7 +81,7 @@ pub async fn list_admin_subscriptions(
     (status = 200, description = "The subscription and its assignees", body = AdminSubscriptionDto),
     answers::AdminOnly,
 ))]
-#[get("/v1/admin/subscriptions/{subscription_id}")]
+#[get("/subscriptions/{subscription_id}")]
 pub async fn get_admin_subscription(
     state: web::Data<AppState>,
     caller: Caller,
@@ -109,7 +109,7 @@ pub async fn get_admin_subscription(
     (status = 200, description = "CSV (`Content-Disposition: attachment`)", content_type = "text/csv", body = String),
     answers::AdminOnly,
 ))]
-#[get("/v1/admin/subscriptions.csv")]
+#[get("/subscriptions.csv")]
 pub async fn export_admin_subscriptions_csv(
     state: web::Data<AppState>,
     caller: Caller,
@@ -172,7 +172,7 @@ crate::page_fields!(AdminListQuery);
         example = json!("user_id,display_name,email,product_id,product_name,subscription_ids,purchaser_names\r\n3f0b8d9e-1c2a-4f5b-8e7d-6a5b4c3d2e1f,Carol,carol@example.com,6f1c1f7e-8a4f-4c55-9e1e-0d7c1b5f1a01,Contoso CRM,0b6f2b8e-3c55-4b1e-9f67-3a1e6a0f4d21; 5d0c9d43-61c1-4b8f-9a6b-2f7f4b2f9c10,Ada; Bob\r\n")),
     answers::AdminOnly,
 ))]
-#[get("/v1/admin/self-service-users.csv")]
+#[get("/self-service-users.csv")]
 pub async fn export_self_service_users_csv(
     state: web::Data<AppState>,
     caller: Caller,

@@ -36,7 +36,7 @@ fn with_etag(o: &Outcome) -> actix_web::HttpResponseBuilder {
     (status = 422, description = "`no_users`, `too_many_users` (over 20), `duplicate_user_ids`, `users_not_in_organization` (with `user_ids`), `trial_license_limit` (a trial cannot grow past its trial maximum), `invalid_field` or `unknown_field`", body = Problem, content_type = "application/problem+json"),
     (status = 428, description = "`precondition_required`: `add_licenses` without If-Match", body = Problem, content_type = "application/problem+json"),
 ))]
-#[post("/v1/subscriptions/{subscription_id}/assignments")]
+#[post("/{subscription_id}/assignments")]
 pub async fn assign_licenses(
     state: web::Data<AppState>,
     caller: Caller,
@@ -71,7 +71,7 @@ pub async fn assign_licenses(
     answers::AdminReadOnly,
     (status = 422, description = "`no_users`, `too_many_users`, `duplicate_user_ids`, `invalid_field` or `unknown_field`", body = Problem, content_type = "application/problem+json"),
 ))]
-#[post("/v1/subscriptions/{subscription_id}/assignments/remove")]
+#[post("/{subscription_id}/assignments/remove")]
 pub async fn unassign_licenses(
     state: web::Data<AppState>,
     caller: Caller,
@@ -94,7 +94,7 @@ pub async fn unassign_licenses(
     (status = 204, description = "Released", headers(("ETag" = String, description = "The subscription's current strong ETag"))),
     answers::AdminReadOnly,
 ))]
-#[delete("/v1/subscriptions/{subscription_id}/assignments/{user_id}")]
+#[delete("/{subscription_id}/assignments/{user_id}")]
 pub async fn unassign_license(
     state: web::Data<AppState>,
     caller: Caller,
@@ -120,7 +120,7 @@ pub async fn unassign_license(
 #[utoipa::path(tag = "assignments", params(("subscription_id" = Uuid, Path, description = "Subscription id"), PageParams), responses(
     (status = 200, description = "Assignments", body = AssignmentList),
 ))]
-#[get("/v1/subscriptions/{subscription_id}/assignments")]
+#[get("/{subscription_id}/assignments")]
 pub async fn list_assignments(
     state: web::Data<AppState>,
     caller: Caller,
@@ -149,7 +149,7 @@ pub async fn list_assignments(
     (status = 200, description = "Licenses", body = LicenseList),
     (status = 403, description = "`admin_only`: members see only their own licenses", body = Problem, content_type = "application/problem+json"),
 ))]
-#[get("/v1/users/{user_id}/licenses")]
+#[get("/{user_id}/licenses")]
 pub async fn list_user_licenses(
     state: web::Data<AppState>,
     caller: Caller,

@@ -17,7 +17,7 @@ use uuid::Uuid;
 
 /// The caller's billing accounts: exactly one, created on first use.
 #[utoipa::path(tag = "billing", params(PageParams), responses((status = 200, description = "The caller's billing account", body = BillingAccountList)))]
-#[get("/v1/billing-accounts")]
+#[get("")]
 pub async fn list_billing_accounts(
     state: web::Data<AppState>,
     caller: Caller,
@@ -35,7 +35,7 @@ pub async fn list_billing_accounts(
 #[utoipa::path(tag = "billing", params(("billing_account_id" = Uuid, Path, description = "Billing account id")), responses(
     (status = 200, description = "The billing account", body = BillingAccountDto),
 ))]
-#[get("/v1/billing-accounts/{billing_account_id}")]
+#[get("/{billing_account_id}")]
 pub async fn get_billing_account(
     state: web::Data<AppState>,
     caller: Caller,
@@ -52,7 +52,7 @@ pub async fn get_billing_account(
 #[utoipa::path(tag = "billing", params(("billing_account_id" = Uuid, Path, description = "Billing account id"), PageParams), responses(
     (status = 200, description = "Billing profiles", body = BillingProfileList),
 ))]
-#[get("/v1/billing-accounts/{billing_account_id}/billing-profiles")]
+#[get("/{billing_account_id}/billing-profiles")]
 pub async fn list_billing_profiles(
     state: web::Data<AppState>,
     caller: Caller,
@@ -84,7 +84,7 @@ pub async fn list_billing_profiles(
         (status = 201, description = "Profile created", body = BillingProfileDto),
         (status = 422, description = "`invalid_field`, `unknown_field`, `invalid_reference` (payment_method_id is not yours), `card_expired` (that card is past its expiry month) or `idempotency_key_reused`", body = Problem, content_type = "application/problem+json"),
     ))]
-#[post("/v1/billing-accounts/{billing_account_id}/billing-profiles")]
+#[post("/{billing_account_id}/billing-profiles")]
 pub async fn create_billing_profile(
     state: web::Data<AppState>,
     caller: Caller,
@@ -107,7 +107,7 @@ pub async fn create_billing_profile(
 #[utoipa::path(tag = "billing", params(("billing_profile_id" = Uuid, Path, description = "Billing profile id")), responses(
     (status = 200, description = "The profile", body = BillingProfileDto),
 ))]
-#[get("/v1/billing-profiles/{billing_profile_id}")]
+#[get("/{billing_profile_id}")]
 pub async fn get_billing_profile(
     state: web::Data<AppState>,
     caller: Caller,
@@ -125,7 +125,7 @@ pub async fn get_billing_profile(
     (status = 200, description = "The updated profile", body = BillingProfileDto),
     (status = 422, description = "`invalid_field`, `unknown_field`, `invalid_reference` (payment_method_id is not yours) or `card_expired` (that card is past its expiry month)", body = Problem, content_type = "application/problem+json"),
 ))]
-#[patch("/v1/billing-profiles/{billing_profile_id}")]
+#[patch("/{billing_profile_id}")]
 pub async fn update_billing_profile(
     state: web::Data<AppState>,
     caller: Caller,
@@ -147,7 +147,7 @@ pub async fn update_billing_profile(
     (status = 200, description = "The profile with its new default payment method", body = BillingProfileDto),
     (status = 422, description = "`invalid_reference` (payment_method_id is not yours), `card_expired` (that card is past its expiry month; nothing changes), `invalid_field` or `unknown_field`", body = Problem, content_type = "application/problem+json"),
 ))]
-#[put("/v1/billing-profiles/{billing_profile_id}/payment-method")]
+#[put("/{billing_profile_id}/payment-method")]
 pub async fn replace_default_payment_method(
     state: web::Data<AppState>,
     caller: Caller,

@@ -10,7 +10,7 @@ use crate::extract::Paged;
 use crate::extract::Query;
 use crate::startup::state::AppState;
 use actix_web::http::header;
-use actix_web::{get, web, HttpResponse};
+use actix_web::{get, web, HttpRequest, HttpResponse};
 use persistence::repos::invoices::Filter;
 use usecases::invoices::{self as usecase, Invoice, Period};
 use uuid::Uuid;
@@ -81,27 +81,32 @@ pub fn filter_from(state: &AppState, q: &InvoiceListQuery) -> Result<Filter, Api
     (status = 200, description = "A page of invoices", body = InvoiceList),
     (status = 422, description = "`invalid_date_range` (`parameter` names `from` or `to`) or `invalid_parameter`", body = crate::error::Problem, content_type = "application/problem+json"),
 ))]
-#[get("/v1/invoices")]
+#[get("")]
 pub async fn list_invoices(
     state: web::Data<AppState>,
     caller: Caller,
+    request: HttpRequest,
     list: Paged<(chrono::NaiveDate, i64), InvoiceListQuery>,
-) -> Result<web::Json<InvoiceList>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
     let Paged { filters: q, page } = list;
     let filter = filter_from(&state, &q)?;
-    let (invoices, next_cursor) =
-        usecase::list(&state.services, caller.actor(), filter, page).await?;
-    Ok(web::Json(InvoiceList {
-        data: invoices.iter().map(to_dto).collect::<Result<_, _>>()?,
-        next_cursor,
-    }))
+    state
+        .cached_read(&caller, &request, || async {
+            let (invoices, next_cursor) =
+                usecase::list(&state.services, caller.actor(), filter, page).await?;
+            Ok(HttpResponse::Ok().json(InvoiceList {
+                data: invoices.iter().map(to_dto).collect::<Result<_, _>>()?,
+                next_cursor,
+            }))
+        })
+        .await
 }
 
 /// One of the caller's invoices, with its lines.
 #[utoipa::path(tag = "invoices", params(("invoice_id" = Uuid, Path, description = "Invoice id")), responses(
     (status = 200, description = "The invoice", body = InvoiceDto),
 ))]
-#[get("/v1/invoices/{invoice_id}")]
+#[get("/{invoice_id}")]
 pub async fn get_invoice(
     state: web::Data<AppState>,
     caller: Caller,
@@ -161,7 +166,7 @@ pub async fn export_invoices_csv(
 #[utoipa::path(tag = "invoices", params(("invoice_id" = Uuid, Path, description = "Invoice id")), responses(
     (status = 200, description = "The invoice as PDF", content_type = "application/pdf", body = crate::dto::common::BinaryFile),
 ))]
-#[get("/v1/invoices/{invoice_id}/pdf")]
+#[get("/{invoice_id}/pdf")]
 pub async fn get_invoice_pdf(
     state: web::Data<AppState>,
     caller: Caller,

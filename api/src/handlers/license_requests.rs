@@ -81,7 +81,7 @@ fn ids<T: From<Uuid>>(list: Option<Vec<Uuid>>) -> Option<Vec<T>> {
             example = json!({"type": "urn:selfserve:problem:license_request_pending", "title": "License request pending", "status": 409, "detail": "you already have a pending request for this product (`existing_id`)", "code": "license_request_pending", "existing_id": "9a7c3e2b-5d4f-4a1b-8c6d-0e1f2a3b4c5d"})),
         (status = 422, description = "`invalid_reference` (no such product), `no_users`, `too_many_users`, `duplicate_user_ids`, `users_not_in_organization`, `invalid_field` (a message over 500 characters or with control characters) or `unknown_field`", body = Problem, content_type = "application/problem+json"),
     ))]
-#[post("/v1/license-requests")]
+#[post("")]
 pub async fn create_license_request(
     state: web::Data<AppState>,
     caller: Caller,
@@ -104,7 +104,7 @@ pub async fn create_license_request(
 #[utoipa::path(tag = "license requests", params(LicenseRequestQuery), responses(
     (status = 200, description = "A page of requests", body = LicenseRequestList),
 ))]
-#[get("/v1/license-requests")]
+#[get("")]
 pub async fn list_license_requests(
     state: web::Data<AppState>,
     caller: Caller,
@@ -126,7 +126,7 @@ pub async fn list_license_requests(
 #[utoipa::path(tag = "license requests", params(("license_request_id" = Uuid, Path, description = "License request id")), responses(
     (status = 200, description = "The request", body = LicenseRequestDto),
 ))]
-#[get("/v1/license-requests/{license_request_id}")]
+#[get("/{license_request_id}")]
 pub async fn get_license_request(
     state: web::Data<AppState>,
     caller: Caller,
@@ -149,7 +149,7 @@ pub async fn get_license_request(
             example = json!({"type": "urn:selfserve:problem:license_request_decided", "title": "License request decided", "status": 409, "detail": "this license request was already decided (denied)", "code": "license_request_decided"})),
         (status = 422, description = "`invalid_reference` (`subscription_id` is not a subscription of this product you manage), `users_not_requested` (with `user_ids`), `no_users`, `too_many_users`, `duplicate_user_ids`, `invalid_field` or `unknown_field`", body = Problem, content_type = "application/problem+json"),
     ))]
-#[post("/v1/license-requests/{license_request_id}/approve")]
+#[post("/{license_request_id}/approve")]
 pub async fn approve_license_request(
     state: web::Data<AppState>,
     caller: Caller,
@@ -181,7 +181,7 @@ pub async fn approve_license_request(
         (status = 409, description = "`license_request_decided`", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`invalid_field` or `unknown_field`", body = Problem, content_type = "application/problem+json"),
     ))]
-#[post("/v1/license-requests/{license_request_id}/deny")]
+#[post("/{license_request_id}/deny")]
 pub async fn deny_license_request(
     state: web::Data<AppState>,
     caller: Caller,

@@ -1,4 +1,8 @@
 //! Thin HTTP handlers, one module per resource: extract, call one use case, map the result.
+//!
+//! A handler's path (`#[get("/{subscription_id}")]`) is relative to the
+//! scope `startup::app` mounts it under (`/v1/subscriptions`); the full
+//! paths are in `openapi/openapi.json`.
 
 pub mod admin;
 pub mod assignments;

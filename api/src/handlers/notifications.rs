@@ -32,7 +32,7 @@ impl From<NotificationRow> for NotificationDto {
 #[utoipa::path(tag = "notifications", params(NotificationQuery), responses(
     (status = 200, description = "A page of notifications", body = NotificationList),
 ))]
-#[get("/v1/notifications")]
+#[get("")]
 pub async fn list_notifications(
     state: web::Data<AppState>,
     caller: Caller,
@@ -52,7 +52,7 @@ pub async fn list_notifications(
 #[utoipa::path(tag = "notifications", params(("notification_id" = Uuid, Path, description = "Notification id")), responses(
     (status = 200, description = "The notification, read", body = NotificationDto),
 ))]
-#[post("/v1/notifications/{notification_id}/read")]
+#[post("/{notification_id}/read")]
 pub async fn read_notification(
     state: web::Data<AppState>,
     caller: Caller,

@@ -47,7 +47,7 @@ impl From<OrganizationSettingsPatch> for SettingsEdit {
     (status = 200, description = "The settings (defaults until an admin changes them)", body = OrganizationSettingsDto,
         example = json!({"default_self_service_policy": "enabled", "license_requests": "enabled", "license_request_url": null, "spend_cap": {"amount": 50000, "currency": "USD"}})),
 ))]
-#[get("/v1/organization/settings")]
+#[get("/settings")]
 pub async fn get_organization_settings(
     state: web::Data<AppState>,
     caller: Caller,
@@ -68,7 +68,7 @@ pub async fn get_organization_settings(
         (status = 422, description = "`invalid_field` (`license_request_url` not https, `spend_cap.amount` negative, `spend_cap.currency` not ISO 4217, an unknown policy), `unknown_field`", body = Problem, content_type = "application/problem+json",
             example = json!({"type": "urn:selfserve:problem:invalid_field", "title": "Invalid request body", "status": 422, "detail": "license_request_url must start with https://", "code": "invalid_field", "field": "license_request_url"})),
     ))]
-#[patch("/v1/organization/settings")]
+#[patch("/settings")]
 pub async fn update_organization_settings(
     state: web::Data<AppState>,
     caller: Caller,

@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 /// The caller's cards, oldest first.
 #[utoipa::path(tag = "payment methods", params(PageParams), responses((status = 200, description = "Payment methods", body = PaymentMethodList)))]
-#[get("/v1/payment-methods")]
+#[get("")]
 pub async fn list_payment_methods(
     state: web::Data<AppState>,
     caller: Caller,
@@ -44,7 +44,7 @@ pub async fn list_payment_methods(
         (status = 409, description = "`duplicate_payment_method` (`existing_id` names it) or `idempotency_request_in_progress`", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`card_number_invalid`, `card_brand_unsupported`, `card_expired`, `card_expiry_invalid`, `cvc_invalid`, `holder_name_invalid`, `invalid_field`, `unknown_field` or `idempotency_key_reused`; `field` names the field", body = Problem, content_type = "application/problem+json"),
     ))]
-#[post("/v1/payment-methods")]
+#[post("")]
 pub async fn create_payment_method(
     state: web::Data<AppState>,
     caller: Caller,
@@ -70,7 +70,7 @@ pub async fn create_payment_method(
 #[utoipa::path(tag = "payment methods", params(("payment_method_id" = Uuid, Path, description = "Payment method id")), responses(
     (status = 200, description = "The card", body = PaymentMethodDto),
 ))]
-#[get("/v1/payment-methods/{payment_method_id}")]
+#[get("/{payment_method_id}")]
 pub async fn get_payment_method(
     state: web::Data<AppState>,
     caller: Caller,
@@ -88,7 +88,7 @@ pub async fn get_payment_method(
     (status = 200, description = "The updated card", body = PaymentMethodDto),
     (status = 422, description = "`card_expired`, `card_expiry_invalid`, `cvc_invalid`, `holder_name_invalid`, `invalid_field` or `unknown_field` (a `number` cannot be changed)", body = Problem, content_type = "application/problem+json"),
 ))]
-#[patch("/v1/payment-methods/{payment_method_id}")]
+#[patch("/{payment_method_id}")]
 pub async fn update_payment_method(
     state: web::Data<AppState>,
     caller: Caller,
@@ -113,7 +113,7 @@ pub async fn update_payment_method(
     (status = 204, description = "Removed"),
     (status = 409, description = "`payment_method_in_use`: replace it on the billing profile first", body = Problem, content_type = "application/problem+json"),
 ))]
-#[delete("/v1/payment-methods/{payment_method_id}")]
+#[delete("/{payment_method_id}")]
 pub async fn delete_payment_method(
     state: web::Data<AppState>,
     caller: Caller,

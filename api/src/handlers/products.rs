@@ -21,7 +21,7 @@ pub struct ProductListQuery {
 
 /// The catalog, with this organisation's self-service policy for each product.
 #[utoipa::path(tag = "products", params(ProductListQuery), responses((status = 200, description = "Products", body = ProductList)))]
-#[get("/v1/products")]
+#[get("")]
 pub async fn list_products(
     state: web::Data<AppState>,
     caller: Caller,
@@ -44,7 +44,7 @@ pub async fn list_products(
     (status = 200, description = "The product", body = ProductDto),
     answers::ProductNotFound,
 ))]
-#[get("/v1/products/{product_id}")]
+#[get("/{product_id}")]
 pub async fn get_product(
     state: web::Data<AppState>,
     caller: Caller,
@@ -62,7 +62,7 @@ pub async fn get_product(
     answers::AdminOnly,
     answers::ProductNotFound,
 ))]
-#[put("/v1/products/{product_id}/self-service-policy")]
+#[put("/{product_id}/self-service-policy")]
 pub async fn set_self_service_policy(
     state: web::Data<AppState>,
     caller: Caller,

@@ -31,7 +31,7 @@ use uuid::Uuid;
         (status = 422, description = "`card_expired` (the subscription's card is past its expiry month; `field` is `payment_method_id`) or `idempotency_key_reused`", body = Problem, content_type = "application/problem+json",
             example = json!({"type": "urn:selfserve:problem:card_expired", "title": "Card expired", "status": 422, "detail": "the card expired at the end of 01/2026; update its expiry or choose another payment method", "code": "card_expired", "field": "payment_method_id"})),
     ))]
-#[post("/v1/subscriptions/{subscription_id}/reactivate")]
+#[post("/{subscription_id}/reactivate")]
 pub async fn reactivate_subscription(
     state: web::Data<AppState>,
     caller: Caller,

@@ -8,7 +8,7 @@ use crate::extract::{IfMatch, JsonBody, Paged};
 use crate::idempotency::{Created, Idempotent};
 use crate::startup::state::AppState;
 use actix_web::http::header;
-use actix_web::{get, patch, post, web, HttpResponse};
+use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
 use domain::subscription::{CancelReason, Feedback, SubscriptionStatus};
 use domain::Money;
@@ -165,7 +165,7 @@ fn respond(view: &View) -> Result<HttpResponse, ApiError> {
             ("trial_license_limit" = (value = json!({"type": "urn:selfserve:problem:trial_license_limit", "title": "Trial not possible", "status": 422, "detail": "a trial of this product is limited to 25 licenses", "code": "trial_license_limit", "field": "license_count"}))),
         )),
     ))]
-#[post("/v1/subscriptions")]
+#[post("")]
 pub async fn create_subscription(
     state: web::Data<AppState>,
     caller: Caller,
@@ -195,12 +195,13 @@ pub async fn create_subscription(
 
 /// The caller's own subscriptions, newest first.
 #[utoipa::path(tag = "subscriptions", params(SubscriptionListQuery), responses((status = 200, description = "A page of subscriptions", body = SubscriptionList)))]
-#[get("/v1/subscriptions")]
+#[get("")]
 pub async fn list_subscriptions(
     state: web::Data<AppState>,
     caller: Caller,
+    request: HttpRequest,
     list: Paged<(chrono::NaiveDateTime, String), SubscriptionListQuery>,
-) -> Result<web::Json<SubscriptionList>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
     let Paged { filters: q, page } = list;
     let filter = Filter {
         status: q.status.map(status_filter),
@@ -215,12 +216,16 @@ pub async fn list_subscriptions(
         }),
         ..Default::default()
     };
-    let (views, next_cursor) =
-        usecase::list(&state.services, caller.actor(), filter, true, page).await?;
-    Ok(web::Json(SubscriptionList {
-        data: views.iter().map(to_dto).collect::<Result<_, _>>()?,
-        next_cursor,
-    }))
+    state
+        .cached_read(&caller, &request, || async {
+            let (views, next_cursor) =
+                usecase::list(&state.services, caller.actor(), filter, true, page).await?;
+            Ok(HttpResponse::Ok().json(SubscriptionList {
+                data: views.iter().map(to_dto).collect::<Result<_, _>>()?,
+                next_cursor,
+            }))
+        })
+        .await
 }
 
 /// One subscription (its purchaser, or an admin) with a strong `ETag`;
@@ -229,13 +234,19 @@ pub async fn list_subscriptions(
     (status = 200, description = "The subscription; `ETag` is its version", body = SubscriptionDto, headers(("ETag" = String, description = "Strong ETag; send it as If-Match to change the subscription"))),
     (status = 304, description = "Not modified: the ETag sent in `If-None-Match` is current", headers(("ETag" = String, description = "The subscription's current strong ETag"))),
 ))]
-#[get("/v1/subscriptions/{subscription_id}")]
+#[get("/{subscription_id}")]
 pub async fn get_subscription(
     state: web::Data<AppState>,
     caller: Caller,
+    request: HttpRequest,
     path: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    respond(&usecase::get(&state.services, caller.actor(), path.into_inner().into()).await?)
+    let id = path.into_inner().into();
+    state
+        .cached_read(&caller, &request, || async {
+            respond(&usecase::get(&state.services, caller.actor(), id).await?)
+        })
+        .await
 }
 
 /// Sets the new **total** license count and/or auto-renew; requires `If-Match`.
@@ -256,7 +267,7 @@ pub async fn get_subscription(
         (status = 412, description = "`precondition_failed`: the ETag is stale; `ETag` carries the current one", body = Problem, content_type = "application/problem+json", headers(("ETag" = String, description = "The subscription's current strong ETag"))),
         (status = 428, description = "`precondition_required`: no If-Match", body = Problem, content_type = "application/problem+json"),
     ))]
-#[patch("/v1/subscriptions/{subscription_id}")]
+#[patch("/{subscription_id}")]
 pub async fn update_subscription(
     state: web::Data<AppState>,
     caller: Caller,
@@ -288,7 +299,7 @@ pub async fn update_subscription(
     answers::AdminReadOnly,
     (status = 409, description = "`licenses_in_use`, `already_canceled` or `subscription_not_active`", body = Problem, content_type = "application/problem+json"),
 ))]
-#[post("/v1/subscriptions/{subscription_id}/license-count-preview")]
+#[post("/{subscription_id}/license-count-preview")]
 pub async fn preview_license_count(
     state: web::Data<AppState>,
     caller: Caller,
@@ -332,7 +343,7 @@ pub async fn preview_license_count(
         (status = 409, description = "`not_a_trial`, `already_canceled`, `subscription_not_active` or `idempotency_request_in_progress`", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`card_expired` (the card is past its expiry month; `field` is `payment_method_id`), `invalid_reference`, `invalid_field`, `unknown_field` or `idempotency_key_reused`", body = Problem, content_type = "application/problem+json"),
     ))]
-#[post("/v1/subscriptions/{subscription_id}/convert")]
+#[post("/{subscription_id}/convert")]
 pub async fn convert_trial(
     state: web::Data<AppState>,
     caller: Caller,
@@ -375,7 +386,7 @@ pub async fn convert_trial(
         (status = 412, description = "`precondition_failed`: the If-Match ETag is stale; `ETag` carries the current one", body = Problem, content_type = "application/problem+json", headers(("ETag" = String, description = "The subscription's current strong ETag"))),
         (status = 422, description = "`invalid_field` (`at_period_end` on a trial, which has no paid period; or bad `feedback`) or `unknown_field`", body = Problem, content_type = "application/problem+json"),
     ))]
-#[post("/v1/subscriptions/{subscription_id}/cancel")]
+#[post("/{subscription_id}/cancel")]
 pub async fn cancel_subscription(
     state: web::Data<AppState>,
     caller: Caller,
@@ -409,7 +420,7 @@ pub async fn cancel_subscription(
 #[utoipa::path(tag = "subscriptions", params(("subscription_id" = Uuid, Path, description = "Subscription id"), crate::dto::common::PageParams), responses(
     (status = 200, description = "Events", body = EventList),
 ))]
-#[get("/v1/subscriptions/{subscription_id}/events")]
+#[get("/{subscription_id}/events")]
 pub async fn list_subscription_events(
     state: web::Data<AppState>,
     caller: Caller,

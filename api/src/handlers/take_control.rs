@@ -50,7 +50,7 @@ impl From<TakeControlRequest> for TakeControl {
         (status = 422, description = "`invalid_target_subscription` (not a live organisation subscription of the same product in your organisation; `field` is `target_subscription_id`), `invalid_field`, `unknown_field` or `idempotency_key_reused`", body = Problem, content_type = "application/problem+json",
             example = json!({"type": "urn:selfserve:problem:invalid_target_subscription", "title": "Invalid target subscription", "status": 422, "detail": "the target subscription is for another product", "code": "invalid_target_subscription", "field": "target_subscription_id"})),
     ))]
-#[post("/v1/admin/subscriptions/{subscription_id}/take-control")]
+#[post("/subscriptions/{subscription_id}/take-control")]
 pub async fn take_control(
     state: web::Data<AppState>,
     caller: Caller,

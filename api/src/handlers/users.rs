@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 /// The organisation's directory, in name order; `search` matches a name or e-mail prefix.
 #[utoipa::path(tag = "users", params(UserListQuery), responses((status = 200, description = "A page of members", body = UserList)))]
-#[get("/v1/users")]
+#[get("")]
 pub async fn list_users(
     state: web::Data<AppState>,
     caller: Caller,
@@ -34,7 +34,7 @@ pub async fn list_users(
     answers::AdminOnly,
     (status = 409, description = "`email_taken`: a member with this e-mail exists", body = Problem, content_type = "application/problem+json"),
 ))]
-#[post("/v1/users")]
+#[post("")]
 pub async fn create_user(
     state: web::Data<AppState>,
     caller: Caller,
@@ -57,7 +57,7 @@ pub async fn create_user(
     (status = 200, description = "The member", body = UserDto),
     (status = 404, description = "`not_found`: no such member in this organisation", body = Problem, content_type = "application/problem+json"),
 ))]
-#[get("/v1/users/{user_id}")]
+#[get("/{user_id}")]
 pub async fn get_user(
     state: web::Data<AppState>,
     caller: Caller,

@@ -46,7 +46,7 @@ impl From<&LoggedDelivery> for DeliveryDto {
     (status = 200, description = "A page of deliveries", body = DeliveryList),
     answers::AdminOnly,
 ))]
-#[get("/v1/admin/webhook-endpoints/{webhook_endpoint_id}/deliveries")]
+#[get("/webhook-endpoints/{webhook_endpoint_id}/deliveries")]
 pub async fn list_webhook_deliveries(
     state: web::Data<AppState>,
     caller: Caller,
@@ -77,7 +77,7 @@ pub async fn list_webhook_deliveries(
     (status = 409, description = "`webhook_endpoint_disabled`: enable the endpoint first", body = Problem, content_type = "application/problem+json",
         example = json!({"type": "urn:selfserve:problem:webhook_endpoint_disabled", "title": "Webhook endpoint disabled", "status": 409, "detail": "the webhook endpoint is disabled; enable it before redelivering", "code": "webhook_endpoint_disabled"})),
 ))]
-#[post("/v1/admin/webhook-endpoints/{webhook_endpoint_id}/deliveries/{delivery_id}/redeliver")]
+#[post("/webhook-endpoints/{webhook_endpoint_id}/deliveries/{delivery_id}/redeliver")]
 pub async fn redeliver_webhook_delivery(
     state: web::Data<AppState>,
     caller: Caller,

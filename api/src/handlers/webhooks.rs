@@ -68,7 +68,7 @@ const URL_422: &str = "`webhook_url_private_address` (the URL is, or resolves to
         (status = 422, description = URL_422, body = Problem, content_type = "application/problem+json",
             example = json!({"type": "urn:selfserve:problem:webhook_url_private_address", "title": "Webhook URL reaches a private address", "status": 422, "detail": "`url` reaches 10.0.0.8, a private address; webhooks go to public addresses only", "code": "webhook_url_private_address", "field": "url"})),
     ))]
-#[post("/v1/admin/webhook-endpoints")]
+#[post("/webhook-endpoints")]
 pub async fn create_webhook_endpoint(
     state: web::Data<AppState>,
     caller: Caller,
@@ -96,7 +96,7 @@ pub async fn create_webhook_endpoint(
     (status = 200, description = "A page of endpoints", body = WebhookEndpointList),
     answers::AdminOnly,
 ))]
-#[get("/v1/admin/webhook-endpoints")]
+#[get("/webhook-endpoints")]
 pub async fn list_webhook_endpoints(
     state: web::Data<AppState>,
     caller: Caller,
@@ -114,7 +114,7 @@ pub async fn list_webhook_endpoints(
     (status = 200, description = "The endpoint", body = WebhookEndpointDto),
     answers::AdminOnly,
 ))]
-#[get("/v1/admin/webhook-endpoints/{webhook_endpoint_id}")]
+#[get("/webhook-endpoints/{webhook_endpoint_id}")]
 pub async fn get_webhook_endpoint(
     state: web::Data<AppState>,
     caller: Caller,
@@ -134,7 +134,7 @@ pub async fn get_webhook_endpoint(
         answers::AdminOnly,
         (status = 422, description = URL_422, body = Problem, content_type = "application/problem+json"),
     ))]
-#[patch("/v1/admin/webhook-endpoints/{webhook_endpoint_id}")]
+#[patch("/webhook-endpoints/{webhook_endpoint_id}")]
 pub async fn update_webhook_endpoint(
     state: web::Data<AppState>,
     caller: Caller,
@@ -163,7 +163,7 @@ pub async fn update_webhook_endpoint(
     (status = 204, description = "Deleted"),
     answers::AdminOnly,
 ))]
-#[delete("/v1/admin/webhook-endpoints/{webhook_endpoint_id}")]
+#[delete("/webhook-endpoints/{webhook_endpoint_id}")]
 pub async fn delete_webhook_endpoint(
     state: web::Data<AppState>,
     caller: Caller,
@@ -180,7 +180,7 @@ pub async fn delete_webhook_endpoint(
     (status = 200, description = "The endpoint and its new secret", body = WebhookEndpointWithSecretDto),
     answers::AdminOnly,
 ))]
-#[post("/v1/admin/webhook-endpoints/{webhook_endpoint_id}/rotate-secret")]
+#[post("/webhook-endpoints/{webhook_endpoint_id}/rotate-secret")]
 pub async fn rotate_webhook_secret(
     state: web::Data<AppState>,
     caller: Caller,

@@ -4,10 +4,11 @@
 use crate::auth::cache::TokenCache;
 use crate::auth::JwtVerifier;
 use crate::config::{ConfigError, Settings};
+use crate::read_cache::ReadCache;
 use crate::representations::ApiRepresentations;
 use crate::startup::state::{AppState, Deployment};
 use domain::webhook::RetryPolicy;
-use persistence::{connect_pool, migrations};
+use persistence::{connect_pool, migrations, ChangeWatch};
 use secrecy::SecretString;
 use std::sync::Arc;
 use usecases::deliveries::Outbound;
@@ -161,6 +162,10 @@ pub fn state(settings: &Settings, clock: Clock) -> Result<AppState, ConfigError>
         },
         verifier: Arc::new(verifier),
         tokens: TokenCache::new(TOKEN_CACHE_CAPACITY),
+        reads: ReadCache::new(
+            ChangeWatch::open(&settings.database)
+                .map_err(|e| err("DATABASE_URL", e.to_string()))?,
+        ),
         deployment: Deployment {
             cloud: settings.cloud,
             portal_url: settings.portal_url.clone(),
