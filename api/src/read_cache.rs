@@ -87,11 +87,6 @@ impl ReadCache {
         }
     }
 
-    /// A cache that keeps nothing (PostgreSQL, or tests that want every read made).
-    pub fn off() -> Self {
-        Self::new(ChangeWatch::blind())
-    }
-
     /// How many requests were answered from memory since start.
     pub fn hits(&self) -> u64 {
         self.hits.load(Ordering::Relaxed)

@@ -45,6 +45,7 @@ pub const KEYS: &[&str] = &[
     "SELFSERVE_DB_POOL_SIZE",
     "SELFSERVE_DB_TIMEOUT_MS",
     "SELFSERVE_WORKERS",
+    "SELFSERVE_READ_CACHE",
     "SELFSERVE_LOG_FORMAT",
     "SELFSERVE_CORS_ORIGINS",
     "SELFSERVE_METRICS_BIND",
@@ -88,6 +89,8 @@ pub struct Settings {
     pub tax_rate_bps: u32,
     pub pool: PoolOptions,
     pub workers: Option<usize>,
+    /// Keep answers to repeated reads while the database is unchanged (SQLite only; `api::read_cache`).
+    pub read_cache: bool,
     pub log_format: LogFormat,
     pub edge: EdgeSettings,
     pub webhooks: WebhookSettings,
@@ -106,6 +109,7 @@ impl Settings {
         let (billing_interval, tax_rate_bps) = billing::run(s)?;
         let pool = database::pool(s)?;
         let workers = server::workers(s)?;
+        let read_cache = server::read_cache(s)?;
         let log_format = server::log_format(s)?;
         Ok(Settings {
             bind,
@@ -120,6 +124,7 @@ impl Settings {
             tax_rate_bps,
             pool,
             workers,
+            read_cache,
             log_format,
             edge: edge::settings(s)?,
             webhooks: webhooks::settings(s)?,

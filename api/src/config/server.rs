@@ -75,6 +75,18 @@ pub(super) fn workers(s: &Sources) -> Result<Option<usize>, ConfigError> {
     }
 }
 
+/// `SELFSERVE_READ_CACHE`: `on` (default) or `off`.
+pub(super) fn read_cache(s: &Sources) -> Result<bool, ConfigError> {
+    match s.get("SELFSERVE_READ_CACHE").map(str::trim) {
+        None | Some("on") => Ok(true),
+        Some("off") => Ok(false),
+        Some(other) => Err(err(
+            "SELFSERVE_READ_CACHE",
+            format!("{other:?} must be `on` or `off`"),
+        )),
+    }
+}
+
 pub(super) fn log_format(s: &Sources) -> Result<LogFormat, ConfigError> {
     match s.get("SELFSERVE_LOG_FORMAT").unwrap_or("text") {
         "text" => Ok(LogFormat::Text),
@@ -110,5 +122,17 @@ mod tests {
         assert_eq!((s.workers, s.log_format), (None, LogFormat::Text));
         let s = settings(&[("SELFSERVE_WORKERS", "4"), ("SELFSERVE_LOG_FORMAT", "json")]).unwrap();
         assert_eq!((s.workers, s.log_format), (Some(4), LogFormat::Json));
+    }
+
+    #[test]
+    fn the_read_cache_is_on_unless_turned_off() {
+        assert!(settings(&[]).unwrap().read_cache);
+        assert!(
+            !settings(&[("SELFSERVE_READ_CACHE", "off")])
+                .unwrap()
+                .read_cache
+        );
+        let e = settings(&[("SELFSERVE_READ_CACHE", "maybe")]).unwrap_err();
+        assert_eq!(e.key, "SELFSERVE_READ_CACHE");
     }
 }

@@ -26,7 +26,10 @@ use utoipa_swagger_ui::{Config, SwaggerUi};
 /// and a scope's fixed prefix rejects its whole group with one comparison.
 /// Flat, a single read tried 16 expressions before its own (13 % of its
 /// CPU); scoped, a few prefixes and its group's. Fixed paths outside any
-/// group stay at the top.
+/// group stay at the top. A scope answers every path under its prefix, so a
+/// route under `/v1/subscriptions` registered outside that scope would never
+/// be reached: the security matrix (`tests/tests/security_matrix.rs`) calls
+/// every operation of the contract and would get 404 where it expects 401.
 macro_rules! every_handler {
     ($app:expr, $scope:path) => {
         $app.service(handlers::health::healthz)

@@ -162,10 +162,11 @@ pub fn state(settings: &Settings, clock: Clock) -> Result<AppState, ConfigError>
         },
         verifier: Arc::new(verifier),
         tokens: TokenCache::new(TOKEN_CACHE_CAPACITY),
-        reads: ReadCache::new(
-            ChangeWatch::open(&settings.database)
-                .map_err(|e| err("DATABASE_URL", e.to_string()))?,
-        ),
+        reads: ReadCache::new(if settings.read_cache {
+            ChangeWatch::open(&settings.database).map_err(|e| err("DATABASE_URL", e.to_string()))?
+        } else {
+            ChangeWatch::blind()
+        }),
         deployment: Deployment {
             cloud: settings.cloud,
             portal_url: settings.portal_url.clone(),

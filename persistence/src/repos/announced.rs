@@ -4,6 +4,7 @@
 
 use crate::connection::DbConnection;
 use crate::error::RepoError;
+use crate::on_backend;
 use crate::rows::PaymentMethodRow;
 use crate::schema::{audit_events as a, payment_methods as p, subscriptions as s};
 use diesel::prelude::*;
@@ -11,10 +12,10 @@ use domain::{OrganizationId, PaymentMethodId, ProductId, SubscriptionId};
 
 /// The seat-use threshold last stored for the subscription (0 when none).
 pub fn seat_threshold(conn: &mut DbConnection, id: SubscriptionId) -> Result<u8, RepoError> {
-    let stored: i32 = s::table
+    let stored: i32 = on_backend!(conn, |c| s::table
         .filter(s::id.eq(id.to_string()))
         .select(s::seat_threshold)
-        .first(conn)?;
+        .get_result(c))?;
     u8::try_from(stored).map_err(RepoError::corrupt)
 }
 

@@ -1,6 +1,7 @@
 use crate::connection::DbConnection;
 use crate::error::RepoError;
 use crate::keyset;
+use crate::on_backend;
 use crate::rows::AssignmentRow;
 use crate::schema::license_assignments as a;
 use crate::schema::users as u;
@@ -102,7 +103,7 @@ pub fn members_holding(
     subscription: SubscriptionId,
     users: &[UserId],
 ) -> Result<Vec<(UserId, bool)>, RepoError> {
-    let found: Vec<(String, Option<String>)> = u::table
+    let found: Vec<(String, Option<String>)> = on_backend!(conn, |c| u::table
         .left_join(
             a::table.on(a::user_id
                 .eq(u::id)
@@ -111,7 +112,7 @@ pub fn members_holding(
         .filter(u::organization_id.eq(org.to_string()))
         .filter(u::id.eq_any(texts(users)))
         .select((u::id, a::user_id.nullable()))
-        .load(conn)?;
+        .load(c))?;
     found
         .into_iter()
         .map(|(user, held)| Ok((user.try_into().map_err(RepoError::corrupt)?, held.is_some())))
@@ -119,9 +120,9 @@ pub fn members_holding(
 }
 
 pub fn insert(conn: &mut DbConnection, row: &AssignmentRow) -> Result<(), RepoError> {
-    diesel::insert_into(a::table)
+    on_backend!(conn, |c| diesel::insert_into(a::table)
         .values(row.clone())
-        .execute(conn)?;
+        .execute(c))?;
     Ok(())
 }
 

@@ -1,15 +1,16 @@
 use crate::connection::DbConnection;
 use crate::error::RepoError;
 use crate::keyset;
+use crate::on_backend;
 use crate::rows::{AuditEventRow, NewAuditEvent};
 use crate::schema::audit_events as a;
 use diesel::prelude::*;
 use domain::OrganizationId;
 
 pub fn record(conn: &mut DbConnection, event: &NewAuditEvent) -> Result<(), RepoError> {
-    diesel::insert_into(a::table)
+    on_backend!(conn, |c| diesel::insert_into(a::table)
         .values(event.clone())
-        .execute(conn)?;
+        .execute(c))?;
     Ok(())
 }
 

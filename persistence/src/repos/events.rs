@@ -4,15 +4,16 @@
 use crate::connection::DbConnection;
 use crate::error::RepoError;
 use crate::keyset;
+use crate::on_backend;
 use crate::rows::EventRow;
 use crate::schema::events as e;
 use diesel::prelude::*;
 use domain::OrganizationId;
 
 pub fn insert(conn: &mut DbConnection, event: &EventRow) -> Result<(), RepoError> {
-    diesel::insert_into(e::table)
+    on_backend!(conn, |c| diesel::insert_into(e::table)
         .values(event.clone())
-        .execute(conn)?;
+        .execute(c))?;
     Ok(())
 }
 

@@ -215,7 +215,7 @@ pub fn take_licenses(
     n: i64,
     at: NaiveDateTime,
 ) -> Result<bool, RepoError> {
-    let updated = diesel::update(
+    let updated = on_backend!(conn, |c| diesel::update(
         s::table
             .filter(s::id.eq(id.to_string()))
             .filter(s::status.eq_any(["trial", "active"]))
@@ -226,7 +226,7 @@ pub fn take_licenses(
         s::updated_at.eq(at),
         s::version.eq(s::version + 1),
     ))
-    .execute(conn)?;
+    .execute(c))?;
     Ok(updated == 1)
 }
 

@@ -1,6 +1,7 @@
 use crate::connection::DbConnection;
 use crate::error::RepoError;
 use crate::keyset;
+use crate::on_backend;
 use crate::rows::{NewUser, ProfileRefresh, UserRow};
 use crate::schema::users;
 use crate::typed::{parse_all, texts};
@@ -12,12 +13,12 @@ pub fn find(
     org: OrganizationId,
     id: UserId,
 ) -> Result<Option<UserRow>, RepoError> {
-    Ok(users::table
+    Ok(on_backend!(conn, |c| users::table
         .filter(users::organization_id.eq(org.to_string()))
         .filter(users::id.eq(id.to_string()))
         .select(UserRow::as_select())
-        .get_result(conn)
-        .optional()?)
+        .get_result(c)
+        .optional())?)
 }
 
 pub fn find_by_subject(
