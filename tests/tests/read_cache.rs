@@ -21,6 +21,14 @@ fn assert_hits(app: &TestApp, before: u64, more: u64) {
     assert_eq!(hits(app) - before, expected, "cache hits");
 }
 
+/// Buys `licenses` of CRM for `owner`; the subscription's id.
+async fn bought(app: &TestApp, owner: &tests::Actor, licenses: i64) -> String {
+    app.buy(owner, CRM, licenses).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
 async fn subscription(app: &TestApp, actor: &tests::Actor, id: &str) -> tests::Reply {
     let reply = app.get(&format!("/v1/subscriptions/{id}"), actor).await;
     assert_eq!(reply.status, 200, "{reply:?}");
@@ -44,10 +52,7 @@ async fn set_licenses(app: &TestApp, actor: &tests::Actor, id: &str, etag: &str,
 async fn a_repeated_read_is_kept_and_a_write_here_ends_it() {
     let app = TestApp::spawn().await;
     let owner = app.signed_in(Uuid::new_v4(), false).await;
-    let id = app.buy(&owner, CRM, 3).await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = bought(&app, &owner, 3).await;
 
     let first = subscription(&app, &owner, &id).await;
     let before = hits(&app);
@@ -85,10 +90,7 @@ async fn a_write_through_another_replica_is_seen_at_once() {
     let first = TestApp::spawn().await;
     let second = first.replica(&[], usecases::Clock::System).await;
     let owner = first.signed_in(Uuid::new_v4(), false).await;
-    let id = first.buy(&owner, CRM, 3).await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = bought(&first, &owner, 3).await;
     // Kept on the first server, for the one subscription and for the list.
     let read = subscription(&first, &owner, &id).await;
     subscription(&first, &owner, &id).await;
@@ -122,10 +124,7 @@ async fn reads_during_writes_never_go_behind_an_acknowledged_write() {
     let second = first.replica(&[], usecases::Clock::System).await;
     let org = Uuid::new_v4();
     let owner = first.signed_in(org, false).await;
-    let id = first.buy(&owner, CRM, 40).await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = bought(&first, &owner, 40).await;
     let mut members = Vec::new();
     for _ in 0..30 {
         members.push(first.signed_in(org, false).await.user_id.to_string());
@@ -201,10 +200,7 @@ async fn another_caller_never_gets_a_kept_answer() {
     let owner = app.signed_in(org, false).await;
     let colleague = app.signed_in(org, false).await;
     let admin = app.signed_in(org, true).await;
-    let id = app.buy(&owner, CRM, 2).await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = bought(&app, &owner, 2).await;
     let path = format!("/v1/subscriptions/{id}");
     subscription(&app, &owner, &id).await;
     subscription(&app, &owner, &id).await;

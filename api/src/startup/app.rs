@@ -180,7 +180,9 @@ pub fn served_document() -> (utoipa::openapi::OpenApi, web::Bytes) {
         Ok(api) => (api, web::Bytes::from_static(COMMITTED_CONTRACT.as_bytes())),
         Err(e) => {
             tracing::warn!(error = %e, "openapi/openapi.json does not parse; collecting the contract from the handlers");
-            (openapi_document(), web::Bytes::from(openapi_json()))
+            let api = openapi_document();
+            let text = web::Bytes::from(committed_text(&api));
+            (api, text)
         }
     }
 }
@@ -259,7 +261,12 @@ fn contract_document(text: web::Bytes) -> actix_web::Resource {
 
 /// The contract as committed in `openapi/openapi.json`: pretty JSON with a final newline.
 pub fn openapi_json() -> String {
-    let mut text = openapi_document().to_pretty_json().unwrap_or_default();
+    committed_text(&openapi_document())
+}
+
+/// A document in the committed file's form.
+fn committed_text(api: &utoipa::openapi::OpenApi) -> String {
+    let mut text = api.to_pretty_json().unwrap_or_default();
     text.push('\n');
     text
 }
