@@ -120,10 +120,24 @@ const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5
      PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;";
 
 /// The `busy_timeout` above (5 s): also the longest a writer queues in this process.
-const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_millis(5000);
+pub(crate) const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_millis(5000);
 
 /// Writers of this process queue here before `BEGIN IMMEDIATE` (see `writer_gate`).
-static SQLITE_WRITERS: WriterGate = WriterGate::new();
+pub(crate) static SQLITE_WRITERS: WriterGate = WriterGate::new();
+
+/// A new connection to the SQLite file at `path`, with the settings above.
+pub(crate) fn sqlite_connection(
+    path: &std::path::Path,
+) -> Result<DbConnection, diesel::result::Error> {
+    let mut conn = SqliteConnection::establish(&path.to_string_lossy()).map_err(|e| {
+        diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::ClosedConnection,
+            Box::new(format!("cannot open the database: {e}")),
+        )
+    })?;
+    conn.batch_execute(SQLITE_PRAGMAS)?;
+    Ok(DbConnection::Sqlite(conn))
+}
 
 impl ManageConnection for DbManager {
     type Connection = DbConnection;
@@ -131,13 +145,7 @@ impl ManageConnection for DbManager {
 
     fn connect(&self) -> Result<DbConnection, r2d2::Error> {
         match &self.url {
-            DatabaseUrl::Sqlite(path) => {
-                let mut conn = SqliteConnection::establish(&path.to_string_lossy())
-                    .map_err(r2d2::Error::ConnectionError)?;
-                conn.batch_execute(SQLITE_PRAGMAS)
-                    .map_err(r2d2::Error::QueryError)?;
-                Ok(DbConnection::Sqlite(conn))
-            }
+            DatabaseUrl::Sqlite(path) => sqlite_connection(path).map_err(r2d2::Error::QueryError),
             DatabaseUrl::Postgres(url) => PgConnection::establish(url)
                 .map(DbConnection::Pg)
                 .map_err(r2d2::Error::ConnectionError),

@@ -4,6 +4,7 @@
 //! Repositories are plain functions over `&mut DbConnection`, one module per
 //! aggregate; the transaction belongs to the caller (the use case).
 
+mod cached;
 pub mod change_watch;
 pub mod connection;
 #[cfg(test)]
@@ -13,6 +14,7 @@ pub mod error;
 mod events_tests;
 #[cfg(test)]
 mod governance_tests;
+mod group_commit;
 mod keyset;
 pub mod migrations;
 pub mod repos;
@@ -30,3 +32,4 @@ pub use connection::{
 /// The raw diesel error, for `From` impls of callers that own transactions.
 pub use diesel::result::Error as DbError;
 pub use error::{Constraint, Race, RepoError};
+pub use group_commit::GroupWriter;

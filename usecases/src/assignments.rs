@@ -20,7 +20,7 @@ use domain::subscription::SubscriptionStatus;
 use domain::{SubscriptionId, UserId};
 use persistence::repos::{assignments as repo, subscriptions, users};
 use persistence::rows::{AssignmentRow, UserRow};
-use persistence::{write_transaction, Constraint, DbConnection, RepoError};
+use persistence::{Constraint, DbConnection, RepoError};
 use std::collections::HashSet;
 
 pub struct Outcome {
@@ -127,26 +127,22 @@ pub async fn assign(
 ) -> Result<Outcome, Error> {
     let (now, outbox) = (services.clock.now(), services.outbox.clone());
     let caller = caller.clone();
-    services
-        .db
-        .run(move |conn| {
-            // A unique-key race (two requests naming the same user at once on
-            // PostgreSQL) is retried: on the second pass that user is a holder.
-            let mut attempt = 0;
-            loop {
-                match write_transaction(conn, |conn| {
-                    assign_in(conn, &caller, &outbox, id, &users_batch, now)
-                }) {
-                    Err(Error::Storage(RepoError::Unique(Constraint::AssignmentUnique)))
-                        if attempt < 2 =>
-                    {
-                        attempt += 1
-                    }
-                    other => return other,
-                }
+    // A unique-key race (two requests naming the same user at once on
+    // PostgreSQL) is retried: on the second pass that user is a holder.
+    let mut attempt = 0;
+    loop {
+        let (caller, outbox, users_batch) = (caller.clone(), outbox.clone(), users_batch.clone());
+        match services
+            .db
+            .write(move |conn| assign_in(conn, &caller, &outbox, id, &users_batch, now))
+            .await
+        {
+            Err(Error::Storage(RepoError::Unique(Constraint::AssignmentUnique))) if attempt < 2 => {
+                attempt += 1
             }
-        })
-        .await
+            other => return other,
+        }
+    }
 }
 
 pub(crate) fn assign_in(
@@ -337,8 +333,7 @@ fn record(
         _ => EventType::LicensesAssigned,
     };
     let origin = Origin::of(caller, now);
-    outbox.licenses(conn, &origin, kind, id, users)?;
-    outbox.seats(conn, &origin, id)
+    outbox.licenses(conn, &origin, kind, id, users)
 }
 
 pub async fn list(

@@ -6,7 +6,7 @@ use crate::fingerprint::Fingerprinter;
 use crate::{Actor, Outbox};
 use chrono::{DateTime, Utc};
 use domain::catalog::Catalog;
-use persistence::{Backend, DbConnection, DbPool};
+use persistence::{Backend, DatabaseUrl, DbConnection, DbPool, GroupWriter, RepoError};
 use std::sync::{Arc, RwLock};
 
 pub struct Services {
@@ -31,9 +31,7 @@ impl Services {
         T: Send + 'static,
     {
         let (actor, now) = (actor.clone(), self.clock.now());
-        self.db
-            .run(move |conn| persistence::write_transaction(conn, |conn| work(conn, &actor, now)))
-            .await
+        self.db.write(move |conn| work(conn, &actor, now)).await
     }
 }
 
@@ -43,11 +41,21 @@ impl Services {
 pub struct Db {
     pool: DbPool,
     backend: Backend,
+    /// SQLite only: the connection [`write`](Self::write)s share (`persistence::GroupWriter`).
+    grouped: Option<Arc<GroupWriter>>,
 }
 
 impl Db {
-    pub fn new(pool: DbPool, backend: Backend) -> Self {
-        Self { pool, backend }
+    pub fn new(pool: DbPool, url: &DatabaseUrl) -> Self {
+        let grouped = match url {
+            DatabaseUrl::Sqlite(path) => Some(Arc::new(GroupWriter::new(path.clone()))),
+            DatabaseUrl::Postgres(_) => None,
+        };
+        Self {
+            pool,
+            backend: url.backend(),
+            grouped,
+        }
     }
 
     pub fn backend(&self) -> Backend {
@@ -83,6 +91,26 @@ impl Db {
         })
         .await
         .map_err(|_| E::from(Error::internal("blocking pool is gone")))?
+    }
+
+    /// Runs `f` in a write transaction: on SQLite one shared with the writes
+    /// queued behind it and committed for all of them (`persistence::GroupWriter`:
+    /// `f`'s changes are rolled back alone when it fails, and it is answered
+    /// only after the commit); on PostgreSQL its own, on a pooled connection.
+    pub async fn write<T, F>(&self, f: F) -> Result<T, Error>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, Error> + Send + 'static,
+        T: Send + 'static,
+    {
+        let Some(grouped) = self.grouped.clone() else {
+            return self
+                .run(move |conn| persistence::write_transaction(conn, f))
+                .await;
+        };
+        let committed = tokio::task::spawn_blocking(move || grouped.write(f))
+            .await
+            .map_err(|_| Error::internal("blocking pool is gone"))??;
+        Ok(committed.committed().await.map_err(RepoError::from)?)
     }
 
     /// For short reads: on SQLite, when a pooled connection is free right now,

@@ -113,7 +113,7 @@ pub fn database(settings: &Settings) -> Result<Db, ConfigError> {
         .map_err(|e| err("DATABASE_URL", format!("cannot connect: {e}")))?;
     migrations::run_pending(&mut conn).map_err(|e| err("DATABASE_URL", e.to_string()))?;
     drop(conn);
-    Ok(Db::new(pool, settings.database.backend()))
+    Ok(Db::new(pool, &settings.database))
 }
 
 /// The outbox every change records its event through: its `data` is made by

@@ -103,16 +103,35 @@ pub fn members_holding(
     subscription: SubscriptionId,
     users: &[UserId],
 ) -> Result<Vec<(UserId, bool)>, RepoError> {
-    let found: Vec<(String, Option<String>)> = on_backend!(conn, |c| u::table
-        .left_join(
-            a::table.on(a::user_id
-                .eq(u::id)
-                .and(a::subscription_id.eq(subscription.to_string()))),
-        )
-        .filter(u::organization_id.eq(org.to_string()))
-        .filter(u::id.eq_any(texts(users)))
-        .select((u::id, a::user_id.nullable()))
-        .load(c))?;
+    let held = || {
+        u::table
+            .left_join(
+                a::table.on(a::user_id
+                    .eq(u::id)
+                    .and(a::subscription_id.eq(subscription.to_string()))),
+            )
+            .filter(u::organization_id.eq(org.to_string()))
+            .select((u::id, a::user_id.nullable()))
+    };
+    // PostgreSQL binds the list as one array (`= ANY($n)`), a statement it
+    // prepares once. SQLite writes `IN (?, ?, …)` of the list's length and
+    // would prepare it on every call; there, one cached point read per user
+    // (a batch is 20 at most) costs less than one fresh prepare.
+    let found: Vec<(String, Option<String>)> = match conn {
+        DbConnection::Pg(c) => held().filter(u::id.eq_any(texts(users))).load(c)?,
+        DbConnection::Sqlite(c) => {
+            let mut found = Vec::with_capacity(users.len());
+            for user in users {
+                found.extend(
+                    held()
+                        .filter(u::id.eq(user.to_string()))
+                        .get_result(c)
+                        .optional()?,
+                );
+            }
+            found
+        }
+    };
     found
         .into_iter()
         .map(|(user, held)| Ok((user.try_into().map_err(RepoError::corrupt)?, held.is_some())))

@@ -215,18 +215,12 @@ pub fn take_licenses(
     n: i64,
     at: NaiveDateTime,
 ) -> Result<bool, RepoError> {
-    let updated = on_backend!(conn, |c| diesel::update(
-        s::table
-            .filter(s::id.eq(id.to_string()))
-            .filter(s::status.eq_any(["trial", "active"]))
-            .filter((s::assigned_count + n).le(s::license_count)),
-    )
-    .set((
-        s::assigned_count.eq(s::assigned_count + n),
-        s::updated_at.eq(at),
-        s::version.eq(s::version + 1),
-    ))
-    .execute(c))?;
+    let take = crate::cached::TakeLicenses {
+        id: id.to_string(),
+        n,
+        at,
+    };
+    let updated = on_backend!(conn, |c| take.execute(c))?;
     Ok(updated == 1)
 }
 

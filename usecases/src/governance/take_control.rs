@@ -219,7 +219,6 @@ fn move_users(
             target_id,
             gained,
         )?;
-        outbox.seats(conn, &origin, target_id)?;
     }
     Ok(plan.moved().to_vec())
 }

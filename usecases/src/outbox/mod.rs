@@ -121,7 +121,9 @@ impl Outbox {
         })
     }
 
-    /// Licenses of subscription `id` given to (or taken from) `users`.
+    /// Licenses of subscription `id` given to (or taken from) `users`, and the
+    /// seat threshold that change may have crossed ([`Outbox::seats`]): both
+    /// from one read of the subscription.
     pub fn licenses(
         &self,
         conn: &mut DbConnection,
@@ -135,7 +137,8 @@ impl Outbox {
         let facts = facts_of(&view, origin);
         self.record(conn, origin, kind, data, facts, || {
             notices::subscription(kind, &view)
-        })
+        })?;
+        self.seats_of(conn, origin, &view)
     }
 
     /// An admin took control of subscription `id`; `moved` went to the target.
@@ -222,10 +225,12 @@ impl Outbox {
         origin: &Origin,
         id: SubscriptionId,
     ) -> Result<View, Error> {
-        let row = subscriptions::find(conn, origin.organization_id, id)?
+        // The purchaser's name joined in: one statement inside the writer's turn.
+        let (row, purchaser) = subscriptions::find_named(conn, origin.organization_id, id)?
             .ok_or_else(|| Error::internal("subscription of an event vanished"))?;
-        self.names
-            .view(conn, Loaded::parse(row, origin.at.date_naive())?)
+        Ok(self
+            .names
+            .named(Loaded::parse(row, origin.at.date_naive())?, purchaser))
     }
 
     /// Inserts the event, then one notification per recipient the domain's

@@ -4,6 +4,7 @@
 
 use super::{facts_of, notices, Origin, Outbox};
 use crate::error::Error;
+use crate::subscriptions::View;
 use domain::event::EventType;
 use domain::seats::observe;
 use domain::SubscriptionId;
@@ -20,7 +21,17 @@ impl Outbox {
         id: SubscriptionId,
     ) -> Result<(), Error> {
         let view = self.view(conn, origin, id)?;
-        let stored = announced::seat_threshold(conn, id)?;
+        self.seats_of(conn, origin, &view)
+    }
+
+    /// [`Outbox::seats`] for a view already read in this transaction.
+    pub(super) fn seats_of(
+        &self,
+        conn: &mut DbConnection,
+        origin: &Origin,
+        view: &View,
+    ) -> Result<(), Error> {
+        let stored = announced::seat_threshold(conn, view.loaded.row.id)?;
         let change = observe(
             stored,
             view.loaded.assigned(),
@@ -30,16 +41,16 @@ impl Outbox {
             return Ok(());
         };
         // Conditional on the value read: of two changes racing, one announces.
-        if !announced::set_seat_threshold(conn, id, stored, store)? {
+        if !announced::set_seat_threshold(conn, view.loaded.row.id, stored, store)? {
             return Ok(());
         }
         let Some(threshold) = change.crossed else {
             return Ok(());
         };
-        let data = self.shapes.seats(&view, threshold)?;
+        let data = self.shapes.seats(view, threshold)?;
         let kind = EventType::SeatsThresholdReached;
-        self.record(conn, origin, kind, data, facts_of(&view, origin), || {
-            notices::seats(&view, threshold)
+        self.record(conn, origin, kind, data, facts_of(view, origin), || {
+            notices::seats(view, threshold)
         })
     }
 }

@@ -1,0 +1,51 @@
+//! Statements written as fixed SQL so that each connection prepares them once.
+//!
+//! diesel caches a prepared statement only when its SQL cannot vary: it
+//! never caches an `UPDATE` (every changeset is marked unsafe to cache), nor
+//! a SQLite `IN (…)` of variable length. On SQLite, preparing is parsing and
+//! planning the statement again — 17 % of an assignment's instructions went
+//! there (callgrind, bench/README.md "Third round"). The hot ones live here
+//! as `QueryFragment`s with a static `QueryId`, which diesel's statement
+//! cache keys by type. Their SQL is the one the query builder wrote.
+
+use chrono::NaiveDateTime;
+use diesel::backend::Backend;
+use diesel::query_builder::{AstPass, QueryFragment, QueryId};
+use diesel::serialize::ToSql;
+use diesel::sql_types::{BigInt, Text, Timestamp};
+use diesel::{QueryResult, RunQueryDsl};
+
+/// `UPDATE subscriptions` taking `n` licenses of a live subscription, only
+/// while `assigned_count + n <= license_count` (one row updated, or none).
+#[derive(QueryId)]
+pub(crate) struct TakeLicenses {
+    pub id: String,
+    pub n: i64,
+    pub at: NaiveDateTime,
+}
+
+impl<DB> QueryFragment<DB> for TakeLicenses
+where
+    DB: Backend,
+    String: ToSql<Text, DB>,
+    i64: ToSql<BigInt, DB>,
+    NaiveDateTime: ToSql<Timestamp, DB>,
+    DB: diesel::sql_types::HasSqlType<Text>
+        + diesel::sql_types::HasSqlType<BigInt>
+        + diesel::sql_types::HasSqlType<Timestamp>,
+{
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        out.push_sql("UPDATE subscriptions SET assigned_count = assigned_count + ");
+        out.push_bind_param::<BigInt, _>(&self.n)?;
+        out.push_sql(", updated_at = ");
+        out.push_bind_param::<Timestamp, _>(&self.at)?;
+        out.push_sql(", version = version + 1 WHERE id = ");
+        out.push_bind_param::<Text, _>(&self.id)?;
+        out.push_sql(" AND status IN ('trial', 'active') AND assigned_count + ");
+        out.push_bind_param::<BigInt, _>(&self.n)?;
+        out.push_sql(" <= license_count");
+        Ok(())
+    }
+}
+
+impl<Conn> RunQueryDsl<Conn> for TakeLicenses {}
