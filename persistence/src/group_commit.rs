@@ -25,6 +25,7 @@ use crate::DbConnection;
 use diesel::connection::SimpleConnection;
 use diesel::connection::{AnsiTransactionManager, TransactionManager};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use diesel::sqlite::SqliteConnection;
 use diesel::Connection;
 use std::collections::VecDeque;
 use std::future::Future;
@@ -290,12 +291,9 @@ impl GroupWriter {
             }
             None => {
                 let turn = SQLITE_WRITERS.enter(SQLITE_BUSY_TIMEOUT);
-                let begun = match &mut conn {
-                    DbConnection::Sqlite(c) => {
-                        AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")
-                    }
-                    DbConnection::Pg(_) => Err(unavailable("not a SQLite connection".into())),
-                };
+                let begun = sqlite(&mut conn).and_then(|c| {
+                    AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")
+                });
                 if let Err(e) = begun {
                     self.give_back(Some(conn));
                     return Err(e);
@@ -379,10 +377,14 @@ struct Frames {
 
 fn passive_checkpoint(conn: &mut DbConnection) -> Result<Frames, DieselError> {
     use diesel::RunQueryDsl;
+    diesel::sql_query("PRAGMA wal_checkpoint(PASSIVE)").get_result::<Frames>(sqlite(conn)?)
+}
+
+/// The writer's connections are SQLite ones (`sqlite_connection`); the
+/// SQLite-only statements reach them through this.
+fn sqlite(conn: &mut DbConnection) -> Result<&mut SqliteConnection, DieselError> {
     match conn {
-        DbConnection::Sqlite(c) => {
-            diesel::sql_query("PRAGMA wal_checkpoint(PASSIVE)").get_result::<Frames>(c)
-        }
+        DbConnection::Sqlite(c) => Ok(c),
         DbConnection::Pg(_) => Err(unavailable("not a SQLite connection".into())),
     }
 }
@@ -424,27 +426,26 @@ fn end(
     intact: bool,
 ) -> (Option<DbConnection>, Result<(), String>) {
     type Manager = <DbConnection as Connection>::TransactionManager;
-    if intact {
-        match Manager::commit_transaction(&mut conn) {
-            Ok(()) => {
-                tracing::trace!(members = group.members, "group committed");
-                return (Some(conn), Ok(()));
-            }
-            Err(e) => {
-                let _ = Manager::rollback_transaction(&mut conn);
-                let why = format!(
-                    "the commit of a group of {} writes failed: {e}",
-                    group.members
-                );
-                return (None, Err(why));
-            }
+    let ended = if intact {
+        Manager::commit_transaction(&mut conn).map_err(|e| {
+            format!(
+                "the commit of a group of {} writes failed: {e}",
+                group.members
+            )
+        })
+    } else {
+        Err("the transaction of this write's group was rolled back".to_owned())
+    };
+    match ended {
+        Ok(()) => {
+            tracing::trace!(members = group.members, "group committed");
+            (Some(conn), Ok(()))
+        }
+        Err(why) => {
+            let _ = Manager::rollback_transaction(&mut conn);
+            (None, Err(why))
         }
     }
-    let _ = Manager::rollback_transaction(&mut conn);
-    (
-        None,
-        Err("the transaction of this write's group was rolled back".to_owned()),
-    )
 }
 
 /// Armed while a member's work runs: if the work panics, the connection and

@@ -79,6 +79,20 @@ fn until_someone_waits(writer: &GroupWriter) {
 
 type Written = Result<(), DieselError>;
 
+/// One write through the group writer, answered once its group committed.
+fn written<F>(writer: &GroupWriter, f: F) -> Written
+where
+    F: FnOnce(&mut DbConnection) -> Written,
+{
+    writer.write(f).and_then(|c| block_on(c.committed()))
+}
+
+/// After a group failed, the writer goes on: a new write commits alone.
+fn the_writer_goes_on(writer: &GroupWriter) {
+    written(writer, |c| insert(c, 3, 1)).unwrap();
+    assert_eq!(committed_rows(writer), 1);
+}
+
 /// Runs `first` on a thread; once it holds the connection and `second`
 /// queues, `first` finishes and `second` joins its group.
 fn pair<A, B>(
@@ -95,12 +109,11 @@ where
         let (writer, inside) = (writer.clone(), inside.clone());
         thread::spawn(move || {
             let w = writer.clone();
-            let done = writer.write(move |conn| {
+            written(&writer, move |conn| {
                 inside.store(true, Ordering::SeqCst);
                 until_someone_waits(&w);
                 first(conn)
-            });
-            done.and_then(|c| block_on(c.committed()))
+            })
         })
     };
     while !inside.load(Ordering::SeqCst) {
@@ -108,7 +121,7 @@ where
     }
     let b = {
         let writer = writer.clone();
-        thread::spawn(move || writer.write(second).and_then(|c| block_on(c.committed())))
+        thread::spawn(move || written(&writer, second))
     };
     (a.join(), b.join())
 }
@@ -162,9 +175,7 @@ fn a_failed_commit_fails_every_member_and_keeps_nothing() {
     ));
     assert!(b.unwrap().is_err());
     assert_eq!(committed_rows(&writer), 0);
-    // The writer goes on, on a fresh connection.
-    block_on(writer.write(|c| insert(c, 3, 1)).unwrap().committed()).unwrap();
-    assert_eq!(committed_rows(&writer), 1);
+    the_writer_goes_on(&writer);
 }
 
 #[test]
@@ -184,8 +195,7 @@ fn a_panicking_member_fails_its_group_and_the_writer_goes_on() {
         "the first write waited for a commit that never came: it fails"
     );
     assert_eq!(committed_rows(&writer), 0);
-    block_on(writer.write(|c| insert(c, 3, 1)).unwrap().committed()).unwrap();
-    assert_eq!(committed_rows(&writer), 1);
+    the_writer_goes_on(&writer);
 }
 
 #[test]
@@ -197,8 +207,7 @@ fn many_concurrent_writes_all_land() {
             thread::spawn(move || {
                 for i in 0..50 {
                     let id = t * 1000 + i;
-                    let done = writer.write(move |c| insert(c, id, 1)).unwrap();
-                    block_on(done.committed()).unwrap();
+                    written(&writer, move |c| insert(c, id, 1)).unwrap();
                 }
             })
         })
