@@ -49,3 +49,35 @@ where
 }
 
 impl<Conn> RunQueryDsl<Conn> for TakeLicenses {}
+
+/// The display name of a subscription's purchaser, as a subquery of a
+/// `subscriptions` query (`None` when the member is gone). A subquery, not
+/// a join, where the row is locked: a lock cannot cover the nullable side
+/// of an outer join. Its own type so that the query keeps a static id and
+/// stays prepared (as a `sql` literal the whole statement was parsed and
+/// planned again on every call).
+#[derive(QueryId, Clone, Copy, Debug)]
+pub(crate) struct PurchaserName;
+
+impl diesel::Expression for PurchaserName {
+    type SqlType = diesel::sql_types::Nullable<Text>;
+}
+
+impl<DB: Backend> QueryFragment<DB> for PurchaserName {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        out.push_sql(
+            "(SELECT u.display_name FROM users u WHERE u.id = subscriptions.purchaser_id \
+             AND u.organization_id = subscriptions.organization_id)",
+        );
+        Ok(())
+    }
+}
+
+impl diesel::expression::AppearsOnTable<crate::schema::subscriptions::table> for PurchaserName {}
+impl diesel::expression::SelectableExpression<crate::schema::subscriptions::table>
+    for PurchaserName
+{
+}
+impl diesel::expression::ValidGrouping<()> for PurchaserName {
+    type IsAggregate = diesel::expression::is_aggregate::Never;
+}

@@ -41,6 +41,10 @@ impl ChangeWatch {
     /// nothing on PostgreSQL.
     pub fn open(url: &DatabaseUrl) -> Result<Self, RepoError> {
         let sqlite = match url {
+            // Deliberately without the pool's `busy_timeout`: when the WAL
+            // index is locked for a moment (a checkpoint restarting the WAL),
+            // the read fails at once and the caller reads the database
+            // instead of waiting — the same answer as "changed", never a stale one.
             DatabaseUrl::Sqlite(path) => {
                 let conn = SqliteConnection::establish(&path.to_string_lossy())
                     .map_err(|e| RepoError::Unavailable(format!("cannot connect: {e}")))?;

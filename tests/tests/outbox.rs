@@ -23,6 +23,45 @@ async fn invoice(app: &TestApp, actor: &tests::Actor, id: &Value) -> Value {
     reply.body
 }
 
+/// The assign and the unassign build their event from the row they hold
+/// locked instead of reading it again: it must show what a read shows, to
+/// the last digit of `updated_at` (PostgreSQL keeps microseconds, the clock
+/// has nanoseconds).
+#[actix_web::test]
+async fn license_events_show_the_subscription_exactly_as_a_read_does() {
+    let at = chrono::DateTime::parse_from_rfc3339("2026-03-02T12:00:00.123456789Z")
+        .unwrap()
+        .with_timezone(&chrono::Utc);
+    let clock = usecases::Clock::Fixed(std::sync::Arc::new(std::sync::RwLock::new(at)));
+    let app = TestApp::spawn_with(&[], clock).await;
+    let org = Uuid::new_v4();
+    let owner = app.signed_in(org, false).await;
+    let colleague = app.signed_in(org, false).await;
+    let sub = app.buy(&owner, CRM, 5).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for (path, kind) in [
+        ("assignments", "licenses.assigned"),
+        ("assignments/remove", "licenses.unassigned"),
+    ] {
+        let reply = app
+            .post(
+                &format!("/v1/subscriptions/{sub}/{path}"),
+                &owner,
+                json!({"user_ids": [colleague.user_id]}),
+            )
+            .await;
+        assert_eq!(reply.status, 200, "{reply:?}");
+        let read = app.get(&format!("/v1/subscriptions/{sub}"), &owner).await;
+        assert_eq!(
+            only(app.events(org, kind))["subscription"],
+            read.body,
+            "{kind}"
+        );
+    }
+}
+
 #[actix_web::test]
 async fn each_change_writes_its_event_with_the_answer_as_data() {
     let app = TestApp::spawn_at("2026-03-02").await;

@@ -18,6 +18,7 @@ use domain::audit::AuditAction;
 use domain::event::EventType;
 use domain::subscription::SubscriptionStatus;
 use domain::{SubscriptionId, UserId};
+use persistence::repos::subscriptions::Named;
 use persistence::repos::{assignments as repo, subscriptions, users};
 use persistence::rows::{AssignmentRow, UserRow};
 use persistence::{Constraint, DbConnection, RepoError};
@@ -154,7 +155,7 @@ pub(crate) fn assign_in(
     now: DateTime<Utc>,
 ) -> Result<Outcome, Error> {
     let today = now.date_naive();
-    let loaded = serialised(conn, caller, id, today)?;
+    let (loaded, purchaser) = serialised_named(conn, caller, id, today)?;
     live_for_assignment(&loaded)?;
     let (already, new) = newcomers(conn, caller, id, batch)?;
     let (assigned, total) = (loaded.row.assigned_count, loaded.row.license_count);
@@ -186,12 +187,14 @@ pub(crate) fn assign_in(
                 },
             )?;
         }
+        let after =
+            subscriptions::with_seats_moved(loaded.row.clone(), new.len() as i64, now.naive_utc());
         record(
             conn,
             caller,
             outbox,
             AuditAction::LicensesAssigned,
-            id,
+            (after, purchaser),
             &new,
             now,
         )?;
@@ -246,9 +249,19 @@ pub(crate) fn serialised(
     id: SubscriptionId,
     today: chrono::NaiveDate,
 ) -> Result<Loaded, Error> {
-    let row = subscriptions::find_locked(conn, caller.organization_id, id)?
+    serialised_named(conn, caller, id, today).map(|(loaded, _)| loaded)
+}
+
+/// [`serialised`], with the purchaser's name its event will show.
+fn serialised_named(
+    conn: &mut DbConnection,
+    caller: &Actor,
+    id: SubscriptionId,
+    today: chrono::NaiveDate,
+) -> Result<(Loaded, Option<String>), Error> {
+    let (row, purchaser) = subscriptions::find_locked(conn, caller.organization_id, id)?
         .ok_or(Error::NotFound("subscription"))?;
-    owned(caller, row, today)
+    Ok((owned(caller, row, today)?, purchaser))
 }
 
 pub async fn unassign(
@@ -273,7 +286,7 @@ fn unassign_in(
     batch: &AssignmentBatch,
     now: DateTime<Utc>,
 ) -> Result<Outcome, Error> {
-    let loaded = serialised(conn, caller, id, now.date_naive())?;
+    let (loaded, purchaser) = serialised_named(conn, caller, id, now.date_naive())?;
     // A disabled subscription's licenses are suspended (kept for a
     // reactivation to give back), a deleted one's gone: neither changes here.
     // In its grace an expired one's are held, and may be taken back.
@@ -292,13 +305,15 @@ fn unassign_in(
         }
     }
     if !removed.is_empty() {
-        subscriptions::release_licenses(conn, id, removed.len() as i64, now.naive_utc())?;
+        let n = removed.len() as i64;
+        subscriptions::release_licenses(conn, id, n, now.naive_utc())?;
+        let after = subscriptions::with_seats_moved(loaded.row.clone(), -n, now.naive_utc());
         record(
             conn,
             caller,
             outbox,
             AuditAction::LicensesUnassigned,
-            id,
+            (after, purchaser),
             &removed,
             now,
         )?;
@@ -313,27 +328,29 @@ fn unassign_in(
 }
 
 /// Records licenses given or taken: the audit entry, the event, and the
-/// seat threshold the change may have crossed (PRODUCT.md §8).
+/// seat threshold the change may have crossed (PRODUCT.md §8). `after` is the
+/// subscription after the change, as its lock holder knows it.
 fn record(
     conn: &mut DbConnection,
     caller: &Actor,
     outbox: &Outbox,
     action: AuditAction,
-    id: SubscriptionId,
+    after: Named,
     users: &[UserId],
     now: DateTime<Utc>,
 ) -> Result<(), Error> {
-    let after = serde_json::json!({ "user_ids": users });
+    let id = after.0.id;
+    let changed = serde_json::json!({ "user_ids": users });
     audit::record(
         conn,
-        Change::on_subscription(action, id, None, Some(after), caller, now),
+        Change::on_subscription(action, id, None, Some(changed), caller, now),
     )?;
     let kind = match action {
         AuditAction::LicensesUnassigned => EventType::LicensesUnassigned,
         _ => EventType::LicensesAssigned,
     };
     let origin = Origin::of(caller, now);
-    outbox.licenses(conn, &origin, kind, id, users)
+    outbox.licenses_after(conn, &origin, kind, after, users)
 }
 
 pub async fn list(

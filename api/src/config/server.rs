@@ -77,14 +77,7 @@ pub(super) fn workers(s: &Sources) -> Result<Option<usize>, ConfigError> {
 
 /// `SELFSERVE_READ_CACHE`: `on` (default) or `off`.
 pub(super) fn read_cache(s: &Sources) -> Result<bool, ConfigError> {
-    match s.get("SELFSERVE_READ_CACHE").map(str::trim) {
-        None | Some("on") => Ok(true),
-        Some("off") => Ok(false),
-        Some(other) => Err(err(
-            "SELFSERVE_READ_CACHE",
-            format!("{other:?} must be `on` or `off`"),
-        )),
-    }
+    s.parse_switch("SELFSERVE_READ_CACHE", true, ["on", "off"])
 }
 
 pub(super) fn log_format(s: &Sources) -> Result<LogFormat, ConfigError> {

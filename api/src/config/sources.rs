@@ -126,6 +126,22 @@ impl Sources {
                 .ok_or_else(|| err(key, format!("{raw:?} is not a valid number here"))),
         }
     }
+
+    /// A setting of two words, `yes` for true and `no` for false (any
+    /// case, spaces around ignored); `default` when unset.
+    pub(super) fn parse_switch(
+        &self,
+        key: &str,
+        default: bool,
+        [yes, no]: [&str; 2],
+    ) -> Result<bool, ConfigError> {
+        match self.get(key).map(|v| v.trim().to_ascii_lowercase()) {
+            None => Ok(default),
+            Some(v) if v == yes => Ok(true),
+            Some(v) if v == no => Ok(false),
+            Some(v) => Err(err(key, format!("{v:?} must be `{yes}` or `{no}`"))),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! Webhook delivery: whether private targets (and http://) are allowed, and
 //! the base of the retry backoff.
 
-use super::{err, ConfigError, Sources};
+use super::{ConfigError, Sources};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct WebhookSettings {
@@ -12,13 +12,8 @@ pub struct WebhookSettings {
 }
 
 pub(super) fn settings(s: &Sources) -> Result<WebhookSettings, ConfigError> {
-    const KEY: &str = "SELFSERVE_WEBHOOK_ALLOW_PRIVATE";
-    let allow_private = match s.get(KEY).map(|v| v.trim().to_ascii_lowercase()) {
-        None => false,
-        Some(v) if v == "true" => true,
-        Some(v) if v == "false" => false,
-        Some(v) => return Err(err(KEY, format!("{v:?} must be `true` or `false`"))),
-    };
+    let allow_private =
+        s.parse_switch("SELFSERVE_WEBHOOK_ALLOW_PRIVATE", false, ["true", "false"])?;
     let retry_base_secs =
         s.parse_number("SELFSERVE_WEBHOOK_RETRY_BASE_SECS", 30u32, |n| *n <= 86_400)?;
     Ok(WebhookSettings {

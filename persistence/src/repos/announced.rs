@@ -4,22 +4,12 @@
 
 use crate::connection::DbConnection;
 use crate::error::RepoError;
-use crate::on_backend;
 use crate::rows::PaymentMethodRow;
 use crate::schema::{audit_events as a, payment_methods as p, subscriptions as s};
 use diesel::prelude::*;
 use domain::{OrganizationId, PaymentMethodId, ProductId, SubscriptionId};
 
-/// The seat-use threshold last stored for the subscription (0 when none).
-pub fn seat_threshold(conn: &mut DbConnection, id: SubscriptionId) -> Result<u8, RepoError> {
-    let stored: i32 = on_backend!(conn, |c| s::table
-        .filter(s::id.eq(id.to_string()))
-        .select(s::seat_threshold)
-        .get_result(c))?;
-    u8::try_from(stored).map_err(RepoError::corrupt)
-}
-
-/// Moves the stored threshold from `from` to `to`; false when another change
+/// Moves the stored threshold (read with the row, `SubscriptionRow::seat_threshold`) from `from` to `to`; false when another change
 /// moved it first.
 pub fn set_seat_threshold(
     conn: &mut DbConnection,

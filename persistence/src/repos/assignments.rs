@@ -103,38 +103,62 @@ pub fn members_holding(
     subscription: SubscriptionId,
     users: &[UserId],
 ) -> Result<Vec<(UserId, bool)>, RepoError> {
-    let held = || {
-        u::table
-            .left_join(
-                a::table.on(a::user_id
-                    .eq(u::id)
-                    .and(a::subscription_id.eq(subscription.to_string()))),
-            )
-            .filter(u::organization_id.eq(org.to_string()))
-            .select((u::id, a::user_id.nullable()))
-    };
-    // PostgreSQL binds the list as one array (`= ANY($n)`), a statement it
-    // prepares once. SQLite writes `IN (?, ?, …)` of the list's length and
-    // would prepare it on every call; there, one cached point read per user
-    // (a batch is 20 at most) costs less than one fresh prepare.
-    let found: Vec<(String, Option<String>)> = match conn {
-        DbConnection::Pg(c) => held().filter(u::id.eq_any(texts(users))).load(c)?,
+    let found: Vec<(String, bool)> = match conn {
+        // Each member's licenses in the organisation (a few), through
+        // (organization_id, user_id), and the subscription picked out here.
+        // Asked by (subscription_id, user_id) instead, the planner may walk
+        // all of the subscription's assignments: its statistics lag behind a
+        // subscription that has just grown (autovacuum analyses a table about
+        // once a minute), and then it rates the index that pages a
+        // subscription's assignments as cheap as the primary key — 0.6 ms and
+        // growing per assign against 0.09 ms (`EXPLAIN ANALYZE`, bench/README.md
+        // "Fourth round"). `= ANY($n)`: one statement, prepared once.
+        DbConnection::Pg(c) => {
+            let rows: Vec<(String, Option<String>)> = u::table
+                .left_join(
+                    a::table.on(a::user_id
+                        .eq(u::id)
+                        .and(a::organization_id.eq(u::organization_id))),
+                )
+                .filter(u::organization_id.eq(org.to_string()))
+                .filter(u::id.eq_any(texts(users)))
+                .select((u::id, a::subscription_id.nullable()))
+                .load(c)?;
+            let wanted = subscription.to_string();
+            let mut found: Vec<(String, bool)> = Vec::with_capacity(users.len());
+            for (user, held) in rows {
+                let holds = held.as_deref() == Some(wanted.as_str());
+                match found.iter_mut().find(|(u, _)| *u == user) {
+                    Some((_, h)) => *h |= holds,
+                    None => found.push((user, holds)),
+                }
+            }
+            found
+        }
+        // SQLite would prepare `IN (?, ?, …)` of the list's length on every
+        // call; one cached point read per user (a batch is 20 at most) costs less.
         DbConnection::Sqlite(c) => {
             let mut found = Vec::with_capacity(users.len());
             for user in users {
-                found.extend(
-                    held()
-                        .filter(u::id.eq(user.to_string()))
-                        .get_result(c)
-                        .optional()?,
-                );
+                let held: Option<(String, Option<String>)> = u::table
+                    .left_join(
+                        a::table.on(a::user_id
+                            .eq(u::id)
+                            .and(a::subscription_id.eq(subscription.to_string()))),
+                    )
+                    .filter(u::organization_id.eq(org.to_string()))
+                    .filter(u::id.eq(user.to_string()))
+                    .select((u::id, a::user_id.nullable()))
+                    .get_result(c)
+                    .optional()?;
+                found.extend(held.map(|(user, held)| (user, held.is_some())));
             }
             found
         }
     };
     found
         .into_iter()
-        .map(|(user, held)| Ok((user.try_into().map_err(RepoError::corrupt)?, held.is_some())))
+        .map(|(user, held)| Ok((user.try_into().map_err(RepoError::corrupt)?, held)))
         .collect()
 }
 

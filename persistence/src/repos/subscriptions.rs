@@ -43,20 +43,25 @@ pub fn find(
 /// no new row version, where [`lock`] then [`find`] took two and left a dead
 /// row version per call (bench/README.md, finding 4). SQLite's write
 /// transaction (`BEGIN IMMEDIATE`) is already exclusive.
+///
+/// With its purchaser's name, as [`find_named`] reads it: a change that
+/// holds this lock knows the row until its commit, so it can show the
+/// subscription after its change without reading it again. On PostgreSQL
+/// the name is a subquery (`cached::PurchaserName`).
 pub fn find_locked(
     conn: &mut DbConnection,
     org: OrganizationId,
     id: SubscriptionId,
-) -> Result<Option<SubscriptionRow>, RepoError> {
+) -> Result<Option<Named>, RepoError> {
     match conn {
         DbConnection::Pg(c) => Ok(s::table
             .filter(s::organization_id.eq(org.to_string()))
             .filter(s::id.eq(id.to_string()))
-            .select(SubscriptionRow::as_select())
+            .select((SubscriptionRow::as_select(), crate::cached::PurchaserName))
             .for_no_key_update()
             .get_result(c)
             .optional()?),
-        DbConnection::Sqlite(_) => find(conn, org, id),
+        DbConnection::Sqlite(_) => find_named(conn, org, id),
     }
 }
 
@@ -218,10 +223,33 @@ pub fn take_licenses(
     let take = crate::cached::TakeLicenses {
         id: id.to_string(),
         n,
-        at,
+        at: as_stored(at),
     };
     let updated = on_backend!(conn, |c| take.execute(c))?;
     Ok(updated == 1)
+}
+
+/// The row as [`take_licenses`] (`delta` > 0) or [`release_licenses`]
+/// (`delta` < 0) left it: the same three columns those statements set. Only
+/// for the holder of the row's lock ([`find_locked`]), for whom nothing else
+/// changed it between its read and this change.
+pub fn with_seats_moved(
+    mut row: SubscriptionRow,
+    delta: i64,
+    at: NaiveDateTime,
+) -> SubscriptionRow {
+    row.assigned_count += delta;
+    row.updated_at = as_stored(at);
+    row.version += 1;
+    row
+}
+
+/// `at` to the microsecond: what PostgreSQL keeps of a timestamp (SQLite
+/// keeps what it is given), so that [`with_seats_moved`] shows exactly what a
+/// read of the row would, on both.
+fn as_stored(at: NaiveDateTime) -> NaiveDateTime {
+    use chrono::SubsecRound;
+    at.trunc_subsecs(6)
 }
 
 pub fn release_licenses(
@@ -233,7 +261,7 @@ pub fn release_licenses(
     diesel::update(s::table.filter(s::id.eq(id.to_string())))
         .set((
             s::assigned_count.eq(s::assigned_count - n),
-            s::updated_at.eq(at),
+            s::updated_at.eq(as_stored(at)),
             s::version.eq(s::version + 1),
         ))
         .execute(conn)?;

@@ -45,6 +45,8 @@ pub struct SubscriptionRow {
     pub updated_at: NaiveDateTime,
     /// Canceled at period end: the day the cancellation takes effect.
     pub cancel_at: Option<NaiveDate>,
+    /// The seat-use threshold last announced (0, 80 or 100; `domain::seats`).
+    pub seat_threshold: i32,
 }
 
 /// A partial update: `None` leaves a column as it is.

@@ -28,8 +28,11 @@ use domain::ids::NotificationId;
 use domain::notification::{self, Audience, Facts};
 use domain::subscription::SubscriptionSource;
 use domain::{EventId, OrganizationId, SubscriptionId, UserId};
+use persistence::repos::subscriptions::Named;
 use persistence::repos::{announced, events, notifications, subscriptions, users};
-use persistence::rows::{EventRow, InvoiceLineRow, InvoiceRow, NotificationRow, PaymentMethodRow};
+use persistence::rows::{
+    EventRow, InvoiceLineRow, InvoiceRow, NotificationRow, PaymentMethodRow, SubscriptionRow,
+};
 use persistence::DbConnection;
 use serde_json::Value;
 use std::sync::Arc;
@@ -133,12 +136,37 @@ impl Outbox {
         users: &[UserId],
     ) -> Result<(), Error> {
         let view = self.view(conn, origin, id)?;
-        let data = self.shapes.licenses(&view, users)?;
-        let facts = facts_of(&view, origin);
+        self.licenses_of(conn, origin, kind, &view, users)
+    }
+
+    /// [`Outbox::licenses`] for a change whose caller holds the subscription's
+    /// lock and so knows it after the change (`after`): nothing to read.
+    pub fn licenses_after(
+        &self,
+        conn: &mut DbConnection,
+        origin: &Origin,
+        kind: EventType,
+        (row, purchaser): Named,
+        users: &[UserId],
+    ) -> Result<(), Error> {
+        let view = self.named(row, purchaser, origin)?;
+        self.licenses_of(conn, origin, kind, &view, users)
+    }
+
+    fn licenses_of(
+        &self,
+        conn: &mut DbConnection,
+        origin: &Origin,
+        kind: EventType,
+        view: &View,
+        users: &[UserId],
+    ) -> Result<(), Error> {
+        let data = self.shapes.licenses(view, users)?;
+        let facts = facts_of(view, origin);
         self.record(conn, origin, kind, data, facts, || {
-            notices::subscription(kind, &view)
+            notices::subscription(kind, view)
         })?;
-        self.seats_of(conn, origin, &view)
+        self.seats_of(conn, origin, view)
     }
 
     /// An admin took control of subscription `id`; `moved` went to the target.
@@ -228,6 +256,15 @@ impl Outbox {
         // The purchaser's name joined in: one statement inside the writer's turn.
         let (row, purchaser) = subscriptions::find_named(conn, origin.organization_id, id)?
             .ok_or_else(|| Error::internal("subscription of an event vanished"))?;
+        self.named(row, purchaser, origin)
+    }
+
+    fn named(
+        &self,
+        row: SubscriptionRow,
+        purchaser: Option<String>,
+        origin: &Origin,
+    ) -> Result<View, Error> {
         Ok(self
             .names
             .named(Loaded::parse(row, origin.at.date_naive())?, purchaser))

@@ -31,7 +31,8 @@ impl Outbox {
         origin: &Origin,
         view: &View,
     ) -> Result<(), Error> {
-        let stored = announced::seat_threshold(conn, view.loaded.row.id)?;
+        let stored = u8::try_from(view.loaded.row.seat_threshold)
+            .map_err(|_| persistence::RepoError::corrupt("a seat threshold out of range"))?;
         let change = observe(
             stored,
             view.loaded.assigned(),

@@ -316,6 +316,7 @@ fn create(
         cancel_feedback: None,
         canceled_at: None,
         cancel_at: None,
+        seat_threshold: 0,
         version: 1,
         created_at: at,
         updated_at: at,
