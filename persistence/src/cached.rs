@@ -17,6 +17,8 @@ use diesel::{QueryResult, RunQueryDsl};
 
 /// `UPDATE subscriptions` taking `n` licenses of a live subscription, only
 /// while `assigned_count + n <= license_count` (one row updated, or none).
+/// The columns it sets are mirrored by `subscriptions::with_seats_moved`:
+/// keep the two in step.
 #[derive(QueryId)]
 pub(crate) struct TakeLicenses {
     pub id: String,
@@ -63,6 +65,8 @@ impl diesel::Expression for PurchaserName {
     type SqlType = diesel::sql_types::Nullable<Text>;
 }
 
+// The same rule as `repos::subscriptions`' `purchasers!` join (the member of
+// the subscription's own organisation): keep the two in step.
 impl<DB: Backend> QueryFragment<DB> for PurchaserName {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
         out.push_sql(

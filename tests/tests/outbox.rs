@@ -26,39 +26,63 @@ async fn invoice(app: &TestApp, actor: &tests::Actor, id: &Value) -> Value {
 /// The assign and the unassign build their event from the row they hold
 /// locked instead of reading it again: it must show what a read shows, to
 /// the last digit of `updated_at` (PostgreSQL keeps microseconds, the clock
-/// has nanoseconds).
+/// has nanoseconds) — also after a growth earlier in the same transaction
+/// (`add_licenses`), and at a new time for each step.
 #[actix_web::test]
 async fn license_events_show_the_subscription_exactly_as_a_read_does() {
-    let at = chrono::DateTime::parse_from_rfc3339("2026-03-02T12:00:00.123456789Z")
-        .unwrap()
-        .with_timezone(&chrono::Utc);
-    let clock = usecases::Clock::Fixed(std::sync::Arc::new(std::sync::RwLock::new(at)));
-    let app = TestApp::spawn_with(&[], clock).await;
+    let at = |nanos: &str| {
+        chrono::DateTime::parse_from_rfc3339(&format!("2026-03-02T12:00:00.{nanos}Z"))
+            .unwrap()
+            .with_timezone(&chrono::Utc)
+    };
+    let clock =
+        usecases::Clock::Fixed(std::sync::Arc::new(std::sync::RwLock::new(at("123456789"))));
+    let app = TestApp::spawn_with(&[], clock.clone()).await;
     let org = Uuid::new_v4();
     let owner = app.signed_in(org, false).await;
-    let colleague = app.signed_in(org, false).await;
-    let sub = app.buy(&owner, CRM, 5).await["id"]
+    let (ada, bob) = (
+        app.signed_in(org, false).await,
+        app.signed_in(org, false).await,
+    );
+    let sub = app.buy(&owner, CRM, 1).await["id"]
         .as_str()
         .unwrap()
         .to_owned();
-    for (path, kind) in [
-        ("assignments", "licenses.assigned"),
-        ("assignments/remove", "licenses.unassigned"),
-    ] {
+    let steps = [
+        (
+            "assignments",
+            json!({"user_ids": [ada.user_id]}),
+            "licenses.assigned",
+            "234567891",
+        ),
+        (
+            "assignments",
+            json!({"user_ids": [bob.user_id], "add_licenses": true}),
+            "licenses.assigned",
+            "345678912",
+        ),
+        (
+            "assignments/remove",
+            json!({"user_ids": [ada.user_id]}),
+            "licenses.unassigned",
+            "456789123",
+        ),
+    ];
+    for (path, body, kind, nanos) in steps {
+        clock.set(at(nanos));
         let reply = app
-            .post(
+            .send(
+                Method::POST,
                 &format!("/v1/subscriptions/{sub}/{path}"),
                 &owner,
-                json!({"user_ids": [colleague.user_id]}),
+                &[("If-Match", "*")],
+                Some(&body),
             )
             .await;
         assert_eq!(reply.status, 200, "{reply:?}");
         let read = app.get(&format!("/v1/subscriptions/{sub}"), &owner).await;
-        assert_eq!(
-            only(app.events(org, kind))["subscription"],
-            read.body,
-            "{kind}"
-        );
+        let event = app.events(org, kind).pop().unwrap();
+        assert_eq!(event["subscription"], read.body, "{path} {body}");
     }
 }
 

@@ -20,7 +20,7 @@ use domain::subscription::SubscriptionStatus;
 use domain::{SubscriptionId, UserId};
 use persistence::repos::subscriptions::Named;
 use persistence::repos::{assignments as repo, subscriptions, users};
-use persistence::rows::{AssignmentRow, UserRow};
+use persistence::rows::{AssignmentRow, SubscriptionRow, UserRow};
 use persistence::{Constraint, DbConnection, RepoError};
 use std::collections::HashSet;
 
@@ -35,6 +35,18 @@ pub struct Outcome {
 }
 
 impl Outcome {
+    /// `row`: the subscription after the change, as its lock holder knows
+    /// it — exact, since nothing else touches it until the transaction ends.
+    fn of(row: &SubscriptionRow, changed: Vec<UserId>, unchanged: Vec<UserId>) -> Self {
+        Self {
+            changed,
+            unchanged,
+            assigned_count: row.assigned_count,
+            license_count: row.license_count,
+            version: row.version,
+        }
+    }
+
     /// The subscription's strong ETag after the change, as reads show it.
     pub fn etag(&self) -> String {
         super::subscriptions::version_etag(self.version)
@@ -194,19 +206,13 @@ pub(crate) fn assign_in(
             caller,
             outbox,
             AuditAction::LicensesAssigned,
-            (after, purchaser),
+            (after.clone(), purchaser),
             &new,
             now,
         )?;
+        return Ok(Outcome::of(&after, new, already));
     }
-    // Exact: nothing else touches this subscription until the transaction ends.
-    Ok(Outcome {
-        assigned_count: assigned + new.len() as i64,
-        license_count: total,
-        version: loaded.row.version + i64::from(!new.is_empty()),
-        changed: new,
-        unchanged: already,
-    })
+    Ok(Outcome::of(&loaded.row, new, already))
 }
 
 /// The batch split into users who already hold a license and users who need
@@ -313,18 +319,13 @@ fn unassign_in(
             caller,
             outbox,
             AuditAction::LicensesUnassigned,
-            (after, purchaser),
+            (after.clone(), purchaser),
             &removed,
             now,
         )?;
+        return Ok(Outcome::of(&after, removed, not_assigned));
     }
-    Ok(Outcome {
-        assigned_count: loaded.row.assigned_count - removed.len() as i64,
-        license_count: loaded.row.license_count,
-        version: loaded.row.version + i64::from(!removed.is_empty()),
-        changed: removed,
-        unchanged: not_assigned,
-    })
+    Ok(Outcome::of(&loaded.row, removed, not_assigned))
 }
 
 /// Records licenses given or taken: the audit entry, the event, and the

@@ -75,7 +75,7 @@ pub(super) fn workers(s: &Sources) -> Result<Option<usize>, ConfigError> {
     }
 }
 
-/// `SELFSERVE_READ_CACHE`: `on` (default) or `off`.
+/// `SELFSERVE_READ_CACHE`: `on` (default) or `off`, in any case.
 pub(super) fn read_cache(s: &Sources) -> Result<bool, ConfigError> {
     s.parse_switch("SELFSERVE_READ_CACHE", true, ["on", "off"])
 }

@@ -127,19 +127,22 @@ impl Sources {
         }
     }
 
-    /// A setting of two words, `yes` for true and `no` for false (any
-    /// case, spaces around ignored); `default` when unset.
+    /// A setting of two words, `yes` for true and `no` for false (both
+    /// given in lower case; the value is read in any case, spaces around
+    /// ignored); `default` when unset.
     pub(super) fn parse_switch(
         &self,
         key: &str,
         default: bool,
         [yes, no]: [&str; 2],
     ) -> Result<bool, ConfigError> {
-        match self.get(key).map(|v| v.trim().to_ascii_lowercase()) {
-            None => Ok(default),
-            Some(v) if v == yes => Ok(true),
-            Some(v) if v == no => Ok(false),
-            Some(v) => Err(err(key, format!("{v:?} must be `{yes}` or `{no}`"))),
+        let Some(raw) = self.get(key) else {
+            return Ok(default);
+        };
+        match raw.trim().to_ascii_lowercase() {
+            v if v == yes => Ok(true),
+            v if v == no => Ok(false),
+            _ => Err(err(key, format!("{raw:?} must be `{yes}` or `{no}`"))),
         }
     }
 }

@@ -9,8 +9,9 @@ use crate::schema::{audit_events as a, payment_methods as p, subscriptions as s}
 use diesel::prelude::*;
 use domain::{OrganizationId, PaymentMethodId, ProductId, SubscriptionId};
 
-/// Moves the stored threshold (read with the row, `SubscriptionRow::seat_threshold`) from `from` to `to`; false when another change
-/// moved it first.
+/// Moves the stored threshold (read with the row:
+/// `SubscriptionRow::seat_threshold`) from `from` to `to`; false when
+/// another change moved it first.
 pub fn set_seat_threshold(
     conn: &mut DbConnection,
     id: SubscriptionId,

@@ -67,6 +67,7 @@ pub fn find_locked(
 
 /// The join to a subscription's purchaser, in the subscription's organisation
 /// (a macro: the join's type is long, and each backend's query needs its own).
+/// `cached::PurchaserName` states the same rule as a subquery: keep them in step.
 macro_rules! purchasers {
     () => {
         u::table.on(u::id
@@ -252,6 +253,7 @@ fn as_stored(at: NaiveDateTime) -> NaiveDateTime {
     at.trunc_subsecs(6)
 }
 
+/// Mirrored by [`with_seats_moved`]: keep the columns it sets in step.
 pub fn release_licenses(
     conn: &mut DbConnection,
     id: SubscriptionId,
