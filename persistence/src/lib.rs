@@ -17,6 +17,8 @@ mod governance_tests;
 mod group_commit;
 mod keyset;
 pub mod migrations;
+#[cfg(test)]
+mod planner_tests;
 pub mod repos;
 pub mod rows;
 pub mod schema;
