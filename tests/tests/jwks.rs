@@ -229,13 +229,11 @@ async fn a_start_without_the_provider_still_starts_and_fetches_on_first_need() {
 
 #[actix_web::test]
 async fn an_unreachable_provider_is_401_not_500() {
-    // A port that was free a moment ago: nothing listens there.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let url = format!("http://127.0.0.1:{port}/keys");
+    // Port 1: nothing listens there, and no test server can take it — they
+    // bind port 0, drawn from the ephemeral range. (A port freed a moment
+    // ago was once taken by the other test's provider, running at the same
+    // time, which then served the key: 200 here, and a fetch too many there.)
+    let url = "http://127.0.0.1:1/keys".to_owned();
     let app = TestApp::spawn_with(
         &[("SELFSERVE_JWT_JWKS_URL", url.as_str())],
         usecases::Clock::System,
