@@ -35,9 +35,9 @@ async fn license_events_show_the_subscription_exactly_as_a_read_does() {
             .unwrap()
             .with_timezone(&chrono::Utc)
     };
-    let clock =
-        usecases::Clock::Fixed(std::sync::Arc::new(std::sync::RwLock::new(at("123456789"))));
-    let app = TestApp::spawn_with(&[], clock.clone()).await;
+    let app = TestApp::spawn_at("2026-03-02").await;
+    let clock = &app.state.services.clock;
+    clock.set(at("123456789"));
     let org = Uuid::new_v4();
     let owner = app.signed_in(org, false).await;
     let (ada, bob) = (

@@ -199,18 +199,18 @@ pub(crate) fn assign_in(
                 },
             )?;
         }
-        let after =
-            subscriptions::with_seats_moved(loaded.row.clone(), new.len() as i64, now.naive_utc());
+        let after = subscriptions::with_seats_moved(loaded.row, new.len() as i64, now.naive_utc());
+        let outcome = Outcome::of(&after, new, already);
         record(
             conn,
             caller,
             outbox,
             AuditAction::LicensesAssigned,
-            (after.clone(), purchaser),
-            &new,
+            (after, purchaser),
+            &outcome.changed,
             now,
         )?;
-        return Ok(Outcome::of(&after, new, already));
+        return Ok(outcome);
     }
     Ok(Outcome::of(&loaded.row, new, already))
 }
@@ -313,17 +313,18 @@ fn unassign_in(
     if !removed.is_empty() {
         let n = removed.len() as i64;
         subscriptions::release_licenses(conn, id, n, now.naive_utc())?;
-        let after = subscriptions::with_seats_moved(loaded.row.clone(), -n, now.naive_utc());
+        let after = subscriptions::with_seats_moved(loaded.row, -n, now.naive_utc());
+        let outcome = Outcome::of(&after, removed, not_assigned);
         record(
             conn,
             caller,
             outbox,
             AuditAction::LicensesUnassigned,
-            (after.clone(), purchaser),
-            &removed,
+            (after, purchaser),
+            &outcome.changed,
             now,
         )?;
-        return Ok(Outcome::of(&after, removed, not_assigned));
+        return Ok(outcome);
     }
     Ok(Outcome::of(&loaded.row, removed, not_assigned))
 }
